@@ -1,0 +1,170 @@
+//! Command line: parses arguments, runs the pipeline, prints, returns the exit code
+//! (0 success, 1 invalid specs or drift, 2 usage error).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::{self, Format, RenderOptions};
+use crate::{Build, build};
+
+#[derive(Parser, Debug)]
+#[command(name = "sloforge", version, about = "Compile SLO specs into Prometheus multi-window multi-burn-rate rules")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate rule files from the specs (default: slo-specs → generated).
+    Generate(GenerateArgs),
+    /// Generate in memory and compare with the output directory; exit 1 on any drift.
+    Check(GenerateArgs),
+    /// Validate the specs and report every problem; write nothing.
+    Validate(SpecArgs),
+    /// Print the JSON Schema of the native spec format.
+    Schema,
+}
+
+#[derive(Args, Debug)]
+struct SpecArgs {
+    /// Spec files or directories.
+    #[arg(default_value = "slo-specs")]
+    specs: Vec<PathBuf>,
+    /// Treat warnings (such as unknown keys in Sloth specs) as errors.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Output directory, or `-` for one YAML stream on stdout.
+    #[arg(short, long, default_value = "generated")]
+    output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
+    format: FormatArg,
+    /// Namespace of Kubernetes resources.
+    #[arg(long)]
+    namespace: Option<String>,
+    /// Metadata label of Kubernetes resources, `key=value` (repeatable).
+    #[arg(long = "label", value_parser = parse_label)]
+    labels: Vec<(String, String)>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Yaml,
+    Kubernetes,
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}` is not key=value"))?;
+    if k.is_empty() {
+        return Err("empty label name".into());
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Generate(a) => generate(&a, false),
+        Command::Check(a) => generate(&a, true),
+        Command::Validate(a) => validate(&a),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
+            println!("{text}");
+            0
+        }
+    }
+}
+
+fn report(b: &Build) {
+    if !b.diagnostics.is_empty() {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{}", b.diagnostics.render(&b.sources));
+    }
+}
+
+fn validate(a: &SpecArgs) -> i32 {
+    let b = build(&a.specs, a.strict);
+    report(&b);
+    if b.failed() {
+        return 1;
+    }
+    let (services, slos) = b.fleet.as_ref().map_or((0, 0), |f| (f.services.len(), f.services.iter().map(|s| s.slos.len()).sum()));
+    println!("{services} services, {slos} SLOs: valid");
+    0
+}
+
+fn render_options(a: &GenerateArgs) -> RenderOptions {
+    RenderOptions {
+        format: match a.format {
+            FormatArg::Yaml => Format::Yaml,
+            FormatArg::Kubernetes => Format::Kubernetes,
+        },
+        namespace: a.namespace.clone(),
+        labels: a.labels.iter().cloned().collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn generate(a: &GenerateArgs, check: bool) -> i32 {
+    let b = build(&a.spec.specs, a.spec.strict);
+    report(&b);
+    let Some(c) = &b.compilation else { return 1 };
+    if b.failed() {
+        return 1;
+    }
+    let opts = render_options(a);
+    if a.output == Path::new("-") {
+        let text = render::render_stream(c, &opts);
+        if check {
+            eprintln!("check needs an output directory, not `-`");
+            return 2;
+        }
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return 0;
+    }
+    let files = render::render_tree(c, &opts);
+    if check {
+        let actual = match render::tree::read_tree(&a.output) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", a.output.display());
+                return 1;
+            }
+        };
+        let diff = render::tree::diff_trees(&a.output, &files, &actual);
+        if diff.is_empty() {
+            println!("{}: up to date ({} files)", a.output.display(), files.len());
+            return 0;
+        }
+        print!("{diff}");
+        eprintln!("{} is out of date: run `sloforge generate`", a.output.display());
+        return 1;
+    }
+    match render::tree::write_tree(&a.output, &files, None) {
+        Ok(()) => {
+            println!("wrote {} files to {}", files.len(), a.output.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}

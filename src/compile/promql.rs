@@ -1,0 +1,189 @@
+//! PromQL handling through promql-parser's AST: user expressions are parsed once, checked,
+//! and rewritten (ranges set, `rate()` added) rather than pasted together as text.
+
+use std::time::Duration as StdDuration;
+
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::{self, Expr};
+use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
+use promql_parser::util::{ExprVisitor, walk_expr};
+
+use crate::model::Duration;
+
+/// The range written in place of a window placeholder before parsing; every range equal to it
+/// is replaced when rendering.
+const PLACEHOLDER_RANGE: &str = "7777777ms";
+const PLACEHOLDER_MS: u64 = 7_777_777;
+
+/// Window placeholders accepted in raw queries: the native `$window` and Sloth's `{{.window}}`.
+pub const PLACEHOLDERS: &[&str] = &["$window", "{{.window}}", "{{ .window }}"];
+
+pub fn parse(text: &str) -> Result<Expr, String> {
+    if text.trim().is_empty() {
+        return Err("empty expression".into());
+    }
+    parser::parse(text).map_err(|e| e.trim().to_string())
+}
+
+/// Parses a query containing a window placeholder.
+pub fn parse_windowed(text: &str) -> Result<Expr, String> {
+    let mut t = text.to_string();
+    for p in PLACEHOLDERS {
+        t = t.replace(p, PLACEHOLDER_RANGE);
+    }
+    parse(&t)
+}
+
+pub fn has_placeholder(text: &str) -> bool {
+    PLACEHOLDERS.iter().any(|p| text.contains(p))
+}
+
+fn value_type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Vector => "an instant vector",
+        ValueType::Scalar => "a scalar",
+        ValueType::Matrix => "a range vector",
+        ValueType::String => "a string",
+    }
+}
+
+/// An expression that must be an instant vector with no range inside (sloforge adds the range).
+pub fn check_selector_expr(e: &Expr) -> Result<(), String> {
+    if e.value_type() != ValueType::Vector {
+        return Err(format!("expected an instant-vector selector or expression, found {}", value_type_name(e.value_type())));
+    }
+    struct Finder(bool, bool);
+    impl ExprVisitor for Finder {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            match e {
+                Expr::MatrixSelector(_) | Expr::Subquery(_) => self.0 = true,
+                Expr::VectorSelector(_) => self.1 = true,
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let mut f = Finder(false, false);
+    let _ = walk_expr(&mut f, e);
+    if f.0 {
+        return Err("contains a range selector or function over a range; give the counter selector without a range: sloforge adds `rate()` and the window".into());
+    }
+    if !f.1 {
+        return Err("selects no series".into());
+    }
+    Ok(())
+}
+
+/// An expression that must be an instant vector (after placeholders are filled in).
+pub fn check_instant(e: &Expr) -> Result<(), String> {
+    if e.value_type() == ValueType::Vector {
+        Ok(())
+    } else {
+        Err(format!("expected an instant vector, found {}", value_type_name(e.value_type())))
+    }
+}
+
+fn std_duration(d: Duration) -> StdDuration {
+    StdDuration::from_millis(d.as_millis())
+}
+
+/// `e` with every vector selector `s` replaced by `rate(s[window])`.
+pub fn rate_of(e: &Expr, window: Duration) -> String {
+    apply_over_selectors(e, "rate", window)
+}
+
+/// `e` with every vector selector `s` replaced by `func(s[window])`.
+pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
+    struct Wrap {
+        template: Expr,
+        range: StdDuration,
+    }
+    impl ExprVisitorMut for Wrap {
+        type Error = ();
+        fn pre_visit(&mut self, e: &mut Expr) -> Result<bool, ()> {
+            if let Expr::VectorSelector(vs) = e {
+                let mut call = self.template.clone();
+                if let Expr::Call(c) = &mut call {
+                    if let Some(Expr::MatrixSelector(ms)) = c.args.args.first_mut().map(|b| b.as_mut()) {
+                        ms.vs = vs.clone();
+                        ms.range = self.range;
+                    }
+                }
+                *e = call;
+                return Ok(false);
+            }
+            Ok(true)
+        }
+    }
+    let template = match parse(&format!("{func}(x[1m])")) {
+        Ok(t) => t,
+        Err(_) => return e.to_string(),
+    };
+    let mut out = e.clone();
+    let mut w = Wrap { template, range: std_duration(window) };
+    let _ = walk_expr_mut(&mut w, &mut out);
+    out.to_string()
+}
+
+/// `e` with every placeholder range set to `window`.
+pub fn with_window(e: &Expr, window: Duration) -> String {
+    struct SetRange(StdDuration);
+    impl ExprVisitorMut for SetRange {
+        type Error = ();
+        fn pre_visit(&mut self, e: &mut Expr) -> Result<bool, ()> {
+            match e {
+                Expr::MatrixSelector(ms) if ms.range.as_millis() == u128::from(PLACEHOLDER_MS) => ms.range = self.0,
+                Expr::Subquery(sq) if sq.range.as_millis() == u128::from(PLACEHOLDER_MS) => sq.range = self.0,
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let mut out = e.clone();
+    let _ = walk_expr_mut(&mut SetRange(std_duration(window)), &mut out);
+    out.to_string()
+}
+
+/// A PromQL string literal for `s` (double-quoted, escaped).
+pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A selector `metric{a="x",b="y"}` with escaped values.
+pub fn selector<'a>(metric: &str, matchers: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let parts: Vec<String> = matchers.into_iter().map(|(k, v)| format!("{k}={}", string_literal(v))).collect();
+    format!("{metric}{{{}}}", parts.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_through_the_ast() {
+        let e = parse(r#"http_requests_total{code=~"5.."}"#).unwrap();
+        assert_eq!(rate_of(&e, Duration::from_mins(1)), r#"rate(http_requests_total{code=~"5.."}[1m])"#);
+        let e = parse(r#"sum by (x) (a{j="1"}) + b"#).unwrap();
+        assert_eq!(rate_of(&e, Duration::from_mins(5)), r#"sum by (x) (rate(a{j="1"}[5m])) + rate(b[5m])"#);
+        let e = parse_windowed("sum(rate(x[{{.window}}])) / sum(rate(y[$window]))").unwrap();
+        assert_eq!(with_window(&e, Duration::from_mins(1)), "sum(rate(x[1m])) / sum(rate(y[1m]))");
+        assert!(check_selector_expr(&parse("rate(x[5m])").unwrap()).is_err());
+        assert!(check_selector_expr(&parse("x[5m]").unwrap()).is_err());
+        assert!(check_selector_expr(&parse("1").unwrap()).is_err());
+        assert_eq!(string_literal("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
+    }
+}

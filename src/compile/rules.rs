@@ -1,0 +1,202 @@
+//! Prometheus rules of one SLO.
+//!
+//! Shape (a ratio SLO with the four Workbook tiers: 10 rules):
+//! 1. `slo:sli_events:rate<base>`: the only rule reading raw series; per-second rates of
+//!    errors and of all events (`event="errors"|"total"`), each `0` when its series is absent.
+//! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
+//!    Σerrors/Σtotal over the recorded rates — traffic-weighted, `0` on zero traffic.
+//! 3. `slo:burn_rate:ratio`: ratio / budget, per `window`.
+//! 4. `slo:objective:ratio`, 5. `slo:error_budget:ratio`, 6. `slo:error_budget_remaining:ratio`.
+//! 7–10. one alert per tier: long and short window both above the burn rate.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::promql::{self, selector};
+use crate::model::{Counter, Duration, Settings, Sli, Slo};
+use crate::names::{self, label};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleFile {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleGroup {
+    pub name: String,
+    pub interval: String,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Rule {
+    Record(RecordingRule),
+    Alert(AlertingRule),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RecordingRule {
+    pub record: String,
+    pub expr: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AlertingRule {
+    pub alert: String,
+    pub expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_firing_for: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+fn or_zero(e: &str) -> String {
+    format!("{e} or on() vector(0)")
+}
+
+fn sum(e: &str) -> String {
+    format!("sum({e})")
+}
+
+/// Per-second error and total event rates over the base window, label-free.
+fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
+    match sli {
+        Sli::Ratio { errors, total } => {
+            let t = sum(&promql::rate_of(total, base));
+            match errors {
+                Counter::Errors(e) => (sum(&promql::rate_of(e, base)), t),
+                Counter::Good(g) => {
+                    let good = or_zero(&sum(&promql::rate_of(g, base)));
+                    (format!("clamp_min({t} - ({good}), 0)"), t)
+                }
+            }
+        }
+        Sli::Latency { metric, matchers, le } => {
+            let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+            let count = format!("{metric}_count{{{inner}}}");
+            let le_matcher = format!("le={}", promql::string_literal(le));
+            let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
+            let total = sum(&format!("rate({count}[{base}])"));
+            let good = or_zero(&sum(&format!("rate({bucket}[{base}])")));
+            (format!("clamp_min({total} - ({good}), 0)"), total)
+        }
+        Sli::Probe { selector } => {
+            let secs = base.as_millis() / 1000;
+            let count = sum(&promql::apply_over_selectors(selector, "count_over_time", base));
+            let up = sum(&promql::apply_over_selectors(selector, "sum_over_time", base));
+            (format!("clamp_min({count} - {up}, 0) / {secs}"), format!("{count} / {secs}"))
+        }
+        Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, base)), sum(&promql::with_window(total, base))),
+        Sli::RawRatio { ratio } => (format!("max({}) >= 0", promql::with_window(ratio, base)), "vector(1)".to_string()),
+    }
+}
+
+fn identity(slo: &Slo) -> [(&'static str, &str); 2] {
+    [(label::SERVICE, slo.service.as_str()), (label::SLO, slo.name.as_str())]
+}
+
+fn sel(metric: &str, slo: &Slo, extra: &[(&'static str, &str)]) -> String {
+    selector(metric, identity(slo).into_iter().chain(extra.iter().copied()))
+}
+
+fn dur(d: Duration) -> Option<String> {
+    (d.as_millis() > 0).then(|| d.to_string())
+}
+
+/// The rule group of one SLO.
+pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
+    let base = settings.base_window;
+    let events = names::events_record(&base.to_string());
+    let labels = slo.labels.clone();
+    let budget = slo.error_budget();
+    let mut rules = Vec::new();
+
+    let (errors, total) = event_exprs(&slo.sli, base);
+    rules.push(Rule::Record(RecordingRule {
+        record: events.clone(),
+        expr: format!(
+            "label_replace({}, \"{ev}\", \"{}\", \"\", \"\") or label_replace({}, \"{ev}\", \"{}\", \"\", \"\")",
+            or_zero(&errors),
+            label::EVENT_ERRORS,
+            or_zero(&total),
+            label::EVENT_TOTAL,
+            ev = label::EVENT,
+        ),
+        labels: labels.clone(),
+    }));
+
+    let errors_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_ERRORS)]);
+    let total_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_TOTAL)]);
+    let parts: Vec<String> = slo
+        .ratio_windows()
+        .into_iter()
+        .map(|w| {
+            let ratio = format!("sum(sum_over_time({errors_sel}[{w}])) / (sum(sum_over_time({total_sel}[{w}])) > 0)");
+            format!("label_replace({}, \"{}\", \"{w}\", \"\", \"\")", or_zero(&ratio), label::WINDOW)
+        })
+        .collect();
+    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: parts.join(" or "), labels: labels.clone() }));
+    rules.push(Rule::Record(RecordingRule {
+        record: names::BURN_RATE.into(),
+        expr: format!("{} / {budget}", sel(names::ERROR_RATIO, slo, &[])),
+        labels: labels.clone(),
+    }));
+    rules.push(Rule::Record(RecordingRule { record: names::OBJECTIVE.into(), expr: format!("vector({})", slo.objective_ratio()), labels: labels.clone() }));
+    rules.push(Rule::Record(RecordingRule { record: names::ERROR_BUDGET.into(), expr: format!("vector({budget})"), labels: labels.clone() }));
+    let full = slo.window.to_string();
+    rules.push(Rule::Record(RecordingRule {
+        record: names::BUDGET_REMAINING.into(),
+        expr: format!("1 - {} / {budget}", sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)])),
+        labels: labels.clone(),
+    }));
+
+    let step_secs = settings.evaluation_interval.as_millis() / 1000;
+    for a in &slo.alerts {
+        let long = a.long_window.to_string();
+        let short = a.short_window.to_string();
+        let mut expr = format!(
+            "{} > {b} and ignoring({w}) {} > {b}",
+            sel(names::BURN_RATE, slo, &[(label::WINDOW, &long)]),
+            sel(names::BURN_RATE, slo, &[(label::WINDOW, &short)]),
+            b = a.burn_rate,
+            w = label::WINDOW,
+        );
+        if slo.min_events > 0 {
+            expr.push_str(&format!(" and on() sum_over_time({total_sel}[{long}]) * {step_secs} >= {}", slo.min_events));
+        }
+        rules.push(Rule::Alert(AlertingRule {
+            alert: a.alert_name.clone(),
+            expr,
+            for_: dur(a.for_),
+            keep_firing_for: dur(a.keep_firing_for),
+            labels: a.labels.clone(),
+            annotations: a.annotations.clone(),
+        }));
+    }
+    let remaining = sel(names::BUDGET_REMAINING, slo, &[]);
+    for b in &slo.budget_alerts {
+        let expr = if b.below.is_zero() {
+            format!("{remaining} <= 0")
+        } else {
+            match b.floor {
+                Some(f) if f.is_zero() => format!("{remaining} < {} and {remaining} > 0", b.below),
+                Some(f) => format!("{remaining} < {} and {remaining} >= {f}", b.below),
+                None => format!("{remaining} < {}", b.below),
+            }
+        };
+        rules.push(Rule::Alert(AlertingRule {
+            alert: b.alert_name.clone(),
+            expr,
+            for_: None,
+            keep_firing_for: None,
+            labels: b.labels.clone(),
+            annotations: b.annotations.clone(),
+        }));
+    }
+    RuleGroup { name: names::group(&slo.service, &slo.name), interval: settings.evaluation_interval.to_string(), rules }
+}

@@ -1,0 +1,290 @@
+//! Diagnostics: every problem found in the specs, with a stable code, a location and a field
+//! path, rendered with a source excerpt.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a spec file, 1-based. Line 0 means "the file as a whole".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub line: u64,
+    pub col: u64,
+}
+
+/// Stable diagnostic codes: users search for them, tests assert them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A file or directory could not be read, or is not UTF-8.
+    Io,
+    /// The YAML itself is malformed (syntax, duplicate key, bad indentation).
+    YamlSyntax,
+    /// A key the format does not know.
+    UnknownField,
+    /// A value of the wrong type, or a required key that is missing.
+    Schema,
+    /// A document that is neither a sloforge nor a Sloth/OpenSLO spec.
+    UnknownKind,
+    /// No spec found where specs were expected.
+    NoSpecs,
+    Objective,
+    DurationSyntax,
+    WindowTooShort,
+    PromqlSyntax,
+    PromqlType,
+    SameSeries,
+    LabelName,
+    LabelValue,
+    DuplicateSlo,
+    Threshold,
+    TemplateSyntax,
+    TemplateUndefined,
+    UnknownReference,
+    Name,
+    Sli,
+    Reserved,
+    Config,
+    TierNeverFires,
+    UnknownFieldWarning,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "E001",
+            Code::YamlSyntax => "E002",
+            Code::UnknownField => "E003",
+            Code::Schema => "E004",
+            Code::UnknownKind => "E005",
+            Code::NoSpecs => "E006",
+            Code::Objective => "E101",
+            Code::DurationSyntax => "E102",
+            Code::WindowTooShort => "E103",
+            Code::PromqlSyntax => "E104",
+            Code::PromqlType => "E105",
+            Code::SameSeries => "E106",
+            Code::LabelName => "E107",
+            Code::LabelValue => "E108",
+            Code::DuplicateSlo => "E109",
+            Code::Threshold => "E110",
+            Code::TemplateSyntax => "E111",
+            Code::TemplateUndefined => "E112",
+            Code::UnknownReference => "E113",
+            Code::Name => "E114",
+            Code::Sli => "E115",
+            Code::Reserved => "E116",
+            Code::Config => "E117",
+            Code::TierNeverFires => "W201",
+            Code::UnknownFieldWarning => "W202",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub file: PathBuf,
+    pub loc: Loc,
+    /// Field path inside the document (`slos[0].objective`), empty when not known.
+    pub path: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, file: &Path, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            file: file.to_path_buf(),
+            loc,
+            path: path.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, file: &Path, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, loc, path, message) }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (PathBuf, Loc, Code, String) {
+        (self.file.clone(), self.loc, self.code, self.message.clone())
+    }
+
+    /// One line: `file:line:col: error[E101] slos[0].objective: message`.
+    pub fn short(&self) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let path = if self.path.is_empty() { String::new() } else { format!(" {}:", self.path) };
+        format!(
+            "{}:{}:{}: {sev}[{}]{path} {}",
+            self.file.display(),
+            self.loc.line,
+            self.loc.col,
+            self.code.as_str(),
+            self.message
+        )
+    }
+
+    /// The diagnostic with a source excerpt, as printed to a terminal.
+    pub fn render(&self, sources: &Sources) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        };
+        let file = self.file.display().to_string();
+        let line_text = sources.line(&self.file, self.loc.line);
+        let mut groups: Vec<Group> = Vec::new();
+        let head = level.primary_title(title.as_str()).id(self.code.as_str());
+        let group = match &line_text {
+            Some(text) if self.loc.line > 0 => {
+                let (start, end) = token_span(text, self.loc.col);
+                let label = if self.path.is_empty() { "here" } else { self.path.as_str() };
+                head.element(
+                    Snippet::source(text.as_str())
+                        .line_start(usize::try_from(self.loc.line).unwrap_or(1))
+                        .path(file.as_str())
+                        .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+                )
+            }
+            _ => head.element(Level::NOTE.message(format!("in {file}"))),
+        };
+        groups.push(group);
+        if let Some(help) = &self.help {
+            groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        Renderer::plain().render(&groups).to_string()
+    }
+}
+
+/// Byte range of the token starting at 1-based character column `col` (at least one char).
+fn token_span(text: &str, col: u64) -> (usize, usize) {
+    let col = usize::try_from(col.max(1) - 1).unwrap_or(0);
+    let start = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
+    let rest = &text[start..];
+    let len = if rest.starts_with('"') || rest.starts_with('\'') {
+        let q = rest.chars().next().unwrap_or('"');
+        rest[1..].find(q).map_or(rest.len(), |i| i + 2)
+    } else {
+        rest.find(|c: char| c.is_whitespace() || c == ',' || c == '}' || c == ']').unwrap_or(rest.len())
+    };
+    let end = start + len.max(rest.chars().next().map_or(0, char::len_utf8));
+    if start >= text.len() { (text.len(), text.len()) } else { (start, end.min(text.len())) }
+}
+
+/// The text of every spec file read, for excerpts.
+#[derive(Default, Debug)]
+pub struct Sources {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: &Path, text: &str) {
+        self.files.insert(path.to_path_buf(), text.to_string());
+    }
+
+    pub fn line(&self, path: &Path, line: u64) -> Option<String> {
+        let text = self.files.get(path)?;
+        let idx = usize::try_from(line.checked_sub(1)?).ok()?;
+        let l = text.lines().nth(idx)?;
+        if l.len() > 400 {
+            return Some(l.chars().take(400).collect());
+        }
+        Some(l.to_string())
+    }
+}
+
+/// Every diagnostic of a run, errors and warnings, kept in a stable order.
+#[derive(Default, Debug, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorted by file, position and code; exact duplicates dropped.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut v = self.items.clone();
+        v.sort_by_key(Diagnostic::sort_key);
+        v.dedup();
+        v
+    }
+
+    /// Turns warnings into errors (`--strict`).
+    pub fn escalate_warnings(&mut self) {
+        for d in &mut self.items {
+            d.severity = Severity::Error;
+        }
+    }
+
+    pub fn render(&self, sources: &Sources) -> String {
+        let mut out = String::new();
+        for d in self.sorted() {
+            out.push_str(&d.render(sources));
+            out.push_str("\n\n");
+        }
+        let (e, w) = (self.error_count(), self.warning_count());
+        if e + w > 0 {
+            out.push_str(&format!("{e} error(s), {w} warning(s)\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in self.sorted() {
+            writeln!(f, "{}", d.short())?;
+        }
+        Ok(())
+    }
+}

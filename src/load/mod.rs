@@ -1,0 +1,330 @@
+//! Stage 1, load: find spec files, split them into documents, read each document into a
+//! located tree, check it against the format's schema (every problem at once), then into the
+//! raw typed structures of its format.
+
+pub mod native;
+pub mod node;
+pub mod schema_check;
+pub mod sloth;
+pub mod spanned;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Loc, Sources};
+use node::{Node, Value};
+
+/// One document of a spec file, in the format it was written in.
+#[derive(Debug, Clone)]
+pub enum RawDoc {
+    Service(Box<native::ServiceSpec>),
+    Defaults(Box<native::DefaultsSpec>),
+    Sloth(Box<sloth::SlothSpec>),
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedDoc {
+    pub file: PathBuf,
+    pub loc: Loc,
+    pub doc: RawDoc,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub docs: Vec<LoadedDoc>,
+    pub sources: Sources,
+    pub diags: Diagnostics,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Unknown keys in foreign formats (Sloth) are errors rather than warnings.
+    pub strict: bool,
+}
+
+/// Largest spec file read (bytes); anything larger is refused with a located error.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads every spec under `paths` (files, or directories searched for `*.yaml`/`*.yml`).
+pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
+    let mut out = Loaded::default();
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = files.len();
+            collect_dir(p, &mut files, &mut out.diags);
+            if files.len() == before {
+                out.diags.push(Diagnostic::error(Code::NoSpecs, p, Loc::default(), "", "no spec files (*.yaml, *.yml) in this directory"));
+            }
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            out.diags.push(Diagnostic::error(Code::Io, p, Loc::default(), "", "no such file or directory"));
+        }
+    }
+    files.sort();
+    files.dedup();
+    for f in files {
+        load_file(&f, opts, &mut out);
+    }
+    out
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::error(Code::Io, dir, Loc::default(), "", format!("cannot read directory: {e}")));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            collect_dir(&p, files, diags);
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            files.push(p);
+        }
+    }
+}
+
+fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
+    let meta = std::fs::metadata(path);
+    if let Ok(m) = &meta {
+        if m.len() > MAX_FILE_BYTES {
+            out.diags.push(Diagnostic::error(
+                Code::Io,
+                path,
+                Loc::default(),
+                "",
+                format!("file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes", m.len()),
+            ));
+            return;
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.diags.push(Diagnostic::error(Code::Io, path, Loc::default(), "", format!("cannot read file: {e}")));
+            return;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default()).chars().count() as u64 + 1;
+            out.diags.push(Diagnostic::error(Code::Io, path, Loc { line, col }, "", "file is not valid UTF-8"));
+            return;
+        }
+    };
+    load_str(path, &text, opts, out);
+}
+
+/// Reads the spec text of one file (already in memory).
+pub fn load_str(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) {
+    out.sources.add(path, text);
+    let docs = split_documents(text);
+    let mut any = false;
+    for doc_text in &docs {
+        if load_document(path, doc_text, opts, out) {
+            any = true;
+        }
+    }
+    if !any && !out.diags.sorted().iter().any(|d| d.file == path && d.is_error()) {
+        out.diags.push(Diagnostic::error(Code::NoSpecs, path, Loc { line: 1, col: 1 }, "", "file holds no spec document"));
+    }
+}
+
+/// Splits a multi-document stream at `---`/`...` lines. Each document keeps its line numbers:
+/// the lines before it are replaced by empty lines.
+pub fn split_documents(text: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    let mut has_content = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        let is_start = trimmed == "---" || trimmed.starts_with("--- ") || trimmed.starts_with("---\t");
+        let is_end = trimmed == "..." || trimmed.starts_with("... ");
+        if is_start || is_end {
+            if has_content {
+                docs.push(std::mem::take(&mut current));
+            }
+            current = "\n".repeat(i + 1);
+            has_content = false;
+            if is_start && trimmed.len() > 3 {
+                current.truncate(i);
+                current.push_str(&" ".repeat(4));
+                current.push_str(&trimmed[4..]);
+                current.push('\n');
+                has_content = true;
+            }
+            continue;
+        }
+        if !trimmed.trim().is_empty() && !trimmed.trim_start().starts_with('#') && !trimmed.starts_with('%') {
+            has_content = true;
+        }
+        if trimmed.starts_with('%') {
+            current.push('\n');
+        } else {
+            current.push_str(line);
+        }
+    }
+    if has_content {
+        docs.push(current);
+    }
+    docs
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.with_snippet = false;
+    o
+}
+
+fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
+    let loc = e.location().map_or(Loc { line: 1, col: 1 }, |l| Loc { line: l.line(), col: l.column() });
+    let msg = e.without_snippet().to_string();
+    let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+    Diagnostic::error(Code::YamlSyntax, path, loc, "", msg)
+}
+
+enum Format {
+    Service,
+    Defaults,
+    Sloth,
+}
+
+/// Returns true when the document was a spec (valid or not), false when it was empty.
+fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -> bool {
+    let tree: Node = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+        Ok(n) => n,
+        Err(e) => {
+            out.diags.push(yaml_error(path, &e));
+            return true;
+        }
+    };
+    let loc = tree.loc;
+    if tree.value == Value::Null {
+        return false;
+    }
+    if !matches!(tree.value, Value::Map(_)) {
+        out.diags.push(Diagnostic::error(
+            Code::Schema,
+            path,
+            loc,
+            "",
+            format!("a spec document must be a mapping, found {}", tree.value.kind_name()),
+        ));
+        return true;
+    }
+    let field = |k: &str| tree.value.get(k).and_then(|n| n.value.as_str().map(str::to_string));
+    let format = match (field("apiVersion").as_deref(), field("kind").as_deref(), field("version").as_deref()) {
+        (Some(native::API_VERSION), Some("Service"), _) => Format::Service,
+        (Some(native::API_VERSION), Some("Defaults"), _) => Format::Defaults,
+        (Some(native::API_VERSION), kind, _) => {
+            let at = tree.value.get("kind").map_or(loc, |n| n.loc);
+            out.diags.push(
+                Diagnostic::error(Code::UnknownKind, path, at, "kind", format!("unknown kind `{}`", kind.unwrap_or("(missing)")))
+                    .with_help("sloforge.dev/v1 kinds are `Service` and `Defaults`"),
+            );
+            return true;
+        }
+        (_, _, Some(sloth::VERSION)) => Format::Sloth,
+        (api, _, version) => {
+            let what = match (api, version) {
+                (Some(a), _) => format!("unsupported apiVersion `{a}`"),
+                (None, Some(v)) => format!("unsupported version `{v}`"),
+                (None, None) => "document has neither `apiVersion` nor `version`".to_string(),
+            };
+            let at = tree.value.get("apiVersion").or_else(|| tree.value.get("version")).map_or(loc, |n| n.loc);
+            out.diags.push(
+                Diagnostic::error(Code::UnknownKind, path, at, "", what)
+                    .with_help("expected `apiVersion: sloforge.dev/v1` (kind Service or Defaults) or Sloth's `version: prometheus/v1`"),
+            );
+            return true;
+        }
+    };
+    let (schema, lenient) = match format {
+        Format::Service => (service_schema(), false),
+        Format::Defaults => (defaults_schema(), false),
+        Format::Sloth => (sloth_schema(), !opts.strict),
+    };
+    let mut blocking = false;
+    for issue in schema_check::check(&tree, schema) {
+        let d = if issue.unknown_field && lenient {
+            Diagnostic::warning(Code::UnknownFieldWarning, path, issue.loc, issue.path, format!("{} (ignored, as Sloth does)", issue.message))
+        } else {
+            blocking = true;
+            let code = if issue.unknown_field { Code::UnknownField } else { Code::Schema };
+            Diagnostic::error(code, path, issue.loc, issue.path, issue.message)
+        };
+        out.diags.push(match issue.help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+    if blocking {
+        return true;
+    }
+    let doc = match format {
+        Format::Service => typed(path, text).map(|s| RawDoc::Service(Box::new(s))),
+        Format::Defaults => typed(path, text).map(|s| RawDoc::Defaults(Box::new(s))),
+        Format::Sloth => typed(path, text).map(|s| RawDoc::Sloth(Box::new(s))),
+    };
+    match doc {
+        Ok(doc) => out.docs.push(LoadedDoc { file: path.to_path_buf(), loc, doc }),
+        Err(d) => out.diags.push(d),
+    }
+    true
+}
+
+fn typed<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options::<T>(text, yaml_options()).map_err(|e| {
+        let mut d = yaml_error(path, &e);
+        d.code = Code::Schema;
+        d
+    })
+}
+
+fn schema_json<T: schemars::JsonSchema>() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(serde_json::Value::Bool(true))
+}
+
+fn service_schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(schema_json::<native::ServiceSpec>)
+}
+
+fn defaults_schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(schema_json::<native::DefaultsSpec>)
+}
+
+fn sloth_schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(schema_json::<sloth::SlothSpec>)
+}
+
+/// The JSON Schema of the native format: a `Service` or a `Defaults` document.
+pub fn json_schema() -> serde_json::Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let service = generator.subschema_for::<native::ServiceSpec>();
+    let defaults = generator.subschema_for::<native::DefaultsSpec>();
+    let defs = generator.take_definitions(true);
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "sloforge spec (apiVersion sloforge.dev/v1)",
+        "description": "One YAML document: a Service with its SLOs, or the fleet's Defaults.",
+        "oneOf": [service, defaults],
+        "$defs": defs,
+    })
+}

@@ -1,0 +1,305 @@
+//! The native spec format, `apiVersion: sloforge.dev/v1`, as read from YAML (raw, located,
+//! not yet validated). The JSON Schema of these types is `sloforge schema`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::spanned::Sp;
+
+pub const API_VERSION: &str = "sloforge.dev/v1";
+
+pub type Labels = BTreeMap<Sp<String>, Sp<String>>;
+
+/// One service and its SLOs (`kind: Service`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Always `sloforge.dev/v1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: Sp<String>,
+    /// `Service`.
+    pub kind: Sp<String>,
+    /// Service name: lower-case letters, digits and `-`/`_`, starting with a letter.
+    pub name: Sp<String>,
+    /// Owning team; becomes the `team` label on every alert.
+    pub team: Sp<String>,
+    /// Service tier, a key of `tiers` in the `Defaults` document (objective, window, policy).
+    #[serde(default)]
+    pub tier: Option<Sp<String>>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+    /// Extra labels on every recorded series and alert of this service.
+    #[serde(default)]
+    pub labels: Labels,
+    /// Alerting settings for every SLO of the service (each SLO may override them).
+    #[serde(default)]
+    pub alerting: Option<AlertingSpec>,
+    /// The service's SLOs.
+    pub slos: Vec<SloSpec>,
+}
+
+/// One SLO of a service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    /// SLO name, unique within the service (`availability`, `latency`).
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+    /// Objective in percent, e.g. `99.9`; defaults to the service tier's objective.
+    #[serde(default)]
+    pub objective: Option<Sp<f64>>,
+    /// Rolling window (`7d`, `28d`, `30d`; whole minutes); defaults to the tier's, then `30d`.
+    #[serde(default)]
+    pub window: Option<Sp<String>>,
+    /// Extra labels for this SLO's series and alerts.
+    #[serde(default)]
+    pub labels: Labels,
+    /// How good and bad events are measured.
+    pub sli: Sp<SliSpec>,
+    /// Alerting settings, merged over the service's, tier's and defaults'.
+    #[serde(default)]
+    pub alerting: Option<AlertingSpec>,
+}
+
+/// The service level indicator: exactly one of the kinds below.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SliSpec {
+    /// Counters of bad (or good) and all events. Give vector selectors or instant-vector
+    /// expressions without a range: sloforge adds `rate()`.
+    Ratio(RatioSpec),
+    /// A classic histogram: events slower than `threshold` are errors.
+    Latency(LatencySpec),
+    /// A 0/1 gauge such as `up` or `probe_success`: samples at 0 are errors.
+    Probe(ProbeSpec),
+    /// An error-ratio query of your own with a `$window` (or Sloth's `{{.window}}`) range.
+    Raw(RawSpec),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatioSpec {
+    /// Bad events (give `errors` or `good`).
+    #[serde(default)]
+    pub errors: Option<Sp<String>>,
+    /// Good events (give `errors` or `good`).
+    #[serde(default)]
+    pub good: Option<Sp<String>>,
+    /// All events.
+    pub total: Sp<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySpec {
+    /// Histogram name, with or without the `_bucket` suffix.
+    pub metric: Sp<String>,
+    /// Label matchers applied to the histogram, e.g. `{job="checkout",route!="/health"}`.
+    #[serde(default)]
+    pub selector: Option<Sp<String>>,
+    /// Latency threshold, a number of seconds (`0.2`) or a duration (`200ms`); must be one of
+    /// the histogram's `le` buckets. Defaults to the tier's `latency_threshold`.
+    #[serde(default)]
+    pub threshold: Option<Sp<NumOrString>>,
+    /// The histogram's bucket bounds in seconds; when given, `threshold` must be one of them.
+    #[serde(default)]
+    pub buckets: Option<Sp<Vec<f64>>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpec {
+    /// A selector of a 0/1 gauge (`probe_success{job="blackbox"}`).
+    pub metric: Sp<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    /// PromQL giving the error ratio (0–1) over `$window`.
+    pub error_ratio: Sp<String>,
+}
+
+/// A number or a string (`0.2` or `200ms`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumOrString {
+    Num(f64),
+    Str(String),
+}
+
+impl<'de> Deserialize<'de> for NumOrString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = NumOrString;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<NumOrString, E> {
+                Ok(NumOrString::Num(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<NumOrString, E> {
+                Ok(NumOrString::Num(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<NumOrString, E> {
+                Ok(NumOrString::Num(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<NumOrString, E> {
+                Ok(NumOrString::Str(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for NumOrString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NumOrString".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["number", "string"] })
+    }
+}
+
+/// Alerting settings. Every field is optional; each level (defaults, tier, service, SLO)
+/// overrides the one before it, key by key.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertingSpec {
+    /// Alert name (default: service and SLO in CamelCase + `SLOBurn`).
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+    /// Extra labels on the alerts.
+    #[serde(default)]
+    pub labels: Labels,
+    /// Annotation templates (`summary`, `description`, `runbook_url`, `dashboard_url`, …).
+    /// `[[ … ]]` is expanded by sloforge; Prometheus' own `{{ … }}` is left as it is.
+    #[serde(default)]
+    pub annotations: Labels,
+    /// Per alert tier (`page-fast`, `page-slow`, `ticket-fast`, `ticket-slow`):
+    /// turn it off or set `for`/`keep_firing_for`.
+    #[serde(default)]
+    pub tiers: BTreeMap<Sp<String>, TierOverrideSpec>,
+    /// Minimum number of events in a tier's long window before it may fire (default 0: off).
+    #[serde(default)]
+    pub min_events: Option<Sp<u64>>,
+    /// Budget-policy alerts at the `budget_policy` stages (default false).
+    #[serde(default)]
+    pub budget_alerts: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierOverrideSpec {
+    #[serde(default)]
+    pub enabled: Option<Sp<bool>>,
+    /// Prometheus `for` of the alert (`2m`).
+    #[serde(default, rename = "for")]
+    pub for_: Option<Sp<String>>,
+    /// Prometheus `keep_firing_for` of the alert.
+    #[serde(default)]
+    pub keep_firing_for: Option<Sp<String>>,
+}
+
+/// Fleet-wide settings and service tiers (`kind: Defaults`, at most one document).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSpec {
+    #[serde(rename = "apiVersion")]
+    pub api_version: Sp<String>,
+    /// `Defaults`.
+    pub kind: Sp<String>,
+    /// Rule evaluation interval (the `interval` of every rule group; default `1m`).
+    #[serde(default)]
+    pub evaluation_interval: Option<Sp<String>>,
+    /// Range of the only raw read, `rate(x[base_window])` (default `1m`; use at least two
+    /// scrape intervals).
+    #[serde(default)]
+    pub base_window: Option<Sp<String>>,
+    /// Default SLO window (default `30d`).
+    #[serde(default)]
+    pub window: Option<Sp<String>>,
+    /// Names of the two severities on alerts (default `page` and `ticket`).
+    #[serde(default)]
+    pub severities: Option<SeveritiesSpec>,
+    /// The multi-window multi-burn-rate policy, given for a 30d window and scaled to others.
+    /// Default: the SRE Workbook's four tiers.
+    #[serde(default)]
+    pub alert_tiers: Option<Vec<AlertTierSpec>>,
+    /// Budget-policy stages for `budget_alerts` (default: 25 %, 10 %, exhausted).
+    #[serde(default)]
+    pub budget_policy: Option<Vec<BudgetStageSpec>>,
+    /// Alerting defaults for every SLO.
+    #[serde(default)]
+    pub alerting: Option<AlertingSpec>,
+    /// Service tiers by name.
+    #[serde(default)]
+    pub tiers: BTreeMap<Sp<String>, ServiceTierSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeveritiesSpec {
+    pub page: Sp<String>,
+    pub ticket: Sp<String>,
+}
+
+/// One window pair of the policy.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertTierSpec {
+    /// Stable name, the `tier` label of the alert.
+    pub name: Sp<String>,
+    /// `page` or `ticket`.
+    pub severity: Sp<SeverityKind>,
+    /// Long window for a 30d SLO.
+    pub long_window: Sp<String>,
+    /// Short window for a 30d SLO (the Workbook uses long/12).
+    pub short_window: Sp<String>,
+    /// Burn-rate factor.
+    pub burn_rate: Sp<f64>,
+    #[serde(default, rename = "for")]
+    pub for_: Option<Sp<String>>,
+    #[serde(default)]
+    pub keep_firing_for: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeverityKind {
+    Page,
+    Ticket,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetStageSpec {
+    /// Stage name, the `budget_stage` label (`25`, `10`, `exhausted`).
+    pub name: Sp<String>,
+    /// Fires while the remaining budget (percent) is below this and at or above the next stage.
+    pub remaining_below: Sp<f64>,
+    pub severity: Sp<SeverityKind>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTierSpec {
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+    /// Default objective (percent) of SLOs of services in this tier.
+    #[serde(default)]
+    pub objective: Option<Sp<f64>>,
+    /// Default window.
+    #[serde(default)]
+    pub window: Option<Sp<String>>,
+    /// Default threshold of latency SLIs (`200ms`).
+    #[serde(default)]
+    pub latency_threshold: Option<Sp<NumOrString>>,
+    /// Alerting defaults for services of this tier.
+    #[serde(default)]
+    pub alerting: Option<AlertingSpec>,
+}

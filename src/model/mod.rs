@@ -1,0 +1,157 @@
+//! Stage 3, model: the validated, typed fleet. Everything here has been checked; compile never
+//! fails on it.
+
+pub mod decimal;
+pub mod duration;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use decimal::Decimal;
+pub use duration::Duration;
+use promql_parser::parser::Expr;
+
+pub use crate::load::native::SeverityKind;
+
+/// Where a service came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Native,
+    Sloth,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub settings: Settings,
+    /// Sorted by name.
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub evaluation_interval: Duration,
+    pub base_window: Duration,
+    pub page_severity: String,
+    pub ticket_severity: String,
+    pub alert_tiers: Vec<AlertTierPolicy>,
+}
+
+/// One window pair of the alert policy, given for a 30-day SLO window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertTierPolicy {
+    pub name: String,
+    pub severity: SeverityKind,
+    pub long_window: Duration,
+    pub short_window: Duration,
+    pub burn_rate: Decimal,
+    pub for_: Duration,
+    pub keep_firing_for: Duration,
+}
+
+/// The 30-day window the policy windows are given for.
+pub const REFERENCE_WINDOW: Duration = Duration::from_mins(30 * 24 * 60);
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub team: String,
+    pub tier: Option<String>,
+    pub file: PathBuf,
+    pub format: SourceFormat,
+    pub slos: Vec<Slo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Slo {
+    pub service: String,
+    pub name: String,
+    pub description: String,
+    /// Percent, e.g. 99.9.
+    pub objective: Decimal,
+    pub window: Duration,
+    pub sli: Sli,
+    /// Labels on every recorded series and alert of the SLO (identity labels included).
+    pub labels: BTreeMap<String, String>,
+    pub alerts: Vec<BurnAlert>,
+    pub budget_alerts: Vec<BudgetAlert>,
+    pub min_events: u64,
+}
+
+impl Slo {
+    /// The objective as a ratio (0.999).
+    pub fn objective_ratio(&self) -> Decimal {
+        self.objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO)
+    }
+
+    /// The error budget as a ratio (0.001).
+    pub fn error_budget(&self) -> Decimal {
+        Decimal::ONE.checked_sub(self.objective_ratio()).unwrap_or(Decimal::ZERO)
+    }
+
+    /// Every window a ratio is recorded for: the alert windows and the full SLO window.
+    pub fn ratio_windows(&self) -> Vec<Duration> {
+        let mut w: Vec<Duration> = self.alerts.iter().flat_map(|a| [a.short_window, a.long_window]).collect();
+        w.push(self.window);
+        w.sort();
+        w.dedup();
+        w
+    }
+}
+
+/// How the SLI is measured. Expressions are parsed PromQL; compile renders them.
+#[derive(Debug, Clone)]
+pub enum Sli {
+    /// Selectors or instant-vector expressions of counters; `rate()` is added.
+    Ratio { errors: Counter, total: Expr },
+    /// Classic histogram; `metric` without suffix, `matchers` in `{…}` form (may be empty).
+    Latency { metric: String, matchers: String, le: String },
+    /// 0/1 gauge selector.
+    Probe { selector: Expr },
+    /// Sloth-style event queries that already contain `rate(…[window])`.
+    WindowedEvents { errors: Expr, total: Expr },
+    /// An error-ratio query over a window; averaged over time for longer windows.
+    RawRatio { ratio: Expr },
+}
+
+#[derive(Debug, Clone)]
+pub enum Counter {
+    Errors(Expr),
+    Good(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct BurnAlert {
+    pub alert_name: String,
+    pub tier: String,
+    pub severity_kind: SeverityKind,
+    /// The severity label value.
+    pub severity: String,
+    pub long_window: Duration,
+    pub short_window: Duration,
+    pub burn_rate: Decimal,
+    pub for_: Duration,
+    pub keep_firing_for: Duration,
+    /// Labels added by the alert rule (severity, tier, user alert labels).
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl BurnAlert {
+    /// Error-ratio threshold = burn rate × budget (exact).
+    pub fn threshold(&self, budget: Decimal) -> Decimal {
+        self.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BudgetAlert {
+    pub alert_name: String,
+    pub stage: String,
+    /// Fires while remaining < `below` (ratio) and remaining ≥ `floor` when there is one.
+    pub below: Decimal,
+    pub floor: Option<Decimal>,
+    pub severity_kind: SeverityKind,
+    pub severity: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}

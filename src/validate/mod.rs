@@ -1,0 +1,1023 @@
+//! Stage 2, validate: raw located specs → the typed model, collecting every problem of every
+//! file as a diagnostic before failing.
+
+pub mod templates;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use minijinja::Value as TplValue;
+
+use crate::compile::promql;
+use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
+use crate::load::native::{self, AlertingSpec, NumOrString, SeverityKind, TierOverrideSpec};
+use crate::load::sloth;
+use crate::load::spanned::Sp;
+use crate::load::{Loaded, RawDoc};
+use crate::model::{
+    AlertTierPolicy, BudgetAlert, BurnAlert, Counter, Decimal, Duration, Fleet, REFERENCE_WINDOW, Service, Settings, Sli, Slo,
+    SourceFormat,
+};
+use crate::names;
+
+/// Largest SLO window accepted.
+pub const MAX_WINDOW: Duration = Duration::from_mins(366 * 24 * 60);
+
+struct Ctx<'a> {
+    file: &'a Path,
+    diags: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, self.file, loc, path, msg));
+    }
+    fn err_help(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, self.file, loc, path, msg).with_help(help));
+    }
+    fn warn(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg));
+    }
+
+    fn duration(&mut self, s: &Sp<String>, path: &str) -> Option<Duration> {
+        match Duration::parse(&s.value) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(Code::DurationSyntax, s.loc, path, e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// The workbook policy for a 30-day window (SRE Workbook, ch. 5, table 5-8 and the 3-day tier).
+pub fn workbook_tiers() -> Vec<AlertTierPolicy> {
+    let t = |name: &str, sev, long: u64, short: u64, burn: &str, for_min: u64| AlertTierPolicy {
+        name: name.to_string(),
+        severity: sev,
+        long_window: Duration::from_mins(long),
+        short_window: Duration::from_mins(short),
+        burn_rate: Decimal::parse(burn).unwrap_or(Decimal::ONE),
+        for_: Duration::from_mins(for_min),
+        keep_firing_for: Duration::ZERO,
+    };
+    vec![
+        t("page-fast", SeverityKind::Page, 60, 5, "14.4", 2),
+        t("page-slow", SeverityKind::Page, 6 * 60, 30, "6", 15),
+        t("ticket-fast", SeverityKind::Ticket, 24 * 60, 2 * 60, "3", 1 * 60),
+        t("ticket-slow", SeverityKind::Ticket, 3 * 24 * 60, 6 * 60, "1", 3 * 60),
+    ]
+}
+
+struct Stage {
+    name: String,
+    below: Decimal,
+    severity: SeverityKind,
+}
+
+fn default_stages() -> Vec<Stage> {
+    vec![
+        Stage { name: "25".into(), below: Decimal::parse("25").unwrap_or(Decimal::ZERO), severity: SeverityKind::Ticket },
+        Stage { name: "10".into(), below: Decimal::parse("10").unwrap_or(Decimal::ZERO), severity: SeverityKind::Ticket },
+        Stage { name: "exhausted".into(), below: Decimal::ZERO, severity: SeverityKind::Page },
+    ]
+}
+
+struct Defaults {
+    settings: Settings,
+    window: Duration,
+    alerting: AlertingSpec,
+    tiers: BTreeMap<String, TierDefaults>,
+    stages: Vec<Stage>,
+}
+
+struct TierDefaults {
+    objective: Option<Sp<f64>>,
+    window: Option<Sp<String>>,
+    latency_threshold: Option<Sp<NumOrString>>,
+    alerting: Option<AlertingSpec>,
+}
+
+fn builtin_alerting() -> AlertingSpec {
+    let s = |v: &str| Sp::new(v.to_string(), Loc::default());
+    let mut annotations = BTreeMap::new();
+    annotations.insert(
+        s("summary"),
+        s("[[ service ]]/[[ slo ]]: error budget burning faster than [[ burn_rate ]]x ([[ tier ]], [[ long_window ]]/[[ short_window ]])"),
+    );
+    annotations.insert(
+        s("description"),
+        s("[[ slo_description ]]Error ratio above [[ threshold ]] over both [[ long_window ]] and [[ short_window ]] ([[ burn_rate ]]x the [[ error_budget ]] budget of the [[ objective ]]% / [[ window ]] objective); burn rate over [[ long_window ]] is {{ $value | printf \"%.2f\" }}x. At [[ burn_rate ]]x the whole budget lasts [[ exhaustion ]]; [[ budget_spent_percent ]]% of it is spent when this fires."),
+    );
+    AlertingSpec { annotations, ..AlertingSpec::default() }
+}
+
+fn merge_alerting(base: &mut AlertingSpec, over: &AlertingSpec) {
+    if over.name.is_some() {
+        base.name.clone_from(&over.name);
+    }
+    for (k, v) in &over.labels {
+        base.labels.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &over.annotations {
+        base.annotations.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &over.tiers {
+        let e = base.tiers.entry(k.clone()).or_default();
+        if v.enabled.is_some() {
+            e.enabled.clone_from(&v.enabled);
+        }
+        if v.for_.is_some() {
+            e.for_.clone_from(&v.for_);
+        }
+        if v.keep_firing_for.is_some() {
+            e.keep_firing_for.clone_from(&v.keep_firing_for);
+        }
+    }
+    if over.min_events.is_some() {
+        base.min_events.clone_from(&over.min_events);
+    }
+    if over.budget_alerts.is_some() {
+        base.budget_alerts.clone_from(&over.budget_alerts);
+    }
+}
+
+fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
+    let mut out = Defaults {
+        settings: Settings {
+            evaluation_interval: Duration::from_mins(1),
+            base_window: Duration::from_mins(1),
+            page_severity: "page".into(),
+            ticket_severity: "ticket".into(),
+            alert_tiers: workbook_tiers(),
+        },
+        window: REFERENCE_WINDOW,
+        alerting: builtin_alerting(),
+        tiers: BTreeMap::new(),
+        stages: default_stages(),
+    };
+    let mut seen: Option<PathBuf> = None;
+    for doc in &loaded.docs {
+        let RawDoc::Defaults(d) = &doc.doc else { continue };
+        let mut cx = Ctx { file: &doc.file, diags };
+        if let Some(first) = &seen {
+            cx.err(Code::Config, d.kind.loc, "kind", format!("a second `Defaults` document (the first is in {})", first.display()));
+            continue;
+        }
+        seen = Some(doc.file.clone());
+        if let Some(s) = &d.evaluation_interval {
+            if let Some(v) = cx.duration(s, "evaluation_interval") {
+                if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
+                    cx.err(Code::DurationSyntax, s.loc, "evaluation_interval", "must be a positive whole number of seconds");
+                } else {
+                    out.settings.evaluation_interval = v;
+                }
+            }
+        }
+        out.settings.base_window = out.settings.evaluation_interval.max(Duration::from_mins(1));
+        if let Some(s) = &d.base_window {
+            if let Some(v) = cx.duration(s, "base_window") {
+                if v < out.settings.evaluation_interval {
+                    cx.err(Code::DurationSyntax, s.loc, "base_window", "must be at least the evaluation interval, or samples would be missed");
+                } else if v.as_millis() % 1000 != 0 {
+                    cx.err(Code::DurationSyntax, s.loc, "base_window", "must be a whole number of seconds");
+                } else {
+                    out.settings.base_window = v;
+                }
+            }
+        }
+        if let Some(s) = &d.window {
+            if let Some(v) = window_value(&mut cx, s, "window") {
+                out.window = v;
+            }
+        }
+        if let Some(sev) = &d.severities {
+            for (s, path) in [(&sev.page, "severities.page"), (&sev.ticket, "severities.ticket")] {
+                check_label_value(&mut cx, s, path);
+            }
+            if sev.page.value == sev.ticket.value {
+                cx.err(Code::Config, sev.ticket.loc, "severities.ticket", "page and ticket severities must differ");
+            }
+            out.settings.page_severity = sev.page.value.clone();
+            out.settings.ticket_severity = sev.ticket.value.clone();
+        }
+        if let Some(tiers) = &d.alert_tiers {
+            let mut policy = Vec::new();
+            let mut names = BTreeSet::new();
+            for (i, t) in tiers.iter().enumerate() {
+                let p = format!("alert_tiers[{i}]");
+                check_name(&mut cx, &t.name, &format!("{p}.name"));
+                if !names.insert(t.name.value.clone()) {
+                    cx.err(Code::Config, t.name.loc, format!("{p}.name"), format!("alert tier `{}` is defined twice", t.name.value));
+                }
+                let long = cx.duration(&t.long_window, &format!("{p}.long_window"));
+                let short = cx.duration(&t.short_window, &format!("{p}.short_window"));
+                let burn = Decimal::from_f64(t.burn_rate.value).filter(|b| b.is_positive());
+                if burn.is_none() {
+                    cx.err(Code::Config, t.burn_rate.loc, format!("{p}.burn_rate"), "burn rate must be a positive number");
+                }
+                let for_ = t.for_.as_ref().and_then(|s| cx.duration(s, &format!("{p}.for"))).unwrap_or(Duration::ZERO);
+                let keep = t.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{p}.keep_firing_for"))).unwrap_or(Duration::ZERO);
+                if let (Some(l), Some(s)) = (long, short) {
+                    if s.as_millis() == 0 || s >= l {
+                        cx.err(Code::Config, t.short_window.loc, format!("{p}.short_window"), "short window must be positive and shorter than the long window");
+                    }
+                }
+                if let (Some(long_window), Some(short_window), Some(burn_rate)) = (long, short, burn) {
+                    policy.push(AlertTierPolicy {
+                        name: t.name.value.clone(),
+                        severity: t.severity.value,
+                        long_window,
+                        short_window,
+                        burn_rate,
+                        for_,
+                        keep_firing_for: keep,
+                    });
+                }
+            }
+            if tiers.is_empty() {
+                cx.err(Code::Config, d.kind.loc, "alert_tiers", "at least one alert tier is needed");
+            }
+            out.settings.alert_tiers = policy;
+        }
+        if let Some(stages) = &d.budget_policy {
+            let mut v = Vec::new();
+            for (i, s) in stages.iter().enumerate() {
+                let p = format!("budget_policy[{i}]");
+                check_label_value(&mut cx, &s.name, &format!("{p}.name"));
+                match Decimal::from_f64(s.remaining_below.value).filter(|b| *b >= Decimal::ZERO && *b < Decimal::from_int(100)) {
+                    Some(below) => v.push(Stage { name: s.name.value.clone(), below, severity: s.severity.value }),
+                    None => cx.err(Code::Config, s.remaining_below.loc, format!("{p}.remaining_below"), "must be a percentage in [0, 100)"),
+                }
+            }
+            v.sort_by(|a, b| b.below.cmp(&a.below));
+            out.stages = v;
+        }
+        if let Some(a) = &d.alerting {
+            merge_alerting(&mut out.alerting, a);
+        }
+        for (name, t) in &d.tiers {
+            check_label_value(&mut cx, name, &format!("tiers.{}", name.value));
+            out.tiers.insert(
+                name.value.clone(),
+                TierDefaults {
+                    objective: t.objective.clone(),
+                    window: t.window.clone(),
+                    latency_threshold: t.latency_threshold.clone(),
+                    alerting: t.alerting.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+fn window_value(cx: &mut Ctx, s: &Sp<String>, path: &str) -> Option<Duration> {
+    let v = cx.duration(s, path)?;
+    if v.as_millis() == 0 || !v.is_whole_minutes() {
+        cx.err(Code::DurationSyntax, s.loc, path, format!("window `{}` must be a positive whole number of minutes", s.value));
+        return None;
+    }
+    if v > MAX_WINDOW {
+        cx.err(Code::DurationSyntax, s.loc, path, format!("window `{}` is longer than the supported maximum of 366d", s.value));
+        return None;
+    }
+    Some(v)
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
+    if is_name(&s.value) {
+        return true;
+    }
+    cx.err_help(
+        Code::Name,
+        s.loc,
+        path,
+        format!("`{}` is not a valid name", s.value.escape_debug()),
+        "names are 1–63 characters: lower-case letters, digits, `-` and `_`, starting with a letter (they become file, group and label values)",
+    );
+    false
+}
+
+fn is_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn check_label_value(cx: &mut Ctx, v: &Sp<String>, path: &str) {
+    if v.value.is_empty() {
+        cx.err(Code::LabelValue, v.loc, path, "label value must not be empty (an empty value removes the label in Prometheus)");
+    } else if v.value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        cx.err(Code::LabelValue, v.loc, path, "label value contains control characters");
+    }
+}
+
+fn check_labels(cx: &mut Ctx, labels: &BTreeMap<Sp<String>, Sp<String>>, path: &str, out: &mut BTreeMap<String, String>) {
+    for (k, v) in labels {
+        let p = format!("{path}.{}", k.value);
+        if !is_label_name(&k.value) {
+            cx.err(Code::LabelName, k.loc, &p, format!("`{}` is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)", k.value.escape_debug()));
+            continue;
+        }
+        if k.value.starts_with("__") {
+            cx.err(Code::LabelName, k.loc, &p, format!("label names starting with `__` are reserved for Prometheus' internal use (`{}`)", k.value));
+            continue;
+        }
+        if names::label::RESERVED.contains(&k.value.as_str()) {
+            cx.err_help(Code::Reserved, k.loc, &p, format!("label `{}` is set by sloforge", k.value), "use another label name");
+            continue;
+        }
+        check_label_value(cx, v, &p);
+        out.insert(k.value.clone(), v.value.clone());
+    }
+}
+
+fn camel(s: &str) -> String {
+    s.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn is_alert_name(s: &str) -> bool {
+    is_label_name(s)
+}
+
+/// Human form of a duration in days/hours/minutes, rounded to the minute.
+fn human(d: Duration) -> String {
+    let mins = (d.as_millis() + 30_000) / 60_000;
+    let rounded = Duration::from_mins(mins.max(if d.as_millis() > 0 { 1 } else { 0 }));
+    let s = rounded.to_string();
+    if d.as_millis() > 0 && d.as_millis() < 60_000 { format!("{}s", d.as_millis() / 1000) } else { s }
+}
+
+/// Scales a 30-day policy window to an SLO window, rounded to the evaluation interval.
+pub fn scale_window(w: Duration, slo_window: Duration, step: Duration) -> Duration {
+    let ms = u128::from(w.as_millis()) * u128::from(slo_window.as_millis()) / u128::from(REFERENCE_WINDOW.as_millis());
+    Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX)).round_to(step)
+}
+
+fn latency_threshold(cx: &mut Ctx, t: &Sp<NumOrString>, path: &str) -> Option<Decimal> {
+    let v = match &t.value {
+        NumOrString::Num(n) => Decimal::from_f64(*n),
+        NumOrString::Str(s) => match Duration::parse(s) {
+            Ok(d) => Decimal::from_int(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).checked_div(Decimal::from_int(1000)),
+            Err(_) => Decimal::parse(s),
+        },
+    };
+    match v.filter(|v| v.is_positive()) {
+        Some(v) => Some(v),
+        None => {
+            let shown = match &t.value {
+                NumOrString::Num(n) => n.to_string(),
+                NumOrString::Str(s) => s.clone(),
+            };
+            cx.err_help(
+                Code::Threshold,
+                t.loc,
+                path,
+                format!("latency threshold `{shown}` is not a positive number of seconds or a duration"),
+                "write it as seconds (`0.2`) or as a duration (`200ms`)",
+            );
+            None
+        }
+    }
+}
+
+fn parse_selector_expr(cx: &mut Ctx, s: &Sp<String>, path: &str) -> Option<promql_parser::parser::Expr> {
+    match promql::parse(&s.value) {
+        Ok(e) => match promql::check_selector_expr(&e) {
+            Ok(()) => Some(e),
+            Err(m) => {
+                cx.err(Code::PromqlType, s.loc, path, m);
+                None
+            }
+        },
+        Err(m) => {
+            cx.err(Code::PromqlSyntax, s.loc, path, format!("PromQL does not parse: {m}"));
+            None
+        }
+    }
+}
+
+fn parse_windowed(cx: &mut Ctx, s: &Sp<String>, path: &str) -> Option<promql_parser::parser::Expr> {
+    if !promql::has_placeholder(&s.value) {
+        cx.err_help(Code::PromqlType, s.loc, path, "query has no window placeholder", "write the range as `[$window]` (or Sloth's `[{{.window}}]`)");
+        return None;
+    }
+    match promql::parse_windowed(&s.value) {
+        Ok(e) => match promql::check_instant(&e) {
+            Ok(()) => Some(e),
+            Err(m) => {
+                cx.err(Code::PromqlType, s.loc, path, m);
+                None
+            }
+        },
+        Err(m) => {
+            cx.err(Code::PromqlSyntax, s.loc, path, format!("PromQL does not parse: {m}"));
+            None
+        }
+    }
+}
+
+/// Everything an SLO needs, whatever format it was written in.
+struct SloInput<'a> {
+    service: &'a str,
+    team: &'a str,
+    service_tier: Option<&'a str>,
+    name: &'a Sp<String>,
+    description: Option<&'a Sp<String>>,
+    objective: Option<&'a Sp<f64>>,
+    window: Option<&'a Sp<String>>,
+    sli: Option<Sli>,
+    labels: BTreeMap<String, String>,
+    alerting: AlertingSpec,
+    path: String,
+    /// Sloth: per-severity labels and annotations.
+    severity_labels: BTreeMap<SeverityKind, (BTreeMap<String, String>, BTreeMap<Sp<String>, Sp<String>>)>,
+}
+
+fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: SloInput, env: &minijinja::Environment<'static>) -> Option<Slo> {
+    let p = &input.path;
+    let mut ok = true;
+    let objective = match input.objective.or(tier.and_then(|t| t.objective.as_ref())) {
+        Some(o) => match Decimal::from_f64(o.value) {
+            Some(v) if v.is_positive() && v < Decimal::from_int(100) => Some(v),
+            _ => {
+                cx.err_help(
+                    Code::Objective,
+                    o.loc,
+                    format!("{p}.objective"),
+                    format!("objective {} is outside (0, 100)", o.value),
+                    "the objective is a percentage such as 99.9",
+                );
+                None
+            }
+        },
+        None => {
+            cx.err(Code::Objective, input.name.loc, format!("{p}.objective"), "no objective: set `objective` or give the service a tier that has one");
+            None
+        }
+    };
+    let window = match input.window.or(tier.and_then(|t| t.window.as_ref())) {
+        Some(w) => window_value(cx, w, &format!("{p}.window")),
+        None => Some(d.window),
+    };
+    if input.sli.is_none() {
+        ok = false;
+    }
+    let mut labels = input.labels.clone();
+    labels.insert(names::label::SERVICE.into(), input.service.into());
+    labels.insert(names::label::SLO.into(), input.name.value.clone());
+    labels.insert(names::label::TEAM.into(), input.team.into());
+    if let Some(t) = input.service_tier {
+        labels.insert(names::label::SERVICE_TIER.into(), t.into());
+    }
+    let (objective, window) = match (objective, window) {
+        (Some(o), Some(w)) if ok => (o, w),
+        _ => return None,
+    };
+    let budget = Decimal::ONE.checked_sub(objective.checked_div(Decimal::from_int(100))?)?;
+    let step = d.settings.evaluation_interval;
+
+    let alerting = &input.alerting;
+    let base_name = camel(input.service) + &camel(&input.name.value);
+    let alert_name = match &alerting.name {
+        Some(n) => {
+            if !is_alert_name(&n.value) {
+                cx.err(Code::Name, n.loc, format!("{p}.alerting.name"), format!("`{}` is not a valid alert name ([a-zA-Z_][a-zA-Z0-9_]*)", n.value));
+            }
+            n.value.clone()
+        }
+        None => format!("{base_name}SLOBurn"),
+    };
+    let mut alert_labels = BTreeMap::new();
+    check_labels(cx, &alerting.labels, &format!("{p}.alerting.labels"), &mut alert_labels);
+    for (k, _) in &alerting.annotations {
+        if !is_label_name(&k.value) {
+            cx.err(Code::LabelName, k.loc, format!("{p}.alerting.annotations.{}", k.value), "annotation names follow label-name rules");
+        }
+    }
+    let known_tiers: BTreeSet<&str> = d.settings.alert_tiers.iter().map(|t| t.name.as_str()).collect();
+    for k in alerting.tiers.keys() {
+        if !known_tiers.contains(k.value.as_str()) {
+            let list: Vec<String> = known_tiers.iter().map(|t| format!("`{t}`")).collect();
+            cx.err(Code::UnknownReference, k.loc, format!("{p}.alerting.tiers.{}", k.value), format!("unknown alert tier `{}`; the policy has {}", k.value, list.join(", ")));
+        }
+    }
+    let min_events = alerting.min_events.as_ref().map_or(0, |m| m.value);
+    let budget_minutes = Decimal::from_int(i64::try_from(window.minutes()).unwrap_or(0)).checked_mul(budget).unwrap_or(Decimal::ZERO);
+    let base_ctx = |extra: Vec<(&str, TplValue)>| {
+        let mut m: BTreeMap<&str, TplValue> = BTreeMap::new();
+        m.insert("service", input.service.into());
+        m.insert("team", input.team.into());
+        m.insert("service_tier", input.service_tier.unwrap_or("").into());
+        m.insert("slo", input.name.value.as_str().into());
+        let desc = input.description.map(|s| s.value.trim().to_string()).unwrap_or_default();
+        let desc = if desc.is_empty() || desc.ends_with('.') { desc } else { format!("{desc}.") };
+        m.insert("slo_description", if desc.is_empty() { TplValue::from("") } else { TplValue::from(format!("{desc} ")) });
+        m.insert("objective", objective.to_string().into());
+        m.insert("objective_ratio", objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO).to_string().into());
+        m.insert("window", window.to_string().into());
+        m.insert("error_budget", budget.to_string().into());
+        m.insert("budget_minutes", budget_minutes.to_string().into());
+        m.insert("alert_name", alert_name.as_str().into());
+        m.insert("labels", TplValue::from_object(input.labels.iter().map(|(k, v)| (TplValue::from(k.as_str()), TplValue::from(v.as_str()))).collect::<BTreeMap<TplValue, TplValue>>()));
+        for (k, v) in extra {
+            m.insert(k, v);
+        }
+        TplValue::from_object(m.into_iter().map(|(k, v)| (TplValue::from(k), v)).collect::<BTreeMap<TplValue, TplValue>>())
+    };
+    let render_annotations = |cx: &mut Ctx, ctx: &TplValue, sets: &[&BTreeMap<Sp<String>, Sp<String>>]| -> BTreeMap<String, String> {
+        let mut merged: BTreeMap<&Sp<String>, &Sp<String>> = BTreeMap::new();
+        for set in sets {
+            for (k, v) in *set {
+                merged.insert(k, v);
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (k, v) in merged {
+            let path = format!("{p}.alerting.annotations.{}", k.value);
+            match templates::render(env, &v.value, ctx) {
+                Ok(s) => {
+                    out.insert(k.value.clone(), s);
+                }
+                Err(templates::TemplateError::Syntax(m)) => cx.err(Code::TemplateSyntax, v.loc, path, format!("template error: {m}")),
+                Err(templates::TemplateError::Undefined(m)) => cx.err_help(
+                    Code::TemplateUndefined,
+                    v.loc,
+                    path,
+                    format!("undefined template variable: {m}"),
+                    format!("available: {}", templates::CONTEXT_KEYS.join(", ")),
+                ),
+            }
+        }
+        out
+    };
+
+    let mut alerts = Vec::new();
+    let mut longest = Duration::ZERO;
+    for t in &d.settings.alert_tiers {
+        let over = alerting.tiers.iter().find(|(k, _)| k.value == t.name).map(|(_, v)| v.clone()).unwrap_or_else(TierOverrideSpec::default);
+        if over.enabled.as_ref().is_some_and(|e| !e.value) {
+            continue;
+        }
+        let tp = format!("{p}.alerting.tiers.{}", t.name);
+        let for_ = over.for_.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.for"))).unwrap_or(t.for_);
+        let keep = over.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.keep_firing_for"))).unwrap_or(t.keep_firing_for);
+        let long = scale_window(t.long_window, window, step);
+        let mut short = scale_window(t.short_window, window, step);
+        if short < d.settings.base_window {
+            short = d.settings.base_window;
+        }
+        longest = longest.max(long);
+        let max_burn = Decimal::from_int(100).checked_div(Decimal::from_int(100).checked_sub(objective)?);
+        if let Some(max_burn) = max_burn {
+            if t.burn_rate > max_burn {
+                cx.warn(
+                    Code::TierNeverFires,
+                    input.objective.map_or(input.name.loc, |o| o.loc),
+                    format!("{p}.alerting.tiers.{}", t.name),
+                    format!(
+                        "alert tier `{}` can never fire: it needs a burn rate of {}x, but at {}% a total outage burns only {}x",
+                        t.name, t.burn_rate, objective, max_burn
+                    ),
+                );
+            }
+        }
+        let severity = match t.severity {
+            SeverityKind::Page => d.settings.page_severity.clone(),
+            SeverityKind::Ticket => d.settings.ticket_severity.clone(),
+        };
+        let threshold = t.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO);
+        let spent = t
+            .burn_rate
+            .checked_mul(Decimal::from_int(i64::try_from(long.as_millis()).unwrap_or(0)))
+            .and_then(|x| x.checked_mul(Decimal::from_int(100)))
+            .and_then(|x| x.div_rounded(Decimal::from_int(i64::try_from(window.as_millis()).unwrap_or(1)), 2))
+            .unwrap_or(Decimal::ZERO);
+        let exhaustion_ms = u128::from(window.as_millis()) * 1000 / u128::from(t.burn_rate.checked_mul(Decimal::from_int(1000)).map_or(1, |b| b.to_f64() as u64).max(1));
+        let exhaustion = human(Duration::from_millis(u64::try_from(exhaustion_ms).unwrap_or(u64::MAX)));
+        let ctx = base_ctx(vec![
+            ("tier", t.name.as_str().into()),
+            ("severity", severity.as_str().into()),
+            ("long_window", long.to_string().into()),
+            ("short_window", short.to_string().into()),
+            ("burn_rate", t.burn_rate.to_string().into()),
+            ("threshold", threshold.to_string().into()),
+            ("budget_spent_percent", spent.to_string().into()),
+            ("exhaustion", exhaustion.into()),
+        ]);
+        let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).cloned().unwrap_or_default();
+        let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, &sev_annotations]);
+        let mut labels = alert_labels.clone();
+        labels.extend(sev_labels);
+        labels.entry(names::label::SEVERITY.into()).or_insert(severity.clone());
+        let severity = labels.get(names::label::SEVERITY).cloned().unwrap_or(severity);
+        labels.insert(names::label::TIER.into(), t.name.clone());
+        labels.insert(names::label::SHORT_WINDOW.into(), short.to_string());
+        alerts.push(BurnAlert {
+            alert_name: alert_name.clone(),
+            tier: t.name.clone(),
+            severity_kind: t.severity,
+            severity,
+            long_window: long,
+            short_window: short,
+            burn_rate: t.burn_rate,
+            for_,
+            keep_firing_for: keep,
+            labels,
+            annotations,
+        });
+    }
+    if longest > window {
+        cx.err(
+            Code::WindowTooShort,
+            input.window.map_or(input.name.loc, |w| w.loc),
+            format!("{p}.window"),
+            format!("window {window} is shorter than the longest alert window ({longest})"),
+        );
+    }
+    if window < Duration::from_mins(60) {
+        cx.err(Code::WindowTooShort, input.window.map_or(input.name.loc, |w| w.loc), format!("{p}.window"), format!("window {window} is shorter than one hour"));
+    }
+
+    let mut budget_alerts = Vec::new();
+    if alerting.budget_alerts.as_ref().is_some_and(|b| b.value) {
+        for (i, st) in d.stages.iter().enumerate() {
+            let below = st.below.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO);
+            let floor = d.stages.get(i + 1).and_then(|n| n.below.checked_div(Decimal::from_int(100)));
+            let severity = match st.severity {
+                SeverityKind::Page => d.settings.page_severity.clone(),
+                SeverityKind::Ticket => d.settings.ticket_severity.clone(),
+            };
+            let ctx = base_ctx(vec![
+                ("stage", st.name.as_str().into()),
+                ("severity", severity.as_str().into()),
+                ("remaining_below_percent", st.below.to_string().into()),
+            ]);
+            let s = |v: &str| Sp::new(v.to_string(), Loc::default());
+            let mut defaults = BTreeMap::new();
+            let text = if st.below.is_zero() {
+                "[[ service ]]/[[ slo ]]: error budget exhausted over [[ window ]]"
+            } else {
+                "[[ service ]]/[[ slo ]]: less than [[ remaining_below_percent ]]% of the [[ window ]] error budget left"
+            };
+            defaults.insert(s("summary"), s(text));
+            defaults.insert(
+                s("description"),
+                s("[[ slo_description ]]Error budget remaining over [[ window ]]: {{ $value | humanizePercentage }} (objective [[ objective ]]%). Apply the error-budget policy for stage [[ stage ]]."),
+            );
+            let mut sets: Vec<&BTreeMap<Sp<String>, Sp<String>>> = vec![&defaults];
+            let runbook_only: BTreeMap<Sp<String>, Sp<String>> =
+                alerting.annotations.iter().filter(|(k, _)| k.value != "summary" && k.value != "description").map(|(k, v)| (k.clone(), v.clone())).collect();
+            sets.push(&runbook_only);
+            let annotations = render_annotations(cx, &ctx, &sets);
+            let mut labels = alert_labels.clone();
+            labels.insert(names::label::SEVERITY.into(), severity.clone());
+            labels.insert(names::label::BUDGET_STAGE.into(), st.name.clone());
+            budget_alerts.push(BudgetAlert {
+                alert_name: format!("{}ErrorBudget", alert_name.strip_suffix("SLOBurn").unwrap_or(&alert_name)),
+                stage: st.name.clone(),
+                below,
+                floor,
+                severity_kind: st.severity,
+                severity,
+                labels,
+                annotations,
+            });
+        }
+    }
+
+    Some(Slo {
+        service: input.service.to_string(),
+        name: input.name.value.clone(),
+        description: input.description.map(|s| s.value.clone()).unwrap_or_default(),
+        objective,
+        window,
+        sli: input.sli?,
+        labels,
+        alerts,
+        budget_alerts,
+        min_events,
+    })
+}
+
+fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefaults>, path: &str) -> Option<Sli> {
+    use native::SliSpec;
+    let p = format!("{path}.sli");
+    match &sli.value {
+        SliSpec::Ratio(r) => {
+            let total = parse_selector_expr(cx, &r.total, &format!("{p}.ratio.total"));
+            let counter = match (&r.errors, &r.good) {
+                (Some(e), None) => parse_selector_expr(cx, e, &format!("{p}.ratio.errors")).map(|x| (Counter::Errors(x), e)),
+                (None, Some(g)) => parse_selector_expr(cx, g, &format!("{p}.ratio.good")).map(|x| (Counter::Good(x), g)),
+                (Some(_), Some(g)) => {
+                    cx.err(Code::Sli, g.loc, format!("{p}.ratio.good"), "give either `errors` or `good`, not both");
+                    None
+                }
+                (None, None) => {
+                    cx.err(Code::Sli, sli.loc, format!("{p}.ratio"), "a ratio SLI needs `errors` or `good` besides `total`");
+                    None
+                }
+            };
+            let (counter, text) = counter?;
+            let total = total?;
+            if total.to_string() == match &counter {
+                Counter::Errors(e) | Counter::Good(e) => e.to_string(),
+            } {
+                cx.err(Code::SameSeries, text.loc, format!("{p}.ratio"), "the bad/good and total queries select the same series: the ratio would always be 1");
+                return None;
+            }
+            Some(Sli::Ratio { errors: counter, total })
+        }
+        SliSpec::Latency(l) => {
+            let metric = l.metric.value.trim_end_matches("_bucket").to_string();
+            let metric_ok = is_label_name(&metric) || metric.contains(':');
+            if !metric_ok {
+                cx.err(Code::PromqlSyntax, l.metric.loc, format!("{p}.latency.metric"), format!("`{}` is not a metric name", l.metric.value));
+            }
+            let matchers = match &l.selector {
+                Some(s) => {
+                    let text = s.value.trim();
+                    let wrapped = if text.starts_with('{') { text.to_string() } else { format!("{{{text}}}") };
+                    match promql::parse(&format!("{metric}_bucket{wrapped}")) {
+                        Ok(promql_parser::parser::Expr::VectorSelector(vs)) => {
+                            if vs.matchers.matchers.iter().any(|m| m.name == "le") {
+                                cx.err(Code::Sli, s.loc, format!("{p}.latency.selector"), "do not match on `le`: sloforge selects the threshold bucket");
+                            }
+                            let body = vs.to_string();
+                            body.find('{').map(|i| body[i..].to_string()).unwrap_or_default()
+                        }
+                        Ok(_) => {
+                            cx.err(Code::PromqlType, s.loc, format!("{p}.latency.selector"), "expected label matchers such as `{job=\"api\"}`");
+                            String::new()
+                        }
+                        Err(m) => {
+                            cx.err(Code::PromqlSyntax, s.loc, format!("{p}.latency.selector"), format!("label matchers do not parse: {m}"));
+                            String::new()
+                        }
+                    }
+                }
+                None => String::new(),
+            };
+            let threshold = match l.threshold.as_ref().or(tier.and_then(|t| t.latency_threshold.as_ref())) {
+                Some(t) => latency_threshold(cx, t, &format!("{p}.latency.threshold"))?,
+                None => {
+                    cx.err(Code::Threshold, sli.loc, format!("{p}.latency.threshold"), "no latency threshold: set `threshold` or give the service a tier with `latency_threshold`");
+                    return None;
+                }
+            };
+            if let Some(b) = &l.buckets {
+                let known: Vec<Decimal> = b.value.iter().filter_map(|x| Decimal::from_f64(*x)).collect();
+                if !known.contains(&threshold) {
+                    let list: Vec<String> = known.iter().map(ToString::to_string).collect();
+                    cx.err(
+                        Code::Threshold,
+                        l.threshold.as_ref().map_or(b.loc, |t| t.loc),
+                        format!("{p}.latency.threshold"),
+                        format!("threshold {threshold}s is not one of the histogram's buckets ({})", list.join(", ")),
+                    );
+                    return None;
+                }
+            }
+            let le = le_text(threshold);
+            metric_ok.then(|| Sli::Latency { metric, matchers, le })
+        }
+        SliSpec::Probe(pr) => parse_selector_expr(cx, &pr.metric, &format!("{p}.probe.metric")).map(|selector| Sli::Probe { selector }),
+        SliSpec::Raw(r) => parse_windowed(cx, &r.error_ratio, &format!("{p}.raw.error_ratio")).map(|ratio| Sli::RawRatio { ratio }),
+    }
+}
+
+/// The `le` label value Prometheus' client libraries write for a bucket bound.
+fn le_text(d: Decimal) -> String {
+    let s = d.to_string();
+    if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec, env: &minijinja::Environment<'static>) -> Option<Service> {
+    if s.api_version.value != native::API_VERSION {
+        cx.err(Code::UnknownKind, s.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
+    }
+    let name_ok = check_name(cx, &s.name, "name");
+    let team_ok = check_name(cx, &s.team, "team");
+    let tier = match &s.tier {
+        Some(t) => match d.tiers.get(&t.value) {
+            Some(td) => Some(td),
+            None => {
+                let known: Vec<String> = d.tiers.keys().map(|k| format!("`{k}`")).collect();
+                let help = if known.is_empty() { "no tiers are defined: add them under `tiers` in a `kind: Defaults` document".to_string() } else { format!("known tiers: {}", known.join(", ")) };
+                cx.err_help(Code::UnknownReference, t.loc, "tier", format!("unknown tier `{}`", t.value), help);
+                None
+            }
+        },
+        None => None,
+    };
+    let mut service_labels = BTreeMap::new();
+    check_labels(cx, &s.labels, "labels", &mut service_labels);
+    if s.slos.is_empty() {
+        cx.err(Code::Sli, s.name.loc, "slos", "the service has no SLOs");
+    }
+    let mut slos = Vec::new();
+    let mut seen: BTreeMap<&str, Loc> = BTreeMap::new();
+    for (i, slo) in s.slos.iter().enumerate() {
+        let path = format!("slos[{i}]");
+        check_name(cx, &slo.name, &format!("{path}.name"));
+        if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+        }
+        let mut labels = service_labels.clone();
+        check_labels(cx, &slo.labels, &format!("{path}.labels"), &mut labels);
+        let sli = native_sli(cx, &slo.sli, tier, &path);
+        let mut alerting = d.alerting.clone();
+        if let Some(a) = tier.and_then(|t| t.alerting.as_ref()) {
+            merge_alerting(&mut alerting, a);
+        }
+        if let Some(a) = &s.alerting {
+            merge_alerting(&mut alerting, a);
+        }
+        if let Some(a) = &slo.alerting {
+            merge_alerting(&mut alerting, a);
+        }
+        let input = SloInput {
+            service: &s.name.value,
+            team: &s.team.value,
+            service_tier: s.tier.as_ref().map(|t| t.value.as_str()),
+            name: &slo.name,
+            description: slo.description.as_ref(),
+            objective: slo.objective.as_ref(),
+            window: slo.window.as_ref(),
+            sli,
+            labels,
+            alerting,
+            path,
+            severity_labels: BTreeMap::new(),
+        };
+        if let Some(slo) = build_slo(cx, d, tier, input, env) {
+            slos.push(slo);
+        }
+    }
+    (name_ok && team_ok).then(|| Service {
+        name: s.name.value.clone(),
+        team: s.team.value.clone(),
+        tier: s.tier.as_ref().map(|t| t.value.clone()),
+        file: cx.file.to_path_buf(),
+        format: SourceFormat::Native,
+        slos,
+    })
+}
+
+fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &minijinja::Environment<'static>) -> Option<Service> {
+    let name_ok = check_name(cx, &s.service, "service");
+    let team = s
+        .labels
+        .iter()
+        .find(|(k, _)| k.value == "team" || k.value == "owner")
+        .map_or_else(|| "unowned".to_string(), |(_, v)| v.value.clone());
+    let mut service_labels = BTreeMap::new();
+    let without_team: BTreeMap<Sp<String>, Sp<String>> = s.labels.iter().filter(|(k, _)| k.value != "team").map(|(k, v)| (k.clone(), v.clone())).collect();
+    check_labels(cx, &without_team, "labels", &mut service_labels);
+    if !is_name(&team) {
+        if let Some((_, v)) = s.labels.iter().find(|(k, _)| k.value == "team" || k.value == "owner") {
+            check_name(cx, v, "labels.team");
+        }
+    }
+    let mut slos = Vec::new();
+    let mut seen: BTreeMap<&str, Loc> = BTreeMap::new();
+    for (i, slo) in s.slos.iter().enumerate() {
+        let path = format!("slos[{i}]");
+        check_name(cx, &slo.name, &format!("{path}.name"));
+        if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+        }
+        let mut labels = service_labels.clone();
+        let slo_labels: BTreeMap<Sp<String>, Sp<String>> = slo.labels.iter().filter(|(k, _)| k.value != "team").map(|(k, v)| (k.clone(), v.clone())).collect();
+        check_labels(cx, &slo_labels, &format!("{path}.labels"), &mut labels);
+        let sp = format!("{path}.sli");
+        let sli = match (&slo.sli.value.events, &slo.sli.value.raw, &slo.sli.value.plugin) {
+            (Some(ev), None, None) => {
+                let errors = parse_windowed(cx, &ev.error_query, &format!("{sp}.events.error_query"));
+                let total = parse_windowed(cx, &ev.total_query, &format!("{sp}.events.total_query"));
+                match (errors, total) {
+                    (Some(e), Some(t)) => {
+                        if e.to_string() == t.to_string() {
+                            cx.err(Code::SameSeries, ev.error_query.loc, format!("{sp}.events"), "error_query and total_query are the same query: the ratio would always be 1");
+                            None
+                        } else {
+                            Some(Sli::WindowedEvents { errors: e, total: t })
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            (None, Some(raw), None) => parse_windowed(cx, &raw.error_ratio_query, &format!("{sp}.raw.error_ratio_query")).map(|ratio| Sli::RawRatio { ratio }),
+            (None, None, Some(pl)) => {
+                cx.err(Code::Sli, pl.loc, format!("{sp}.plugin"), format!("Sloth SLI plugins are not supported (`{}`)", pl.value.id));
+                None
+            }
+            _ => {
+                cx.err(Code::Sli, slo.sli.loc, &sp, "give exactly one of `events`, `raw` or `plugin`");
+                None
+            }
+        };
+        let mut alerting = d.alerting.clone();
+        let a = &slo.alerting;
+        let mut over = AlertingSpec { name: a.name.clone(), labels: a.labels.clone(), annotations: a.annotations.clone(), ..AlertingSpec::default() };
+        let mut severity_labels = BTreeMap::new();
+        for (kind, alert) in [(SeverityKind::Page, &a.page_alert), (SeverityKind::Ticket, &a.ticket_alert)] {
+            let Some(alert) = alert else { continue };
+            if alert.disable {
+                for t in d.settings.alert_tiers.iter().filter(|t| t.severity == kind) {
+                    over.tiers.insert(Sp::new(t.name.clone(), Loc::default()), TierOverrideSpec { enabled: Some(Sp::new(false, Loc::default())), ..TierOverrideSpec::default() });
+                }
+            }
+            let mut l = BTreeMap::new();
+            for (k, v) in &alert.labels {
+                let p = format!("{path}.alerting.{}_alert.labels.{}", if kind == SeverityKind::Page { "page" } else { "ticket" }, k.value);
+                if k.value == names::label::SEVERITY {
+                    check_label_value(cx, v, &p);
+                    l.insert(k.value.clone(), v.value.clone());
+                } else {
+                    let one: BTreeMap<Sp<String>, Sp<String>> = [(k.clone(), v.clone())].into_iter().collect();
+                    check_labels(cx, &one, &p[..p.len() - k.value.len() - 1], &mut l);
+                }
+            }
+            severity_labels.insert(kind, (l, alert.annotations.clone()));
+        }
+        // Sloth's own annotations replace the default description only where given.
+        merge_alerting(&mut alerting, &std::mem::take(&mut over));
+        let input = SloInput {
+            service: &s.service.value,
+            team: &team,
+            service_tier: None,
+            name: &slo.name,
+            description: slo.description.as_ref(),
+            objective: Some(&slo.objective),
+            window: None,
+            sli,
+            labels,
+            alerting,
+            path,
+            severity_labels,
+        };
+        if let Some(slo) = build_slo(cx, d, None, input, env) {
+            slos.push(slo);
+        }
+    }
+    name_ok.then(|| Service {
+        name: s.service.value.clone(),
+        team: if is_name(&team) { team } else { "unowned".into() },
+        tier: None,
+        file: cx.file.to_path_buf(),
+        format: SourceFormat::Sloth,
+        slos,
+    })
+}
+
+/// Validates everything loaded; returns the fleet when there is no error.
+pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
+    let mut diags = loaded.diags.clone();
+    let d = defaults(loaded, &mut diags);
+    let env = templates::environment();
+    let mut services: Vec<Service> = Vec::new();
+    let mut first_seen: BTreeMap<String, (PathBuf, Loc)> = BTreeMap::new();
+    for doc in &loaded.docs {
+        let mut cx = Ctx { file: &doc.file, diags: &mut diags };
+        let (service, name_loc) = match &doc.doc {
+            RawDoc::Service(s) => (service_from_native(&mut cx, &d, s, &env), s.name.loc),
+            RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s, &env), s.service.loc),
+            RawDoc::Defaults(_) => continue,
+        };
+        let Some(service) = service else { continue };
+        if let Some((f, l)) = first_seen.get(&service.name) {
+            cx.err(
+                Code::DuplicateSlo,
+                name_loc,
+                "name",
+                format!("service `{}` is already defined at {}:{}:{}; SLO ids (service/slo) must be unique across files", service.name, f.display(), l.line, l.col),
+            );
+            continue;
+        }
+        first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
+        services.push(service);
+    }
+    if loaded.docs.iter().all(|d| matches!(d.doc, RawDoc::Defaults(_))) && !diags.has_errors() {
+        let file = loaded.docs.first().map_or_else(PathBuf::new, |d| d.file.clone());
+        diags.push(Diagnostic::error(Code::NoSpecs, &file, Loc::default(), "", "no service specs found"));
+    }
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    (Some(Fleet { settings: d.settings, services }), diags)
+}
