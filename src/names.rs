@@ -27,7 +27,7 @@ pub mod label {
     pub const SERVICE_TIER: &str = "service_tier";
     pub const SEVERITY: &str = "severity";
     /// Name of the alert tier (`page-fast`, …): stable whatever the SLO window.
-    pub const TIER: &str = "tier";
+    pub const TIER: &str = "alert_tier";
     /// The window of a recorded ratio; on a burn alert, its long window.
     pub const WINDOW: &str = "window";
     pub const SHORT_WINDOW: &str = "short_window";

@@ -193,7 +193,12 @@ fn yaml_options() -> serde_saphyr::Options {
 fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
     let loc = e.location().map_or(Loc { line: 1, col: 1 }, |l| Loc { line: l.line(), col: l.column() });
     let msg = e.without_snippet().to_string();
-    let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+    let mut msg = msg.lines().next().unwrap_or("invalid YAML").replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    if let Some(i) = msg.rfind(" at line ") {
+        if msg[i..].contains(", column ") {
+            msg.truncate(i);
+        }
+    }
     Diagnostic::error(Code::YamlSyntax, path, loc, "", msg)
 }
 

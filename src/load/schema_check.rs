@@ -81,7 +81,9 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
             Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
             _ => vec![],
         };
-        if !types.is_empty() && !types.iter().any(|t| type_matches(t, &node.value)) {
+        // A plain scalar such as `y`, `no` or `1` reads as a string where a string is wanted.
+        let scalar_as_string = types.contains(&"string") && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_));
+        if !types.is_empty() && !scalar_as_string && !types.iter().any(|t| type_matches(t, &node.value)) {
             let want: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| type_name(t)).collect();
             let hint = if matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) && types.contains(&"string") {
                 Some("quote the value to make it a string".to_string())

@@ -549,6 +549,8 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         for (k, v) in merged {
             let path = format!("{p}.alerting.annotations.{}", k.value);
             match templates::render(env, &v.value, ctx) {
+                // An empty annotation removes an inherited one.
+                Ok(s) if s.trim().is_empty() => {}
                 Ok(s) => {
                     out.insert(k.value.clone(), s);
                 }
