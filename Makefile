@@ -1,0 +1,47 @@
+# sloforge — see README.md.
+CARGO ?= cargo
+SLOFORGE := target/release/sloforge
+
+.PHONY: all build generate check test tools schema fmt lint bench e2e clean
+
+all: build
+
+build:
+	$(CARGO) build --release --locked
+
+## Generate rules for the shipped demo fleet: slo-specs/ -> generated/.
+generate: build
+	$(SLOFORGE) generate slo-specs -o generated
+
+## Fail when generated/ is not what the specs produce.
+check: build
+	$(SLOFORGE) check slo-specs -o generated
+
+## Install promtool and amtool (Debian's prometheus and prometheus-alertmanager) when missing.
+tools:
+	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then \
+		echo "installing prometheus and prometheus-alertmanager (promtool, amtool)"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus prometheus-alertmanager >/dev/null; \
+	fi
+	@promtool --version 2>&1 | head -1
+	@amtool --version 2>&1 | head -1
+
+## Every test: unit, snapshots, CLI, and the real promtool/amtool checks.
+test: tools
+	$(CARGO) test --locked
+	$(CARGO) run --quiet --locked -- check slo-specs -o generated
+
+## Regenerate the committed JSON Schema.
+schema:
+	$(CARGO) run --quiet --locked -- schema > docs/sloforge.schema.json
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+clean:
+	$(CARGO) clean

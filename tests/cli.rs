@@ -1,0 +1,202 @@
+//! The command line as users and CI scripts see it: exit codes, atomic output, `check`,
+//! stdout streams, Kubernetes resources, determinism, and the committed schema and output.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{root, sloforge};
+use sloforge::render::tree::{read_tree, write_tree};
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("slo-specs"), &tmp.path().join("slo-specs"));
+    tmp
+}
+
+fn text(o: &std::process::Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = workspace();
+    assert_eq!(sloforge(&["frobnicate"], tmp.path()).status.code(), Some(2));
+    assert_eq!(sloforge(&["generate", "--format", "xml"], tmp.path()).status.code(), Some(2));
+    assert_eq!(sloforge(&["--version"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn generate_defaults_to_slo_specs_and_generated() {
+    let tmp = workspace();
+    let o = sloforge(&["generate"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let tree = read_tree(&tmp.path().join("generated")).unwrap();
+    assert!(tree.contains_key("rules/checkout.rules.yaml"), "{:?}", tree.keys());
+    assert_eq!(sloforge(&["check"], tmp.path()).status.code(), Some(0));
+    assert_eq!(sloforge(&["validate"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn invalid_specs_exit_1_locate_every_error_and_write_nothing() {
+    let tmp = workspace();
+    assert_eq!(sloforge(&["generate"], tmp.path()).status.code(), Some(0));
+    let before = read_tree(&tmp.path().join("generated")).unwrap();
+    // Two broken files: both reported, with file:line:col.
+    fs::write(
+        tmp.path().join("slo-specs/broken.yaml"),
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: broken\nteam: t\nslos:\n  - name: a\n    objective: 100\n    sli: {ratio: {errors: 'x{c=\"5\"}', total: 'x[5m]'}}\n",
+    )
+    .unwrap();
+    fs::write(tmp.path().join("slo-specs/typo.yaml"), "apiVersion: sloforge.dev/v1\nkind: Service\nname: typo\nteam: t\nslo: []\n").unwrap();
+    for cmd in ["generate", "validate", "check"] {
+        let o = sloforge(&[cmd], tmp.path());
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
+        assert!(err.contains("slo-specs/broken.yaml:7:16"), "{cmd}: {err}");
+        assert!(err.contains("slo-specs/broken.yaml:8:46"), "{cmd}: {err}");
+        assert!(err.contains("slo-specs/typo.yaml:5:1"), "{cmd}: {err}");
+        assert!(err.contains("error[E101]") && err.contains("error[E105]") && err.contains("error[E003]"), "{err}");
+    }
+    assert_eq!(read_tree(&tmp.path().join("generated")).unwrap(), before, "output changed after a failed run");
+    let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "temporary directories left behind: {leftovers:?}");
+}
+
+#[test]
+fn a_late_failure_leaves_the_old_tree_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let mut first = BTreeMap::new();
+    first.insert(".sloforge".to_string(), "marker\n".to_string());
+    first.insert("rules/a.rules.yaml".to_string(), "old a\n".to_string());
+    write_tree(&out, &first, None).unwrap();
+    let mut second = first.clone();
+    second.insert("rules/a.rules.yaml".to_string(), "new a\n".to_string());
+    second.insert("rules/b.rules.yaml".to_string(), "new b\n".to_string());
+    // Fails after every new file has been written, just before the swap.
+    let fail = |staged: &Path| {
+        assert!(staged.join("rules/b.rules.yaml").is_file());
+        Err(std::io::Error::other("disk full"))
+    };
+    assert!(write_tree(&out, &second, Some(&fail)).is_err());
+    assert_eq!(read_tree(&out).unwrap(), first);
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "staging directory left behind");
+    write_tree(&out, &second, None).unwrap();
+    assert_eq!(read_tree(&out).unwrap(), second);
+}
+
+#[test]
+fn generate_refuses_to_replace_a_directory_it_did_not_write() {
+    let tmp = workspace();
+    fs::create_dir_all(tmp.path().join("mine")).unwrap();
+    fs::write(tmp.path().join("mine/notes.txt"), "keep me").unwrap();
+    let o = sloforge(&["generate", "-o", "mine"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("was not written by sloforge"));
+    assert_eq!(fs::read_to_string(tmp.path().join("mine/notes.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn check_reports_drift_and_stale_files() {
+    let tmp = workspace();
+    assert_eq!(sloforge(&["generate"], tmp.path()).status.code(), Some(0));
+    let f = tmp.path().join("generated/rules/cart.rules.yaml");
+    let orig = fs::read_to_string(&f).unwrap();
+    fs::write(&f, orig.replace("> 14.4", "> 15")).unwrap();
+    let o = sloforge(&["check"], tmp.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("-") && out.contains("> 15") && out.contains("+") && out.contains("> 14.4"), "{out}");
+    assert!(err.contains("out of date"));
+    fs::write(&f, orig).unwrap();
+    assert_eq!(sloforge(&["check"], tmp.path()).status.code(), Some(0));
+    // Removing a service leaves a stale file: `check` reports it, `generate` removes it.
+    fs::remove_file(tmp.path().join("slo-specs/cart.yaml")).unwrap();
+    let o = sloforge(&["check"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).0.contains("stale file"), "{:?}", text(&o));
+    assert_eq!(sloforge(&["generate"], tmp.path()).status.code(), Some(0));
+    assert!(!f.exists());
+    assert_eq!(sloforge(&["check"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn dash_writes_one_stream_to_stdout_and_nothing_to_disk() {
+    let tmp = workspace();
+    let o = sloforge(&["generate", "-o", "-"], tmp.path());
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(out.matches("\n---\n").count() + usize::from(out.starts_with("---\n")), 6);
+    assert!(out.contains("record: slo:sli_events:rate1m"));
+    assert!(!tmp.path().join("generated").exists());
+}
+
+#[test]
+fn kubernetes_resources_carry_namespace_and_labels() {
+    let tmp = workspace();
+    let o = sloforge(&["generate", "-o", "-", "--format", "kubernetes", "--namespace", "monitoring", "--label", "prometheus=main"], tmp.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(out.matches("kind: PrometheusRule").count(), 6);
+    assert_eq!(out.matches("namespace: monitoring").count(), 6);
+    assert_eq!(out.matches("prometheus: main").count(), 6);
+    assert!(out.contains("apiVersion: monitoring.coreos.com/v1"));
+    let first = out.split("\n---\n").nth(0).unwrap();
+    assert!(first.contains("name: sloforge-cart"), "{first}");
+}
+
+#[test]
+fn output_is_deterministic_across_runs_and_input_order() {
+    let tmp = workspace();
+    let specs = tmp.path().join("slo-specs");
+    let mut files: Vec<String> = fs::read_dir(&specs).unwrap().map(|e| format!("slo-specs/{}", e.unwrap().file_name().to_string_lossy())).collect();
+    files.sort();
+    let mut args: Vec<&str> = vec!["generate", "-o", "-"];
+    args.extend(files.iter().map(String::as_str));
+    let a = sloforge(&args, tmp.path()).stdout;
+    let mut reversed: Vec<&str> = vec!["generate", "-o", "-"];
+    reversed.extend(files.iter().rev().map(String::as_str));
+    let b = sloforge(&reversed, tmp.path()).stdout;
+    let c = sloforge(&["generate", "-o", "-"], tmp.path()).stdout;
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
+#[test]
+fn sloth_unknown_keys_warn_and_fail_under_strict() {
+    let case = root().join("tests/cases/sloth_unknown_keys.yaml");
+    let case = case.to_string_lossy();
+    let o = sloforge(&["validate", &case], &root());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert!(text(&o).1.contains("warning[W202]"));
+    let o = sloforge(&["validate", "--strict", &case], &root());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("error[W202]") || text(&o).1.contains("pageAlert"));
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let want = serde_json::to_string_pretty(&sloforge::load::json_schema()).unwrap() + "\n";
+    let have = fs::read_to_string(root().join("docs/sloforge.schema.json")).unwrap();
+    assert!(have == want, "docs/sloforge.schema.json is stale: run `make schema`");
+}
+
+#[test]
+fn committed_generated_tree_is_current() {
+    let o = sloforge(&["check", "slo-specs", "-o", "generated"], &root());
+    assert_eq!(o.status.code(), Some(0), "generated/ drifted from slo-specs/: run `make generate`\n{}", text(&o).0);
+}
