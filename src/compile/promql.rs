@@ -95,35 +95,49 @@ pub fn rate_of(e: &Expr, window: Duration) -> String {
 
 /// `e` with every vector selector `s` replaced by `func(s[window])`.
 pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
-    struct Wrap {
-        template: Expr,
-        range: StdDuration,
-    }
-    impl ExprVisitorMut for Wrap {
-        type Error = ();
-        fn pre_visit(&mut self, e: &mut Expr) -> Result<bool, ()> {
-            if let Expr::VectorSelector(vs) = e {
-                let mut call = self.template.clone();
-                if let Expr::Call(c) = &mut call {
-                    if let Some(Expr::MatrixSelector(ms)) = c.args.args.first_mut().map(|b| b.as_mut()) {
-                        ms.vs = vs.clone();
-                        ms.range = self.range;
-                    }
-                }
-                *e = call;
-                return Ok(false);
-            }
-            Ok(true)
-        }
-    }
     let template = match parse(&format!("{func}(x[1m])")) {
         Ok(t) => t,
         Err(_) => return e.to_string(),
     };
+    let range = std_duration(window);
     let mut out = e.clone();
-    let mut w = Wrap { template, range: std_duration(window) };
-    let _ = walk_expr_mut(&mut w, &mut out);
+    map_selectors(&mut out, &|vs| {
+        let mut call = template.clone();
+        if let Expr::Call(c) = &mut call {
+            if let Some(Expr::MatrixSelector(ms)) = c.args.args.first_mut().map(|b| b.as_mut()) {
+                ms.vs = vs.clone();
+                ms.range = range;
+            }
+        }
+        call
+    });
     out.to_string()
+}
+
+/// Replaces every instant-vector selector of `e` (outside range selectors) by `f(selector)`.
+fn map_selectors(e: &mut Expr, f: &dyn Fn(&promql_parser::parser::VectorSelector) -> Expr) {
+    match e {
+        Expr::VectorSelector(vs) => *e = f(vs),
+        Expr::Aggregate(a) => {
+            map_selectors(&mut a.expr, f);
+            if let Some(p) = &mut a.param {
+                map_selectors(p, f);
+            }
+        }
+        Expr::Unary(u) => map_selectors(&mut u.expr, f),
+        Expr::Binary(b) => {
+            map_selectors(&mut b.lhs, f);
+            map_selectors(&mut b.rhs, f);
+        }
+        Expr::Paren(p) => map_selectors(&mut p.expr, f),
+        Expr::Subquery(s) => map_selectors(&mut s.expr, f),
+        Expr::Call(c) => {
+            for a in &mut c.args.args {
+                map_selectors(a, f);
+            }
+        }
+        Expr::MatrixSelector(_) | Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
 }
 
 /// `e` with every placeholder range set to `window`.
