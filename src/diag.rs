@@ -173,6 +173,7 @@ impl Diagnostic {
                         .annotation(AnnotationKind::Primary.span(start..end).label(label)),
                 )
             }
+            _ if self.loc.line > 0 => head.element(Level::NOTE.message(format!("at {file}:{}:{}", self.loc.line, self.loc.col))),
             _ => head.element(Level::NOTE.message(format!("in {file}"))),
         };
         groups.push(group);

@@ -200,3 +200,55 @@ fn committed_generated_tree_is_current() {
     let o = sloforge(&["check", "slo-specs", "-o", "generated"], &root());
     assert_eq!(o.status.code(), Some(0), "generated/ drifted from slo-specs/: run `make generate`\n{}", text(&o).0);
 }
+
+/// Every `err_*` case: exit 1, every diagnostic located (`file:line:col`), and an existing
+/// output tree left byte for byte as it was.
+#[test]
+fn every_error_case_exits_1_with_located_errors_and_writes_nothing() {
+    let tmp = workspace();
+    assert_eq!(sloforge(&["generate", "-o", "out"], tmp.path()).status.code(), Some(0));
+    let before = read_tree(&tmp.path().join("out")).unwrap();
+    let cases = root().join("tests/cases");
+    let mut names: Vec<String> = fs::read_dir(&cases).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("err_")).collect();
+    names.sort();
+    assert!(names.len() >= 60, "only {} error cases", names.len());
+    for name in &names {
+        let path = cases.join(name);
+        let path = path.to_string_lossy();
+        let o = sloforge(&["generate", &path, "-o", "out"], tmp.path());
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        let located = err.lines().filter(|l| l.contains(&format!("{path}:"))).count();
+        let errors = err.lines().filter(|l| l.starts_with("error[")).count();
+        assert!(errors >= 1 && located >= errors, "{name}: {errors} errors, {located} located:\n{err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), before);
+}
+
+#[test]
+fn a_directory_without_specs_is_an_error() {
+    let tmp = workspace();
+    fs::create_dir_all(tmp.path().join("empty/nested")).unwrap();
+    fs::write(tmp.path().join("empty/nested/readme.txt"), "not a spec").unwrap();
+    let o = sloforge(&["generate", "empty"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("error[E006]"), "{:?}", text(&o));
+    assert!(!tmp.path().join("generated").exists());
+    let o = sloforge(&["validate", "does-not-exist"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("error[E001]"));
+}
+
+#[test]
+fn a_ten_megabyte_file_is_refused_without_reading_it_all() {
+    let tmp = workspace();
+    let mut big = String::from("apiVersion: sloforge.dev/v1\nkind: Service\nname: big\nteam: t\ndescription: ");
+    big.push_str(&"x".repeat(10 * 1024 * 1024));
+    big.push_str("\nslos: []\n");
+    fs::write(tmp.path().join("slo-specs/big.yaml"), big).unwrap();
+    let o = sloforge(&["generate"], tmp.path());
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("slo-specs/big.yaml:1:1") && err.contains("limited to"), "{err}");
+}

@@ -45,7 +45,7 @@ pub struct LoadOptions {
 }
 
 /// Largest spec file read (bytes); anything larger is refused with a located error.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads every spec under `paths` (files, or directories searched for `*.yaml`/`*.yml`).
 pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
@@ -102,7 +102,7 @@ fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
             out.diags.push(Diagnostic::error(
                 Code::Io,
                 path,
-                Loc::default(),
+                Loc { line: 1, col: 1 },
                 "",
                 format!("file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes", m.len()),
             ));

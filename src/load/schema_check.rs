@@ -100,6 +100,10 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
             return;
         }
     }
+    if let Some(issue) = range_issue(node, schema, path) {
+        out.push(issue);
+        return;
+    }
     if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
         let text = node.value.scalar_text();
         if !allowed.iter().any(|a| a.as_str() == Some(text.as_str())) {
@@ -246,4 +250,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Numeric bounds (`minimum`, `maximum`, and the ranges of integer formats).
+fn range_issue(node: &Node, schema: &Json, path: &str) -> Option<Issue> {
+    let v = match node.value {
+        Value::Int(i) => i as f64,
+        Value::Float(f) => f,
+        _ => return None,
+    };
+    let (mut lo, mut hi) = (schema.get("minimum").and_then(Json::as_f64), schema.get("maximum").and_then(Json::as_f64));
+    match schema.get("format").and_then(Json::as_str) {
+        Some("uint64") => {
+            lo = lo.or(Some(0.0));
+            hi = hi.or(Some(u64::MAX as f64));
+        }
+        Some("uint32") => {
+            lo = lo.or(Some(0.0));
+            hi = hi.or(Some(f64::from(u32::MAX)));
+        }
+        _ => {}
+    }
+    let shown = node.value.scalar_text();
+    let shown = if shown.len() > 24 { format!("{}…", &shown[..24]) } else { shown };
+    let bad = |msg: String| Some(Issue { loc: node.loc, path: path.to_string(), message: msg, unknown_field: false, help: None });
+    if lo.is_some_and(|lo| v < lo) {
+        return bad(format!("{shown} is below the minimum of {}", lo.unwrap_or_default()));
+    }
+    if hi.is_some_and(|hi| v > hi) {
+        return bad(format!("{shown} is too large"));
+    }
+    None
 }

@@ -382,6 +382,7 @@ fn latency_threshold(cx: &mut Ctx, t: &Sp<NumOrString>, path: &str) -> Option<De
                 NumOrString::Num(n) => n.to_string(),
                 NumOrString::Str(s) => s.clone(),
             };
+            let shown = if shown.chars().count() > 24 { format!("{}…", shown.chars().take(24).collect::<String>()) } else { shown };
             cx.err_help(
                 Code::Threshold,
                 t.loc,
