@@ -339,6 +339,13 @@ fn check_labels(cx: &mut Ctx, labels: &BTreeMap<Sp<String>, Sp<String>>, path: &
     }
 }
 
+/// Text from a spec that ends up in an annotation, where Prometheus and Alertmanager expand
+/// Go templates: `{{` is written as `{{ "{{" }}` so it prints literally instead of starting an
+/// action.
+pub fn go_template_literal(s: &str) -> String {
+    s.replace("{{", "{{ \"{{\" }}")
+}
+
 fn camel(s: &str) -> String {
     s.split(['-', '_'])
         .filter(|p| !p.is_empty())
@@ -526,14 +533,14 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         m.insert("slo", input.name.value.as_str().into());
         let desc = input.description.map(|s| s.value.trim().to_string()).unwrap_or_default();
         let desc = if desc.is_empty() || desc.ends_with('.') { desc } else { format!("{desc}.") };
-        m.insert("slo_description", if desc.is_empty() { TplValue::from("") } else { TplValue::from(format!("{desc} ")) });
+        m.insert("slo_description", if desc.is_empty() { TplValue::from("") } else { TplValue::from(go_template_literal(&format!("{desc} "))) });
         m.insert("objective", objective.to_string().into());
         m.insert("objective_ratio", objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO).to_string().into());
         m.insert("window", window.to_string().into());
         m.insert("error_budget", budget.to_string().into());
         m.insert("budget_minutes", budget_minutes.to_string().into());
         m.insert("alert_name", alert_name.as_str().into());
-        m.insert("labels", TplValue::from_object(input.labels.iter().map(|(k, v)| (TplValue::from(k.as_str()), TplValue::from(v.as_str()))).collect::<BTreeMap<TplValue, TplValue>>()));
+        m.insert("labels", TplValue::from_object(input.labels.iter().map(|(k, v)| (TplValue::from(k.as_str()), TplValue::from(go_template_literal(v)))).collect::<BTreeMap<TplValue, TplValue>>()));
         for (k, v) in extra {
             m.insert(k, v);
         }
