@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod fuzzing;
 pub mod load;
 pub mod model;
 pub mod names;

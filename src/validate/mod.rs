@@ -346,6 +346,18 @@ pub fn go_template_literal(s: &str) -> String {
     s.replace("{{", "{{ \"{{\" }}")
 }
 
+/// Every `{{` of a Go template has its `}}`.
+fn go_actions_balanced(s: &str) -> bool {
+    let mut rest = s;
+    while let Some(i) = rest.find("{{") {
+        match rest[i + 2..].find("}}") {
+            Some(j) => rest = &rest[i + 2 + j + 2..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn camel(s: &str) -> String {
     s.split(['-', '_'])
         .filter(|p| !p.is_empty())
@@ -511,6 +523,10 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
     };
     let mut alert_labels = BTreeMap::new();
     check_labels(cx, &alerting.labels, &format!("{p}.alerting.labels"), &mut alert_labels);
+    // Prometheus expands templates in alert labels: values from specs are literal text.
+    for v in alert_labels.values_mut() {
+        *v = go_template_literal(v);
+    }
     for (k, _) in &alerting.annotations {
         if !is_label_name(&k.value) {
             cx.err(Code::LabelName, k.loc, format!("{p}.alerting.annotations.{}", k.value), "annotation names follow label-name rules");
@@ -559,6 +575,13 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             match templates::render(env, &v.value, ctx) {
                 // An empty annotation removes an inherited one.
                 Ok(s) if s.trim().is_empty() => {}
+                Ok(s) if !go_actions_balanced(&s) => cx.err_help(
+                    Code::TemplateSyntax,
+                    v.loc,
+                    path,
+                    "unclosed `{{` in the annotation: Prometheus would refuse to load the rule",
+                    "close every `{{ … }}` action, or write a literal `{{` as `{{ \"{{\" }}`",
+                ),
                 Ok(s) => {
                     out.insert(k.value.clone(), s);
                 }
@@ -631,7 +654,7 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).cloned().unwrap_or_default();
         let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, &sev_annotations]);
         let mut labels = alert_labels.clone();
-        labels.extend(sev_labels);
+        labels.extend(sev_labels.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
         labels.entry(names::label::SEVERITY.into()).or_insert(severity.clone());
         let severity = labels.get(names::label::SEVERITY).cloned().unwrap_or(severity);
         labels.insert(names::label::TIER.into(), t.name.clone());

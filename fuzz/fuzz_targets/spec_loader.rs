@@ -1,0 +1,8 @@
+//! Bytes → load → validate → compile → render: diagnostics or output, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    sloforge::fuzzing::spec_bytes(data);
+});

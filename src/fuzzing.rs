@@ -1,0 +1,42 @@
+//! Entry points for the fuzz targets in `fuzz/` and for the property tests: each runs a whole
+//! stage on arbitrary input and panics only when an invariant is broken.
+
+use std::path::Path;
+
+use crate::compile::promql;
+use crate::model::Duration;
+
+/// Loads arbitrary bytes as a spec file and runs every later stage on it. Invariants: no
+/// panic; a failed build has at least one located error; a successful one renders.
+pub fn spec_bytes(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let mut loaded = crate::load::Loaded::default();
+    crate::load::load_str(Path::new("fuzz.yaml"), text, crate::load::LoadOptions::default(), &mut loaded);
+    let (fleet, diags) = crate::validate::validate(&loaded);
+    match fleet {
+        Some(f) if !diags.has_errors() => {
+            let c = crate::compile::compile(&f);
+            let _ = crate::render::render_tree(&c, &crate::render::RenderOptions::default());
+        }
+        _ => {
+            assert!(diags.has_errors(), "failed without an error");
+            let _ = diags.render(&loaded.sources);
+        }
+    }
+}
+
+/// Parses `text` as PromQL; when it parses, every rewrite sloforge makes must parse again.
+pub fn promql_rewrite(text: &str) {
+    let Ok(expr) = promql::parse(text) else { return };
+    let w = Duration::from_mins(5);
+    if promql::check_selector_expr(&expr).is_ok() {
+        let out = promql::rate_of(&expr, w);
+        assert!(promql::parse(&out).is_ok(), "rate rewrite does not parse: {text} -> {out}");
+    }
+    let out = promql::with_window(&expr, w);
+    assert!(promql::parse(&out).is_ok(), "window rewrite does not parse: {text} -> {out}");
+    if let Ok(windowed) = promql::parse_windowed(&format!("sum(rate(({text})[$window:]))")) {
+        let out = promql::with_window(&windowed, w);
+        assert!(promql::parse(&out).is_ok(), "placeholder rewrite does not parse: {out}");
+    }
+}
