@@ -28,6 +28,39 @@ enum Command {
     Validate(SpecArgs),
     /// Print the JSON Schema of the native spec format.
     Schema,
+    /// List every alert the rules can produce and the Alertmanager receivers it reaches; exit 1
+    /// when an alert misses its team's receivers or a route is unreachable.
+    Routes(RoutesArgs),
+    /// Insert sloforge's routes, receivers, inhibition rules and time intervals into an existing
+    /// alertmanager.yml, keeping the rest of it (running it again changes nothing).
+    Splice(SpliceArgs),
+}
+
+#[derive(Args, Debug)]
+struct RoutesArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Prove this Alertmanager configuration (a spliced one, say) instead of the generated one.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Print the routed alerts (every label) as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct SpliceArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// The Alertmanager configuration to splice into (rewritten in place unless `-o` is given).
+    #[arg(long, required = true)]
+    config: PathBuf,
+    /// Write the result here instead (`-` for stdout).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Write nothing; exit 1 when the file is not up to date.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -85,6 +118,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Generate(a) => generate(&a, false),
         Command::Check(a) => generate(&a, true),
         Command::Validate(a) => validate(&a),
+        Command::Routes(a) => crate::routing_commands::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), a.json),
+        Command::Splice(a) => crate::routing_commands::splice(&a.spec.specs, a.spec.strict, &a.config, a.output.as_deref(), a.check),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
             println!("{text}");
@@ -130,6 +165,12 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         return 1;
     }
     let opts = render_options(a);
+    if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager) {
+        if let Err(e) = am.kubernetes(&opts) {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    }
     if a.output == Path::new("-") {
         let text = render::render_stream(c, &opts);
         if check {

@@ -52,6 +52,12 @@ pub enum Code {
     Sli,
     Reserved,
     Config,
+    /// A secret written inline in the routing spec instead of a file path.
+    InlineSecret,
+    /// A time interval that Alertmanager would reject or misread.
+    TimeInterval,
+    /// Alertmanager routing that does not deliver generated alerts as the routing spec says.
+    Routing,
     TierNeverFires,
     UnknownFieldWarning,
 }
@@ -82,6 +88,9 @@ impl Code {
             Code::Sli => "E115",
             Code::Reserved => "E116",
             Code::Config => "E117",
+            Code::InlineSecret => "E118",
+            Code::TimeInterval => "E119",
+            Code::Routing => "E120",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
         }

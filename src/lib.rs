@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod render;
+pub mod routing_commands;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -43,5 +44,9 @@ pub fn build(paths: &[PathBuf], strict: bool) -> Build {
         Some(f) if !diagnostics.has_errors() => Some(compile::compile(f)),
         _ => None,
     };
+    // The routing proof: every generated alert reaches exactly its team's receivers.
+    if let (Some(f), Some(am)) = (&fleet, compilation.as_ref().and_then(|c| c.alertmanager.as_ref())) {
+        diagnostics.extend(compile::routes::verify(f, am));
+    }
     Build { fleet, compilation, diagnostics, sources: loaded.sources }
 }

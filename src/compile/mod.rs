@@ -1,6 +1,8 @@
 //! Stage 4, compile: the validated model → typed output (rule files per service).
 
+pub mod alertmanager;
 pub mod promql;
+pub mod routes;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -14,6 +16,8 @@ use rules::RuleFile;
 pub struct Compilation {
     /// Rule file of each service, by service name.
     pub rule_files: BTreeMap<String, CompiledService>,
+    /// Alertmanager configuration, when the fleet has an `AlertRouting` document.
+    pub alertmanager: Option<alertmanager::Compiled>,
 }
 
 #[derive(Debug, Clone)]
@@ -28,5 +32,6 @@ pub fn compile(fleet: &Fleet) -> Compilation {
         let groups = s.slos.iter().map(|slo| rules::slo_group(slo, &fleet.settings)).collect();
         rule_files.insert(s.name.clone(), CompiledService { source: s.file.clone(), rules: RuleFile { groups } });
     }
-    Compilation { rule_files }
+    let alertmanager = fleet.routing.as_ref().map(|r| alertmanager::compile(fleet, r));
+    Compilation { rule_files, alertmanager }
 }

@@ -4,6 +4,7 @@
 
 pub mod native;
 pub mod node;
+pub mod routing;
 pub mod schema_check;
 pub mod sloth;
 pub mod spanned;
@@ -21,6 +22,7 @@ use node::{Node, Value};
 pub enum RawDoc {
     Service(Box<native::ServiceSpec>),
     Defaults(Box<native::DefaultsSpec>),
+    Routing(Box<routing::RoutingSpec>),
     Sloth(Box<sloth::SlothSpec>),
 }
 
@@ -205,6 +207,7 @@ fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
 enum Format {
     Service,
     Defaults,
+    Routing,
     Sloth,
 }
 
@@ -235,11 +238,12 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
     let format = match (field("apiVersion").as_deref(), field("kind").as_deref(), field("version").as_deref()) {
         (Some(native::API_VERSION), Some("Service"), _) => Format::Service,
         (Some(native::API_VERSION), Some("Defaults"), _) => Format::Defaults,
+        (Some(native::API_VERSION), Some(routing::KIND), _) => Format::Routing,
         (Some(native::API_VERSION), kind, _) => {
             let at = tree.value.get("kind").map_or(loc, |n| n.loc);
             out.diags.push(
                 Diagnostic::error(Code::UnknownKind, path, at, "kind", format!("unknown kind `{}`", kind.unwrap_or("(missing)")))
-                    .with_help("sloforge.dev/v1 kinds are `Service` and `Defaults`"),
+                    .with_help("sloforge.dev/v1 kinds are `Service`, `Defaults` and `AlertRouting`"),
             );
             return true;
         }
@@ -261,10 +265,22 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
     let (schema, lenient) = match format {
         Format::Service => (service_schema(), false),
         Format::Defaults => (defaults_schema(), false),
+        Format::Routing => (routing_schema(), false),
         Format::Sloth => (sloth_schema(), !opts.strict),
     };
     let mut blocking = false;
+    let secrets = if matches!(format, Format::Routing) { routing::inline_secrets(&tree) } else { Vec::new() };
+    for s in &secrets {
+        blocking = true;
+        out.diags.push(
+            Diagnostic::error(Code::InlineSecret, path, s.loc, s.path.clone(), format!("`{}` would put a secret into alertmanager.yml", s.key))
+                .with_help(format!("give `{}`: the path of a file that holds it", s.instead)),
+        );
+    }
     for issue in schema_check::check(&tree, schema) {
+        if issue.unknown_field && secrets.iter().any(|s| s.loc == issue.loc) {
+            continue;
+        }
         let d = if issue.unknown_field && lenient {
             Diagnostic::warning(Code::UnknownFieldWarning, path, issue.loc, issue.path, format!("{} (ignored, as Sloth does)", issue.message))
         } else {
@@ -283,6 +299,7 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
     let doc = match format {
         Format::Service => typed(path, text).map(|s| RawDoc::Service(Box::new(s))),
         Format::Defaults => typed(path, text).map(|s| RawDoc::Defaults(Box::new(s))),
+        Format::Routing => typed(path, text).map(|s| RawDoc::Routing(Box::new(s))),
         Format::Sloth => typed(path, text).map(|s| RawDoc::Sloth(Box::new(s))),
     };
     match doc {
@@ -314,22 +331,28 @@ fn defaults_schema() -> &'static serde_json::Value {
     S.get_or_init(schema_json::<native::DefaultsSpec>)
 }
 
+fn routing_schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(schema_json::<routing::RoutingSpec>)
+}
+
 fn sloth_schema() -> &'static serde_json::Value {
     static S: OnceLock<serde_json::Value> = OnceLock::new();
     S.get_or_init(schema_json::<sloth::SlothSpec>)
 }
 
-/// The JSON Schema of the native format: a `Service` or a `Defaults` document.
+/// The JSON Schema of the native format: a `Service`, `Defaults` or `AlertRouting` document.
 pub fn json_schema() -> serde_json::Value {
     let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let service = generator.subschema_for::<native::ServiceSpec>();
     let defaults = generator.subschema_for::<native::DefaultsSpec>();
+    let routing = generator.subschema_for::<routing::RoutingSpec>();
     let defs = generator.take_definitions(true);
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "sloforge spec (apiVersion sloforge.dev/v1)",
-        "description": "One YAML document: a Service with its SLOs, or the fleet's Defaults.",
-        "oneOf": [service, defaults],
+        "description": "One YAML document: a Service with its SLOs, the fleet's Defaults, or its AlertRouting.",
+        "oneOf": [service, defaults, routing],
         "$defs": defs,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod decimal;
 pub mod duration;
+pub mod routing;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ pub struct Fleet {
     pub settings: Settings,
     /// Sorted by name.
     pub services: Vec<Service>,
+    /// Alertmanager routing, when the specs hold an `AlertRouting` document.
+    pub routing: Option<routing::Routing>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Stage 5, render: typed output → YAML text (plain Prometheus rule files or Kubernetes
 //! resources), the output tree, and its atomic replacement on disk.
 
+pub mod splice;
 pub mod tree;
 
 use std::collections::BTreeMap;
@@ -84,6 +85,18 @@ pub fn render_tree(c: &Compilation, opts: &RenderOptions) -> BTreeMap<String, St
             Format::Kubernetes => {
                 files.insert(format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts));
             }
+        }
+    }
+    if let Some(am) = &c.alertmanager {
+        match opts.format {
+            Format::Yaml => {
+                files.insert(names::ALERTMANAGER_CONFIG.to_string(), am.text.clone());
+                if let Some(t) = &am.template {
+                    files.insert(names::ALERTMANAGER_TEMPLATE.to_string(), t.clone());
+                }
+            }
+            // The command line reports why resources cannot be written before it renders.
+            Format::Kubernetes => files.extend(am.kubernetes(opts).unwrap_or_default()),
         }
     }
     files

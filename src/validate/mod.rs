@@ -1,6 +1,7 @@
 //! Stage 2, validate: raw located specs → the typed model, collecting every problem of every
 //! file as a diagnostic before failing.
 
+pub mod routing;
 pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -1029,7 +1030,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         let (service, name_loc) = match &doc.doc {
             RawDoc::Service(s) => (service_from_native(&mut cx, &d, s, &env), s.name.loc),
             RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s, &env), s.service.loc),
-            RawDoc::Defaults(_) => continue,
+            RawDoc::Defaults(_) | RawDoc::Routing(_) => continue,
         };
         let Some(service) = service else { continue };
         if let Some((f, l)) = first_seen.get(&service.name) {
@@ -1044,13 +1045,14 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
         services.push(service);
     }
-    if loaded.docs.iter().all(|d| matches!(d.doc, RawDoc::Defaults(_))) && !diags.has_errors() {
+    if loaded.docs.iter().all(|d| matches!(d.doc, RawDoc::Defaults(_) | RawDoc::Routing(_))) && !diags.has_errors() {
         let file = loaded.docs.first().map_or_else(PathBuf::new, |d| d.file.clone());
         diags.push(Diagnostic::error(Code::NoSpecs, &file, Loc::default(), "", "no service specs found"));
     }
     services.sort_by(|a, b| a.name.cmp(&b.name));
+    let routing = routing::validate(loaded, &services, &d.settings, &mut diags);
     if diags.has_errors() {
         return (None, diags);
     }
-    (Some(Fleet { settings: d.settings, services }), diags)
+    (Some(Fleet { settings: d.settings, services, routing }), diags)
 }

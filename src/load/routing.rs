@@ -1,0 +1,354 @@
+//! The Alertmanager routing spec, `kind: AlertRouting` (at most one document), as read from YAML
+//! (raw, located, not yet validated). It names the receivers, says which receivers each team's
+//! alerts reach per severity, and holds the timing defaults and named time intervals.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::node::{Node, Value};
+use super::spanned::Sp;
+use crate::diag::Loc;
+
+pub const KIND: &str = "AlertRouting";
+
+/// Alertmanager routing for every SLO alert of the fleet (`kind: AlertRouting`, at most one
+/// document). sloforge generates `alertmanager.yml` from it: a route per team and severity,
+/// inhibition rules, receivers and time intervals.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSpec {
+    /// Always `sloforge.dev/v1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: Sp<String>,
+    /// `AlertRouting`.
+    pub kind: Sp<String>,
+    /// Receiver of every alert no team route takes (a key of `receivers`). sloforge proves that
+    /// no generated alert ends up there.
+    pub default_receiver: Sp<String>,
+    /// Receivers that get a copy of every SLO alert besides the team's (an audit log, say); they
+    /// are routed first with `continue: true`.
+    #[serde(default)]
+    pub audit_receivers: Vec<Sp<String>>,
+    /// Grouping and timing of every route, unless a severity or a team overrides them.
+    #[serde(default)]
+    pub defaults: Option<TimingSpec>,
+    /// Grouping and timing per severity (the alerts' `severity` label value), over `defaults`.
+    #[serde(default)]
+    pub severities: BTreeMap<Sp<String>, TimingSpec>,
+    /// Severities from most to least severe. Each one inhibits the less severe ones of the same
+    /// SLO. Default: the page severity, then the ticket severity.
+    #[serde(default)]
+    pub severity_order: Option<Sp<Vec<Sp<String>>>>,
+    /// Write a notification template file (title and text with summary, description and
+    /// runbook) and use it in every Slack, email, PagerDuty and Opsgenie receiver (default
+    /// false).
+    #[serde(default)]
+    pub templates: Option<Sp<bool>>,
+    /// Receivers by name. Secrets are given only as paths of files holding them.
+    pub receivers: BTreeMap<Sp<String>, ReceiverSpec>,
+    /// Named time intervals, for `mute_time_intervals` and `active_time_intervals`.
+    #[serde(default)]
+    pub time_intervals: BTreeMap<Sp<String>, TimeIntervalSpec>,
+    /// Routing of each team's alerts (team names as in the services' `team`).
+    pub teams: BTreeMap<Sp<String>, TeamSpec>,
+}
+
+/// Grouping and timing of a route. Each field is optional and overrides the level before it
+/// (defaults → severity → team → team severity).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimingSpec {
+    /// Labels alerts are grouped by into one notification (default: alertname, team, service,
+    /// slo, severity).
+    #[serde(default)]
+    pub group_by: Option<Sp<Vec<Sp<String>>>>,
+    /// How long to wait before the first notification of a new group (default `30s`).
+    #[serde(default)]
+    pub group_wait: Option<Sp<String>>,
+    /// How long to wait before notifying about new alerts of a group (default `5m`).
+    #[serde(default)]
+    pub group_interval: Option<Sp<String>>,
+    /// How long to wait before repeating a notification (default `4h`).
+    #[serde(default)]
+    pub repeat_interval: Option<Sp<String>>,
+}
+
+/// One receiver: one or more integrations.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiverSpec {
+    /// PagerDuty, Events API v2.
+    #[serde(default)]
+    pub pagerduty: Option<PagerDutySpec>,
+    /// A Slack incoming webhook.
+    #[serde(default)]
+    pub slack: Option<SlackSpec>,
+    /// Email over SMTP.
+    #[serde(default)]
+    pub email: Option<EmailSpec>,
+    /// A generic webhook (the Alertmanager webhook payload).
+    #[serde(default)]
+    pub webhook: Option<WebhookSpec>,
+    /// Opsgenie.
+    #[serde(default)]
+    pub opsgenie: Option<OpsgenieSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutySpec {
+    /// Absolute path of a file holding the Events API v2 routing (integration) key.
+    pub routing_key_file: Sp<String>,
+    /// PagerDuty severity of the incident: `critical`, `error`, `warning` or `info`.
+    #[serde(default)]
+    pub severity: Option<Sp<String>>,
+    /// Notify when the alert resolves (default true).
+    #[serde(default)]
+    pub send_resolved: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSpec {
+    /// Absolute path of a file holding the incoming-webhook URL.
+    pub api_url_file: Sp<String>,
+    /// Channel (`#payments-oncall`) or user; default: the webhook's own channel.
+    #[serde(default)]
+    pub channel: Option<Sp<String>>,
+    /// Notify when the alert resolves (default true; Alertmanager's own default for Slack is
+    /// false).
+    #[serde(default)]
+    pub send_resolved: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSpec {
+    /// Recipient address(es), comma-separated.
+    pub to: Sp<String>,
+    /// Sender address.
+    pub from: Sp<String>,
+    /// SMTP server, `host:port`.
+    pub smarthost: Sp<String>,
+    /// SMTP user name.
+    #[serde(default)]
+    pub auth_username: Option<Sp<String>>,
+    /// Absolute path of a file holding the SMTP password.
+    #[serde(default)]
+    pub auth_password_file: Option<Sp<String>>,
+    /// Require STARTTLS (default true, as in Alertmanager).
+    #[serde(default)]
+    pub require_tls: Option<Sp<bool>>,
+    /// Notify when the alert resolves (default true; Alertmanager's own default for email is
+    /// false).
+    #[serde(default)]
+    pub send_resolved: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSpec {
+    /// Endpoint (`https://…`). Alertmanager 0.25 has no `url_file`: keep credentials out of the
+    /// URL and give them in `credentials_file`.
+    pub url: Sp<String>,
+    /// Absolute path of a file holding a bearer token (`Authorization: Bearer …`).
+    #[serde(default)]
+    pub credentials_file: Option<Sp<String>>,
+    /// Largest number of alerts in one message (default 0: all).
+    #[serde(default)]
+    pub max_alerts: Option<Sp<u64>>,
+    /// Notify when the alert resolves (default true).
+    #[serde(default)]
+    pub send_resolved: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpsgenieSpec {
+    /// Absolute path of a file holding the Opsgenie API key.
+    pub api_key_file: Sp<String>,
+    /// Opsgenie priority, `P1` to `P5`.
+    #[serde(default)]
+    pub priority: Option<Sp<String>>,
+    /// Notify when the alert resolves (default true).
+    #[serde(default)]
+    pub send_resolved: Option<Sp<bool>>,
+}
+
+/// A named time interval: the times at which it is active, in one time zone.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeIntervalSpec {
+    /// IANA time zone of every period (`Europe/Berlin`); default `UTC`. It is written into each
+    /// period, as Alertmanager needs.
+    #[serde(default)]
+    pub location: Option<Sp<String>>,
+    /// The interval is active while any of these periods is.
+    pub periods: Vec<PeriodSpec>,
+}
+
+/// One period: every given field must match (an absent field matches always).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodSpec {
+    /// Time-of-day ranges, `HH:MM` (end exclusive, `24:00` allowed). A range that crosses
+    /// midnight (`22:00`–`06:00`) is split in two.
+    #[serde(default)]
+    pub times: Vec<TimeRangeSpec>,
+    /// Days of the week or ranges (`monday:friday`).
+    #[serde(default)]
+    pub weekdays: Vec<Sp<String>>,
+    /// Days of the month or ranges (`1:7`, `-1`), negative counting from the month's end.
+    #[serde(default)]
+    pub days_of_month: Vec<Sp<String>>,
+    /// Months by name or number, or ranges (`january:march`).
+    #[serde(default)]
+    pub months: Vec<Sp<String>>,
+    /// Years or ranges (`2026:2027`).
+    #[serde(default)]
+    pub years: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRangeSpec {
+    /// Start, `HH:MM` (quote it: `"09:00"`).
+    pub start_time: Sp<String>,
+    /// End, `HH:MM`, exclusive; `24:00` is the end of the day.
+    pub end_time: Sp<String>,
+}
+
+/// The routing of one team's alerts.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSpec {
+    /// Kubernetes namespace of the team's `AlertmanagerConfig` (default: the team name).
+    #[serde(default)]
+    pub namespace: Option<Sp<String>>,
+    /// Receivers per severity (the alerts' `severity` label value), in notification order.
+    pub routes: BTreeMap<Sp<String>, SeverityRouteSpec>,
+    /// Labels alerts are grouped by into one notification.
+    #[serde(default)]
+    pub group_by: Option<Sp<Vec<Sp<String>>>>,
+    /// How long to wait before the first notification of a new group.
+    #[serde(default)]
+    pub group_wait: Option<Sp<String>>,
+    /// How long to wait before notifying about new alerts of a group.
+    #[serde(default)]
+    pub group_interval: Option<Sp<String>>,
+    /// How long to wait before repeating a notification.
+    #[serde(default)]
+    pub repeat_interval: Option<Sp<String>>,
+    /// Time intervals during which the team's notifications are muted (maintenance windows).
+    #[serde(default)]
+    pub mute_time_intervals: Vec<Sp<String>>,
+    /// Time intervals outside of which the team's notifications are muted.
+    #[serde(default)]
+    pub active_time_intervals: Vec<Sp<String>>,
+}
+
+/// Where a team's alerts of one severity go.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityRouteSpec {
+    /// Receiver names (keys of `receivers`); every one of them is notified.
+    pub receivers: Sp<Vec<Sp<String>>>,
+    /// Labels alerts are grouped by into one notification.
+    #[serde(default)]
+    pub group_by: Option<Sp<Vec<Sp<String>>>>,
+    /// How long to wait before the first notification of a new group.
+    #[serde(default)]
+    pub group_wait: Option<Sp<String>>,
+    /// How long to wait before notifying about new alerts of a group.
+    #[serde(default)]
+    pub group_interval: Option<Sp<String>>,
+    /// How long to wait before repeating a notification.
+    #[serde(default)]
+    pub repeat_interval: Option<Sp<String>>,
+    /// Time intervals during which these notifications are muted, besides the team's.
+    #[serde(default)]
+    pub mute_time_intervals: Vec<Sp<String>>,
+    /// Time intervals outside of which these notifications are muted, besides the team's.
+    #[serde(default)]
+    pub active_time_intervals: Vec<Sp<String>>,
+}
+
+impl TeamSpec {
+    /// The team's own grouping and timing overrides.
+    pub fn timing(&self) -> TimingSpec {
+        TimingSpec {
+            group_by: self.group_by.clone(),
+            group_wait: self.group_wait.clone(),
+            group_interval: self.group_interval.clone(),
+            repeat_interval: self.repeat_interval.clone(),
+        }
+    }
+}
+
+impl SeverityRouteSpec {
+    /// The grouping and timing overrides of this team and severity.
+    pub fn timing(&self) -> TimingSpec {
+        TimingSpec {
+            group_by: self.group_by.clone(),
+            group_wait: self.group_wait.clone(),
+            group_interval: self.group_interval.clone(),
+            repeat_interval: self.repeat_interval.clone(),
+        }
+    }
+}
+
+/// Keys that would hold a secret inline, and the key to use instead.
+pub const INLINE_SECRET_KEYS: &[(&str, &str)] = &[
+    ("routing_key", "routing_key_file"),
+    ("service_key", "routing_key_file"),
+    ("api_url", "api_url_file"),
+    ("auth_password", "auth_password_file"),
+    ("auth_secret", "auth_password_file"),
+    ("api_key", "api_key_file"),
+    ("credentials", "credentials_file"),
+    ("bearer_token", "credentials_file"),
+    ("password", "auth_password_file"),
+];
+
+/// An inline secret found in a routing document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineSecret {
+    pub loc: Loc,
+    pub path: String,
+    pub key: String,
+    pub instead: &'static str,
+}
+
+/// Finds every key under `receivers` that would hold a secret inline. The schema check does
+/// not report these keys as unknown: they get this more useful error instead.
+pub fn inline_secrets(doc: &Node) -> Vec<InlineSecret> {
+    let mut out = Vec::new();
+    if let Some(receivers) = doc.value.get("receivers") {
+        walk(receivers, "receivers", &mut out);
+    }
+    out
+}
+
+fn walk(node: &Node, path: &str, out: &mut Vec<InlineSecret>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let key = k.value.scalar_text();
+                let p = format!("{path}.{key}");
+                if let Some((_, instead)) = INLINE_SECRET_KEYS.iter().find(|(s, _)| *s == key) {
+                    out.push(InlineSecret { loc: k.loc, path: p, key, instead });
+                } else {
+                    walk(v, &p, out);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(v, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,179 @@
+//! The validated Alertmanager routing of a fleet (from its `AlertRouting` document). Names are
+//! the spec's own; compile adds the `sloforge-` prefix when it writes them into
+//! `alertmanager.yml`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::Duration;
+use crate::diag::Loc;
+
+#[derive(Debug, Clone)]
+pub struct Routing {
+    /// The spec file and the position of its `kind`, for diagnostics about the routing as a whole.
+    pub file: PathBuf,
+    pub loc: Loc,
+    /// Receiver of anything no team route takes.
+    pub default_receiver: String,
+    /// Receivers that get a copy of every SLO alert, in order.
+    pub audit_receivers: Vec<String>,
+    /// Grouping and timing of the root route.
+    pub defaults: Timing,
+    /// Severities, most severe first (every severity a generated alert carries is listed).
+    pub severity_order: Vec<String>,
+    /// Write the notification template file and use it in the receivers.
+    pub templates: bool,
+    pub receivers: BTreeMap<String, Receiver>,
+    pub time_intervals: BTreeMap<String, TimeInterval>,
+    /// Teams that own services, by name.
+    pub teams: BTreeMap<String, TeamRouting>,
+}
+
+/// Grouping and timing of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    pub group_by: Vec<String>,
+    pub group_wait: Duration,
+    pub group_interval: Duration,
+    pub repeat_interval: Duration,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TimingOverride {
+    pub group_by: Option<Vec<String>>,
+    pub group_wait: Option<Duration>,
+    pub group_interval: Option<Duration>,
+    pub repeat_interval: Option<Duration>,
+}
+
+impl Timing {
+    /// This timing with every field `o` sets replaced.
+    pub fn with(&self, o: &TimingOverride) -> Timing {
+        Timing {
+            group_by: o.group_by.clone().unwrap_or_else(|| self.group_by.clone()),
+            group_wait: o.group_wait.unwrap_or(self.group_wait),
+            group_interval: o.group_interval.unwrap_or(self.group_interval),
+            repeat_interval: o.repeat_interval.unwrap_or(self.repeat_interval),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Receiver {
+    pub name: String,
+    pub pagerduty: Option<PagerDuty>,
+    pub slack: Option<Slack>,
+    pub email: Option<Email>,
+    pub webhook: Option<Webhook>,
+    pub opsgenie: Option<Opsgenie>,
+}
+
+impl Receiver {
+    /// Every secret file the receiver reads.
+    pub fn secret_files(&self) -> Vec<&str> {
+        let mut v = Vec::new();
+        if let Some(p) = &self.pagerduty {
+            v.push(p.routing_key_file.as_str());
+        }
+        if let Some(s) = &self.slack {
+            v.push(s.api_url_file.as_str());
+        }
+        if let Some(f) = self.email.as_ref().and_then(|e| e.auth_password_file.as_deref()) {
+            v.push(f);
+        }
+        if let Some(f) = self.webhook.as_ref().and_then(|w| w.credentials_file.as_deref()) {
+            v.push(f);
+        }
+        if let Some(o) = &self.opsgenie {
+            v.push(o.api_key_file.as_str());
+        }
+        v
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PagerDuty {
+    pub routing_key_file: String,
+    pub severity: Option<String>,
+    pub send_resolved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Slack {
+    pub api_url_file: String,
+    pub channel: Option<String>,
+    pub send_resolved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub from: String,
+    pub smarthost: String,
+    pub auth_username: Option<String>,
+    pub auth_password_file: Option<String>,
+    pub require_tls: bool,
+    pub send_resolved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: String,
+    pub credentials_file: Option<String>,
+    pub max_alerts: u64,
+    pub send_resolved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Opsgenie {
+    pub api_key_file: String,
+    pub priority: Option<String>,
+    pub send_resolved: bool,
+}
+
+/// A named time interval in one zone. Its periods are already in the form Alertmanager reads
+/// correctly: no range crosses midnight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeInterval {
+    pub name: String,
+    pub location: String,
+    pub periods: Vec<Period>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Period {
+    /// `(start, end)` as `HH:MM`, start before end.
+    pub times: Vec<(String, String)>,
+    pub weekdays: Vec<String>,
+    pub days_of_month: Vec<String>,
+    pub months: Vec<String>,
+    pub years: Vec<String>,
+}
+
+/// Routing of one team.
+#[derive(Debug, Clone)]
+pub struct TeamRouting {
+    pub name: String,
+    pub loc: Loc,
+    pub namespace: String,
+    /// One route per severity the team's alerts carry, in severity order.
+    pub routes: Vec<SeverityRoute>,
+}
+
+impl TeamRouting {
+    pub fn route(&self, severity: &str) -> Option<&SeverityRoute> {
+        self.routes.iter().find(|r| r.severity == severity)
+    }
+}
+
+/// Where a team's alerts of one severity go.
+#[derive(Debug, Clone)]
+pub struct SeverityRoute {
+    pub severity: String,
+    pub loc: Loc,
+    pub receivers: Vec<String>,
+    /// Fully resolved: defaults, then severity, team, and team severity overrides.
+    pub timing: Timing,
+    pub mute_time_intervals: Vec<String>,
+    pub active_time_intervals: Vec<String>,
+}

@@ -1,0 +1,159 @@
+//! The `routes` and `splice` commands: the routing proof as a table, and sloforge's Alertmanager
+//! parts spliced into a configuration of the user's. Both return the process exit code (0
+//! success, 1 invalid specs, failed proof or drift, 2 usage).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::compile::routes;
+use crate::render::splice;
+use crate::{Build, build};
+
+fn report(b: &Build) {
+    if !b.diagnostics.is_empty() {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{}", b.diagnostics.render(&b.sources));
+    }
+}
+
+/// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
+/// generated configuration (or in `config`), proved against the routing spec.
+pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool) -> i32 {
+    let b = build(specs, strict);
+    report(&b);
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else { return 1 };
+    let (Some(routing), Some(am)) = (&fleet.routing, &c.alertmanager) else {
+        eprintln!("error: the specs have no `kind: AlertRouting` document, so there is no routing to show");
+        return 1;
+    };
+    let (text, name) = match config {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => (t, p.display().to_string()),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return 1;
+            }
+        },
+        None => (am.text.clone(), "the generated alertmanager.yml".to_string()),
+    };
+    let proof = match routes::prove(fleet, routing, &text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {name}: {e}");
+            return 1;
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&proof.routed).unwrap_or_default());
+    } else {
+        print!("{}", routes::table(&proof));
+    }
+    let mut err = std::io::stderr().lock();
+    for f in &proof.findings {
+        let _ = writeln!(err, "error[E120]: {name}: {}", f.message);
+    }
+    let matched = proof.routed.iter().filter(|r| r.receivers == r.expected).count();
+    let _ = writeln!(
+        err,
+        "{name}: {} alerts, {matched} reach exactly their team's receivers; {} of {} routes reached (besides the catch-all); {} inhibition rules checked; {} problem(s)",
+        proof.routed.len(),
+        proof.reached_routes,
+        proof.routes,
+        proof.inhibit_rules,
+        proof.findings.len()
+    );
+    i32::from(!proof.ok() || b.failed())
+}
+
+/// `sloforge splice`: sloforge's routes, receivers, inhibition rules and intervals written into
+/// `config` (in place, or to `output`; `-` is stdout), the rest of it kept. With `check`,
+/// nothing is written and the exit code says whether the file is up to date.
+pub fn splice(specs: &[PathBuf], strict: bool, config: &Path, output: Option<&Path>, check: bool) -> i32 {
+    let b = build(specs, strict);
+    report(&b);
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else { return 1 };
+    if b.failed() {
+        return 1;
+    }
+    let (Some(routing), Some(am)) = (&fleet.routing, &c.alertmanager) else {
+        eprintln!("error: the specs have no `kind: AlertRouting` document: there is nothing to splice");
+        return 1;
+    };
+    let user = match std::fs::read_to_string(config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", config.display());
+            return 1;
+        }
+    };
+    let spliced = match splice::splice(&user, am) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", config.display());
+            return 1;
+        }
+    };
+    match routes::prove(fleet, routing, &spliced) {
+        Ok(p) if p.ok() => {}
+        Ok(p) => {
+            for f in &p.findings {
+                eprintln!("error[E120]: {} after splicing: {}", config.display(), f.message);
+            }
+            return 1;
+        }
+        Err(e) => {
+            eprintln!("error: {} after splicing: {e}", config.display());
+            return 1;
+        }
+    }
+    let target = output.unwrap_or(config);
+    if target == Path::new("-") {
+        print!("{spliced}");
+        return 0;
+    }
+    let template_path = target.parent().map_or_else(|| PathBuf::from(splice::TEMPLATE_FILE), |d| d.join(splice::TEMPLATE_FILE));
+    let current = std::fs::read_to_string(target).ok();
+    let current_template = std::fs::read_to_string(&template_path).ok();
+    let unchanged = current.as_deref() == Some(spliced.as_str()) && (am.template.is_none() || current_template == am.template);
+    if check {
+        if unchanged {
+            println!("{}: up to date", target.display());
+            return 0;
+        }
+        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), &spliced).unified_diff().header("current", "spliced").to_string();
+        print!("{diff}");
+        eprintln!("{} is out of date: run `sloforge splice`", target.display());
+        return 1;
+    }
+    if unchanged {
+        println!("{}: unchanged", target.display());
+        return 0;
+    }
+    if let Some(t) = &am.template {
+        if let Err(e) = write_atomic(&template_path, t) {
+            eprintln!("error: {}: {e}", template_path.display());
+            return 1;
+        }
+    }
+    if let Err(e) = write_atomic(target, &spliced) {
+        eprintln!("error: {}: {e}", target.display());
+        return 1;
+    }
+    println!("{}: updated", target.display());
+    0
+}
+
+/// Writes a file through a temporary sibling and a rename, so a reader never sees half of it.
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(text.as_bytes())?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
