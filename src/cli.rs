@@ -28,12 +28,23 @@ enum Command {
     Validate(SpecArgs),
     /// Print the JSON Schema of the native spec format.
     Schema,
+    /// Write the specs (Sloth, OpenSLO or native) in the native format, one file per service.
+    Convert(ConvertArgs),
     /// List every alert the rules can produce and the Alertmanager receivers it reaches; exit 1
     /// when an alert misses its team's receivers or a route is unreachable.
     Routes(RoutesArgs),
     /// Insert sloforge's routes, receivers, inhibition rules and time intervals into an existing
     /// alertmanager.yml, keeping the rest of it (running it again changes nothing).
     Splice(SpliceArgs),
+}
+
+#[derive(Args, Debug)]
+struct ConvertArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Output directory for `<service>.yaml` files, or `-` for one stream on stdout.
+    #[arg(short, long, default_value = "-")]
+    output: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +129,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Generate(a) => generate(&a, false),
         Command::Check(a) => generate(&a, true),
         Command::Validate(a) => validate(&a),
+        Command::Convert(a) => convert(&a),
         Command::Routes(a) => crate::routing_commands::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), a.json),
         Command::Splice(a) => crate::routing_commands::splice(&a.spec.specs, a.spec.strict, &a.config, a.output.as_deref(), a.check),
         Command::Schema => {
@@ -126,6 +138,29 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             0
         }
     }
+}
+
+fn convert(a: &ConvertArgs) -> i32 {
+    let b = build(&a.spec.specs, a.spec.strict);
+    report(&b);
+    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else { return 1 };
+    let docs: Vec<(String, String)> = fleet.services.iter().map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s))).collect();
+    if a.output == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        for (_, text) in &docs {
+            let _ = write!(out, "---\n{text}");
+        }
+        return 0;
+    }
+    for (name, text) in &docs {
+        let path = a.output.join(name);
+        if let Err(e) = std::fs::create_dir_all(&a.output).and_then(|()| std::fs::write(&path, text)) {
+            eprintln!("error: {}: {e}", path.display());
+            return 1;
+        }
+    }
+    println!("wrote {} files to {}", docs.len(), a.output.display());
+    0
 }
 
 fn report(b: &Build) {

@@ -60,6 +60,8 @@ pub enum Code {
     Routing,
     TierNeverFires,
     UnknownFieldWarning,
+    /// A part of a foreign spec that has no equivalent here and is left out.
+    NotMapped,
 }
 
 impl Code {
@@ -93,6 +95,7 @@ impl Code {
             Code::Routing => "E120",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
+            Code::NotMapped => "W203",
         }
     }
 }

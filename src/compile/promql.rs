@@ -201,3 +201,11 @@ mod tests {
         assert_eq!(string_literal("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
     }
 }
+
+/// `e` printed with its window placeholders written back as `$window`.
+pub fn with_placeholder(e: &Expr) -> String {
+    let shown = parse(&format!("x[{PLACEHOLDER_RANGE}]")).map(|p| p.to_string()).unwrap_or_default();
+    let range = shown.trim_start_matches('x').trim_start_matches('[').trim_end_matches(']').to_string();
+    let text = e.to_string();
+    if range.is_empty() { text } else { text.replace(&format!("[{range}]"), "[$window]").replace(&format!("[{range}:"), "[$window:") }
+}

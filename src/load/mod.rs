@@ -4,6 +4,7 @@
 
 pub mod native;
 pub mod node;
+pub mod openslo;
 pub mod routing;
 pub mod schema_check;
 pub mod sloth;
@@ -24,6 +25,8 @@ pub enum RawDoc {
     Defaults(Box<native::DefaultsSpec>),
     Routing(Box<routing::RoutingSpec>),
     Sloth(Box<sloth::SlothSpec>),
+    OpenSlo(Box<openslo::V1Doc>),
+    OpenSloAlpha(Box<openslo::V1AlphaSlo>),
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +212,33 @@ enum Format {
     Defaults,
     Routing,
     Sloth,
+    SlothCrd,
+    OpenSlo(OpenSloKind),
+    OpenSloAlpha,
+}
+
+#[derive(Clone, Copy)]
+enum OpenSloKind {
+    Slo,
+    Sli,
+    AlertPolicy,
+    AlertCondition,
+    AlertNotificationTarget,
+    Service,
+    DataSource,
+}
+
+fn openslo_kind(kind: Option<&str>) -> Option<OpenSloKind> {
+    Some(match kind? {
+        "SLO" => OpenSloKind::Slo,
+        "SLI" => OpenSloKind::Sli,
+        "AlertPolicy" => OpenSloKind::AlertPolicy,
+        "AlertCondition" => OpenSloKind::AlertCondition,
+        "AlertNotificationTarget" => OpenSloKind::AlertNotificationTarget,
+        "Service" => OpenSloKind::Service,
+        "DataSource" => OpenSloKind::DataSource,
+        _ => return None,
+    })
 }
 
 /// Returns true when the document was a spec (valid or not), false when it was empty.
@@ -248,6 +278,9 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             return true;
         }
         (_, _, Some(sloth::VERSION)) => Format::Sloth,
+        (Some(sloth::CRD_API_VERSION), Some("PrometheusServiceLevel"), _) => Format::SlothCrd,
+        (Some(openslo::V1ALPHA), Some("SLO"), _) => Format::OpenSloAlpha,
+        (Some(openslo::V1), kind, _) if openslo_kind(kind).is_some() => Format::OpenSlo(openslo_kind(kind).unwrap_or(OpenSloKind::Slo)),
         (api, _, version) => {
             let what = match (api, version) {
                 (Some(a), _) => format!("unsupported apiVersion `{a}`"),
@@ -257,7 +290,7 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             let at = tree.value.get("apiVersion").or_else(|| tree.value.get("version")).map_or(loc, |n| n.loc);
             out.diags.push(
                 Diagnostic::error(Code::UnknownKind, path, at, "", what)
-                    .with_help("expected `apiVersion: sloforge.dev/v1` (kind Service or Defaults) or Sloth's `version: prometheus/v1`"),
+                    .with_help("expected `apiVersion: sloforge.dev/v1`, Sloth's `version: prometheus/v1` or `apiVersion: sloth.slok.dev/v1`, or OpenSLO's `apiVersion: openslo/v1` / `openslo/v1alpha`"),
             );
             return true;
         }
@@ -267,6 +300,9 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
         Format::Defaults => (defaults_schema(), false),
         Format::Routing => (routing_schema(), false),
         Format::Sloth => (sloth_schema(), !opts.strict),
+        Format::SlothCrd => (schema_of::<sloth::SlothCrd>(), !opts.strict),
+        Format::OpenSloAlpha => (schema_of::<openslo::V1AlphaSlo>(), !opts.strict),
+        Format::OpenSlo(k) => (openslo_schema(k), !opts.strict),
     };
     let mut blocking = false;
     let secrets = if matches!(format, Format::Routing) { routing::inline_secrets(&tree) } else { Vec::new() };
@@ -282,7 +318,7 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             continue;
         }
         let d = if issue.unknown_field && lenient {
-            Diagnostic::warning(Code::UnknownFieldWarning, path, issue.loc, issue.path, format!("{} (ignored, as Sloth does)", issue.message))
+            Diagnostic::warning(Code::UnknownFieldWarning, path, issue.loc, issue.path, format!("{} (ignored)", issue.message))
         } else {
             blocking = true;
             let code = if issue.unknown_field { Code::UnknownField } else { Code::Schema };
@@ -301,6 +337,9 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
         Format::Defaults => typed(path, text).map(|s| RawDoc::Defaults(Box::new(s))),
         Format::Routing => typed(path, text).map(|s| RawDoc::Routing(Box::new(s))),
         Format::Sloth => typed(path, text).map(|s| RawDoc::Sloth(Box::new(s))),
+        Format::SlothCrd => typed::<sloth::SlothCrd>(path, text).map(|s| RawDoc::Sloth(Box::new(s.into_spec()))),
+        Format::OpenSloAlpha => typed(path, text).map(|s| RawDoc::OpenSloAlpha(Box::new(s))),
+        Format::OpenSlo(k) => typed_openslo(path, text, k).map(|d| RawDoc::OpenSlo(Box::new(d))),
     };
     match doc {
         Ok(doc) => out.docs.push(LoadedDoc { file: path.to_path_buf(), loc, doc }),
@@ -354,5 +393,44 @@ pub fn json_schema() -> serde_json::Value {
         "description": "One YAML document: a Service with its SLOs, the fleet's Defaults, or its AlertRouting.",
         "oneOf": [service, defaults, routing],
         "$defs": defs,
+    })
+}
+
+fn schema_of<T: schemars::JsonSchema + 'static>() -> &'static serde_json::Value {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, &'static serde_json::Value>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = match cache.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    map.entry(TypeId::of::<T>()).or_insert_with(|| Box::leak(Box::new(schema_json::<T>())))
+}
+
+fn openslo_schema(k: OpenSloKind) -> &'static serde_json::Value {
+    use openslo::Doc;
+    match k {
+        OpenSloKind::Slo => schema_of::<Doc<openslo::SloSpec>>(),
+        OpenSloKind::Sli => schema_of::<Doc<openslo::SliSpec>>(),
+        OpenSloKind::AlertPolicy => schema_of::<Doc<openslo::AlertPolicySpec>>(),
+        OpenSloKind::AlertCondition => schema_of::<Doc<openslo::AlertConditionSpec>>(),
+        OpenSloKind::AlertNotificationTarget => schema_of::<Doc<openslo::NotificationTargetSpec>>(),
+        OpenSloKind::Service => schema_of::<Doc<openslo::ServiceSpec>>(),
+        OpenSloKind::DataSource => schema_of::<Doc<openslo::DataSourceSpec>>(),
+    }
+}
+
+fn typed_openslo(path: &Path, text: &str, k: OpenSloKind) -> Result<openslo::V1Doc, Diagnostic> {
+    use openslo::V1Doc;
+    Ok(match k {
+        OpenSloKind::Slo => V1Doc::Slo(typed(path, text)?),
+        OpenSloKind::Sli => V1Doc::Sli(typed(path, text)?),
+        OpenSloKind::AlertPolicy => V1Doc::AlertPolicy(typed(path, text)?),
+        OpenSloKind::AlertCondition => V1Doc::AlertCondition(typed(path, text)?),
+        OpenSloKind::AlertNotificationTarget => V1Doc::AlertNotificationTarget(typed(path, text)?),
+        OpenSloKind::Service => V1Doc::Service(typed(path, text)?),
+        OpenSloKind::DataSource => V1Doc::DataSource(typed(path, text)?),
     })
 }

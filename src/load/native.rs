@@ -78,6 +78,18 @@ pub enum SliSpec {
     Probe(ProbeSpec),
     /// An error-ratio query of your own with a `$window` (or Sloth's `{{.window}}`) range.
     Raw(RawSpec),
+    /// Queries of your own giving error and total event rates over `$window` (Sloth's
+    /// `error_query`/`total_query` form); windows are traffic-weighted like `ratio`.
+    Events(EventsSpec),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventsSpec {
+    /// Rate of bad events, e.g. `sum(rate(http_requests_total{code=~"5.."}[$window]))`.
+    pub errors: Sp<String>,
+    /// Rate of all events.
+    pub total: Sp<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -190,6 +202,10 @@ pub struct AlertingSpec {
     /// Budget-policy alerts at the `budget_policy` stages (default false).
     #[serde(default)]
     pub budget_alerts: Option<Sp<bool>>,
+    /// Window pairs of this SLO alone, with absolute windows (not scaled to the SLO window),
+    /// instead of the fleet's `alert_tiers`.
+    #[serde(default)]
+    pub custom_tiers: Option<Sp<Vec<AlertTierSpec>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -203,6 +219,12 @@ pub struct TierOverrideSpec {
     /// Prometheus `keep_firing_for` of the alert.
     #[serde(default)]
     pub keep_firing_for: Option<Sp<String>>,
+    /// Extra labels of this tier's alert (`severity` may be overridden here).
+    #[serde(default)]
+    pub labels: Labels,
+    /// Extra annotation templates of this tier's alert.
+    #[serde(default)]
+    pub annotations: Labels,
 }
 
 /// Fleet-wide settings and service tiers (`kind: Defaults`, at most one document).

@@ -19,6 +19,7 @@ pub use crate::load::native::SeverityKind;
 pub enum SourceFormat {
     Native,
     Sloth,
+    OpenSlo,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +79,31 @@ pub struct Slo {
     pub alerts: Vec<BurnAlert>,
     pub budget_alerts: Vec<BudgetAlert>,
     pub min_events: u64,
+    /// The alert tiers are this SLO's own (absolute windows), not the fleet policy scaled.
+    pub custom_tiers: bool,
+    /// The SLO's alerting settings as written (templates unrendered, fleet defaults left
+    /// out), for `convert`.
+    pub source: SloSource,
+}
+
+/// Alerting settings of one SLO as its spec gave them.
+#[derive(Debug, Clone, Default)]
+pub struct SloSource {
+    pub alert_name: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// Per alert tier: settings that differ from the policy.
+    pub tiers: BTreeMap<String, TierSource>,
+    pub budget_alerts: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TierSource {
+    pub enabled: bool,
+    pub for_: Option<Duration>,
+    pub keep_firing_for: Option<Duration>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl Slo {

@@ -2,6 +2,7 @@
 //! resources), the output tree, and its atomic replacement on disk.
 
 pub mod splice;
+pub mod native;
 pub mod tree;
 
 use std::collections::BTreeMap;

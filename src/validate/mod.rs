@@ -2,6 +2,7 @@
 //! file as a diagnostic before failing.
 
 pub mod routing;
+pub mod interop;
 pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,7 +25,7 @@ use crate::names;
 /// Largest SLO window accepted.
 pub const MAX_WINDOW: Duration = Duration::from_mins(366 * 24 * 60);
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     file: &'a Path,
     diags: &'a mut Diagnostics,
 }
@@ -134,12 +135,21 @@ fn merge_alerting(base: &mut AlertingSpec, over: &AlertingSpec) {
         if v.keep_firing_for.is_some() {
             e.keep_firing_for.clone_from(&v.keep_firing_for);
         }
+        for (lk, lv) in &v.labels {
+            e.labels.insert(lk.clone(), lv.clone());
+        }
+        for (ak, av) in &v.annotations {
+            e.annotations.insert(ak.clone(), av.clone());
+        }
     }
     if over.min_events.is_some() {
         base.min_events.clone_from(&over.min_events);
     }
     if over.budget_alerts.is_some() {
         base.budget_alerts.clone_from(&over.budget_alerts);
+    }
+    if over.custom_tiers.is_some() {
+        base.custom_tiers.clone_from(&over.custom_tiers);
     }
 }
 
@@ -203,43 +213,10 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
             out.settings.ticket_severity = sev.ticket.value.clone();
         }
         if let Some(tiers) = &d.alert_tiers {
-            let mut policy = Vec::new();
-            let mut names = BTreeSet::new();
-            for (i, t) in tiers.iter().enumerate() {
-                let p = format!("alert_tiers[{i}]");
-                check_name(&mut cx, &t.name, &format!("{p}.name"));
-                if !names.insert(t.name.value.clone()) {
-                    cx.err(Code::Config, t.name.loc, format!("{p}.name"), format!("alert tier `{}` is defined twice", t.name.value));
-                }
-                let long = cx.duration(&t.long_window, &format!("{p}.long_window"));
-                let short = cx.duration(&t.short_window, &format!("{p}.short_window"));
-                let burn = Decimal::from_f64(t.burn_rate.value).filter(|b| b.is_positive());
-                if burn.is_none() {
-                    cx.err(Code::Config, t.burn_rate.loc, format!("{p}.burn_rate"), "burn rate must be a positive number");
-                }
-                let for_ = t.for_.as_ref().and_then(|s| cx.duration(s, &format!("{p}.for"))).unwrap_or(Duration::ZERO);
-                let keep = t.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{p}.keep_firing_for"))).unwrap_or(Duration::ZERO);
-                if let (Some(l), Some(s)) = (long, short) {
-                    if s.as_millis() == 0 || s >= l {
-                        cx.err(Code::Config, t.short_window.loc, format!("{p}.short_window"), "short window must be positive and shorter than the long window");
-                    }
-                }
-                if let (Some(long_window), Some(short_window), Some(burn_rate)) = (long, short, burn) {
-                    policy.push(AlertTierPolicy {
-                        name: t.name.value.clone(),
-                        severity: t.severity.value,
-                        long_window,
-                        short_window,
-                        burn_rate,
-                        for_,
-                        keep_firing_for: keep,
-                    });
-                }
-            }
             if tiers.is_empty() {
                 cx.err(Code::Config, d.kind.loc, "alert_tiers", "at least one alert tier is needed");
             }
-            out.settings.alert_tiers = policy;
+            out.settings.alert_tiers = policy_tiers(&mut cx, tiers, "alert_tiers");
         }
         if let Some(stages) = &d.budget_policy {
             let mut v = Vec::new();
@@ -271,6 +248,36 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
         }
     }
     out
+}
+
+/// Window pairs of an alert policy (the fleet's, or one SLO's `custom_tiers`).
+fn policy_tiers(cx: &mut Ctx, tiers: &[native::AlertTierSpec], prefix: &str) -> Vec<AlertTierPolicy> {
+    let mut policy = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, t) in tiers.iter().enumerate() {
+        let p = format!("{prefix}[{i}]");
+        check_name(cx, &t.name, &format!("{p}.name"));
+        if !names.insert(t.name.value.clone()) {
+            cx.err(Code::Config, t.name.loc, format!("{p}.name"), format!("alert tier `{}` is defined twice", t.name.value));
+        }
+        let long = cx.duration(&t.long_window, &format!("{p}.long_window"));
+        let short = cx.duration(&t.short_window, &format!("{p}.short_window"));
+        let burn = Decimal::from_f64(t.burn_rate.value).filter(|b| b.is_positive());
+        if burn.is_none() {
+            cx.err(Code::Config, t.burn_rate.loc, format!("{p}.burn_rate"), "burn rate must be a positive number");
+        }
+        let for_ = t.for_.as_ref().and_then(|s| cx.duration(s, &format!("{p}.for"))).unwrap_or(Duration::ZERO);
+        let keep = t.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{p}.keep_firing_for"))).unwrap_or(Duration::ZERO);
+        if let (Some(l), Some(s)) = (long, short) {
+            if s.as_millis() == 0 || s >= l {
+                cx.err(Code::Config, t.short_window.loc, format!("{p}.short_window"), "short window must be positive and shorter than the long window");
+            }
+        }
+        if let (Some(long_window), Some(short_window), Some(burn_rate)) = (long, short, burn) {
+            policy.push(AlertTierPolicy { name: t.name.value.clone(), severity: t.severity.value, long_window, short_window, burn_rate, for_, keep_firing_for: keep });
+        }
+    }
+    policy
 }
 
 fn window_value(cx: &mut Ctx, s: &Sp<String>, path: &str) -> Option<Duration> {
@@ -466,12 +473,18 @@ struct SloInput<'a> {
     path: String,
     /// Sloth: per-severity labels and annotations.
     severity_labels: BTreeMap<SeverityKind, (BTreeMap<String, String>, BTreeMap<Sp<String>, Sp<String>>)>,
+    /// The objective as a ratio (OpenSLO `target`), used instead of `objective` when given.
+    objective_ratio: Option<Sp<f64>>,
+    /// Alert tiers of this SLO alone with absolute windows (OpenSLO alert conditions) instead
+    /// of the fleet policy scaled to the SLO window.
+    custom_tiers: Option<Vec<AlertTierPolicy>>,
 }
 
 fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: SloInput, env: &minijinja::Environment<'static>) -> Option<Slo> {
     let p = &input.path;
     let mut ok = true;
-    let objective = match input.objective.or(tier.and_then(|t| t.objective.as_ref())) {
+    let ratio_objective = input.objective_ratio.as_ref().map(|r| Sp::new(Decimal::from_f64(r.value).and_then(|v| v.checked_mul(Decimal::from_int(100))).map_or(f64::NAN, Decimal::to_f64), r.loc));
+    let objective = match ratio_objective.as_ref().or(input.objective).or(tier.and_then(|t| t.objective.as_ref())) {
         Some(o) => match Decimal::from_f64(o.value) {
             Some(v) if v.is_positive() && v < Decimal::from_int(100) => Some(v),
             _ => {
@@ -599,18 +612,37 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         out
     };
 
+    let mut source = crate::model::SloSource {
+        alert_name: alerting.name.as_ref().map(|n| n.value.clone()),
+        labels: alerting.labels.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+        annotations: alerting
+            .annotations
+            .iter()
+            .filter(|(k, v)| d.alerting.annotations.get(*k).is_none_or(|dv| dv.value != v.value))
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
+        tiers: BTreeMap::new(),
+        budget_alerts: alerting.budget_alerts.as_ref().is_some_and(|b| b.value),
+    };
     let mut alerts = Vec::new();
     let mut longest = Duration::ZERO;
-    for t in &d.settings.alert_tiers {
+    let spec_tiers = alerting.custom_tiers.as_ref().map(|t| policy_tiers(cx, &t.value, &format!("{p}.alerting.custom_tiers")));
+    let custom = input.custom_tiers.clone().or(spec_tiers);
+    let policy = custom.clone().unwrap_or_else(|| d.settings.alert_tiers.clone());
+    for t in &policy {
         let over = alerting.tiers.iter().find(|(k, _)| k.value == t.name).map(|(_, v)| v.clone()).unwrap_or_else(TierOverrideSpec::default);
         if over.enabled.as_ref().is_some_and(|e| !e.value) {
+            source.tiers.insert(t.name.clone(), crate::model::TierSource::default());
             continue;
         }
         let tp = format!("{p}.alerting.tiers.{}", t.name);
         let for_ = over.for_.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.for"))).unwrap_or(t.for_);
         let keep = over.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.keep_firing_for"))).unwrap_or(t.keep_firing_for);
-        let long = scale_window(t.long_window, window, step);
-        let mut short = scale_window(t.short_window, window, step);
+        let (long, mut short) = if custom.is_some() {
+            (t.long_window, t.short_window)
+        } else {
+            (scale_window(t.long_window, window, step), scale_window(t.short_window, window, step))
+        };
         if short < d.settings.base_window {
             short = d.settings.base_window;
         }
@@ -653,8 +685,30 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             ("exhaustion", exhaustion.into()),
         ]);
         let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).cloned().unwrap_or_default();
-        let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, &sev_annotations]);
+        let tier_source = crate::model::TierSource {
+            enabled: true,
+            for_: (for_ != t.for_).then_some(for_),
+            keep_firing_for: (keep != t.keep_firing_for).then_some(keep),
+            labels: sev_labels.iter().map(|(k, v)| (k.clone(), v.clone())).chain(over.labels.iter().map(|(k, v)| (k.value.clone(), v.value.clone()))).collect(),
+            annotations: sev_annotations.iter().chain(over.annotations.iter()).map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+        };
+        if tier_source != (crate::model::TierSource { enabled: true, ..Default::default() }) {
+            source.tiers.insert(t.name.clone(), tier_source);
+        }
+        let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, &sev_annotations, &over.annotations]);
         let mut labels = alert_labels.clone();
+        for (k, v) in &over.labels {
+            let lp = format!("{tp}.labels.{}", k.value);
+            if k.value == names::label::SEVERITY {
+                check_label_value(cx, v, &lp);
+                labels.insert(k.value.clone(), go_template_literal(&v.value));
+            } else {
+                let one: BTreeMap<Sp<String>, Sp<String>> = [(k.clone(), v.clone())].into_iter().collect();
+                let mut l = BTreeMap::new();
+                check_labels(cx, &one, &format!("{tp}.labels"), &mut l);
+                labels.extend(l.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
+            }
+        }
         labels.extend(sev_labels.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
         labels.entry(names::label::SEVERITY.into()).or_insert(severity.clone());
         let severity = labels.get(names::label::SEVERITY).cloned().unwrap_or(severity);
@@ -744,6 +798,8 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         alerts,
         budget_alerts,
         min_events,
+        custom_tiers: custom.is_some(),
+        source,
     })
 }
 
@@ -830,7 +886,20 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
         }
         SliSpec::Probe(pr) => parse_selector_expr(cx, &pr.metric, &format!("{p}.probe.metric")).map(|selector| Sli::Probe { selector }),
         SliSpec::Raw(r) => parse_windowed(cx, &r.error_ratio, &format!("{p}.raw.error_ratio")).map(|ratio| Sli::RawRatio { ratio }),
+        SliSpec::Events(ev) => windowed_events(cx, &ev.errors, &ev.total, &format!("{p}.events.errors"), &format!("{p}.events.total")),
     }
+}
+
+/// Error and total queries with window placeholders (native `events`, Sloth `events`).
+pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<String>, errors_path: &str, total_path: &str) -> Option<Sli> {
+    let e = parse_windowed(cx, errors, errors_path);
+    let t = parse_windowed(cx, total, total_path);
+    let (e, t) = (e?, t?);
+    if e.to_string() == t.to_string() {
+        cx.err(Code::SameSeries, errors.loc, errors_path, "the error and total queries are the same: the ratio would always be 1");
+        return None;
+    }
+    Some(Sli::WindowedEvents { errors: e, total: t })
 }
 
 /// The `le` label value Prometheus' client libraries write for a bucket bound.
@@ -896,6 +965,8 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec, env:
             alerting,
             path,
             severity_labels: BTreeMap::new(),
+            objective_ratio: None,
+            custom_tiers: None,
         };
         if let Some(slo) = build_slo(cx, d, tier, input, env) {
             slos.push(slo);
@@ -939,21 +1010,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &mi
         check_labels(cx, &slo_labels, &format!("{path}.labels"), &mut labels);
         let sp = format!("{path}.sli");
         let sli = match (&slo.sli.value.events, &slo.sli.value.raw, &slo.sli.value.plugin) {
-            (Some(ev), None, None) => {
-                let errors = parse_windowed(cx, &ev.error_query, &format!("{sp}.events.error_query"));
-                let total = parse_windowed(cx, &ev.total_query, &format!("{sp}.events.total_query"));
-                match (errors, total) {
-                    (Some(e), Some(t)) => {
-                        if e.to_string() == t.to_string() {
-                            cx.err(Code::SameSeries, ev.error_query.loc, format!("{sp}.events"), "error_query and total_query are the same query: the ratio would always be 1");
-                            None
-                        } else {
-                            Some(Sli::WindowedEvents { errors: e, total: t })
-                        }
-                    }
-                    _ => None,
-                }
-            }
+            (Some(ev), None, None) => windowed_events(cx, &ev.error_query, &ev.total_query, &format!("{sp}.events.error_query"), &format!("{sp}.events.total_query")),
             (None, Some(raw), None) => parse_windowed(cx, &raw.error_ratio_query, &format!("{sp}.raw.error_ratio_query")).map(|ratio| Sli::RawRatio { ratio }),
             (None, None, Some(pl)) => {
                 cx.err(Code::Sli, pl.loc, format!("{sp}.plugin"), format!("Sloth SLI plugins are not supported (`{}`)", pl.value.id));
@@ -1003,6 +1060,8 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &mi
             alerting,
             path,
             severity_labels,
+            objective_ratio: None,
+            custom_tiers: None,
         };
         if let Some(slo) = build_slo(cx, d, None, input, env) {
             slos.push(slo);
@@ -1030,7 +1089,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         let (service, name_loc) = match &doc.doc {
             RawDoc::Service(s) => (service_from_native(&mut cx, &d, s, &env), s.name.loc),
             RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s, &env), s.service.loc),
-            RawDoc::Defaults(_) | RawDoc::Routing(_) => continue,
+            RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => continue,
         };
         let Some(service) = service else { continue };
         if let Some((f, l)) = first_seen.get(&service.name) {
@@ -1045,7 +1104,27 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
         services.push(service);
     }
-    if loaded.docs.iter().all(|d| matches!(d.doc, RawDoc::Defaults(_) | RawDoc::Routing(_))) && !diags.has_errors() {
+    for o in interop::openslo_services(loaded, &d, &env, &mut diags) {
+        if let Some((f, l)) = first_seen.get(&o.service.name) {
+            let (f, l) = (f.clone(), *l);
+            diags.push(Diagnostic::error(
+                Code::DuplicateSlo,
+                &o.file,
+                o.loc,
+                "spec.service",
+                format!("service `{}` is already defined at {}:{}:{}", o.service.name, f.display(), l.line, l.col),
+            ));
+            continue;
+        }
+        first_seen.insert(o.service.name.clone(), (o.file.clone(), o.loc));
+        services.push(o.service);
+    }
+    let only_settings = loaded.docs.iter().all(|d| match &d.doc {
+        RawDoc::Defaults(_) | RawDoc::Routing(_) => true,
+        RawDoc::OpenSlo(v1) => !matches!(v1.as_ref(), crate::load::openslo::V1Doc::Slo(_)),
+        _ => false,
+    });
+    if only_settings && !diags.has_errors() {
         let file = loaded.docs.first().map_or_else(PathBuf::new, |d| d.file.clone());
         diags.push(Diagnostic::error(Code::NoSpecs, &file, Loc::default(), "", "no service specs found"));
     }

@@ -1,0 +1,195 @@
+//! `sloforge convert`: the model written back in the native format, so that teams coming from
+//! Sloth or OpenSLO can move their specs over.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::compile::promql;
+use crate::load::native::{API_VERSION, SeverityKind};
+use crate::model::{Counter, Service, Sli, Slo};
+use crate::names::label;
+
+#[derive(Serialize)]
+struct OutService<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    name: &'a str,
+    team: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<&'a str>,
+    slos: Vec<OutSlo>,
+}
+
+#[derive(Serialize)]
+struct OutSlo {
+    name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
+    objective: f64,
+    window: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    sli: OutSli,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alerting: Option<OutAlerting>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum OutSli {
+    Ratio {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        errors: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        good: Option<String>,
+        total: String,
+    },
+    Latency {
+        metric: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        selector: String,
+        threshold: f64,
+    },
+    Probe {
+        metric: String,
+    },
+    Raw {
+        error_ratio: String,
+    },
+    Events {
+        errors: String,
+        total: String,
+    },
+}
+
+#[derive(Serialize, Default)]
+struct OutAlerting {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    tiers: BTreeMap<String, OutTier>,
+    #[serde(skip_serializing_if = "is_zero")]
+    min_events: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    budget_alerts: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    custom_tiers: Vec<OutCustomTier>,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+#[derive(Serialize, Default)]
+struct OutTier {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    for_: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep_firing_for: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct OutCustomTier {
+    name: String,
+    severity: &'static str,
+    long_window: String,
+    short_window: String,
+    burn_rate: f64,
+    #[serde(rename = "for")]
+    for_: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep_firing_for: Option<String>,
+}
+
+fn sli(s: &Sli) -> OutSli {
+    match s {
+        Sli::Ratio { errors, total } => match errors {
+            Counter::Errors(e) => OutSli::Ratio { errors: Some(e.to_string()), good: None, total: total.to_string() },
+            Counter::Good(g) => OutSli::Ratio { errors: None, good: Some(g.to_string()), total: total.to_string() },
+        },
+        Sli::Latency { metric, matchers, le } => OutSli::Latency { metric: metric.clone(), selector: matchers.clone(), threshold: le.parse().unwrap_or(f64::NAN) },
+        Sli::Probe { selector } => OutSli::Probe { metric: selector.to_string() },
+        Sli::RawRatio { ratio } => OutSli::Raw { error_ratio: promql::with_placeholder(ratio) },
+        Sli::WindowedEvents { errors, total } => OutSli::Events { errors: promql::with_placeholder(errors), total: promql::with_placeholder(total) },
+    }
+}
+
+fn slo(s: &Slo) -> OutSlo {
+    let identity = [label::SERVICE, label::SLO, label::TEAM, label::SERVICE_TIER];
+    let labels = s.labels.iter().filter(|(k, _)| !identity.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let src = &s.source;
+    let mut a = OutAlerting {
+        name: src.alert_name.clone(),
+        labels: src.labels.clone(),
+        annotations: src.annotations.clone(),
+        min_events: s.min_events,
+        budget_alerts: src.budget_alerts,
+        ..OutAlerting::default()
+    };
+    if s.custom_tiers {
+        a.custom_tiers = s
+            .alerts
+            .iter()
+            .map(|t| OutCustomTier {
+                name: t.tier.clone(),
+                severity: match t.severity_kind {
+                    SeverityKind::Page => "page",
+                    SeverityKind::Ticket => "ticket",
+                },
+                long_window: t.long_window.to_string(),
+                short_window: t.short_window.to_string(),
+                burn_rate: t.burn_rate.to_f64(),
+                for_: t.for_.to_string(),
+                keep_firing_for: (t.keep_firing_for.as_millis() > 0).then(|| t.keep_firing_for.to_string()),
+            })
+            .collect();
+    } else {
+        for (name, t) in &src.tiers {
+            a.tiers.insert(
+                name.clone(),
+                OutTier {
+                    enabled: (!t.enabled).then_some(false),
+                    for_: t.for_.map(|d| d.to_string()),
+                    keep_firing_for: t.keep_firing_for.map(|d| d.to_string()),
+                    labels: t.labels.clone(),
+                    annotations: t.annotations.clone(),
+                },
+            );
+        }
+    }
+    let empty = a.name.is_none() && a.labels.is_empty() && a.annotations.is_empty() && a.tiers.is_empty() && a.min_events == 0 && !a.budget_alerts && a.custom_tiers.is_empty();
+    OutSlo {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        objective: s.objective.to_f64(),
+        window: s.window.to_string(),
+        labels,
+        sli: sli(&s.sli),
+        alerting: (!empty).then_some(a),
+    }
+}
+
+/// One service in the native format (a complete YAML document).
+pub fn service_yaml(s: &Service) -> String {
+    let out = OutService {
+        api_version: API_VERSION,
+        kind: "Service",
+        name: &s.name,
+        team: &s.team,
+        tier: s.tier.as_deref(),
+        slos: s.slos.iter().map(slo).collect(),
+    };
+    super::to_yaml(&out)
+}
