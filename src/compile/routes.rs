@@ -571,18 +571,18 @@ fn check_inhibition(r: &InhibitRule, alerts: &[AlertInstance], carried: &BTreeSe
         push(None, format!("{name} has no source matchers: any alert at all mutes its targets"));
     }
     for l in &r.equal {
-        if !alertmanager::identity().contains(l) && !carried.contains(l.as_str()) {
+        if !carried.contains(l.as_str()) {
             push(None, format!("{name}: `equal` names `{l}`, a label no generated alert carries (missing labels are equal, so it matches everything)"));
-        }
-        for (side, what) in [(&r.source, "source"), (&r.target, "target")] {
-            if !side.iter().any(|m| m.name == *l && !m.matches("")) {
-                push(None, format!("{name}: the {what} matchers do not require `{l}` to be present; alerts without it count as equal"));
-            }
+        } else if let Some(t) = targets.iter().find(|t| t.get(l).is_empty()) {
+            push(
+                None,
+                format!("{name}: it mutes {}/{} {}, which lacks `{l}`: alerts without a label count as equal on it", t.get(label::SERVICE), t.get(label::SLO), t.stage()),
+            );
         }
     }
     for l in alertmanager::identity() {
         if !r.equal.contains(&l) && !targets.is_empty() {
-            push(None, format!("{name} mutes generated alerts but its `equal` lacks `{l}`: it would mute them across SLOs"));
+            push(None, format!("{name} mutes generated alerts but its `equal` lacks `{l}`: an alert of one SLO could mute another SLO's"));
         }
     }
     for m in r.source.iter().chain(&r.target) {
@@ -741,6 +741,7 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
             alert(&[("service", "a"), ("slo", "x"), ("severity", "page"), ("team", "t")]),
             alert(&[("service", "a"), ("slo", "x"), ("severity", "ticket"), ("team", "t")]),
             alert(&[("service", "b"), ("slo", "y"), ("severity", "ticket"), ("team", "t")]),
+            alert(&[("service", "c"), ("severity", "warning"), ("team", "t")]),
         ];
         let carried: BTreeSet<&str> = ["service", "slo", "severity", "team"].into_iter().collect();
         let run = |yaml: &str| {
@@ -757,8 +758,10 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
         assert!(run(no_equal).iter().any(|m| m.contains("no `equal`")), "{:?}", run(no_equal));
         let target_only = "- target_matchers: ['severity=\"ticket\"']\n  equal: [service, slo]\n";
         assert!(run(target_only).iter().any(|m| m.contains("no source matchers")));
-        let absent = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n  equal: [service, slo]\n";
-        assert!(run(absent).iter().any(|m| m.contains("do not require `slo`")));
+        let lacking = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"warning\"']\n  equal: [service, slo]\n";
+        assert!(run(lacking).iter().any(|m| m.contains("lacks `slo`")), "{:?}", run(lacking));
+        let not_slo = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n  equal: [alertname, service]\n";
+        assert!(run(not_slo).iter().any(|m| m.contains("`equal` lacks `slo`")), "{:?}", run(not_slo));
         let overlap = "- source_matchers: ['service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
         assert!(run(overlap).iter().any(|m| m.contains("both match")));
         let unknown = "- source_matchers: ['env=\"prod\"', 'service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";

@@ -314,7 +314,7 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
         );
     }
     for issue in schema_check::check(&tree, schema) {
-        if issue.unknown_field && secrets.iter().any(|s| s.loc == issue.loc) {
+        if routing::explained_by_secret(&secrets, &issue.path, issue.loc) {
             continue;
         }
         let d = if issue.unknown_field && lenient {

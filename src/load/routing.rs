@@ -321,6 +321,15 @@ pub struct InlineSecret {
     pub instead: &'static str,
 }
 
+/// Whether a schema issue is a consequence of an inline secret (the unknown key itself, or the
+/// `*_file` key missing beside it), so that only the inline-secret error is reported.
+pub fn explained_by_secret(secrets: &[InlineSecret], issue_path: &str, issue_loc: Loc) -> bool {
+    secrets.iter().any(|s| {
+        let parent = s.path.rsplit_once('.').map_or("", |(p, _)| p);
+        issue_loc == s.loc || issue_path == s.path || issue_path == parent
+    })
+}
+
 /// Finds every key under `receivers` that would hold a secret inline. The schema check does
 /// not report these keys as unknown: they get this more useful error instead.
 pub fn inline_secrets(doc: &Node) -> Vec<InlineSecret> {

@@ -121,7 +121,7 @@ pub fn validate(loaded: &Loaded, services: &[Service], settings: &Settings, diag
     let (file, spec) = found?;
     let errors_before = diags.error_count();
     let mut cx = Ctx { file, diags };
-    let routing = routing(&mut cx, spec, services, settings);
+    let routing = routing(&mut cx, spec, services, settings, loaded);
     if cx.diags.error_count() > errors_before {
         return None;
     }
@@ -178,7 +178,17 @@ fn timing_override(cx: &mut Ctx, t: &TimingSpec, path: &str, facts: &FleetFacts)
     }
 }
 
-fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Settings) -> Option<Routing> {
+/// Where a service spec names the team (`team:` of a native spec, the `team` label of a Sloth
+/// spec), for errors about the team.
+fn team_site<'a>(loaded: &'a Loaded, team: &str) -> Option<(&'a Path, Loc)> {
+    loaded.docs.iter().find_map(|d| match &d.doc {
+        RawDoc::Service(s) if s.team.value == team => Some((d.file.as_path(), s.team.loc)),
+        RawDoc::Sloth(s) => s.labels.iter().find(|(k, v)| (k.value == "team" || k.value == "owner") && v.value == team).map(|(_, v)| (d.file.as_path(), v.loc)),
+        _ => None,
+    })
+}
+
+fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Settings, loaded: &Loaded) -> Option<Routing> {
     if spec.api_version.value != native::API_VERSION {
         cx.err(Code::UnknownKind, spec.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
     }
@@ -297,17 +307,17 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Se
 
     // Teams.
     let mut teams = BTreeMap::new();
-    let teams_loc = spec.teams.keys().next().map_or(spec.kind.loc, |k| k.loc);
     for (team, sevs) in &facts.team_severities {
         if !spec.teams.keys().any(|k| &k.value == team) {
             let svc: Vec<String> = facts.team_services.get(team).map(|s| s.iter().map(|x| format!("`{x}`")).collect()).unwrap_or_default();
             let sev_list: Vec<&str> = sevs.keys().map(String::as_str).collect();
-            cx.err_help(
-                Code::Routing,
-                teams_loc,
-                format!("teams.{team}"),
-                format!("team `{team}` (services {}) has no routing", svc.join(", ")),
-                format!("add `{team}` under `teams` with routes for {}", sev_list.join(" and ")),
+            let (file, loc, path) = match team_site(loaded, team) {
+                Some((f, l)) => (f, l, "team".to_string()),
+                None => (cx.file, spec.kind.loc, format!("teams.{team}")),
+            };
+            cx.diags.push(
+                Diagnostic::error(Code::Routing, file, loc, path, format!("team `{team}` (services {}) has no routing in {}", svc.join(", "), cx.file.display()))
+                    .with_help(format!("add `{team}` under `teams` of the AlertRouting spec, with routes for {}", sev_list.join(" and "))),
             );
         }
     }
