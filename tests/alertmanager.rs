@@ -549,3 +549,15 @@ fn routes_prints_every_alert_and_its_receivers() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("no `kind: AlertRouting`"));
 }
+
+#[test]
+fn readme_shows_the_current_demo_routing_table() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("The demo fleet (`sloforge routes`").expect("routing table section in README.md");
+    let block = &readme[start..];
+    let body_start = block.find("```\n").unwrap() + 4;
+    let body = &block[body_start..body_start + block[body_start..].find("```").unwrap()];
+    let o = sloforge(&["routes"], &root());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(body, String::from_utf8_lossy(&o.stdout), "README.md's routing table is stale: paste `sloforge routes`");
+}

@@ -327,7 +327,14 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Se
             continue;
         }
         let Some(team_sevs) = facts.team_severities.get(&name.value) else {
-            cx.warn(Code::Routing, name.loc, &path, format!("no service has team `{}`: its routes are not generated", name.value));
+            let known: Vec<String> = facts.team_severities.keys().map(|t| format!("`{t}`")).collect();
+            cx.err_help(
+                Code::UnknownReference,
+                name.loc,
+                &path,
+                format!("unknown team `{}`: no service has it, so no alert carries `team=\"{}\"`", name.value, name.value),
+                format!("teams of the services: {}", known.join(", ")),
+            );
             continue;
         };
         let team_timing = timing_override(cx, &t.timing(), &path, &facts);
@@ -572,7 +579,7 @@ fn clock(m: u32) -> String {
 
 /// A set of indices (weekdays 0–6 from Sunday, months 0–11) from names or ranges `a:b`. A range
 /// that wraps (`friday:monday`) is accepted and becomes the days it covers.
-fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: bool, path: &str, what: &str) -> Option<Vec<bool>> {
+fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: bool, path: &str, what: &str, example: &str) -> Option<Vec<bool>> {
     let mut set = vec![false; names.len()];
     let mut ok = true;
     let one = |s: &str| -> Option<usize> {
@@ -611,7 +618,7 @@ fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: 
                     item.loc,
                     format!("{path}[{i}]"),
                     format!("`{}` is not a {what} or a range of them", item.value.escape_debug()),
-                    format!("write e.g. `{}` or `{}:{}`", names[1], names[1], names[names.len().min(5) - 1]),
+                    format!("write e.g. {example}"),
                 );
             }
         }
@@ -750,8 +757,8 @@ fn period(cx: &mut Ctx, p: &PeriodSpec, path: &str, at: Loc) -> Option<Vec<Perio
             }
         }
     }
-    let weekdays = parse_named_set(cx, &p.weekdays, &WEEKDAYS, false, &format!("{path}.weekdays"), "weekday");
-    let months = parse_named_set(cx, &p.months, &MONTHS, true, &format!("{path}.months"), "month");
+    let weekdays = parse_named_set(cx, &p.weekdays, &WEEKDAYS, false, &format!("{path}.weekdays"), "weekday", "`monday` or `monday:friday`");
+    let months = parse_named_set(cx, &p.months, &MONTHS, true, &format!("{path}.months"), "month", "`march`, `3` or `january:march`");
     let mut days_of_month = Vec::new();
     for (i, d) in p.days_of_month.iter().enumerate() {
         match parse_day_of_month(&d.value) {
