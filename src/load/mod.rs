@@ -278,7 +278,23 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             return true;
         }
         (_, _, Some(sloth::VERSION)) => Format::Sloth,
-        (Some(sloth::CRD_API_VERSION), Some("PrometheusServiceLevel"), _) => Format::SlothCrd,
+        (Some(sloth::CRD_API_VERSION), Some(kind), _) if sloth::CRD_KINDS.contains(&kind) => Format::SlothCrd,
+        (Some(sloth::CRD_API_VERSION), Some(sloth::ALERT_WINDOWS_KIND), _) | (None, _, Some(sloth::ALERT_WINDOWS_VERSION)) => {
+            let at = tree.value.get("kind").or_else(|| tree.value.get("version")).map_or(loc, |n| n.loc);
+            out.diags.push(
+                Diagnostic::error(Code::UnknownKind, path, at, "", "Sloth alert windows (`AlertWindows`) are not read: sloforge takes alert windows from a Defaults document")
+                    .with_help("give each window pair as an entry of `alert_tiers` in a `kind: Defaults` document (its burn rate is errorBudgetPercent / 100 × sloPeriod / longWindow)"),
+            );
+            return true;
+        }
+        (Some(sloth::CRD_API_VERSION), kind, _) => {
+            let at = tree.value.get("kind").map_or(loc, |n| n.loc);
+            out.diags.push(
+                Diagnostic::error(Code::UnknownKind, path, at, "kind", format!("unknown kind `{}`", kind.unwrap_or("(missing)")))
+                    .with_help("sloth.slok.dev/v1 kinds read here are `PrometheusServiceLevel` and `ManagedPrometheusServiceLevel`"),
+            );
+            return true;
+        }
         (Some(openslo::V1ALPHA), Some("SLO"), _) => Format::OpenSloAlpha,
         (Some(openslo::V1), kind, _) if openslo_kind(kind).is_some() => Format::OpenSlo(openslo_kind(kind).unwrap_or(OpenSloKind::Slo)),
         (api, _, version) => {

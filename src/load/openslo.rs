@@ -57,13 +57,15 @@ pub struct SloSpec {
     pub indicator: Option<Inline<SliSpec>>,
     #[serde(default, rename = "indicatorRef")]
     pub indicator_ref: Option<Sp<String>>,
-    #[serde(rename = "timeWindow")]
-    pub time_window: Sp<Vec<TimeWindow>>,
+    /// Optional in OpenSLO; without it the fleet's default window is used.
+    #[serde(default, rename = "timeWindow")]
+    pub time_window: Option<Sp<Vec<TimeWindow>>>,
     #[serde(rename = "budgetingMethod")]
     pub budgeting_method: Sp<String>,
     pub objectives: Sp<Vec<Objective>>,
+    /// May be given empty (`alertPolicies:` with nothing after it).
     #[serde(default, rename = "alertPolicies")]
-    pub alert_policies: Vec<Sp<AlertPolicyItem>>,
+    pub alert_policies: Option<Vec<Sp<AlertPolicyItem>>>,
 }
 
 /// A document embedded in another (`indicator`, an inline alert policy or condition).
@@ -136,7 +138,9 @@ pub struct RatioMetric {
     pub good: Option<Sp<Metric>>,
     #[serde(default)]
     pub bad: Option<Sp<Metric>>,
-    pub total: Sp<Metric>,
+    /// Required with `good` or `bad`; absent with `raw`.
+    #[serde(default)]
+    pub total: Option<Sp<Metric>>,
     #[serde(default, rename = "rawType")]
     pub raw_type: Option<Sp<String>>,
     #[serde(default)]

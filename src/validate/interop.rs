@@ -9,6 +9,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::native::{AlertingSpec, SeverityKind};
 use crate::load::node::Value;
 use crate::load::openslo::{self as os, V1Doc};
+use crate::load::sloth;
 use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc};
 use crate::model::{AlertTierPolicy, Counter, Decimal, Duration, Service, Sli, SourceFormat};
@@ -154,7 +155,11 @@ fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -
         cx.err(Code::Sli, r.loc, format!("{rp}.counter"), "only counters are supported (`counter: true`): sloforge takes their rate");
         return None;
     }
-    let total = prometheus_query(cx, ix, &r.value.total, &format!("{rp}.total")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
+    let Some(total) = &r.value.total else {
+        cx.err(Code::Schema, r.loc, &rp, "missing required field `total`");
+        return None;
+    };
+    let total = prometheus_query(cx, ix, total, &format!("{rp}.total")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
     let counter = match (&r.value.good, &r.value.bad) {
         (Some(g), None) => prometheus_query(cx, ix, g, &format!("{rp}.good")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.good.metricSource.spec.query"))).map(Counter::Good),
         (None, Some(b)) => prometheus_query(cx, ix, b, &format!("{rp}.bad")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.bad.metricSource.spec.query"))).map(Counter::Errors),
@@ -185,12 +190,13 @@ fn severity_kind(s: &str) -> SeverityKind {
 /// (scaled) long window becomes that tier; any other becomes a tier of its own whose short
 /// window is a twelfth of its lookback window (the Workbook's ratio).
 fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec, window: Duration, path: &str) -> Option<Vec<AlertTierPolicy>> {
-    if slo.alert_policies.is_empty() {
+    let policies = slo.alert_policies.as_deref().unwrap_or_default();
+    if policies.is_empty() {
         return None;
     }
     let step = d.settings.evaluation_interval;
     let mut tiers: Vec<AlertTierPolicy> = Vec::new();
-    for (i, item) in slo.alert_policies.iter().enumerate() {
+    for (i, item) in policies.iter().enumerate() {
         let pp = format!("{path}.alertPolicies[{i}]");
         let policy: Option<&os::AlertPolicySpec> = match (&item.value.alert_policy_ref, &item.value.spec) {
             (Some(r), _) => match ix.policies.get(r.value.as_str()) {
@@ -361,16 +367,20 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, en
         );
         ok = false;
     }
-    let window = match spec.time_window.value.as_slice() {
-        [w] if w.is_rolling && w.calendar.is_none() => Some(&w.duration),
-        [w] => {
-            cx.err(Code::DurationSyntax, w.duration.loc, "spec.timeWindow[0]", "calendar windows are not supported: use a rolling window (`isRolling: true`)");
-            None
-        }
-        _ => {
-            cx.err(Code::DurationSyntax, spec.time_window.loc, "spec.timeWindow", "give exactly one time window");
-            None
-        }
+    let default_window = Sp::new(d.window.to_string(), slo.metadata.name.loc);
+    let window = match &spec.time_window {
+        None => Some(&default_window),
+        Some(tw) => match tw.value.as_slice() {
+            [w] if w.is_rolling && w.calendar.is_none() => Some(&w.duration),
+            [w] => {
+                cx.err(Code::DurationSyntax, w.duration.loc, "spec.timeWindow[0]", "calendar windows are not supported: use a rolling window (`isRolling: true`)");
+                None
+            }
+            _ => {
+                cx.err(Code::DurationSyntax, tw.loc, "spec.timeWindow", "give exactly one time window");
+                None
+            }
+        },
     };
     let window_value = window.and_then(|w| super::window_value(cx, w, "spec.timeWindow[0].duration"));
     let sli_doc = match (&spec.indicator, &spec.indicator_ref) {
@@ -554,4 +564,66 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, env: &minijinja
     if let Some(p) = pending(cx, by_service, &spec.service, team) {
         p.slos.extend(built);
     }
+}
+
+/// A key Sloth reads under two spellings (`error_query` / `errorQuery`): the one given, or an
+/// error when both or neither are.
+pub(super) fn sloth_either<'a>(cx: &mut Ctx, at: Loc, path: &str, keys: [(&str, &'a Option<Sp<String>>); 2]) -> Option<&'a Sp<String>> {
+    let [(snake, a), (camel, b)] = keys;
+    match (a, b) {
+        (Some(v), None) | (None, Some(v)) => Some(v),
+        (Some(_), Some(second)) => {
+            cx.err(Code::Schema, second.loc, format!("{path}.{camel}"), format!("`{snake}` and `{camel}` are the same key: give only one"));
+            None
+        }
+        (None, None) => {
+            cx.err(Code::Schema, at, path, format!("missing required field `{snake}` (or `{camel}`)"));
+            None
+        }
+    }
+}
+
+/// The page or ticket alert block of a Sloth SLO, under either spelling.
+pub(super) fn sloth_alert<'a>(cx: &mut Ctx, path: &str, snake: &str, camel: &str, a: &'a Option<Sp<sloth::SlothAlert>>, b: &'a Option<Sp<sloth::SlothAlert>>) -> Option<&'a sloth::SlothAlert> {
+    match (a, b) {
+        (Some(v), None) | (None, Some(v)) => Some(&v.value),
+        (Some(_), Some(second)) => {
+            cx.err(Code::Schema, second.loc, format!("{path}.{camel}"), format!("`{snake}` and `{camel}` are the same key: give only one"));
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+/// Checks a Sloth SLO plugin chain. sloforge does not run Sloth's plugins: the debug plugin
+/// (which only logs) is ignored with a warning, `alert_for` is applied (its `for` fields are
+/// read by the caller), anything else is refused because it would change the rules. Returns
+/// whether the chain holds `alert_for`.
+pub(super) fn sloth_plugin_chain(cx: &mut Ctx, chain: Option<&Sp<sloth::SloPlugins>>, path: &str) -> bool {
+    let Some(chain) = chain else { return false };
+    if let Some(o) = chain.value.override_previous.as_ref().filter(|o| o.value) {
+        cx.err_help(
+            Code::Sli,
+            o.loc,
+            format!("{path}.overridePrevious"),
+            "replacing Sloth's default SLO plugins is not supported: sloforge always generates its own recording and alert rules",
+            "remove `overridePrevious` and the plugins that re-create Sloth's defaults",
+        );
+    }
+    let mut alert_for = false;
+    for (i, p) in chain.value.chain.iter().enumerate() {
+        let at = format!("{path}.chain[{i}].id");
+        match p.value.id.value.as_str() {
+            sloth::PLUGIN_DEBUG => cx.warn(Code::NotMapped, p.value.id.loc, at, format!("SLO plugin `{}` only logs in Sloth; ignored", sloth::PLUGIN_DEBUG)),
+            sloth::PLUGIN_ALERT_FOR => alert_for = true,
+            other => cx.err_help(
+                Code::Sli,
+                p.value.id.loc,
+                at,
+                format!("Sloth SLO plugin `{other}` is not supported: sloforge does not run Sloth's plugin chain, and this plugin would change the generated rules"),
+                format!("remove it; sloforge applies only `{}` (alert `for`) and ignores `{}`", sloth::PLUGIN_ALERT_FOR, sloth::PLUGIN_DEBUG),
+            ),
+        }
+    }
+    alert_for
 }

@@ -999,37 +999,100 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &mi
     }
     let mut slos = Vec::new();
     let mut seen: BTreeMap<&str, Loc> = BTreeMap::new();
+    let service_alert_for = interop::sloth_plugin_chain(cx, s.slo_plugins.as_ref(), "slo_plugins");
     for (i, slo) in s.slos.iter().enumerate() {
         let path = format!("slos[{i}]");
         check_name(cx, &slo.name, &format!("{path}.name"));
         if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
             cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
         }
+        let alert_for = interop::sloth_plugin_chain(cx, slo.plugins.as_ref(), &format!("{path}.plugins")) || service_alert_for;
+        if let Some(iv) = &slo.interval {
+            cx.warn(
+                Code::NotMapped,
+                iv.loc,
+                format!("{path}.interval"),
+                "Sloth's rule-group intervals are not applied: sloforge evaluates every rule group at the fleet's evaluation interval",
+            );
+        }
         let mut labels = service_labels.clone();
         let slo_labels: BTreeMap<Sp<String>, Sp<String>> = slo.labels.iter().filter(|(k, _)| k.value != "team").map(|(k, v)| (k.clone(), v.clone())).collect();
         check_labels(cx, &slo_labels, &format!("{path}.labels"), &mut labels);
         let sp = format!("{path}.sli");
-        let sli = match (&slo.sli.value.events, &slo.sli.value.raw, &slo.sli.value.plugin) {
-            (Some(ev), None, None) => windowed_events(cx, &ev.error_query, &ev.total_query, &format!("{sp}.events.error_query"), &format!("{sp}.events.total_query")),
-            (None, Some(raw), None) => parse_windowed(cx, &raw.error_ratio_query, &format!("{sp}.raw.error_ratio_query")).map(|ratio| Sli::RawRatio { ratio }),
-            (None, None, Some(pl)) => {
-                cx.err(Code::Sli, pl.loc, format!("{sp}.plugin"), format!("Sloth SLI plugins are not supported (`{}`)", pl.value.id));
+        let sv = &slo.sli.value;
+        let sli = match (&sv.events, &sv.raw, &sv.plugin, &sv.denominator_corrected) {
+            (Some(ev), None, None, None) => {
+                let ep = format!("{sp}.events");
+                let e = interop::sloth_either(cx, ev.loc, &ep, [("error_query", &ev.value.error_query), ("errorQuery", &ev.value.error_query_camel)]);
+                let t = interop::sloth_either(cx, ev.loc, &ep, [("total_query", &ev.value.total_query), ("totalQuery", &ev.value.total_query_camel)]);
+                match (e, t) {
+                    (Some(e), Some(t)) => windowed_events(cx, e, t, &format!("{ep}.error_query"), &format!("{ep}.total_query")),
+                    _ => None,
+                }
+            }
+            (None, Some(raw), None, None) => {
+                let rp = format!("{sp}.raw");
+                interop::sloth_either(cx, raw.loc, &rp, [("error_ratio_query", &raw.value.error_ratio_query), ("errorRatioQuery", &raw.value.error_ratio_query_camel)])
+                    .and_then(|q| parse_windowed(cx, q, &format!("{rp}.error_ratio_query")))
+                    .map(|ratio| Sli::RawRatio { ratio })
+            }
+            (None, None, Some(pl), None) => {
+                cx.err_help(
+                    Code::Sli,
+                    pl.loc,
+                    format!("{sp}.plugin"),
+                    format!("Sloth SLI plugins are not supported (`{}`)", pl.value.id),
+                    "Sloth runs SLI plugins as Go code, which sloforge cannot load: write the query the plugin builds as a `raw` or `events` SLI",
+                );
+                None
+            }
+            (None, None, None, Some(dc)) => {
+                cx.err_help(
+                    Code::Sli,
+                    dc.loc,
+                    format!("{sp}.denominator_corrected"),
+                    "denominator-corrected SLIs are not supported: sloforge does not scale burn rates by traffic volume",
+                    "write the error (or total minus success) and total queries as an `events` SLI",
+                );
                 None
             }
             _ => {
-                cx.err(Code::Sli, slo.sli.loc, &sp, "give exactly one of `events`, `raw` or `plugin`");
+                cx.err(Code::Sli, slo.sli.loc, &sp, "give exactly one of `events`, `raw`, `plugin` or `denominator_corrected`");
                 None
             }
         };
         let mut alerting = d.alerting.clone();
         let a = &slo.alerting;
+        let ap = format!("{path}.alerting");
+        let page = interop::sloth_alert(cx, &ap, "page_alert", "pageAlert", &a.page_alert, &a.page_alert_camel);
+        let ticket = interop::sloth_alert(cx, &ap, "ticket_alert", "ticketAlert", &a.ticket_alert, &a.ticket_alert_camel);
+        let any_alert = !page.is_some_and(|p| p.disable) || !ticket.is_some_and(|t| t.disable);
+        if any_alert && a.name.is_none() {
+            cx.err_help(
+                Code::Name,
+                slo.name.loc,
+                format!("{ap}.name"),
+                format!("SLO `{}` has alerts but no `alerting.name`, which Sloth requires", slo.name.value),
+                "name the alerts, or disable both with `disable: true` under `page_alert` and `ticket_alert`",
+            );
+        }
         let mut over = AlertingSpec { name: a.name.clone(), labels: a.labels.clone(), annotations: a.annotations.clone(), ..AlertingSpec::default() };
         let mut severity_labels = BTreeMap::new();
-        for (kind, alert) in [(SeverityKind::Page, &a.page_alert), (SeverityKind::Ticket, &a.ticket_alert)] {
+        for (kind, alert) in [(SeverityKind::Page, page), (SeverityKind::Ticket, ticket)] {
             let Some(alert) = alert else { continue };
             if alert.disable {
                 for t in d.settings.alert_tiers.iter().filter(|t| t.severity == kind) {
                     over.tiers.insert(Sp::new(t.name.clone(), Loc::default()), TierOverrideSpec { enabled: Some(Sp::new(false, Loc::default())), ..TierOverrideSpec::default() });
+                }
+            }
+            if let Some(f) = &alert.for_ {
+                let fp = format!("{ap}.{}_alert.for", if kind == SeverityKind::Page { "page" } else { "ticket" });
+                if alert_for {
+                    for t in d.settings.alert_tiers.iter().filter(|t| t.severity == kind) {
+                        over.tiers.entry(Sp::new(t.name.clone(), Loc::default())).or_default().for_ = Some(f.clone());
+                    }
+                } else {
+                    cx.warn(Code::NotMapped, f.loc, fp, format!("`for` is applied only with the `{}` SLO plugin, as in Sloth; ignored", sloth::PLUGIN_ALERT_FOR));
                 }
             }
             let mut l = BTreeMap::new();
