@@ -28,6 +28,12 @@ enum Command {
     Validate(SpecArgs),
     /// Print the JSON Schema of the native spec format.
     Schema,
+    /// Run the generated promtool unit tests (`tests/*.test.yaml`) with the real `promtool test
+    /// rules` and summarise; exit 1 when any fails.
+    Test(TestArgs),
+    /// Per SLO: error budget, and per alert tier its windows, factor, threshold, budget spent
+    /// when it fires, detection times and time to exhaustion.
+    Explain(ExplainArgs),
     /// Write the specs (Sloth, OpenSLO or native) in the native format, one file per service.
     Convert(ConvertArgs),
     /// List every alert the rules can produce and the Alertmanager receivers it reaches; exit 1
@@ -75,6 +81,34 @@ struct SpliceArgs {
 }
 
 #[derive(Args, Debug)]
+struct TestArgs {
+    /// Output directories (searched for `*.test.yaml`) or test files.
+    #[arg(default_value = "generated")]
+    paths: Vec<PathBuf>,
+    /// The promtool binary.
+    #[arg(long, default_value = "promtool")]
+    promtool: PathBuf,
+    /// promtool processes to run side by side (default: one per CPU).
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    output: ExplainFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
 struct SpecArgs {
     /// Spec files or directories.
     #[arg(default_value = "slo-specs")]
@@ -100,12 +134,28 @@ struct GenerateArgs {
     /// Metadata label of Kubernetes resources, `key=value` (repeatable).
     #[arg(long = "label", value_parser = parse_label)]
     labels: Vec<(String, String)>,
+    /// Do not write the promtool unit tests (`tests/<service>.test.yaml`) next to the rules.
+    #[arg(long)]
+    no_tests: bool,
+    /// Longest history one generated test scenario may span; longer alert windows are
+    /// exercised partially (at most 9,900 evaluations: promtool loads at most 10,000 samples per
+    /// query).
+    #[arg(long, value_parser = parse_duration, default_value = "6h30m")]
+    test_history: crate::model::Duration,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum FormatArg {
     Yaml,
     Kubernetes,
+}
+
+fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
+    match crate::model::Duration::parse(s) {
+        Ok(d) if d.as_millis() > 0 => Ok(d),
+        Ok(_) => Err("must be positive".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn parse_label(s: &str) -> Result<(String, String), String> {
@@ -129,6 +179,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Generate(a) => generate(&a, false),
         Command::Check(a) => generate(&a, true),
         Command::Validate(a) => validate(&a),
+        Command::Test(a) => test(&a),
+        Command::Explain(a) => explain(&a),
         Command::Convert(a) => convert(&a),
         Command::Routes(a) => crate::routing_commands::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), a.json),
         Command::Splice(a) => crate::routing_commands::splice(&a.spec.specs, a.spec.strict, &a.config, a.output.as_deref(), a.check),
@@ -170,6 +222,42 @@ fn report(b: &Build) {
     }
 }
 
+fn test(a: &TestArgs) -> i32 {
+    let files = match crate::testrun::find_test_files(&a.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let mut opts = crate::testrun::RunOptions { promtool: a.promtool.clone(), ..Default::default() };
+    if let Some(j) = a.jobs {
+        opts.jobs = j.max(1);
+    }
+    match crate::testrun::run(&files, &opts) {
+        Ok(summary) => {
+            print!("{}", crate::testrun::render(&summary));
+            if summary.passed() { 0 } else { 1 }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn explain(a: &ExplainArgs) -> i32 {
+    let b = build(&a.spec.specs, a.spec.strict);
+    report(&b);
+    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else { return 1 };
+    let slos = crate::explain::explain(fleet);
+    match a.output {
+        ExplainFormat::Text => print!("{}", crate::explain::render_text(&slos)),
+        ExplainFormat::Json => print!("{}", crate::explain::render_json(&slos)),
+    }
+    0
+}
+
 fn validate(a: &SpecArgs) -> i32 {
     let b = build(&a.specs, a.strict);
     report(&b);
@@ -189,6 +277,7 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
         },
         namespace: a.namespace.clone(),
         labels: a.labels.iter().cloned().collect::<BTreeMap<_, _>>(),
+        tests: (!a.no_tests).then_some(crate::compile::scenarios::ScenarioOptions { max_history: a.test_history }),
     }
 }
 

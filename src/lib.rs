@@ -7,12 +7,15 @@
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod explain;
 pub mod fuzzing;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod par;
 pub mod render;
 pub mod routing_commands;
+pub mod testrun;
 pub mod validate;
 
 use std::path::PathBuf;

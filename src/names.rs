@@ -65,6 +65,31 @@ pub fn rule_file(service: &str) -> String {
     format!("rules/{service}.rules.yaml")
 }
 
+/// promtool unit-test file of one service, relative to the output directory (next to the
+/// rules, run by `sloforge test`).
+pub fn test_file(service: &str) -> String {
+    format!("{TESTS_DIR}/{service}{TEST_FILE_SUFFIX}")
+}
+
+/// Directory of the generated promtool unit tests, relative to the output directory.
+pub const TESTS_DIR: &str = "tests";
+pub const TEST_FILE_SUFFIX: &str = ".test.yaml";
+
+/// The rule file of a service as a test file names it: relative to the test file, which is
+/// how promtool resolves `rule_files`, so the test runs from any working directory.
+pub fn rule_file_from_test(service: &str) -> String {
+    format!("../{}", rule_file(service))
+}
+
+/// The series Prometheus writes for every pending or firing alert (`alertstate` label).
+pub const ALERTS: &str = "ALERTS";
+/// Labels Prometheus adds to alerts.
+pub mod alert_label {
+    pub const ALERTNAME: &str = "alertname";
+    pub const ALERTSTATE: &str = "alertstate";
+    pub const FIRING: &str = "firing";
+}
+
 /// Name of the PrometheusRule resource of one service.
 pub fn prometheus_rule_resource(service: &str) -> String {
     format!("sloforge-{service}")

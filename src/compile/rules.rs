@@ -87,8 +87,11 @@ fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
         }
         Sli::Probe { selector } => {
             let secs = base.as_millis() / 1000;
-            let count = sum(&promql::apply_over_selectors(selector, "count_over_time", base));
-            let up = sum(&promql::apply_over_selectors(selector, "sum_over_time", base));
+            // Samples in (t-base, t]: a Prometheus 2 range includes both ends, so a sample on the
+            // edge would count in two evaluations (one probe too many per base window).
+            let open = Duration::from_millis(base.as_millis().saturating_sub(1).max(1));
+            let count = sum(&promql::apply_over_selectors(selector, "count_over_time", open));
+            let up = sum(&promql::apply_over_selectors(selector, "sum_over_time", open));
             (format!("clamp_min({count} - {up}, 0) / {secs}"), format!("{count} / {secs}"))
         }
         Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, base)), sum(&promql::with_window(total, base))),

@@ -4,6 +4,7 @@
 pub mod splice;
 pub mod native;
 pub mod tree;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +30,8 @@ pub struct RenderOptions {
     pub namespace: Option<String>,
     /// Extra metadata labels of Kubernetes resources (Prometheus selects rules by label).
     pub labels: BTreeMap<String, String>,
+    /// Generated promtool unit tests next to plain rule files (none: no tests).
+    pub tests: Option<crate::compile::scenarios::ScenarioOptions>,
 }
 
 /// YAML text of a value: block style, no line folding, YAML-1.1 booleans quoted.
@@ -78,16 +81,24 @@ fn resource_labels(opts: &RenderOptions, service: &str) -> BTreeMap<String, Stri
 pub fn render_tree(c: &Compilation, opts: &RenderOptions) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     files.insert(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string());
-    for (service, cs) in &c.rule_files {
+    let services: Vec<(&String, &crate::compile::CompiledService)> = c.rule_files.iter().collect();
+    let rendered = crate::par::map(&services, |(service, cs)| {
+        let mut out = Vec::with_capacity(2);
         match opts.format {
             Format::Yaml => {
-                files.insert(names::rule_file(service), header(&cs.source) + &to_yaml(&cs.rules));
+                out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules)));
+                if let Some(t) = &opts.tests {
+                    let tests = crate::compile::scenarios::service_tests(&cs.service, &c.settings, t);
+                    out.push((names::test_file(service), tests.render(&cs.source)));
+                }
             }
             Format::Kubernetes => {
-                files.insert(format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts));
+                out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts)));
             }
         }
-    }
+        out
+    });
+    files.extend(rendered.into_iter().flatten());
     if let Some(am) = &c.alertmanager {
         match opts.format {
             Format::Yaml => {
@@ -117,7 +128,7 @@ pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
     let mut docs = Vec::new();
     for (service, cs) in &c.rule_files {
         docs.push(match opts.format {
-            Format::Yaml => header(&cs.source) + &to_yaml(&cs.rules),
+            Format::Yaml => header(&cs.source) + &yaml::rule_file(&cs.rules),
             Format::Kubernetes => header(&cs.source) + &prometheus_rule(service, cs, opts),
         });
     }

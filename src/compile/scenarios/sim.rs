@@ -1,0 +1,465 @@
+//! Exact model of the generated rules over a synthetic timeline: what the recorded event rates
+//! hold at every evaluation, and when each alert tier is pending, firing and resolved. The
+//! generated promtool tests are written from it, so every expected alert set is computed with
+//! integer arithmetic rather than guessed.
+//!
+//! The model follows Prometheus 2.42 as `promtool test rules` runs it: rules are evaluated at
+//! every multiple of the evaluation interval from 0; a range selector `[w]` holds the samples in
+//! the closed interval `[t-w, t]`; `rate()` over a window whose first and last samples sit on
+//! its edges is exactly the increase divided by the window; an alert becomes active on the first
+//! evaluation its expression returns a result, fires once it has been active for `for`, and
+//! after its expression stops returning a result keeps firing until `keep_firing_for` has
+//! passed.
+
+use crate::model::Decimal;
+
+/// A non-negative exact fraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frac {
+    pub num: u64,
+    pub den: u64,
+}
+
+impl Frac {
+    pub const ZERO: Frac = Frac { num: 0, den: 1 };
+    pub const ONE: Frac = Frac { num: 1, den: 1 };
+
+    pub fn new(num: u64, den: u64) -> Frac {
+        let g = gcd(num, den).max(1);
+        Frac { num: num / g, den: den / g }
+    }
+
+    /// The fraction of a decimal in [0, 1].
+    pub fn from_decimal(d: Decimal) -> Option<Frac> {
+        let (m, s) = decimal_parts(d)?;
+        let m = u64::try_from(m).ok()?;
+        let den = 10u64.checked_pow(s)?;
+        (m <= den).then(|| Frac::new(m, den))
+    }
+
+    pub fn to_decimal(self) -> Option<Decimal> {
+        Decimal::from_int(i64::try_from(self.num).ok()?).checked_div(Decimal::from_int(i64::try_from(self.den).ok()?))
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.num == 0
+    }
+}
+
+pub fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+pub fn lcm(a: u64, b: u64) -> Option<u64> {
+    if a == 0 || b == 0 {
+        return Some(a.max(b));
+    }
+    (a / gcd(a, b)).checked_mul(b)
+}
+
+fn gcd_i(a: i128, b: i128) -> i128 {
+    if b == 0 { a.abs() } else { gcd_i(b, a % b) }
+}
+
+/// `(mantissa, scale)` of a decimal: `0.0144` → `(144, 4)`.
+pub fn decimal_parts(d: Decimal) -> Option<(i128, u32)> {
+    let s = d.to_string();
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let m: i128 = format!("{int}{frac}").parse().ok()?;
+    Some((if neg { -m } else { m }, u32::try_from(frac.len()).ok()?))
+}
+
+/// What a stretch of the timeline carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Counters flat, gauges and probes absent.
+    Idle,
+    /// Traffic with this fraction of bad events (or bad probe samples, or bad gauge readings).
+    Traffic(Frac),
+}
+
+/// Phases at scrape resolution from time 0. Sample 0 belongs to the first segment; sample `j`
+/// (j ≥ 1) carries the increase over the scrape interval that ends at it.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub scrape_ms: u64,
+    pub segments: Vec<(u64, Phase)>,
+}
+
+impl Timeline {
+    pub fn new(scrape_ms: u64) -> Timeline {
+        Timeline { scrape_ms, segments: Vec::new() }
+    }
+
+    /// Appends `ms` (a multiple of the scrape interval) of `phase`.
+    pub fn push(&mut self, ms: u64, phase: Phase) {
+        let n = ms / self.scrape_ms;
+        if n == 0 {
+            return;
+        }
+        match self.segments.last_mut() {
+            Some((c, p)) if *p == phase => *c += n,
+            _ => self.segments.push((n, phase)),
+        }
+    }
+
+    /// Index of the last sample.
+    pub fn last_sample(&self) -> u64 {
+        self.segments.iter().map(|(c, _)| c).sum()
+    }
+
+    pub fn end_ms(&self) -> u64 {
+        self.last_sample() * self.scrape_ms
+    }
+
+    /// Phase of every sample and its 1-based position in its segment (0 for sample 0).
+    pub fn per_sample(&self) -> Vec<(Phase, u64)> {
+        let mut out = Vec::with_capacity(usize::try_from(self.last_sample() + 1).unwrap_or(0));
+        let first = self.segments.first().map_or(Phase::Idle, |(_, p)| *p);
+        out.push((first, 0));
+        for (count, phase) in &self.segments {
+            for i in 1..=*count {
+                out.push((*phase, i));
+            }
+        }
+        out
+    }
+}
+
+/// Whether the `i`-th (1-based) item of a run with bad fraction `f` is bad: bad items are spread
+/// evenly, `⌊i·f⌋` of the first `i` being bad.
+pub fn is_bad(f: Frac, i: u64) -> bool {
+    if i == 0 || f.num == 0 {
+        return false;
+    }
+    let a = u128::from(i) * u128::from(f.num) / u128::from(f.den);
+    let b = u128::from(i - 1) * u128::from(f.num) / u128::from(f.den);
+    a > b
+}
+
+/// How the raw series are read into the per-evaluation event rates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Counters through `rate()` (`per_second`) or `increase()` over the base window. With
+    /// `ratio`, the recorded errors are the ratio errors/total and the total is 1 (a raw
+    /// error-ratio query).
+    Counters { per_second: bool, ratio: bool },
+    /// A 0/1 gauge: samples at 0 are errors, every sample in (t-base, t] counts.
+    Probe,
+    /// A 0/1 reading of a gauge averaged by a subquery with this step over the base window;
+    /// the recorded total is 1.
+    Points { point_ms: u64 },
+}
+
+/// Exact recorded event rates at every evaluation, over one common denominator.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub step_ms: u64,
+    /// Numerators of the recorded error and total rates, per evaluation.
+    pub err: Vec<i128>,
+    pub tot: Vec<i128>,
+    pub den: i128,
+    pe: Vec<i128>,
+    pn: Vec<i128>,
+}
+
+struct R {
+    num: i128,
+    den: i128,
+}
+
+impl Recorded {
+    /// Evaluations `0..=last_step` over `timeline`, with `volume` events per scrape for
+    /// counters.
+    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, step_ms: u64, base_ms: u64) -> Option<Recorded> {
+        let scrape = timeline.scrape_ms;
+        let samples = timeline.per_sample();
+        let last = timeline.last_sample();
+        let steps = timeline.end_ms() / step_ms;
+        let base_samples = base_ms / scrape;
+        let base_secs = i128::from(base_ms / 1000);
+        let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
+        match reading {
+            Reading::Counters { per_second, ratio } => {
+                // Prefix sums of error and total increments.
+                let mut ce = vec![0i128; samples.len()];
+                let mut cn = vec![0i128; samples.len()];
+                for j in 1..samples.len() {
+                    let (e, n) = match samples[j].0 {
+                        Phase::Idle => (0, 0),
+                        Phase::Traffic(f) => {
+                            let n = u128::from(volume);
+                            let e = n * u128::from(f.num);
+                            if e % u128::from(f.den) != 0 {
+                                return None;
+                            }
+                            (i128::try_from(e / u128::from(f.den)).ok()?, i128::try_from(n).ok()?)
+                        }
+                    };
+                    ce[j] = ce[j - 1] + e;
+                    cn[j] = cn[j - 1] + n;
+                }
+                for k in 0..=steps {
+                    let j = k * step_ms / scrape;
+                    let (e, n) = if j < base_samples {
+                        // A window reaching before the first sample: only exact when nothing
+                        // happened yet, which the warm-up guarantees.
+                        if ce[usize::try_from(j).ok()?] != 0 || cn[usize::try_from(j).ok()?] != 0 {
+                            return None;
+                        }
+                        (0, 0)
+                    } else {
+                        let (a, b) = (usize::try_from(j - base_samples).ok()?, usize::try_from(j).ok()?);
+                        (ce[b] - ce[a], cn[b] - cn[a])
+                    };
+                    let d = if per_second { base_secs } else { 1 };
+                    raw.push(if ratio {
+                        if n > 0 { (R { num: e, den: n }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) }
+                    } else {
+                        (R { num: e, den: d }, R { num: n, den: d })
+                    });
+                }
+            }
+            Reading::Probe => {
+                let mut ce = vec![0i128; samples.len() + 1];
+                let mut cn = vec![0i128; samples.len() + 1];
+                for (j, (p, i)) in samples.iter().enumerate() {
+                    let (e, n) = match p {
+                        Phase::Idle => (0, 0),
+                        Phase::Traffic(f) => (i128::from(is_bad(*f, *i)), 1),
+                    };
+                    ce[j + 1] = ce[j] + e;
+                    cn[j + 1] = cn[j] + n;
+                }
+                // The rule counts the samples in (t-base, t].
+                for k in 0..=steps {
+                    let j = usize::try_from(k * step_ms / scrape).ok()?;
+                    let a = (j + 1).saturating_sub(usize::try_from(base_samples).ok()?);
+                    raw.push((R { num: ce[j + 1] - ce[a], den: base_secs }, R { num: cn[j + 1] - cn[a], den: base_secs }));
+                }
+            }
+            Reading::Points { point_ms } => {
+                if point_ms % scrape != 0 {
+                    return None;
+                }
+                let bad = point_badness(timeline, point_ms);
+                for k in 0..=steps {
+                    let t = k * step_ms;
+                    let first = t.saturating_sub(base_ms).div_ceil(point_ms) * point_ms;
+                    let (mut b, mut c) = (0i128, 0i128);
+                    let mut tau = first;
+                    while tau <= t {
+                        let j = tau / scrape;
+                        if j <= last {
+                            if let Some(v) = bad[usize::try_from(j).ok()?] {
+                                c += 1;
+                                b += i128::from(v);
+                            }
+                        }
+                        tau += point_ms;
+                    }
+                    raw.push(if c > 0 { (R { num: b, den: c }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) });
+                }
+            }
+        }
+        let mut den: i128 = 1;
+        for (e, n) in &raw {
+            for d in [e.den, n.den] {
+                den = den.checked_mul(d / gcd_i(den, d))?;
+            }
+        }
+        let err: Vec<i128> = raw.iter().map(|(e, _)| e.num * (den / e.den)).collect();
+        let tot: Vec<i128> = raw.iter().map(|(_, n)| n.num * (den / n.den)).collect();
+        let mut pe = vec![0i128; err.len() + 1];
+        let mut pn = vec![0i128; tot.len() + 1];
+        for i in 0..err.len() {
+            pe[i + 1] = pe[i].checked_add(err[i])?;
+            pn[i + 1] = pn[i].checked_add(tot[i])?;
+        }
+        Some(Recorded { step_ms, err, tot, den, pe, pn })
+    }
+
+    pub fn steps(&self) -> usize {
+        self.err.len()
+    }
+
+    /// Sums of the recorded error and total numerators over `[t-w, t]` at evaluation `k`.
+    pub fn window(&self, k: usize, window_ms: u64) -> (i128, i128) {
+        let m = usize::try_from(window_ms / self.step_ms).unwrap_or(usize::MAX);
+        let a = k.saturating_sub(m);
+        (self.pe[k + 1] - self.pe[a], self.pn[k + 1] - self.pn[a])
+    }
+}
+
+/// Per sample: `None` when the gauge has no sample, else whether its reading is bad. Only the
+/// samples on subquery points are read; bad points are spread evenly in their segment, and the
+/// samples between two points repeat the reading of the point before them.
+pub fn point_badness(timeline: &Timeline, point_ms: u64) -> Vec<Option<bool>> {
+    let per_point = (point_ms / timeline.scrape_ms).max(1);
+    let mut out = Vec::new();
+    let mut points = 0u64;
+    let mut status = false;
+    for (j, (phase, i)) in timeline.per_sample().into_iter().enumerate() {
+        if i <= 1 {
+            points = 0;
+            status = false;
+        }
+        match phase {
+            Phase::Idle => out.push(None),
+            Phase::Traffic(f) => {
+                if j as u64 % per_point == 0 {
+                    points += 1;
+                    status = is_bad(f, points);
+                }
+                out.push(Some(status));
+            }
+        }
+    }
+    out
+}
+
+/// An alert tier as the rules evaluate it.
+#[derive(Clone, Debug)]
+pub struct TierModel {
+    pub long_ms: u64,
+    pub short_ms: u64,
+    /// The error-ratio threshold (burn rate × budget) as `(mantissa, scale)`.
+    pub threshold: (i128, u32),
+    pub for_ms: u64,
+    pub keep_firing_ms: u64,
+    /// Minimum events over the long window (0: no guard).
+    pub min_events: u64,
+}
+
+/// The states of one tier at every evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct TierRun {
+    pub active: Vec<bool>,
+    pub firing: Vec<bool>,
+    /// Some comparison was too close to call in floating point: the run cannot be trusted.
+    pub ambiguous: bool,
+}
+
+impl TierRun {
+    pub fn first_firing(&self, from: usize) -> Option<usize> {
+        (from..self.firing.len()).find(|&k| self.firing[k])
+    }
+    pub fn first_active(&self, from: usize) -> Option<usize> {
+        (from..self.active.len()).find(|&k| self.active[k])
+    }
+    /// First evaluation at or after `from` where the tier is not firing.
+    pub fn first_resolved(&self, from: usize) -> Option<usize> {
+        (from..self.firing.len()).find(|&k| !self.firing[k])
+    }
+    pub fn ever_fires(&self) -> bool {
+        self.firing.iter().any(|f| *f)
+    }
+}
+
+/// `a > b` with both sides exact; `None` when they are within a relative 1e-11 of each other,
+/// closer than the floating-point sums of up to 10,000 recorded rates may tell apart.
+fn exact_gt(a: i128, b: i128) -> Option<bool> {
+    let d = (a - b).abs();
+    let scale = a.abs().max(b.abs());
+    if d == 0 || d.checked_mul(100_000_000_000).is_some_and(|x| x <= scale) {
+        return None;
+    }
+    Some(a > b)
+}
+
+/// Runs one tier over the recorded rates.
+pub fn run_tier(rec: &Recorded, tier: &TierModel) -> TierRun {
+    let (tm, ts) = tier.threshold;
+    let pow = 10i128.pow(ts);
+    let step_secs = i128::from(rec.step_ms / 1000);
+    let mut run = TierRun { active: vec![false; rec.steps()], firing: vec![false; rec.steps()], ambiguous: false };
+    let above = |k: usize, w: u64, run: &mut TierRun| -> bool {
+        let (e, n) = rec.window(k, w);
+        if n <= 0 {
+            return false;
+        }
+        match exact_gt(e * pow, tm * n) {
+            Some(v) => v,
+            None => {
+                run.ambiguous = true;
+                false
+            }
+        }
+    };
+    // Active since (ms), keep-firing since (ms), firing?
+    let mut active_since: Option<u64> = None;
+    let mut firing = false;
+    let mut keep_since: Option<u64> = None;
+    for k in 0..rec.steps() {
+        let t = k as u64 * rec.step_ms;
+        let mut cond = above(k, tier.long_ms, &mut run) && above(k, tier.short_ms, &mut run);
+        if cond && tier.min_events > 0 {
+            let (_, n) = rec.window(k, tier.long_ms);
+            let lhs = n * step_secs;
+            let rhs = i128::from(tier.min_events) * rec.den;
+            cond = match exact_gt(lhs, rhs) {
+                Some(v) => v,
+                None => {
+                    run.ambiguous = true;
+                    false
+                }
+            };
+        }
+        if cond {
+            keep_since = None;
+            let since = *active_since.get_or_insert(t);
+            if !firing && t - since >= tier.for_ms {
+                firing = true;
+            }
+        } else if firing && tier.keep_firing_ms > 0 {
+            let ks = *keep_since.get_or_insert(t);
+            if t - ks >= tier.keep_firing_ms {
+                firing = false;
+                active_since = None;
+                keep_since = None;
+            }
+        } else {
+            firing = false;
+            active_since = None;
+            keep_since = None;
+        }
+        run.active[k] = active_since.is_some();
+        run.firing[k] = firing;
+    }
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_items_are_spread_evenly() {
+        let f = Frac::new(1, 4);
+        let bad: Vec<bool> = (1..=8).map(|i| is_bad(f, i)).collect();
+        assert_eq!(bad, [false, false, false, true, false, false, false, true]);
+        assert!((1..=5).all(|i| is_bad(Frac::ONE, i)));
+        assert!((1..=5).all(|i| !is_bad(Frac::ZERO, i)));
+        assert_eq!(Frac::from_decimal(Decimal::parse("0.0144").unwrap()), Some(Frac::new(18, 1250)));
+    }
+
+    #[test]
+    fn total_outage_on_one_hour_window() {
+        // 1m evaluations, 15s scrapes: 1h idle warm-up is not needed here, 1m is.
+        let mut tl = Timeline::new(15_000);
+        tl.push(60_000, Phase::Idle);
+        tl.push(60 * 60_000, Phase::Traffic(Frac::ZERO));
+        tl.push(30 * 60_000, Phase::Traffic(Frac::ONE));
+        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, 60_000, 60_000).unwrap();
+        let tier = TierModel { long_ms: 3_600_000, short_ms: 300_000, threshold: (144, 4), for_ms: 120_000, keep_firing_ms: 0, min_events: 0 };
+        let run = run_tier(&rec, &tier);
+        assert!(!run.ambiguous);
+        // The outage starts at 61m; one bad minute of 61 samples is 1/61 > 0.0144.
+        assert_eq!(run.first_active(0), Some(62));
+        assert_eq!(run.first_firing(0), Some(64));
+    }
+}

@@ -1,0 +1,228 @@
+//! `sloforge explain`: what each SLO's alerts will do, in plain numbers (SRE Workbook, ch. 5).
+//!
+//! Per SLO: the error budget as a ratio and as minutes of full outage; per alert tier: its
+//! windows, burn factor and error-ratio threshold, the share of the budget spent by the time it
+//! fires, the theoretical detection time for a total outage and for a burn at twice the factor
+//! ((threshold / error ratio) × long window), the time a burn at the factor takes to exhaust
+//! the budget, and the reset bound after a total outage ends (short window + one evaluation
+//! interval + `keep_firing_for`). Every figure is computed with exact decimals.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::model::{Decimal, Duration, Fleet, SeverityKind, Slo};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SloExplanation {
+    pub service: String,
+    pub slo: String,
+    pub description: String,
+    /// Percent.
+    pub objective: f64,
+    pub window: String,
+    pub window_seconds: u64,
+    pub error_budget: f64,
+    /// Minutes of total outage the budget allows over the window.
+    pub error_budget_minutes: f64,
+    pub evaluation_interval: String,
+    pub min_events: u64,
+    pub tiers: Vec<TierExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TierExplanation {
+    pub tier: String,
+    pub severity: String,
+    pub long_window: String,
+    pub short_window: String,
+    pub burn_rate: f64,
+    /// Error ratio above which the tier's windows trip: burn rate × budget.
+    pub error_ratio_threshold: f64,
+    /// Percent of the budget spent over the long window when the tier fires.
+    pub budget_spent_percent: f64,
+    /// Time for a total outage to trip the long window; none when it never does (threshold ≥ 1).
+    pub detection_total_outage_seconds: Option<f64>,
+    /// Time for a burn at twice the factor to trip the long window; none when that burn is
+    /// more than a total outage.
+    pub detection_twice_factor_seconds: Option<f64>,
+    /// Time a burn at the factor takes to spend the whole budget.
+    pub exhaustion_seconds: f64,
+    pub for_seconds: u64,
+    pub keep_firing_for_seconds: u64,
+    /// Upper bound on the time to resolve after a total outage ends.
+    pub reset_seconds: u64,
+}
+
+fn ms_dec(d: Duration) -> Decimal {
+    Decimal::from_int(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn secs(ms: Decimal) -> f64 {
+    ms.div_rounded(Decimal::from_int(1000), 3).map_or(f64::NAN, Decimal::to_f64)
+}
+
+/// Explanations of every SLO of a fleet.
+pub fn explain(fleet: &Fleet) -> Vec<SloExplanation> {
+    let step = fleet.settings.evaluation_interval;
+    fleet.services.iter().flat_map(|s| s.slos.iter().map(move |slo| explain_slo(slo, step))).collect()
+}
+
+pub fn explain_slo(slo: &Slo, step: Duration) -> SloExplanation {
+    let budget = slo.error_budget();
+    let window_ms = ms_dec(slo.window);
+    let budget_minutes = Decimal::from_int(i64::try_from(slo.window.minutes()).unwrap_or(0)).checked_mul(budget).unwrap_or(Decimal::ZERO);
+    let tiers = slo
+        .alerts
+        .iter()
+        .map(|a| {
+            let threshold = a.threshold(budget);
+            let long = ms_dec(a.long_window);
+            let spent = a
+                .burn_rate
+                .checked_mul(long)
+                .and_then(|x| x.checked_mul(Decimal::from_int(100)))
+                .and_then(|x| x.div_rounded(window_ms, 4))
+                .unwrap_or(Decimal::ZERO);
+            // (threshold / error ratio) × long window: the ratio is 1 for a total outage and
+            // 2 × threshold at twice the factor.
+            let total = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long)).flatten();
+            let twice_ratio = threshold.checked_mul(Decimal::from_int(2)).unwrap_or(Decimal::ONE);
+            let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3)).flatten();
+            let exhaustion = window_ms.div_rounded(a.burn_rate, 3).unwrap_or(Decimal::ZERO);
+            let reset = a.short_window.as_millis() + step.as_millis() + a.keep_firing_for.as_millis();
+            TierExplanation {
+                tier: a.tier.clone(),
+                severity: match a.severity_kind {
+                    SeverityKind::Page => "page".into(),
+                    SeverityKind::Ticket => "ticket".into(),
+                },
+                long_window: a.long_window.to_string(),
+                short_window: a.short_window.to_string(),
+                burn_rate: a.burn_rate.to_f64(),
+                error_ratio_threshold: threshold.to_f64(),
+                budget_spent_percent: spent.to_f64(),
+                detection_total_outage_seconds: total.map(secs),
+                detection_twice_factor_seconds: twice.map(secs),
+                exhaustion_seconds: secs(exhaustion),
+                for_seconds: a.for_.as_millis() / 1000,
+                keep_firing_for_seconds: a.keep_firing_for.as_millis() / 1000,
+                reset_seconds: reset / 1000,
+            }
+        })
+        .collect();
+    SloExplanation {
+        service: slo.service.clone(),
+        slo: slo.name.clone(),
+        description: slo.description.trim().to_string(),
+        objective: slo.objective.to_f64(),
+        window: slo.window.to_string(),
+        window_seconds: slo.window.as_millis() / 1000,
+        error_budget: budget.to_f64(),
+        error_budget_minutes: budget_minutes.to_f64(),
+        evaluation_interval: step.to_string(),
+        min_events: slo.min_events,
+        tiers,
+    }
+}
+
+/// A duration for people: whole seconds below a minute (`52s`, `0.5s` below a second), else
+/// rounded to the second in Prometheus units (`57m8s`, `2d2h`).
+pub fn human_seconds(s: f64) -> String {
+    if !s.is_finite() {
+        return "-".into();
+    }
+    if s < 1.0 {
+        return format!("{}s", (s * 1000.0).round() / 1000.0);
+    }
+    Duration::from_secs(s.round() as u64).to_string()
+}
+
+fn num(x: f64) -> String {
+    Decimal::from_f64(x).map_or_else(|| x.to_string(), |d| d.to_string())
+}
+
+/// The text report: one block per SLO.
+pub fn render_text(slos: &[SloExplanation]) -> String {
+    let mut out = String::new();
+    for (i, s) in slos.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = write!(out, "{}/{}", s.service, s.slo);
+        if !s.description.is_empty() {
+            let _ = write!(out, ": {}", s.description);
+        }
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "  objective {}% over {}: error budget {} = {} min of total outage; rules evaluated every {}",
+            num(s.objective),
+            s.window,
+            num(s.error_budget),
+            num(s.error_budget_minutes),
+            s.evaluation_interval
+        );
+        if s.min_events > 0 {
+            let _ = writeln!(out, "  alerts need at least {} events over their long window", s.min_events);
+        }
+        if s.tiers.is_empty() {
+            out.push_str("  no burn-rate alert tiers\n");
+            continue;
+        }
+        let header = ["tier", "severity", "windows", "burn", "error ratio", "budget spent", "detect 100%", "detect 2x", "exhausts in", "for", "resets within"];
+        let rows: Vec<[String; 11]> = s
+            .tiers
+            .iter()
+            .map(|t| {
+                [
+                    t.tier.clone(),
+                    t.severity.clone(),
+                    format!("{}/{}", t.long_window, t.short_window),
+                    format!("{}x", num(t.burn_rate)),
+                    num(t.error_ratio_threshold),
+                    format!("{}%", num(t.budget_spent_percent)),
+                    t.detection_total_outage_seconds.map_or_else(|| "never".into(), human_seconds),
+                    t.detection_twice_factor_seconds.map_or_else(|| "never".into(), human_seconds),
+                    human_seconds(t.exhaustion_seconds),
+                    if t.for_seconds == 0 { "-".into() } else { human_seconds(t.for_seconds as f64) },
+                    human_seconds(t.reset_seconds as f64),
+                ]
+            })
+            .collect();
+        let mut widths = header.map(str::len);
+        for r in &rows {
+            for (w, c) in widths.iter_mut().zip(r.iter()) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>| {
+            let mut l = String::from("  ");
+            for (i, (c, w)) in cells.iter().zip(widths.iter()).enumerate() {
+                if i + 1 == cells.len() {
+                    l.push_str(c);
+                } else {
+                    let _ = write!(l, "{c:<w$}  ");
+                }
+            }
+            l.trim_end().to_string() + "\n"
+        };
+        out.push('\n');
+        out.push_str(&line(header.to_vec()));
+        for r in &rows {
+            out.push_str(&line(r.iter().map(String::as_str).collect()));
+        }
+        if s.tiers.iter().any(|t| t.keep_firing_for_seconds > 0) {
+            out.push_str("  (resets within: short window + one evaluation interval + keep_firing_for)\n");
+        }
+        for t in s.tiers.iter().filter(|t| t.detection_total_outage_seconds.is_none()) {
+            let _ = writeln!(out, "  {} can never fire: even a total outage stays under its error-ratio threshold {}", t.tier, num(t.error_ratio_threshold));
+        }
+    }
+    out
+}
+
+/// The JSON report.
+pub fn render_json(slos: &[SloExplanation]) -> String {
+    serde_json::to_string_pretty(slos).unwrap_or_default() + "\n"
+}

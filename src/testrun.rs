@@ -1,0 +1,343 @@
+//! `sloforge test`: runs the real `promtool test rules` on generated (or any) unit-test files and
+//! summarises the result per file.
+//!
+//! Files are split over a few promtool processes run side by side; each process gets one
+//! output file for both of its streams, so its "Unit Testing:" headers and its failure reports
+//! (written to stderr) stay in order and every failure is attributed to its file.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::names;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The promtool binary.
+    pub promtool: PathBuf,
+    /// promtool processes run side by side.
+    pub jobs: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { promtool: PathBuf::from("promtool"), jobs: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+    }
+}
+
+#[derive(Debug)]
+pub enum RunError {
+    /// No test file under the given paths.
+    NoTests(Vec<PathBuf>),
+    Io(PathBuf, io::Error),
+    /// promtool could not be started.
+    Spawn(PathBuf, io::Error),
+    /// promtool ran but printed nothing about a file (it rejected its arguments).
+    Promtool(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::NoTests(p) => {
+                let list: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
+                write!(f, "no *{} files under {} (run `sloforge generate` first)", names::TEST_FILE_SUFFIX, list.join(", "))
+            }
+            RunError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            RunError::Spawn(p, e) => write!(f, "cannot run {}: {e} (install Prometheus' promtool, or pass --promtool PATH)", p.display()),
+            RunError::Promtool(out) => write!(f, "promtool failed:\n{out}"),
+        }
+    }
+}
+
+/// One failed check as promtool reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// `expr: "…", time: 1h4m,` or `alertname: …, time: …,` (or a rule evaluation error).
+    pub check: String,
+    /// The `exp:` / `got:` lines.
+    pub detail: String,
+    /// Names of the test groups holding that check (several when the same query is checked at
+    /// the same time in more than one group).
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub file: PathBuf,
+    /// Test groups in the file.
+    pub groups: usize,
+    pub passed: bool,
+    pub failures: Vec<Failure>,
+    /// What promtool printed about the file.
+    pub output: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub files: Vec<FileResult>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn passed(&self) -> bool {
+        self.files.iter().all(|f| f.passed)
+    }
+    pub fn groups(&self) -> usize {
+        self.files.iter().map(|f| f.groups).sum()
+    }
+    pub fn failed_groups(&self) -> usize {
+        self.files.iter().filter(|f| !f.passed).map(|f| {
+            let mut g: Vec<&String> = f.failures.iter().flat_map(|x| x.groups.iter()).collect();
+            g.sort();
+            g.dedup();
+            g.len().max(1)
+        }).sum()
+    }
+}
+
+/// Every unit-test file under `paths`: files as given, directories searched recursively for
+/// `*.test.yaml`.
+pub fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| RunError::Io(p.clone(), e))?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(RunError::Io(p.clone(), io::Error::new(io::ErrorKind::NotFound, "no such file or directory")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(RunError::NoTests(paths.to_vec()));
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(names::TEST_FILE_SUFFIX)) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Runs promtool on `files`.
+pub fn run(files: &[PathBuf], opts: &RunOptions) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let jobs = opts.jobs.clamp(1, files.len().max(1));
+    // Deal files round-robin so that long files spread over the processes.
+    let mut chunks: Vec<Vec<PathBuf>> = vec![Vec::new(); jobs];
+    for (i, f) in files.iter().enumerate() {
+        chunks[i % jobs].push(f.clone());
+    }
+    let outputs: Vec<Result<String, RunError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks.iter().map(|c| s.spawn(|| run_promtool(&opts.promtool, c))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(RunError::Promtool("promtool runner panicked".into())))).collect()
+    });
+    let mut results = Vec::new();
+    for (chunk, out) in chunks.iter().zip(outputs) {
+        let out = out?;
+        let sections = split_by_file(&out);
+        for f in chunk {
+            let text = sections.iter().find(|(name, _)| Path::new(name) == f.as_path()).map(|(_, t)| t.clone());
+            let Some(text) = text else {
+                return Err(RunError::Promtool(out));
+            };
+            results.push(file_result(f, text));
+        }
+    }
+    results.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Summary { files: results, elapsed: started.elapsed() })
+}
+
+fn run_promtool(promtool: &Path, files: &[PathBuf]) -> Result<String, RunError> {
+    if files.is_empty() {
+        return Ok(String::new());
+    }
+    let mut out = tempfile::tempfile().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    let err = out.try_clone().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    let o2 = out.try_clone().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    Command::new(promtool)
+        .args(["test", "rules"])
+        .args(files)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(o2))
+        .stderr(Stdio::from(err))
+        .status()
+        .map_err(|e| RunError::Spawn(promtool.to_path_buf(), e))?;
+    let mut text = String::new();
+    out.rewind().and_then(|_| out.read_to_string(&mut text)).map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    Ok(text)
+}
+
+/// promtool's output cut at its `Unit Testing:  <file>` headers.
+fn split_by_file(out: &str) -> Vec<(String, String)> {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in out.lines() {
+        if let Some(name) = line.strip_prefix("Unit Testing:") {
+            sections.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = sections.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    sections
+}
+
+#[derive(Deserialize, Default)]
+struct FileIn {
+    #[serde(default)]
+    tests: Vec<GroupIn>,
+}
+
+#[derive(Deserialize, Default)]
+struct GroupIn {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    promql_expr_test: Vec<ExprIn>,
+    #[serde(default)]
+    alert_rule_test: Vec<AlertIn>,
+}
+
+#[derive(Deserialize)]
+struct ExprIn {
+    expr: String,
+    eval_time: String,
+}
+
+#[derive(Deserialize)]
+struct AlertIn {
+    alertname: String,
+    eval_time: String,
+}
+
+/// promtool writes durations as Go does (`1h4m0s`, `1h4m`); compare them as durations.
+fn same_time(a: &str, b: &str) -> bool {
+    let norm = |s: &str| crate::model::Duration::parse(s.trim_end_matches("0s").trim()).ok().or_else(|| crate::model::Duration::parse(s).ok());
+    match (norm(a), norm(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn file_result(file: &Path, text: String) -> FileResult {
+    let parsed: FileIn = fs::read_to_string(file).ok().and_then(|t| serde_saphyr::from_str(&t).ok()).unwrap_or_default();
+    let passed = text.lines().any(|l| l.trim() == "SUCCESS") && !text.contains("FAILED");
+    let mut failures = Vec::new();
+    if !passed {
+        let mut current: Option<Failure> = None;
+        for line in text.lines() {
+            let t = line.trim();
+            if t.is_empty() || t == "FAILED:" {
+                continue;
+            }
+            let is_head = t.starts_with("expr:") || t.starts_with("alertname:") || t.starts_with("rule:") || !line.starts_with("        ");
+            if is_head {
+                if let Some(f) = current.take() {
+                    failures.push(f);
+                }
+                current = Some(Failure { check: t.to_string(), detail: String::new(), groups: groups_of(&parsed, t) });
+            } else if let Some(f) = current.as_mut() {
+                f.detail.push_str(t);
+                f.detail.push('\n');
+            }
+        }
+        if let Some(f) = current.take() {
+            failures.push(f);
+        }
+    }
+    FileResult { file: file.to_path_buf(), groups: parsed.tests.len(), passed, failures, output: text }
+}
+
+/// The groups that hold the check promtool names in a failure line.
+fn groups_of(file: &FileIn, head: &str) -> Vec<String> {
+    let time = head.rsplit_once("time:").map(|(_, t)| t.trim().trim_end_matches(',').trim().to_string());
+    let Some(time) = time else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, g) in file.tests.iter().enumerate() {
+        let name = g.name.clone().unwrap_or_else(|| format!("test #{}", i + 1));
+        let hit = if let Some(rest) = head.strip_prefix("expr:") {
+            let expr = rest.rsplit_once(", time:").map_or(rest, |(e, _)| e).trim();
+            let expr: String = serde_json::from_str(expr).unwrap_or_else(|_| expr.trim_matches('"').to_string());
+            g.promql_expr_test.iter().any(|e| e.expr.trim() == expr.trim() && same_time(&e.eval_time, &time))
+        } else if let Some(rest) = head.strip_prefix("alertname:") {
+            let name = rest.split(',').next().unwrap_or("").trim();
+            g.alert_rule_test.iter().any(|a| a.alertname == name && same_time(&a.eval_time, &time))
+        } else {
+            false
+        };
+        if hit {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The summary as text: one line per file, the failures in detail, a total.
+pub fn render(summary: &Summary) -> String {
+    let mut out = String::new();
+    for f in &summary.files {
+        let _ = writeln!(out, "{:<6} {} ({} tests)", if f.passed { "ok" } else { "FAILED" }, f.file.display(), f.groups);
+        for x in &f.failures {
+            match x.groups.as_slice() {
+                [] => {}
+                [one] => {
+                    let _ = writeln!(out, "  in test {one:?}:");
+                }
+                many => {
+                    let _ = writeln!(out, "  in one of the tests {}:", many.iter().map(|g| format!("{g:?}")).collect::<Vec<_>>().join(", "));
+                }
+            }
+            let _ = writeln!(out, "    {}", x.check);
+            for l in x.detail.lines() {
+                let _ = writeln!(out, "      {l}");
+            }
+        }
+        if !f.passed && f.failures.is_empty() {
+            for l in f.output.lines() {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+    }
+    let failed: Vec<&FileResult> = summary.files.iter().filter(|f| !f.passed).collect();
+    let _ = writeln!(
+        out,
+        "{} tests in {} files: {} ({:.1}s)",
+        summary.groups(),
+        summary.files.len(),
+        if failed.is_empty() { "all passed".to_string() } else { format!("{} files failed", failed.len()) },
+        summary.elapsed.as_secs_f64()
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_cut_per_file() {
+        let out = "Unit Testing:  a.test.yaml\n  SUCCESS\n\nUnit Testing:  b.test.yaml\n  FAILED:\n    expr: \"x\", time: 1h4m,\n        exp: nil\n        got: {a=\"1\"} 1E+00\n\n";
+        let s = split_by_file(out);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, "a.test.yaml");
+        assert!(s[1].1.contains("FAILED"));
+        assert!(same_time("1h4m0s", "1h4m"));
+        assert!(!same_time("1h4m", "1h5m"));
+    }
+}
