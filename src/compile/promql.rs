@@ -95,9 +95,19 @@ pub fn rate_of(e: &Expr, window: Duration) -> String {
 
 /// `e` with every vector selector `s` replaced by `func(s[window])`.
 pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
-    let template = match parse(&format!("{func}(x[1m])")) {
-        Ok(t) => t,
-        Err(_) => return e.to_string(),
+    thread_local! {
+        static TEMPLATES: std::cell::RefCell<std::collections::HashMap<String, Expr>> = std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let cached = TEMPLATES.with(|t| t.borrow().get(func).cloned());
+    let template = match cached {
+        Some(t) => t,
+        None => match parse(&format!("{func}(x[1m])")) {
+            Ok(t) => {
+                TEMPLATES.with(|c| c.borrow_mut().insert(func.to_string(), t.clone()));
+                t
+            }
+            Err(_) => return e.to_string(),
+        },
     };
     let range = std_duration(window);
     let mut out = e.clone();

@@ -2,6 +2,9 @@
 //! and Alertmanager's own `{{ $value }}` / `{{ $labels.x }}` pass through untouched. Only
 //! annotations are templated, never PromQL.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
@@ -27,9 +30,39 @@ pub enum TemplateError {
     Undefined(String),
 }
 
-/// Renders one template string against `ctx`.
-pub fn render(env: &Environment<'static>, src: &str, ctx: &Value) -> Result<String, TemplateError> {
-    let tmpl = env.template_from_str(src).map_err(|e| TemplateError::Syntax(describe(&e)))?;
+/// Compiled templates by source text: a fleet repeats the same few annotation templates
+/// thousands of times, so each is compiled once.
+struct Cache {
+    env: Environment<'static>,
+    names: HashMap<String, Result<String, String>>,
+}
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Cache { env: environment(), names: HashMap::new() }))
+}
+
+/// Renders one template string against `ctx` (the environment of [`environment`]).
+pub fn render(_env: &Environment<'static>, src: &str, ctx: &Value) -> Result<String, TemplateError> {
+    if !src.contains('[') {
+        return Ok(src.to_string());
+    }
+    let mut guard = match cache().lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let cache = &mut *guard;
+    if !cache.names.contains_key(src) {
+        let name = format!("t{}", cache.names.len());
+        let compiled = cache.env.add_template_owned(name.clone(), src.to_string()).map(|()| name).map_err(|e| describe(&e));
+        cache.names.insert(src.to_string(), compiled);
+    }
+    let name = match cache.names.get(src) {
+        Some(Ok(n)) => n.clone(),
+        Some(Err(m)) => return Err(TemplateError::Syntax(m.clone())),
+        None => return Err(TemplateError::Syntax("template cache".into())),
+    };
+    let tmpl = cache.env.get_template(&name).map_err(|e| TemplateError::Syntax(describe(&e)))?;
     tmpl.render(ctx).map_err(|e| match e.kind() {
         minijinja::ErrorKind::UndefinedError => TemplateError::Undefined(describe(&e)),
         _ => TemplateError::Syntax(describe(&e)),

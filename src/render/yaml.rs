@@ -1,0 +1,131 @@
+//! A direct YAML writer for rule files: the shape is fixed, so it is written without a
+//! serializer, quoting every scalar that a YAML 1.1 or 1.2 reader could take for anything but
+//! the same string.
+
+use std::fmt::Write as _;
+
+use crate::compile::rules::{Rule, RuleFile};
+
+/// True when `s` can be written as a plain scalar and reads back as the same string.
+fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) {
+        return false;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
+    if RESERVED.contains(&lower.as_str()) {
+        return false;
+    }
+    // Anything a reader might take for a number (ints, floats, 0x/0o, sexagesimal, dates).
+    let numeric = s.chars().all(|c| c.is_ascii_hexdigit() || "+-._:xXoOeE".contains(c)) && s.chars().any(|c| c.is_ascii_digit());
+    !numeric
+}
+
+/// `s` as a YAML scalar in block context.
+pub fn scalar(s: &str, out: &mut String) {
+    if plain_ok(s) {
+        out.push_str(s);
+        return;
+    }
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn map(out: &mut String, indent: &str, key: &str, entries: &std::collections::BTreeMap<String, String>) {
+    if entries.is_empty() {
+        let _ = writeln!(out, "{indent}{key}: {{}}");
+        return;
+    }
+    let _ = writeln!(out, "{indent}{key}:");
+    for (k, v) in entries {
+        out.push_str(indent);
+        out.push_str("  ");
+        scalar(k, out);
+        out.push_str(": ");
+        scalar(v, out);
+        out.push('\n');
+    }
+}
+
+fn field(out: &mut String, indent: &str, key: &str, value: &str) {
+    out.push_str(indent);
+    out.push_str(key);
+    out.push_str(": ");
+    scalar(value, out);
+    out.push('\n');
+}
+
+/// A Prometheus rule file.
+pub fn rule_file(f: &RuleFile) -> String {
+    let mut out = String::with_capacity(4096 * f.groups.len().max(1));
+    if f.groups.is_empty() {
+        out.push_str("groups: []\n");
+        return out;
+    }
+    out.push_str("groups:\n");
+    for g in &f.groups {
+        out.push_str("- ");
+        field(&mut out, "", "name", &g.name);
+        field(&mut out, "  ", "interval", &g.interval);
+        out.push_str("  rules:\n");
+        for r in &g.rules {
+            match r {
+                Rule::Record(r) => {
+                    out.push_str("  - ");
+                    field(&mut out, "", "record", &r.record);
+                    field(&mut out, "    ", "expr", &r.expr);
+                    map(&mut out, "    ", "labels", &r.labels);
+                }
+                Rule::Alert(a) => {
+                    out.push_str("  - ");
+                    field(&mut out, "", "alert", &a.alert);
+                    field(&mut out, "    ", "expr", &a.expr);
+                    if let Some(f) = &a.for_ {
+                        field(&mut out, "    ", "for", f);
+                    }
+                    if let Some(k) = &a.keep_firing_for {
+                        field(&mut out, "    ", "keep_firing_for", k);
+                    }
+                    map(&mut out, "    ", "labels", &a.labels);
+                    map(&mut out, "    ", "annotations", &a.annotations);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_ok, scalar};
+
+    #[test]
+    fn quoting() {
+        for s in ["no", "Yes", "~", "null", "1", "1.5", "0x1F", "1e3", "12:30", "-x", "#x", "a: b", "a #b", "", " a", "a\nb", "2024-01-01", "*a", "%x"] {
+            assert!(!plain_ok(s), "{s:?} must be quoted");
+        }
+        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "{{ $value }} x"] {
+            assert!(plain_ok(s), "{s:?} can stay plain");
+        }
+        let mut out = String::new();
+        scalar("say \"hi\"\\\n\u{7}", &mut out);
+        assert_eq!(out, r#""say \"hi\"\\\n\u0007""#);
+    }
+}
