@@ -179,8 +179,26 @@ fn walk_map(node: &Node, entries: &[(Node, Node)], schema: &Json, root: &Json, p
 }
 
 fn walk_alternatives(node: &Node, alts: &[Json], root: &Json, path: &str, out: &mut Vec<Issue>) {
+    // An externally tagged enum whose tag is given: check against that variant alone.
+    if let Value::Map(entries) = &node.value {
+        if let [(k, _)] = entries.as_slice() {
+            let tagged = alts.iter().find(|a| {
+                let a = resolve(a, root);
+                a.get("required").and_then(Json::as_array).is_some_and(|r| r.len() == 1 && r[0].as_str() == k.value.as_str())
+            });
+            if let Some(alt) = tagged {
+                walk(node, alt, root, path, out);
+                return;
+            }
+        }
+    }
     let mut best: Option<Vec<Issue>> = None;
     for alt in alts {
+        // `null` of an optional field explains nothing about a value that is given.
+        let is_null = resolve(alt, root).get("type").and_then(Json::as_str) == Some("null");
+        if is_null && node.value != Value::Null && alts.len() > 1 {
+            continue;
+        }
         let mut issues = Vec::new();
         walk(node, alt, root, path, &mut issues);
         if issues.is_empty() {
