@@ -289,11 +289,11 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         return 1;
     }
     let opts = render_options(a);
-    if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager) {
-        if let Err(e) = am.kubernetes(&opts) {
-            eprintln!("error: {e}");
-            return 1;
-        }
+    if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager)
+        && let Err(e) = am.kubernetes(&opts)
+    {
+        eprintln!("error: {e}");
+        return 1;
     }
     if a.output == Path::new("-") {
         let text = render::render_stream(c, &opts);

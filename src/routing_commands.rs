@@ -129,11 +129,11 @@ pub fn splice(specs: &[PathBuf], strict: bool, config: &Path, output: Option<&Pa
         println!("{}: unchanged", target.display());
         return 0;
     }
-    if let Some(t) = &am.template {
-        if let Err(e) = write_atomic(&template_path, t) {
-            eprintln!("error: {}: {e}", template_path.display());
-            return 1;
-        }
+    if let Some(t) = &am.template
+        && let Err(e) = write_atomic(&template_path, t)
+    {
+        eprintln!("error: {}: {e}", template_path.display());
+        return 1;
     }
     if let Err(e) = write_atomic(target, &spliced) {
         eprintln!("error: {}: {e}", target.display());

@@ -323,7 +323,6 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
         ("catalog/availability", "ticket-slow", "suppressed"),
     ];
     let deadline = Instant::now() + Duration::from_secs(10);
-    let mut last = String::new();
     loop {
         let (status, text) = http(server.port, "GET", "/api/v2/alerts", None).unwrap();
         assert_eq!(status, 200);
@@ -338,8 +337,7 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
         if done {
             break;
         }
-        last = format!("{now:?}");
-        assert!(Instant::now() < deadline, "inhibition did not settle: {last}");
+        assert!(Instant::now() < deadline, "inhibition did not settle: {now:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -378,6 +376,22 @@ fn splice_keeps_the_users_config_and_is_idempotent() {
     assert!(out(&o).contains("unchanged"));
     assert_eq!(fs::read_to_string(&target).unwrap(), once, "a second run changed the file");
     assert_eq!(sloforge(&["splice", "--check", "--config", &t], tmp.path()).status.code(), Some(0));
+
+    // Every byte of the user's file is kept, comments included: sloforge's parts are marked
+    // blocks, and without them the file is what it was.
+    let mut unmarked = String::new();
+    let mut inside = false;
+    for line in once.split_inclusive('\n') {
+        if line.trim_start().starts_with("# BEGIN sloforge") {
+            inside = true;
+        } else if line.trim_start().starts_with("# END sloforge") {
+            inside = false;
+        } else if !inside {
+            unmarked.push_str(line);
+        }
+    }
+    assert_eq!(unmarked, user_text);
+    assert!(once.contains("# A hand-written configuration"));
 
     // The user's own parts are all there, unchanged and in their places.
     let (user, spliced) = (yaml(&user_text), yaml(&once));
@@ -560,4 +574,28 @@ fn readme_shows_the_current_demo_routing_table() {
     let o = sloforge(&["routes"], &root());
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(body, String::from_utf8_lossy(&o.stdout), "README.md's routing table is stale: paste `sloforge routes`");
+}
+
+#[test]
+fn splice_rewrites_a_flow_style_config_structurally_and_stays_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("alertmanager.yml");
+    let user = "route: {receiver: default, routes: [{receiver: ops, matchers: ['team=\"ops\"']}]}\nreceivers: [{name: default}, {name: ops}]\n";
+    fs::write(&target, user).unwrap();
+    let t = target.to_string_lossy().to_string();
+    let specs = root().join("slo-specs").to_string_lossy().to_string();
+    let o = sloforge(&["splice", &specs, "--config", &t], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let once = fs::read_to_string(&target).unwrap();
+    assert!(!once.contains("# BEGIN sloforge"), "flow style cannot take text blocks:\n{once}");
+    let cfg = yaml(&once);
+    assert_eq!(cfg["route"]["routes"][1], json!({"receiver": "ops", "matchers": ["team=\"ops\""]}));
+    assert_eq!(cfg["receivers"][0], json!({"name": "default"}));
+    assert_eq!(cfg["receivers"][1], json!({"name": "ops"}));
+    let o = sloforge(&["splice", &specs, "--config", &t], tmp.path());
+    assert!(out(&o).contains("unchanged"), "{}", out(&o));
+    assert_eq!(fs::read_to_string(&target).unwrap(), once);
+    if let Some(amtool) = common::tool("amtool") {
+        check_config(&amtool, &target);
+    }
 }

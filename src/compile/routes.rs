@@ -34,6 +34,12 @@ impl AlertInstance {
     }
 }
 
+/// The value Prometheus gives an alert label whose rule text is `v`: alert labels are Go
+/// templates, and sloforge writes spec text into them with every `{{` escaped.
+pub fn rendered_label(v: &str) -> String {
+    v.replace("{{ \"{{\" }}", "{{")
+}
+
 /// Every alert of the fleet with the labels it carries when it fires: the SLO's labels, the
 /// window of the series the expression selects (the long window of a burn alert, the SLO
 /// window of a budget alert), and the rule's own labels.
@@ -44,14 +50,14 @@ pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
             for a in &slo.alerts {
                 let mut labels = slo.labels.clone();
                 labels.insert(label::WINDOW.into(), a.long_window.to_string());
-                labels.extend(a.labels.clone());
+                labels.extend(a.labels.iter().map(|(k, v)| (k.clone(), rendered_label(v))));
                 labels.insert("alertname".into(), a.alert_name.clone());
                 out.push(AlertInstance { labels });
             }
             for b in &slo.budget_alerts {
                 let mut labels = slo.labels.clone();
                 labels.insert(label::WINDOW.into(), slo.window.to_string());
-                labels.extend(b.labels.clone());
+                labels.extend(b.labels.iter().map(|(k, v)| (k.clone(), rendered_label(v))));
                 labels.insert("alertname".into(), b.alert_name.clone());
                 out.push(AlertInstance { labels });
             }
@@ -493,7 +499,9 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
     }
     let mut visited_all = BTreeSet::new();
     let mut routed = Vec::new();
-    let mut mismatches: BTreeMap<(String, String, Vec<String>, Vec<String>), Vec<String>> = BTreeMap::new();
+    // (team, severity, receivers reached, receivers expected) → the alerts (`service/slo stage`).
+    type Mismatch = (String, String, Vec<String>, Vec<String>);
+    let mut mismatches: BTreeMap<Mismatch, Vec<String>> = BTreeMap::new();
     for a in &alerts {
         let mut visited = BTreeSet::new();
         let leaves = cfg.route(a, &mut visited);
@@ -674,6 +682,12 @@ mod tests {
 
     fn alert(pairs: &[(&str, &str)]) -> AlertInstance {
         AlertInstance { labels: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+    }
+
+    #[test]
+    fn escaped_rule_labels_render_to_the_spec_text() {
+        assert_eq!(rendered_label("a {{ \"{{\" }} b }}"), "a {{ b }}");
+        assert_eq!(rendered_label("page"), "page");
     }
 
     #[test]

@@ -8,8 +8,14 @@
 //!   exactly those two labels,
 //! - the `templates` entry of sloforge's template file.
 //!
-//! The result is written in a canonical YAML form: values are kept, comments and anchors are
-//! not.
+//! When the file is a block-style YAML mapping (as Alertmanager configurations usually are),
+//! sloforge's parts are inserted as text between `# BEGIN sloforge` and `# END sloforge` marker
+//! lines and every other byte of the file stays as it was, comments included. The result is
+//! accepted only if it reads back as exactly the same configuration as a structural splice;
+//! otherwise (flow-style lists, sloforge parts without markers) the file is rewritten in a
+//! canonical YAML form that keeps every value but not comments or anchors.
+
+use std::collections::BTreeMap;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -118,6 +124,18 @@ fn is_owned_rule(n: &Node) -> bool {
 
 /// The user's configuration with sloforge's parts replaced by the compiled ones.
 pub fn splice(user_text: &str, am: &Compiled) -> Result<String, String> {
+    let structural = splice_structural(user_text, am)?;
+    if let Some(text) = splice_text(user_text, am) {
+        let read = |t: &str| serde_saphyr::from_str::<serde_json::Value>(t).ok();
+        if read(&text).is_some() && read(&text) == read(&structural) {
+            return Ok(text);
+        }
+    }
+    Ok(structural)
+}
+
+/// The splice as a new document: every value kept, comments and layout not.
+fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
     let mut doc: Node = serde_saphyr::from_str(user_text).map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
     let top = entries_mut(&mut doc).ok_or("the Alertmanager configuration is not a mapping")?;
     let part = &am.splice;
@@ -169,4 +187,173 @@ pub fn splice(user_text: &str, am: &Compiled) -> Result<String, String> {
         super::to_yaml(&Out(&doc)),
         p = names::ALERTMANAGER_PREFIX
     ))
+}
+
+const BEGIN: &str = "# BEGIN sloforge: written by `sloforge splice` and replaced on every run";
+const END: &str = "# END sloforge";
+
+/// The text without the marked blocks of an earlier splice; `None` when markers do not pair up.
+fn strip_marked(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("# BEGIN sloforge") {
+            if inside {
+                return None;
+            }
+            inside = true;
+        } else if t == END {
+            if !inside {
+                return None;
+            }
+            inside = false;
+        } else if !inside {
+            out.push_str(line);
+        }
+    }
+    (!inside).then_some(out)
+}
+
+/// Whether a (marker-free) document still holds parts sloforge owns.
+fn owns_anything(top: &[(Node, Node)]) -> bool {
+    let get = |k: &str| top.iter().find(|(n, _)| key_str(n) == Some(k)).map(|(_, v)| v);
+    let items = |k: &str| match get(k).map(|v| &v.value) {
+        Some(Value::Seq(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let routes = get("route").and_then(|r| r.value.get("routes")).map_or_else(Vec::new, |r| match &r.value {
+        Value::Seq(items) => items.clone(),
+        _ => Vec::new(),
+    });
+    routes.iter().any(|r| owned_name(r, "receiver"))
+        || items("receivers").iter().any(|r| owned_name(r, "name"))
+        || items("time_intervals").iter().any(|r| owned_name(r, "name"))
+        || items("inhibit_rules").iter().any(is_owned_rule)
+        || items("templates").iter().any(|t| t.value.as_str() == Some(TEMPLATE_FILE))
+}
+
+/// 0-based column of the `-` of a block sequence item whose content starts at `col` (1-based).
+fn dash_col(line: &str, col: u64) -> Option<usize> {
+    let before: Vec<char> = line.chars().take(usize::try_from(col).ok()?.saturating_sub(1)).collect();
+    let i = before.iter().rposition(|c| *c != ' ')?;
+    (before[i] == '-').then_some(i)
+}
+
+/// 1-based number of the last line with content in the block of the top-level key at
+/// `key_line`.
+fn block_end(lines: &[&str], key_line: usize) -> usize {
+    let mut last = key_line;
+    for (i, l) in lines.iter().enumerate().skip(key_line) {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if l.starts_with(' ') || l.starts_with('-') {
+            last = i + 1;
+        } else {
+            break;
+        }
+    }
+    last
+}
+
+/// Items as a marked block sequence at `indent`.
+fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = format!("{pad}{BEGIN}\n");
+    for line in super::to_yaml(&items).lines() {
+        out.push_str(&pad);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!("{pad}{END}\n"));
+    out
+}
+
+/// The splice as text insertions into the user's file, or `None` when its layout does not
+/// allow it.
+fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
+    let clean = strip_marked(user_text)?;
+    let doc: Node = serde_saphyr::from_str(&clean).ok()?;
+    let Value::Map(top) = &doc.value else { return None };
+    if top.iter().any(|(k, _)| k.loc.col != 1) || owns_anything(top) {
+        return None;
+    }
+    let lines: Vec<&str> = clean.split_inclusive('\n').collect();
+    let line = |n: u64| lines.get(usize::try_from(n).ok()?.checked_sub(1)?).copied();
+    let part = &am.splice;
+    // Insertions: after line N (0 = before the first line), in order.
+    let mut inserts: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut at_end: Vec<String> = Vec::new();
+    let n = |v: u64| usize::try_from(v).ok();
+
+    let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
+    let Value::Map(route) = &rv.value else { return None };
+    if rv.loc.line <= rk.loc.line {
+        return None;
+    }
+    match route.iter().find(|(k, _)| key_str(k) == Some("routes")) {
+        Some((k, v)) => match &v.value {
+            Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
+                let indent = dash_col(line(items[0].loc.line)?, items[0].loc.col)?;
+                inserts.entry(n(k.loc.line)?).or_default().push(marked_block(indent, std::slice::from_ref(&part.route)));
+            }
+            Value::Null => {
+                let indent = usize::try_from(k.loc.col).ok()? + 1;
+                inserts.entry(n(k.loc.line)?).or_default().push(marked_block(indent, std::slice::from_ref(&part.route)));
+            }
+            _ => return None,
+        },
+        None => {
+            let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
+            let text = format!("{}routes:\n{}", " ".repeat(indent), marked_block(indent + 2, std::slice::from_ref(&part.route)));
+            inserts.entry(n(rk.loc.line)?).or_default().push(text);
+        }
+    }
+
+    let mut lists: Vec<(&str, String, usize)> = Vec::new();
+    let mut add = |key: &'static str, render: &dyn Fn(usize) -> String| -> Option<()> {
+        match top.iter().find(|(k, _)| key_str(k) == Some(key)) {
+            Some((k, v)) => match &v.value {
+                Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
+                    let indent = dash_col(line(items[0].loc.line)?, items[0].loc.col)?;
+                    lists.push((key, render(indent), block_end(&lines, n(k.loc.line)?)));
+                }
+                Value::Null => lists.push((key, render(2), n(k.loc.line)?)),
+                _ => return None,
+            },
+            None => at_end.push(format!("{key}:\n{}", render(2))),
+        }
+        Some(())
+    };
+    add("receivers", &|i| marked_block(i, &part.receivers))?;
+    add("inhibit_rules", &|i| marked_block(i, &part.inhibit_rules))?;
+    if !part.time_intervals.is_empty() || top.iter().any(|(k, _)| key_str(k) == Some("time_intervals")) {
+        add("time_intervals", &|i| marked_block(i, &part.time_intervals))?;
+    }
+    if am.template.is_some() {
+        add("templates", &|i| marked_block(i, &[TEMPLATE_FILE]))?;
+    }
+    for (_, text, after) in lists {
+        inserts.entry(after).or_default().push(text);
+    }
+
+    let mut out = String::with_capacity(clean.len() + 4096);
+    for t in inserts.get(&0).into_iter().flatten() {
+        out.push_str(t);
+    }
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(l);
+        if !l.ends_with('\n') {
+            out.push('\n');
+        }
+        for t in inserts.get(&(i + 1)).into_iter().flatten() {
+            out.push_str(t);
+        }
+    }
+    for t in at_end {
+        out.push_str(&t);
+    }
+    Some(out)
 }

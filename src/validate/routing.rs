@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::compile::routes::rendered_label;
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::routing::{PeriodSpec, ReceiverSpec, RoutingSpec, TimeIntervalSpec, TimingSpec};
 use crate::load::spanned::Sp;
@@ -94,8 +95,9 @@ fn fleet_facts(services: &[Service]) -> FleetFacts {
             let burn = slo.alerts.iter().map(|a| (&a.severity, a.severity_kind, &a.labels));
             let budget = slo.budget_alerts.iter().map(|a| (&a.severity, a.severity_kind, &a.labels));
             for (sev, kind, labels) in burn.chain(budget) {
+                let sev = rendered_label(sev);
                 f.team_severities.entry(s.team.clone()).or_default().entry(sev.clone()).or_default().insert(id.clone());
-                f.severity_kinds.entry(sev.clone()).or_default().insert(kind);
+                f.severity_kinds.entry(sev).or_default().insert(kind);
                 f.labels.extend(labels.keys().cloned());
                 f.labels.extend(slo.labels.keys().cloned());
                 f.labels.insert("alertname".into());
@@ -167,6 +169,16 @@ fn timing_override(cx: &mut Ctx, t: &TimingSpec, path: &str, facts: &FleetFacts)
         }
         if g.value.is_empty() {
             cx.err(Code::Routing, g.loc, p("group_by"), "an empty group_by puts every alert of the route into one notification");
+        } else {
+            let missing: Vec<&str> = [names::label::SERVICE, names::label::SLO, names::label::SEVERITY].into_iter().filter(|l| !g.value.iter().any(|x| x.value == *l)).collect();
+            if !missing.is_empty() {
+                cx.warn(
+                    Code::Routing,
+                    g.loc,
+                    p("group_by"),
+                    format!("group_by lacks {}: one notification can mix SLOs or severities, and the template's title loses them", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
+                );
+            }
         }
         out
     });
@@ -197,10 +209,10 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Se
     let mut receivers = BTreeMap::new();
     for (name, r) in &spec.receivers {
         let path = format!("receivers.{}", name.value);
-        if check_name(cx, name, &path) {
-            if let Some(rec) = receiver(cx, name, r, &path) {
-                receivers.insert(name.value.clone(), rec);
-            }
+        if check_name(cx, name, &path)
+            && let Some(rec) = receiver(cx, name, r, &path)
+        {
+            receivers.insert(name.value.clone(), rec);
         }
     }
     let mut used_receivers: BTreeSet<String> = BTreeSet::new();
@@ -229,10 +241,10 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Se
     let mut intervals = BTreeMap::new();
     for (name, ti) in &spec.time_intervals {
         let path = format!("time_intervals.{}", name.value);
-        if check_name(cx, name, &path) {
-            if let Some(t) = time_interval(cx, name, ti, &path) {
-                intervals.insert(name.value.clone(), t);
-            }
+        if check_name(cx, name, &path)
+            && let Some(t) = time_interval(cx, name, ti, &path)
+        {
+            intervals.insert(name.value.clone(), t);
         }
     }
     let mut used_intervals: BTreeSet<String> = BTreeSet::new();
@@ -412,12 +424,12 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Se
         routes.sort_by_key(|r| severity_order.iter().position(|s| *s == r.severity).unwrap_or(usize::MAX));
         teams.insert(name.value.clone(), TeamRouting { name: name.value.clone(), loc: name.loc, namespace, routes });
     }
-    for (name, _) in &spec.receivers {
+    for name in spec.receivers.keys() {
         if !used_receivers.contains(&name.value) {
             cx.warn(Code::Routing, name.loc, format!("receivers.{}", name.value), format!("receiver `{}` is not used by any route", name.value));
         }
     }
-    for (name, _) in &spec.time_intervals {
+    for name in spec.time_intervals.keys() {
         if !used_intervals.contains(&name.value) {
             cx.warn(Code::Routing, name.loc, format!("time_intervals.{}", name.value), format!("time interval `{}` is not used by any route", name.value));
         }
@@ -468,20 +480,20 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
     if let Some(p) = &r.pagerduty {
         let pp = format!("{path}.pagerduty");
         let routing_key_file = secret_file(cx, &p.routing_key_file, &format!("{pp}.routing_key_file"));
-        if let Some(s) = &p.severity {
-            if !["critical", "error", "warning", "info"].contains(&s.value.as_str()) {
-                cx.err(Code::Config, s.loc, format!("{pp}.severity"), format!("PagerDuty severities are critical, error, warning and info, not `{}`", s.value));
-            }
+        if let Some(s) = &p.severity
+            && !["critical", "error", "warning", "info"].contains(&s.value.as_str())
+        {
+            cx.err(Code::Config, s.loc, format!("{pp}.severity"), format!("PagerDuty severities are critical, error, warning and info, not `{}`", s.value));
         }
         out.pagerduty = Some(PagerDuty { routing_key_file, severity: p.severity.as_ref().map(|s| s.value.clone()), send_resolved: send_resolved(p.send_resolved.as_ref()) });
     }
     if let Some(s) = &r.slack {
         let sp = format!("{path}.slack");
         let api_url_file = secret_file(cx, &s.api_url_file, &format!("{sp}.api_url_file"));
-        if let Some(c) = &s.channel {
-            if c.value.trim().is_empty() || c.value.chars().any(char::is_whitespace) {
-                cx.err(Code::Config, c.loc, format!("{sp}.channel"), "a Slack channel has no spaces (`#payments-oncall`)");
-            }
+        if let Some(c) = &s.channel
+            && (c.value.trim().is_empty() || c.value.chars().any(char::is_whitespace))
+        {
+            cx.err(Code::Config, c.loc, format!("{sp}.channel"), "a Slack channel has no spaces (`#payments-oncall`)");
         }
         out.slack = Some(Slack { api_url_file, channel: s.channel.as_ref().map(|c| c.value.clone()), send_resolved: send_resolved(s.send_resolved.as_ref()) });
     }
@@ -545,10 +557,10 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
     if let Some(o) = &r.opsgenie {
         let op = format!("{path}.opsgenie");
         let api_key_file = secret_file(cx, &o.api_key_file, &format!("{op}.api_key_file"));
-        if let Some(p) = &o.priority {
-            if !["P1", "P2", "P3", "P4", "P5"].contains(&p.value.as_str()) {
-                cx.err(Code::Config, p.loc, format!("{op}.priority"), format!("Opsgenie priorities are P1 to P5, not `{}`", p.value));
-            }
+        if let Some(p) = &o.priority
+            && !["P1", "P2", "P3", "P4", "P5"].contains(&p.value.as_str())
+        {
+            cx.err(Code::Config, p.loc, format!("{op}.priority"), format!("Opsgenie priorities are P1 to P5, not `{}`", p.value));
         }
         out.opsgenie = Some(Opsgenie { api_key_file, priority: o.priority.as_ref().map(|p| p.value.clone()), send_resolved: send_resolved(o.send_resolved.as_ref()) });
     }
@@ -587,12 +599,11 @@ fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: 
         if let Some(i) = names.iter().position(|n| *n == s) {
             return Some(i);
         }
-        if numeric {
-            if let Ok(n) = s.parse::<usize>() {
-                if (1..=names.len()).contains(&n) {
-                    return Some(n - 1);
-                }
-            }
+        if numeric
+            && let Ok(n) = s.parse::<usize>()
+            && (1..=names.len()).contains(&n)
+        {
+            return Some(n - 1);
         }
         None
     };
@@ -695,6 +706,13 @@ fn is_zone_name(s: &str) -> bool {
         })
 }
 
+/// Whether the zone is in this machine's time zone database; a machine without one (no
+/// /usr/share/zoneinfo) accepts every well-formed name.
+fn zone_known(name: &str) -> bool {
+    let db = Path::new("/usr/share/zoneinfo");
+    name == "UTC" || !db.is_dir() || db.join(name).is_file()
+}
+
 fn time_interval(cx: &mut Ctx, name: &Sp<String>, ti: &TimeIntervalSpec, path: &str) -> Option<TimeInterval> {
     let mut ok = true;
     let location = match &ti.location {
@@ -705,6 +723,11 @@ fn time_interval(cx: &mut Ctx, name: &Sp<String>, ti: &TimeIntervalSpec, path: &
         }
         Some(l) if !is_zone_name(&l.value) => {
             cx.err_help(Code::TimeInterval, l.loc, format!("{path}.location"), format!("`{}` is not an IANA time zone name", l.value.escape_debug()), "e.g. `UTC`, `Europe/Berlin`, `America/New_York`");
+            ok = false;
+            String::new()
+        }
+        Some(l) if !zone_known(&l.value) => {
+            cx.err_help(Code::TimeInterval, l.loc, format!("{path}.location"), format!("unknown time zone `{}`", l.value), "Alertmanager would refuse to load it: check the spelling against the IANA time zone database");
             ok = false;
             String::new()
         }
@@ -846,5 +869,14 @@ mod tests {
         assert_eq!(render_set(&set, &WEEKDAYS), vec!["sunday:monday", "friday:saturday"]);
         assert!(is_zone_name("Europe/Berlin") && is_zone_name("UTC") && is_zone_name("America/Argentina/Buenos_Aires"));
         assert!(!is_zone_name("Berlin") && !is_zone_name("europe/berlin") && !is_zone_name("Local"));
+    }
+
+    #[test]
+    fn zones_are_looked_up_where_a_database_exists() {
+        assert!(zone_known("UTC"));
+        if Path::new("/usr/share/zoneinfo/Europe/Berlin").is_file() {
+            assert!(zone_known("Europe/Berlin"));
+            assert!(!zone_known("Europe/Berln"));
+        }
     }
 }
