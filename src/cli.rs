@@ -304,27 +304,37 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return 0;
     }
-    let files = render::render_tree(c, &opts);
     if check {
-        let actual = match render::tree::read_tree(&a.output) {
-            Ok(t) => t,
+        let mut checker = render::tree::Checker::new(&a.output);
+        let _ = render::visit_tree(c, &opts, |rel, text| {
+            checker.file(&rel, &text);
+            Ok::<(), ()>(())
+        });
+        let (diff, count) = match checker.finish() {
+            Ok(r) => r,
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", a.output.display());
                 return 1;
             }
         };
-        let diff = render::tree::diff_trees(&a.output, &files, &actual);
         if diff.is_empty() {
-            println!("{}: up to date ({} files)", a.output.display(), files.len());
+            println!("{}: up to date ({count} files)", a.output.display());
             return 0;
         }
         print!("{diff}");
         eprintln!("{} is out of date: run `sloforge generate`", a.output.display());
         return 1;
     }
-    match render::tree::write_tree(&a.output, &files, None) {
-        Ok(()) => {
-            println!("wrote {} files to {}", files.len(), a.output.display());
+    let written = render::tree::Staging::new(&a.output).and_then(|mut staging| {
+        render::visit_tree(c, &opts, |rel, text| staging.write(&rel, &text))?;
+        let n = staging.files_written();
+        staging.finish(None).map(|()| n)
+    });
+    match written {
+        Ok(n) => {
+            println!("wrote {n} files to {}", a.output.display());
+            // Everything left is freed by the process exit; dropping it would only cost time.
+            std::mem::forget(b);
             0
         }
         Err(e) => {

@@ -10,6 +10,7 @@
 //! 7–10. one alert per tier: long and short window both above the burn rate.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -40,7 +41,8 @@ pub enum Rule {
 pub struct RecordingRule {
     pub record: String,
     pub expr: String,
-    pub labels: BTreeMap<String, String>,
+    /// Shared by every recording rule of an SLO.
+    pub labels: Arc<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -115,7 +117,7 @@ fn dur(d: Duration) -> Option<String> {
 pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
     let events = names::events_record(&base.to_string());
-    let labels = slo.labels.clone();
+    let labels = Arc::new(slo.labels.clone());
     let budget = slo.error_budget();
     let mut rules = Vec::new();
 

@@ -80,38 +80,61 @@ fn resource_labels(opts: &RenderOptions, service: &str) -> BTreeMap<String, Stri
 /// The output tree: relative path → file content.
 pub fn render_tree(c: &Compilation, opts: &RenderOptions) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    files.insert(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string());
+    visit_tree(c, opts, |rel, text| {
+        files.insert(rel, text);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    files
+}
+
+/// Services rendered at once by [`visit_tree`]: enough to keep every core busy, few enough
+/// that the fleet's text never sits in memory as a whole.
+const RENDER_CHUNK: usize = 64;
+
+/// Renders the output tree file by file, handing each to `f` as soon as it is ready (in
+/// chunks of services rendered in parallel), so the whole tree is never held as text.
+pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(String, String) -> Result<(), E>) -> Result<(), E> {
+    f(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
     let services: Vec<(&String, &crate::compile::CompiledService)> = c.rule_files.iter().collect();
-    let rendered = crate::par::map(&services, |(service, cs)| {
-        let mut out = Vec::with_capacity(2);
-        match opts.format {
-            Format::Yaml => {
-                out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules)));
-                if let Some(t) = &opts.tests {
-                    let tests = crate::compile::scenarios::service_tests(&cs.service, &c.settings, t);
-                    out.push((names::test_file(service), tests.render(&cs.source)));
+    for chunk in services.chunks(RENDER_CHUNK) {
+        let rendered = crate::par::map(chunk, |(service, cs)| {
+            let mut out = Vec::with_capacity(2);
+            match opts.format {
+                Format::Yaml => {
+                    out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules)));
+                    if let Some(t) = &opts.tests {
+                        let tests = crate::compile::scenarios::service_tests(&cs.service, &c.settings, t);
+                        out.push((names::test_file(service), tests.render(&cs.source)));
+                    }
+                }
+                Format::Kubernetes => {
+                    out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts)));
                 }
             }
-            Format::Kubernetes => {
-                out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts)));
-            }
+            out
+        });
+        for (rel, text) in rendered.into_iter().flatten() {
+            f(rel, text)?;
         }
-        out
-    });
-    files.extend(rendered.into_iter().flatten());
+    }
     if let Some(am) = &c.alertmanager {
         match opts.format {
             Format::Yaml => {
-                files.insert(names::ALERTMANAGER_CONFIG.to_string(), am.text.clone());
+                f(names::ALERTMANAGER_CONFIG.to_string(), am.text.clone())?;
                 if let Some(t) = &am.template {
-                    files.insert(names::ALERTMANAGER_TEMPLATE.to_string(), t.clone());
+                    f(names::ALERTMANAGER_TEMPLATE.to_string(), t.clone())?;
                 }
             }
             // The command line reports why resources cannot be written before it renders.
-            Format::Kubernetes => files.extend(am.kubernetes(opts).unwrap_or_default()),
+            Format::Kubernetes => {
+                for (rel, text) in am.kubernetes(opts).unwrap_or_default() {
+                    f(rel, text)?;
+                }
+            }
         }
     }
-    files
+    Ok(())
 }
 
 fn prometheus_rule(service: &str, cs: &crate::compile::CompiledService, opts: &RenderOptions) -> String {

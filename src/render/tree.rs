@@ -59,52 +59,152 @@ impl std::fmt::Display for WriteError {
 /// Hook for tests: called after the new tree is fully written, before it replaces the old one.
 pub type BeforeSwap<'a> = &'a dyn Fn(&Path) -> io::Result<()>;
 
-/// Replaces `dir` with exactly `files`. On any failure the old tree is left as it was.
-pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
-    let io_err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| WriteError::Io(p, e)
-    };
-    if dir.exists() {
-        let empty = fs::read_dir(dir).map_err(io_err(dir))?.next().is_none();
-        if !empty && !dir.join(names::MARKER_FILE).is_file() {
-            return Err(WriteError::NotOurs(dir.to_path_buf()));
+/// A new output tree being written next to the old one; [`Staging::finish`] swaps it in.
+/// Dropped without `finish`, it removes itself and the old tree stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    parent: PathBuf,
+    base: String,
+    staging: Option<tempfile::TempDir>,
+    count: usize,
+}
+
+fn io_err(p: &Path) -> impl FnOnce(io::Error) -> WriteError + use<> {
+    let p = p.to_path_buf();
+    move |e| WriteError::Io(p, e)
+}
+
+impl Staging {
+    /// Checks that `dir` may be replaced and opens a staging directory beside it.
+    pub fn new(dir: &Path) -> Result<Staging, WriteError> {
+        if dir.exists() {
+            let empty = fs::read_dir(dir).map_err(io_err(dir))?.next().is_none();
+            if !empty && !dir.join(names::MARKER_FILE).is_file() {
+                return Err(WriteError::NotOurs(dir.to_path_buf()));
+            }
         }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let base = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let staging = tempfile::Builder::new().prefix(&format!(".{base}.new-")).tempdir_in(&parent).map_err(io_err(&parent))?;
+        Ok(Staging { dir: dir.to_path_buf(), parent, base, staging: Some(staging), count: 0 })
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let base = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let staging = tempfile::Builder::new().prefix(&format!(".{base}.new-")).tempdir_in(&parent).map_err(io_err(&parent))?;
-    for (rel, content) in files {
+
+    /// Writes one file of the new tree.
+    pub fn write(&mut self, rel: &str, content: &str) -> Result<(), WriteError> {
+        let Some(staging) = &self.staging else { return Ok(()) };
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
             fs::create_dir_all(p).map_err(io_err(p))?;
         }
         fs::write(&path, content).map_err(io_err(&path))?;
+        self.count += 1;
+        Ok(())
     }
-    if let Some(hook) = before_swap {
-        hook(staging.path()).map_err(io_err(staging.path()))?;
+
+    pub fn files_written(&self) -> usize {
+        self.count
     }
-    let staged = staging.keep();
+
+    /// Puts the new tree in place of the old one (`before_swap` runs just before, for tests).
+    pub fn finish(mut self, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
+        let Some(staging) = self.staging.take() else { return Ok(()) };
+        if let Some(hook) = before_swap {
+            hook(staging.path()).map_err(io_err(staging.path()))?;
+        }
+        let (dir, parent, base) = (&self.dir, &self.parent, &self.base);
+        let staged = staging.keep();
+        if dir.exists() {
+            let old = tempfile::Builder::new().prefix(&format!(".{base}.old-")).tempdir_in(parent).map_err(io_err(parent))?.keep();
+            fs::remove_dir(&old).map_err(io_err(&old))?;
+            if let Err(e) = fs::rename(dir, &old) {
+                let _ = fs::remove_dir_all(&staged);
+                return Err(WriteError::Io(dir.clone(), e));
+            }
+            if let Err(e) = fs::rename(&staged, dir) {
+                let _ = fs::rename(&old, dir);
+                let _ = fs::remove_dir_all(&staged);
+                return Err(WriteError::Io(dir.clone(), e));
+            }
+            let _ = fs::remove_dir_all(&old);
+        } else if let Err(e) = fs::rename(&staged, dir) {
+            let _ = fs::remove_dir_all(&staged);
+            return Err(WriteError::Io(dir.clone(), e));
+        }
+        Ok(())
+    }
+}
+
+/// Replaces `dir` with exactly `files`. On any failure the old tree is left as it was.
+pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
+    let mut staging = Staging::new(dir)?;
+    for (rel, content) in files {
+        staging.write(rel, content)?;
+    }
+    staging.finish(before_swap)
+}
+
+/// Compares expected files one at a time with the tree on disk.
+pub struct Checker {
+    dir: PathBuf,
+    seen: std::collections::BTreeSet<String>,
+    diff: String,
+}
+
+impl Checker {
+    pub fn new(dir: &Path) -> Checker {
+        Checker { dir: dir.to_path_buf(), seen: std::collections::BTreeSet::new(), diff: String::new() }
+    }
+
+    pub fn file(&mut self, rel: &str, want: &str) {
+        self.seen.insert(rel.to_string());
+        let path = self.dir.join(rel);
+        let have = fs::read(&path).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+        if have.as_deref() == Some(want) {
+            return;
+        }
+        let mut one = BTreeMap::new();
+        one.insert(rel.to_string(), want.to_string());
+        let mut actual = BTreeMap::new();
+        if let Some(h) = have {
+            actual.insert(rel.to_string(), h);
+        }
+        self.diff.push_str(&diff_trees(&self.dir, &one, &actual));
+    }
+
+    /// The unified diff, stale files included (empty when up to date), and the file count.
+    pub fn finish(mut self) -> io::Result<(String, usize)> {
+        let on_disk = read_names(&self.dir)?;
+        for rel in on_disk.iter().filter(|r| !self.seen.contains(*r)) {
+            let have = fs::read(self.dir.join(rel)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let mut actual = BTreeMap::new();
+            actual.insert(rel.clone(), have);
+            self.diff.push_str(&diff_trees(&self.dir, &BTreeMap::new(), &actual));
+        }
+        Ok((self.diff, self.seen.len()))
+    }
+}
+
+fn read_names(dir: &Path) -> io::Result<Vec<String>> {
+    let mut out = Vec::new();
     if dir.exists() {
-        let old = tempfile::Builder::new().prefix(&format!(".{base}.old-")).tempdir_in(&parent).map_err(io_err(&parent))?.keep();
-        fs::remove_dir(&old).map_err(io_err(&old))?;
-        if let Err(e) = fs::rename(dir, &old) {
-            let _ = fs::remove_dir_all(&staged);
-            return Err(WriteError::Io(dir.to_path_buf(), e));
+        names_into(dir, dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn names_into(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            names_into(root, &p, out)?;
+        } else {
+            out.push(p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
         }
-        if let Err(e) = fs::rename(&staged, dir) {
-            let _ = fs::rename(&old, dir);
-            let _ = fs::remove_dir_all(&staged);
-            return Err(WriteError::Io(dir.to_path_buf(), e));
-        }
-        let _ = fs::remove_dir_all(&old);
-    } else if let Err(e) = fs::rename(&staged, dir) {
-        let _ = fs::remove_dir_all(&staged);
-        return Err(WriteError::Io(dir.to_path_buf(), e));
     }
     Ok(())
 }
