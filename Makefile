@@ -2,7 +2,7 @@
 CARGO ?= cargo
 SLOFORGE := target/release/sloforge
 
-.PHONY: all build generate check test tools schema fmt lint bench e2e clean
+.PHONY: all build generate check test tools schema fmt lint bench fuzz e2e clean
 
 all: build
 
@@ -32,6 +32,14 @@ tools:
 test: tools
 	$(CARGO) test --locked
 	$(CARGO) run --quiet --locked -- check slo-specs -o generated
+
+## Benchmarks (not part of `make test`): writes bench/RESULTS.md.
+bench:
+	bench/run.sh
+
+## Run each fuzz target for FUZZ_SECONDS (default 600); needs `cargo install cargo-fuzz`.
+fuzz:
+	fuzz/run.sh
 
 ## Regenerate the committed JSON Schema.
 schema:

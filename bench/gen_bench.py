@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Generation benchmark: 10,000 SLOs over 100 service files, native and Sloth formats, through
+sloforge (generate and check) and slokit; plus one small spec end to end. Every figure is the
+median of RUNS runs after one warm-up run. Writes a Markdown section to stdout."""
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORK = os.path.join(HERE, "work")
+SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
+SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
+
+
+def timed(cmd, cwd):
+    """One run under GNU time: (wall s, cpu s, peak RSS MiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        full = ["/usr/bin/time", "-o", t.name, "-f", "%e %U %S %M"] + cmd
+        start = time.perf_counter()
+        p = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+        fields = t.read().split()
+        return wall, float(fields[1]) + float(fields[2]), int(fields[3]) / 1024
+
+
+def measure(cmd, cwd, prepare=None, runs=RUNS):
+    if prepare:
+        prepare()
+    timed(cmd, cwd)
+    results = []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        results.append(timed(cmd, cwd))
+    return tuple(statistics.median(r[i] for r in results) for i in range(3))
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {mem}, {platform.system()} {platform.release()}"
+
+
+def main():
+    fleet = os.path.join(WORK, "fleet")
+    if not os.path.isdir(os.path.join(fleet, "native")):
+        subprocess.run([sys.executable, os.path.join(HERE, "synth.py"), fleet, "100", "100"], check=True)
+    out = os.path.join(WORK, "out")
+
+    def clean():
+        shutil.rmtree(out, ignore_errors=True)
+
+    rows = []
+    for fmt in ["native", "sloth"]:
+        specs = os.path.join(fleet, fmt)
+        rows.append((f"sloforge generate, {fmt} (rules only, `--no-tests`)", measure([SLOFORGE, "generate", specs, "-o", out, "--no-tests"], WORK, clean)))
+        rows.append((f"sloforge check, {fmt} (rules only)", measure([SLOFORGE, "check", specs, "-o", out, "--no-tests"], WORK, None)))
+        rows.append((f"sloforge generate, {fmt} (rules + generated promtool tests)", measure([SLOFORGE, "generate", specs, "-o", out], WORK, clean)))
+        rows.append((f"sloforge check, {fmt} (rules + tests)", measure([SLOFORGE, "check", specs, "-o", out], WORK, None)))
+    slokit_row = None
+    if os.path.exists(SLOKIT):
+        specs = os.path.join(fleet, "sloth")
+        slokit_out = os.path.join(WORK, "slokit-out")
+
+        def clean_slokit():
+            shutil.rmtree(slokit_out, ignore_errors=True)
+            os.makedirs(slokit_out)
+
+        slokit_cmd = os.environ.get("SLOKIT_CMD", "generate -i {specs} -o {out}").format(specs=specs, out=slokit_out).split()
+        slokit_row = ("slokit 1.9.0 generate, sloth", measure([SLOKIT] + slokit_cmd, WORK, clean_slokit))
+        rows.append(slokit_row)
+    small = os.path.join(ROOT, "slo-specs", "checkout.yaml")
+    e2e = measure([SLOFORGE, "generate", small, "-o", "-"], ROOT, None, runs=max(RUNS, 20))
+    rows.append(("sloforge generate, one small spec to stdout (process start to exit)", e2e))
+
+    print("## Generation\n")
+    print(f"Machine: {machine()}.  \nEach figure: median of {RUNS} runs after one warm-up run (the small spec: {max(RUNS, 20)} runs).\n")
+    print("Input: `python3 bench/synth.py bench/work/fleet 100 100` — 100 service files × 100 ratio SLOs = 10,000 SLOs, "
+          "once in the native format and once in Sloth `prometheus/v1` format.\n")
+    print("| command | wall | CPU (user+sys) | peak RSS |")
+    print("|---|---:|---:|---:|")
+    for name, (wall, cpu, rss) in rows:
+        print(f"| {name} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | {rss:.1f} MiB |")
+    if slokit_row:
+        base = {name: r for name, r in rows}
+        ours = base["sloforge generate, sloth (rules only, `--no-tests`)"]
+        print(f"\nslokit / sloforge on the same Sloth files (rules only): wall {slokit_row[1][0] / ours[0]:.1f}×, "
+              f"peak RSS {slokit_row[1][2] / ours[2]:.1f}×.")
+    else:
+        print("\nslokit was not available (bench/.tools/bin/slokit); no ratio measured.")
+    print()
+
+
+if __name__ == "__main__":
+    main()
