@@ -602,7 +602,12 @@ fn check_inhibition(r: &InhibitRule, alerts: &[AlertInstance], carried: &BTreeSe
         push(None, format!("{name}: source and target both match {}/{} {}; such an alert is never muted by the rule", a.get(label::SERVICE), a.get(label::SLO), a.stage()));
     }
     if ours {
-        let useful = sources.iter().any(|s| targets.iter().any(|t| s != t && r.equal.iter().all(|l| s.get(l) == t.get(l))));
+        let key = |a: &AlertInstance| r.equal.iter().map(|l| a.get(l).to_string()).collect::<Vec<_>>();
+        let source_keys: BTreeMap<Vec<String>, Vec<&AlertInstance>> = sources.iter().fold(BTreeMap::new(), |mut m, s| {
+            m.entry(key(s)).or_default().push(*s);
+            m
+        });
+        let useful = targets.iter().any(|t| source_keys.get(&key(t)).is_some_and(|s| s.iter().any(|s| *s != *t)));
         if !useful {
             push(None, format!("{name} never applies: no generated alert of one SLO matches its source and another its target"));
         }
