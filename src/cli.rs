@@ -137,11 +137,11 @@ struct GenerateArgs {
     /// Do not write the promtool unit tests (`tests/<service>.test.yaml`) next to the rules.
     #[arg(long)]
     no_tests: bool,
-    /// Longest history one generated test scenario may span; longer alert windows are
-    /// exercised partially (at most 9,900 evaluations: promtool loads at most 10,000 samples per
-    /// query).
-    #[arg(long, value_parser = parse_duration, default_value = "6h30m")]
-    test_history: crate::model::Duration,
+    /// History cap of generated test scenarios whose ticket windows do not fit (default 2h):
+    /// those are exercised partially. Page tiers are exercised over their full windows either way,
+    /// up to promtool's limit of 10,000 samples per query (9,900 evaluations).
+    #[arg(long, value_parser = parse_duration)]
+    test_history: Option<crate::model::Duration>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -277,7 +277,13 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
         },
         namespace: a.namespace.clone(),
         labels: a.labels.iter().cloned().collect::<BTreeMap<_, _>>(),
-        tests: (!a.no_tests).then_some(crate::compile::scenarios::ScenarioOptions { max_history: a.test_history }),
+        tests: (!a.no_tests).then(|| {
+            let mut t = crate::compile::scenarios::ScenarioOptions::default();
+            if let Some(h) = a.test_history {
+                t.max_history = h;
+            }
+            t
+        }),
     }
 }
 

@@ -4,14 +4,15 @@
 //! windows, burn factor and error-ratio threshold, the share of the budget spent by the time it
 //! fires, the theoretical detection time for a total outage and for a burn at twice the factor
 //! ((threshold / error ratio) × long window), the time a burn at the factor takes to exhaust
-//! the budget, and the reset bound after a total outage ends (short window + one evaluation
-//! interval + `keep_firing_for`). Every figure is computed with exact decimals.
+//! the budget, and the reset bound after a total outage ends (short window + the base window
+//! the recorded rates still hold errors for, one evaluation interval by default, +
+//! `keep_firing_for`). Every figure is computed with exact decimals.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::{Decimal, Duration, Fleet, SeverityKind, Slo};
+use crate::model::{Decimal, Duration, Fleet, Settings, SeverityKind, Slo};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SloExplanation {
@@ -64,11 +65,13 @@ fn secs(ms: Decimal) -> f64 {
 
 /// Explanations of every SLO of a fleet.
 pub fn explain(fleet: &Fleet) -> Vec<SloExplanation> {
-    let step = fleet.settings.evaluation_interval;
-    fleet.services.iter().flat_map(|s| s.slos.iter().map(move |slo| explain_slo(slo, step))).collect()
+    fleet.services.iter().flat_map(|s| s.slos.iter().map(|slo| explain_slo(slo, &fleet.settings))).collect()
 }
 
-pub fn explain_slo(slo: &Slo, step: Duration) -> SloExplanation {
+pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
+    let step = settings.evaluation_interval;
+    // Errors linger in the recorded rates for one base window after they stop.
+    let linger = settings.base_window.as_millis().div_ceil(step.as_millis().max(1)) * step.as_millis();
     let budget = slo.error_budget();
     let window_ms = ms_dec(slo.window);
     let budget_minutes = Decimal::from_int(i64::try_from(slo.window.minutes()).unwrap_or(0)).checked_mul(budget).unwrap_or(Decimal::ZERO);
@@ -90,7 +93,7 @@ pub fn explain_slo(slo: &Slo, step: Duration) -> SloExplanation {
             let twice_ratio = threshold.checked_mul(Decimal::from_int(2)).unwrap_or(Decimal::ONE);
             let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3)).flatten();
             let exhaustion = window_ms.div_rounded(a.burn_rate, 3).unwrap_or(Decimal::ZERO);
-            let reset = a.short_window.as_millis() + step.as_millis() + a.keep_firing_for.as_millis();
+            let reset = a.short_window.as_millis() + linger + a.keep_firing_for.as_millis();
             TierExplanation {
                 tier: a.tier.clone(),
                 severity: match a.severity_kind {
@@ -213,7 +216,7 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             out.push_str(&line(r.iter().map(String::as_str).collect()));
         }
         if s.tiers.iter().any(|t| t.keep_firing_for_seconds > 0) {
-            out.push_str("  (resets within: short window + one evaluation interval + keep_firing_for)\n");
+            out.push_str("  (resets within: short window + base window + keep_firing_for)\n");
         }
         for t in s.tiers.iter().filter(|t| t.detection_total_outage_seconds.is_none()) {
             let _ = writeln!(out, "  {} can never fire: even a total outage stays under its error-ratio threshold {}", t.tier, num(t.error_ratio_threshold));

@@ -35,9 +35,9 @@ use crate::names::{self, alert_label, label};
 use sim::{Frac, Phase, Reading, Recorded, Timeline, TierModel, TierRun};
 use synth::{Role, Synthetic};
 
-/// Default cap on the history one scenario spans: enough for the 6h window of the Workbook's
-/// slow page tier to be exercised fully at 30d.
-pub const DEFAULT_MAX_HISTORY: Duration = Duration::from_mins(6 * 60 + 30);
+/// Default cap on the history of a scenario whose long window does not fit: promtool's run
+/// time grows with the square of the history. Page tiers are exercised fully regardless.
+pub const DEFAULT_MAX_HISTORY: Duration = Duration::from_mins(2 * 60);
 /// promtool 2.42's limit on the samples one query may load.
 pub const PROMTOOL_MAX_SAMPLES: u64 = 10_000;
 /// Evaluations of history a scenario may span under that limit (a query loads a few samples
@@ -342,7 +342,7 @@ impl Ctx<'_> {
     fn volume(&self, tl: &Timeline) -> Option<u64> {
         let mut v = 1u64;
         for (_, p) in &tl.segments {
-            if let Phase::Traffic(f) = p {
+            if let Some(f) = p.fraction() {
                 v = sim::lcm(v, f.den)?;
             }
         }
@@ -543,24 +543,49 @@ impl Ctx<'_> {
         }
         for (mult, burn, f) in candidates {
             // Clean history the long window needs at the moment of detection: (1 - 1/mult) of it.
-            let need = self.round_up((t.model.long_ms as f64 * (1.0 - 1.0 / mult.to_f64())).ceil() as u64) + 2 * self.step;
+            // 0/1 samples spread bad readings unevenly over short stretches: allow a short window
+            // more.
+            let slack = if matches!(s.reading, Reading::Counters { .. }) { 2 * self.step } else { self.round_up(t.model.short_ms) + 2 * self.step };
+            let need = self.round_up((t.model.long_ms as f64 * (1.0 - 1.0 / mult.to_f64())).ceil() as u64) + slack;
             let attempt = |lead: u64, limit: u64| -> Option<(Run, usize)> {
                 let start = self.warm + lead;
                 if start + self.step > limit {
                     return None;
                 }
-                let run = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, Phase::Traffic(f))]))?;
+                let run = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, Phase::TrafficEarly(f))]))?;
                 let fire = run.tiers[i].first_firing(self.steps(start))?;
                 ((fire as u64 + 1) * self.step <= limit && !run.ambiguous()).then_some((run, fire))
             };
             // The long window is exercised fully when the clean history it needs fits the cap;
             // else the burn starts at once and the test checks the factor and `for`.
-            let standing = (self.warm + self.round_up(t.model.for_ms) + 4 * self.step).max(self.max_hist).min(self.hard_max);
-            let found = attempt(need, self.max_hist).map(|r| (need, r)).or_else(|| attempt(0, standing).map(|r| (0, r)));
+            // Page tiers wake people up: their long windows are exercised fully whatever the
+            // cap, as far as promtool's sample limit allows.
+            // Detection from a full window of clean history comes within the long window (plus
+            // `for`, and a short window of slack for 0/1 samples).
+            let settle = self.warm + need + self.round_up(t.model.long_ms + t.model.short_ms + t.model.for_ms) + 4 * self.step;
+            let full_limit = if t.page() { settle.min(self.hard_max) } else { self.max_hist.min(settle) };
+            let found = attempt(need, full_limit).map(|r| (need, r)).or_else(|| {
+                // The longest clean lead-in whose detection still fits the cap (a shorter one
+                // detects sooner): the long window then holds all the history there is.
+                let (mut lo, mut hi, mut best) = (1u64, need / self.step, None);
+                while lo <= hi {
+                    let mid = (lo + hi) / 2;
+                    match attempt(mid * self.step, self.max_hist) {
+                        Some(r) => {
+                            best = Some((mid * self.step, r));
+                            lo = mid + 1;
+                        }
+                        None => hi = mid - 1,
+                    }
+                }
+                // A burn from the start fires after `for`, which may alone exceed the cap.
+                let standing = (self.warm + self.round_up(t.model.for_ms) + 4 * self.step).max(self.max_hist).min(self.hard_max);
+                best.or_else(|| attempt(0, standing).map(|r| (0, r)))
+            });
             let Some((lead, (_, fire))) = found else { continue };
             let start = self.warm + lead;
             let end = (fire as u64 + 1) * self.step;
-            let Some(run) = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (end - start, Phase::Traffic(f))])) else { continue };
+            let Some(run) = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (end - start, Phase::TrafficEarly(f))])) else { continue };
             if run.ambiguous() || run.tiers[i].first_firing(self.steps(start)) != Some(fire) {
                 continue;
             }
@@ -584,11 +609,17 @@ impl Ctx<'_> {
                 t.alert.for_,
                 if full {
                     "the long window is exercised fully".to_string()
+                } else if lead == 0 {
+                        format!(
+                            "the long window is not exercised: the {} of clean history it needs before the burn do not fit the {} cap, so the burn starts at once and the test checks the factor and `for`",
+                            ms(need),
+                            ms(self.max_hist)
+                        )
                 } else {
                     format!(
-                        "the long window is exercised partially: the {} of clean history it needs before the burn do not fit the {} cap, so the burn starts at once and the test checks the factor and `for`",
-                        ms(need),
-                        ms(self.max_hist)
+                        "the long window is exercised partially: it holds {} of history (after {} of clean traffic) when the alert turns pending",
+                        ms(active as u64 * self.step - self.warm),
+                        ms(lead)
                     )
                 }
             )];
@@ -644,7 +675,8 @@ impl Ctx<'_> {
         let pages: Vec<usize> = (0..self.tiers.len()).filter(|i| self.tiers[*i].page() && self.tiers[*i].reachable).collect();
         let t = &self.tiers[pf];
         let len = self.round_up(t.model.short_ms);
-        let observe = pages.iter().map(|i| self.round_up(self.tiers[*i].model.short_ms) + self.round_up(self.tiers[*i].model.for_ms)).max().unwrap_or(0) + self.step;
+        // A page tier can only be pending while its short window still holds the spike.
+        let observe = pages.iter().map(|i| self.round_up(self.tiers[*i].model.short_ms)).max().unwrap_or(0) + 2 * self.step;
         let ten = t.threshold.checked_mul(Decimal::from_int(10))?;
         let mut q = if ten > Decimal::ONE { Decimal::ONE } else { ten };
         let first = q;
@@ -660,7 +692,8 @@ impl Ctx<'_> {
             })
             .max()
             .unwrap_or(0);
-        let room = self.max_hist.saturating_sub(self.warm + len + observe);
+        // The spike needs this much history whatever the cap: less would page by arithmetic.
+        let room = self.hard_max.saturating_sub(self.warm + len + observe);
         let lead = need.min(room);
         for _ in 0..12 {
             if q <= t.threshold {
@@ -674,7 +707,8 @@ impl Ctx<'_> {
                 continue;
             }
             let spike_end = self.steps(start + len);
-            let mut checks = vec![self.never_check(&pages, run.last(), false)];
+            let quiet = pages.iter().all(|i| !run.tiers[*i].active.iter().any(|a| *a));
+            let mut checks = vec![self.never_check(&pages, run.last(), quiet)];
             // The spike does cross the short window's threshold: the long window holds it back.
             let (e, n) = run.rec.window(spike_end, t.model.short_ms);
             let (tm, ts) = t.model.threshold;
@@ -693,13 +727,14 @@ impl Ctx<'_> {
             checks.extend(self.checks(&run, &mut at));
             let share = |x: Decimal| x.checked_mul(Decimal::from_int(100)).map_or_else(|| x.to_string(), |p| format!("{p}%"));
             let mut notes = vec![format!(
-                "spike: {} of {} errors from {} ({}x {}'s threshold {}) never pages",
+                "spike: {} of {} errors from {} ({}x {}'s threshold {}) never pages{}",
                 ms(len),
                 share(q),
                 ms(start),
                 q.div_rounded(t.threshold, 2).map_or_else(|| "-".into(), |x| x.to_string()),
                 t.name(),
-                t.threshold
+                t.threshold,
+                if quiet { " (no page tier is ever pending)" } else { "" }
             )];
             if q != first {
                 notes.push(format!("spike lowered from {} errors: with {} of clean history before it, that would page", share(first), ms(lead)));
@@ -769,9 +804,9 @@ fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
                             if j == 0 {
                                 return Some(0);
                             }
-                            let (n, e) = match p {
-                                Phase::Idle => (0, 0),
-                                Phase::Traffic(f) => {
+                            let (n, e) = match p.fraction() {
+                                None => (0, 0),
+                                Some(f) => {
                                     let n = i128::from(volume);
                                     (n, n * i128::from(f.num) / i128::from(f.den))
                                 }
@@ -790,7 +825,7 @@ fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
                         .iter()
                         .map(|(p, i)| match p {
                             Phase::Idle => None,
-                            Phase::Traffic(f) => Some(i128::from(!sim::is_bad(*f, *i))),
+                            p => Some(i128::from(!p.bad(*i))),
                         })
                         .collect();
                     progressions(&vals)
@@ -876,6 +911,103 @@ fn progressions(vals: &[Option<i128>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn service(spec: &str) -> (Service, Settings) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(spec);
+        let b = crate::build(&[path], false);
+        let f = b.fleet.expect("spec compiles");
+        (f.services[0].clone(), f.settings)
+    }
+
+    /// Tiers expected to fire at `time` in the group whose name contains `name`.
+    fn firing(t: &ServiceTests, name: &str, time: &str) -> Vec<String> {
+        let g = t.file.tests.iter().find(|g| g.name.contains(name)).unwrap_or_else(|| panic!("no test `{name}`"));
+        let check = g.promql_expr_test.iter().find(|c| c.eval_time == time && c.expr.starts_with("ALERTS{")).unwrap_or_else(|| panic!("no check at {time} in {}", g.name));
+        let mut tiers: Vec<String> = check
+            .exp_samples
+            .iter()
+            .map(|s| s.labels.split("alert_tier=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("").to_string())
+            .collect();
+        tiers.sort();
+        tiers
+    }
+
+    #[test]
+    fn workbook_slo_claims() {
+        // 99.9 % / 30d, Workbook tiers, 1m evaluations.
+        let (svc, settings) = service("tests/promtool/spec.yaml");
+        let t = service_tests(&svc, &settings, &ScenarioOptions::default());
+        assert_eq!(t.file.rule_files, ["../rules/api.rules.yaml"]);
+        // Total outage from 1h1m: one bad minute in 61 is 1/61 > 0.0144, so page-fast is
+        // pending at 1h2m (the Workbook's 52s, rounded up to the evaluation) and fires after
+        // its `for` of 2m.
+        let outage = "total outage from 1h1m";
+        assert_eq!(firing(&t, outage, "1h3m"), Vec::<String>::new());
+        assert_eq!(firing(&t, outage, "1h4m"), ["page-fast"]);
+        // Both page tiers fire by the time the errors stop (1h18m: page-slow fires at 1h17m).
+        let g = t.file.tests.iter().find(|g| g.name.contains(outage)).unwrap();
+        assert!(g.name.contains("errors stop at 1h18m"), "{}", g.name);
+        assert_eq!(firing(&t, outage, "1h18m"), ["page-fast", "page-slow"]);
+        // page-fast resolves 5m + 1m after, page-slow 30m + 1m after.
+        assert_eq!(firing(&t, outage, "1h23m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, outage, "1h24m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h48m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h49m"), Vec::<String>::new());
+        // Just above the 14.4x factor from a full window of clean traffic: pending once 59 of
+        // the 61 samples in the hour are bad (61/1.0501 = 58.09), firing 2m later (page-slow,
+        // at 6x, has fired long before).
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h6m"), ["page-slow"]);
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-fast", "page-slow"]);
+        // Every tier has its pair of tests, plus outage, spike and zero traffic.
+        assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1);
+        for tier in ["page-fast", "page-slow", "ticket-fast", "ticket-slow"] {
+            assert!(t.file.tests.iter().any(|g| g.name.contains(&format!("{tier}: a burn 0.95x the factor")) && g.name.ends_with("never fires it")), "{tier}");
+        }
+        let notes = t.notes.join("\n");
+        assert!(notes.contains("page-slow (6h/30m, 6x): a burn of 6.3006x") && notes.contains("page-slow") && notes.contains("exercised fully"), "{notes}");
+        assert!(notes.contains("spike: 5m of 1.44% errors") || notes.contains("spike: 5m of 14.4% errors"), "{notes}");
+    }
+
+    #[test]
+    fn bounds_hold_across_settings() {
+        for spec in ["tests/cases/custom_alert_tiers.yaml", "tests/cases/tier_overrides.yaml", "tests/cases/window_7d.yaml", "tests/cases/window_28d.yaml", "tests/cases/min_events.yaml", "tests/cases/probe.yaml", "tests/cases/raw.yaml"] {
+            let (svc, settings) = service(spec);
+            let t = service_tests(&svc, &settings, &ScenarioOptions::default());
+            let notes = t.notes.join("\n");
+            // Every tier's reset after a total outage is within its bound.
+            for line in notes.lines().filter(|l| l.contains("resolved after:")) {
+                for part in line.split("resolved after: ").nth(1).unwrap().split(", ") {
+                    let (tier, rest) = part.split_once(' ').unwrap();
+                    let took = Duration::parse(rest.split(' ').next().unwrap()).unwrap();
+                    let bound = Duration::parse(rest.split("bound ").nth(1).unwrap().trim_end_matches(')')).unwrap();
+                    assert!(took <= bound, "{spec}: {tier} resolves after {took}, bound {bound}\n{notes}");
+                }
+            }
+            // Every reachable tier gets its just-above and just-below tests.
+            for a in &svc.slos[0].alerts {
+                if a.threshold(svc.slos[0].error_budget()) < Decimal::ONE {
+                    assert!(t.file.tests.iter().any(|g| g.name.contains(&format!("{}: a burn", a.tier)) && g.name.contains("fires it at")), "{spec}: {}\n{notes}", a.tier);
+                    assert!(t.file.tests.iter().any(|g| g.name.contains(&format!("{}: a burn", a.tier)) && g.name.ends_with("never fires it")), "{spec}: {}\n{notes}", a.tier);
+                }
+            }
+            // No scenario loads more samples per query than promtool allows.
+            let step = settings.evaluation_interval.as_millis();
+            for g in &t.file.tests {
+                for c in &g.promql_expr_test {
+                    assert!(Duration::parse(&c.eval_time).unwrap().as_millis() / step < MAX_HISTORY_STEPS, "{spec}: {}", g.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tier_overrides_keep_firing_for() {
+        // page-fast: `for` 5m, keep_firing_for 10m: resolves 5m + 1m + 10m after the errors stop.
+        let (svc, settings) = service("tests/cases/tier_overrides.yaml");
+        let t = service_tests(&svc, &settings, &ScenarioOptions::default());
+        let notes = t.notes.join("\n");
+        assert!(notes.contains("page-fast 16m (bound 16m)"), "{notes}");
+    }
 
     #[test]
     fn expanding_notation() {

@@ -78,8 +78,30 @@ pub fn decimal_parts(d: Decimal) -> Option<(i128, u32)> {
 pub enum Phase {
     /// Counters flat, gauges and probes absent.
     Idle,
-    /// Traffic with this fraction of bad events (or bad probe samples, or bad gauge readings).
+    /// Traffic with this fraction of bad events (or bad probe samples, or bad gauge readings);
+    /// 0/1 samples are bad at the end of each stretch of `1/fraction` samples.
     Traffic(Frac),
+    /// The same, with 0/1 samples bad at the start of each stretch: a burn shows at once.
+    TrafficEarly(Frac),
+}
+
+impl Phase {
+    pub fn fraction(self) -> Option<Frac> {
+        match self {
+            Phase::Idle => None,
+            Phase::Traffic(f) | Phase::TrafficEarly(f) => Some(f),
+        }
+    }
+
+    /// Whether the `i`-th (1-based) 0/1 sample of a segment of this phase is bad.
+    pub fn bad(self, i: u64) -> bool {
+        match self {
+            Phase::Idle => false,
+            Phase::Traffic(f) => is_bad(f, i),
+            // Shift the even spread so that its first bad item comes first.
+            Phase::TrafficEarly(f) => i > 0 && f.num > 0 && is_bad(f, i + (f.den - 1) / f.num),
+        }
+    }
 }
 
 /// Phases at scrape resolution from time 0. Sample 0 belongs to the first segment; sample `j`
@@ -189,9 +211,9 @@ impl Recorded {
                 let mut ce = vec![0i128; samples.len()];
                 let mut cn = vec![0i128; samples.len()];
                 for j in 1..samples.len() {
-                    let (e, n) = match samples[j].0 {
-                        Phase::Idle => (0, 0),
-                        Phase::Traffic(f) => {
+                    let (e, n) = match samples[j].0.fraction() {
+                        None => (0, 0),
+                        Some(f) => {
                             let n = u128::from(volume);
                             let e = n * u128::from(f.num);
                             if e % u128::from(f.den) != 0 {
@@ -230,7 +252,7 @@ impl Recorded {
                 for (j, (p, i)) in samples.iter().enumerate() {
                     let (e, n) = match p {
                         Phase::Idle => (0, 0),
-                        Phase::Traffic(f) => (i128::from(is_bad(*f, *i)), 1),
+                        p => (i128::from(p.bad(*i)), 1),
                     };
                     ce[j + 1] = ce[j] + e;
                     cn[j + 1] = cn[j] + n;
@@ -310,10 +332,10 @@ pub fn point_badness(timeline: &Timeline, point_ms: u64) -> Vec<Option<bool>> {
         }
         match phase {
             Phase::Idle => out.push(None),
-            Phase::Traffic(f) => {
+            p => {
                 if j as u64 % per_point == 0 {
                     points += 1;
-                    status = is_bad(f, points);
+                    status = p.bad(points);
                 }
                 out.push(Some(status));
             }
@@ -360,77 +382,90 @@ impl TierRun {
     }
 }
 
-/// `a > b` with both sides exact; `None` when they are within a relative 1e-11 of each other,
-/// closer than the floating-point sums of up to 10,000 recorded rates may tell apart.
-fn exact_gt(a: i128, b: i128) -> Option<bool> {
+/// `a` compared with `b`, both exact; `None` when they are within a relative 1e-11 of each
+/// other, closer than the floating-point sums of up to 10,000 recorded rates may tell apart.
+fn compare(a: i128, b: i128) -> Option<std::cmp::Ordering> {
     let d = (a - b).abs();
     let scale = a.abs().max(b.abs());
     if d == 0 || d.checked_mul(100_000_000_000).is_some_and(|x| x <= scale) {
         return None;
     }
-    Some(a > b)
+    Some(a.cmp(&b))
 }
 
-/// Runs one tier over the recorded rates.
-pub fn run_tier(rec: &Recorded, tier: &TierModel) -> TierRun {
+/// Three-valued "and": false wins, then unknown.
+fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// The alert's expression at every evaluation: `None` where a comparison is a tie.
+fn conditions(rec: &Recorded, tier: &TierModel) -> Vec<Option<bool>> {
     let (tm, ts) = tier.threshold;
     let pow = 10i128.pow(ts);
     let step_secs = i128::from(rec.step_ms / 1000);
-    let mut run = TierRun { active: vec![false; rec.steps()], firing: vec![false; rec.steps()], ambiguous: false };
-    let above = |k: usize, w: u64, run: &mut TierRun| -> bool {
+    let above = |k: usize, w: u64| -> Option<bool> {
         let (e, n) = rec.window(k, w);
+        // No traffic: the ratio is 0, never above a positive threshold.
         if n <= 0 {
-            return false;
+            return Some(false);
         }
-        match exact_gt(e * pow, tm * n) {
-            Some(v) => v,
-            None => {
-                run.ambiguous = true;
-                false
-            }
-        }
+        compare(e * pow, tm * n).map(|o| o == std::cmp::Ordering::Greater)
     };
-    // Active since (ms), keep-firing since (ms), firing?
+    (0..rec.steps())
+        .map(|k| {
+            let mut c = and3(above(k, tier.long_ms), above(k, tier.short_ms));
+            if tier.min_events > 0 {
+                let (_, n) = rec.window(k, tier.long_ms);
+                let guard = compare(n * step_secs, i128::from(tier.min_events) * rec.den).map(|o| o != std::cmp::Ordering::Less);
+                c = and3(c, guard);
+            }
+            c
+        })
+        .collect()
+}
+
+/// Prometheus' alert state machine over a sequence of expression results.
+fn states(cond: &[bool], tier: &TierModel, step_ms: u64) -> (Vec<bool>, Vec<bool>) {
+    let mut active = vec![false; cond.len()];
+    let mut firing_at = vec![false; cond.len()];
     let mut active_since: Option<u64> = None;
     let mut firing = false;
     let mut keep_since: Option<u64> = None;
-    for k in 0..rec.steps() {
-        let t = k as u64 * rec.step_ms;
-        let mut cond = above(k, tier.long_ms, &mut run) && above(k, tier.short_ms, &mut run);
-        if cond && tier.min_events > 0 {
-            let (_, n) = rec.window(k, tier.long_ms);
-            let lhs = n * step_secs;
-            let rhs = i128::from(tier.min_events) * rec.den;
-            cond = match exact_gt(lhs, rhs) {
-                Some(v) => v,
-                None => {
-                    run.ambiguous = true;
-                    false
-                }
-            };
-        }
-        if cond {
+    for (k, c) in cond.iter().enumerate() {
+        let t = k as u64 * step_ms;
+        if *c {
             keep_since = None;
             let since = *active_since.get_or_insert(t);
             if !firing && t - since >= tier.for_ms {
                 firing = true;
             }
-        } else if firing && tier.keep_firing_ms > 0 {
-            let ks = *keep_since.get_or_insert(t);
-            if t - ks >= tier.keep_firing_ms {
-                firing = false;
-                active_since = None;
-                keep_since = None;
-            }
+        } else if firing && tier.keep_firing_ms > 0 && t - *keep_since.get_or_insert(t) < tier.keep_firing_ms {
+            // Still firing for keep_firing_for after the expression stopped returning.
         } else {
             firing = false;
             active_since = None;
             keep_since = None;
         }
-        run.active[k] = active_since.is_some();
-        run.firing[k] = firing;
+        active[k] = active_since.is_some();
+        firing_at[k] = firing;
     }
-    run
+    (active, firing_at)
+}
+
+/// Runs one tier over the recorded rates. Ties are resolved both ways; the run is ambiguous
+/// when that changes any state (the state machine is monotone in its input, so the two
+/// extremes bound every mix).
+pub fn run_tier(rec: &Recorded, tier: &TierModel) -> TierRun {
+    let cond = conditions(rec, tier);
+    let lo: Vec<bool> = cond.iter().map(|c| c.unwrap_or(false)).collect();
+    let hi: Vec<bool> = cond.iter().map(|c| c.unwrap_or(true)).collect();
+    let (active, firing) = states(&lo, tier, rec.step_ms);
+    let ambiguous = cond.iter().any(Option::is_none) && states(&hi, tier, rec.step_ms) != (active.clone(), firing.clone());
+    TierRun { active, firing, ambiguous }
 }
 
 #[cfg(test)]
@@ -445,6 +480,8 @@ mod tests {
         assert!((1..=5).all(|i| is_bad(Frac::ONE, i)));
         assert!((1..=5).all(|i| !is_bad(Frac::ZERO, i)));
         assert_eq!(Frac::from_decimal(Decimal::parse("0.0144").unwrap()), Some(Frac::new(18, 1250)));
+        let early: Vec<bool> = (1..=8).map(|i| Phase::TrafficEarly(f).bad(i)).collect();
+        assert_eq!(early, [true, false, false, false, true, false, false, false]);
     }
 
     #[test]
