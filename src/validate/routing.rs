@@ -872,6 +872,33 @@ mod tests {
     }
 
     #[test]
+    fn a_range_across_midnight_continues_on_the_next_days() {
+        use crate::load::routing::TimeRangeSpec;
+        let sp = |v: &str| Sp::new(v.to_string(), Loc::default());
+        let spec = PeriodSpec {
+            times: vec![TimeRangeSpec { start_time: sp("22:00"), end_time: sp("06:00") }, TimeRangeSpec { start_time: sp("12:00"), end_time: sp("13:00") }],
+            weekdays: vec![sp("Friday:monday")],
+            ..PeriodSpec::default()
+        };
+        let mut diags = Diagnostics::default();
+        let mut cx = Ctx { file: Path::new("r.yaml"), diags: &mut diags };
+        let periods = period(&mut cx, &spec, "p", Loc::default()).unwrap();
+        assert!(diags.is_empty());
+        let t = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(periods.len(), 2);
+        assert_eq!(periods[0].times, vec![t("22:00", "24:00"), t("12:00", "13:00")]);
+        assert_eq!(periods[0].weekdays, vec!["sunday:monday", "friday:saturday"]);
+        assert_eq!(periods[1].times, vec![t("00:00", "06:00")]);
+        assert_eq!(periods[1].weekdays, vec!["sunday:tuesday", "saturday"]);
+        // Without weekdays both parts are times of the same period.
+        let every_day = PeriodSpec { times: vec![TimeRangeSpec { start_time: sp("23:30"), end_time: sp("00:30") }], ..PeriodSpec::default() };
+        let mut cx = Ctx { file: Path::new("r.yaml"), diags: &mut diags };
+        let p = period(&mut cx, &every_day, "p", Loc::default()).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].times, vec![t("23:30", "24:00"), t("00:00", "00:30")]);
+    }
+
+    #[test]
     fn zones_are_looked_up_where_a_database_exists() {
         assert!(zone_known("UTC"));
         if Path::new("/usr/share/zoneinfo/Europe/Berlin").is_file() {
