@@ -45,6 +45,12 @@ fuzz:
 schema:
 	$(CARGO) run --quiet --locked -- schema > docs/sloforge.schema.json
 
+## Measure the demo fleet's detection and reset times with promtool and rewrite
+## docs/alert-quality.md (tests/alert_quality.rs; `make test` fails while it is stale).
+.PHONY: alert-quality
+alert-quality: tools
+	SLOFORGE_UPDATE_DOCS=1 $(CARGO) test --locked --test alert_quality
+
 fmt:
 	$(CARGO) fmt --all
 

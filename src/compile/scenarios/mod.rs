@@ -235,6 +235,56 @@ fn dec(s: &str) -> Decimal {
     Decimal::parse(s).unwrap_or(Decimal::ONE)
 }
 
+/// Synthetic input series of one SLO, as the generated tests feed them to promtool.
+#[derive(Debug, Clone)]
+pub struct Synthesis {
+    /// The series' `interval`.
+    pub scrape: Duration,
+    /// The idle stretch before the first phase (every rate window then lies after the first
+    /// sample).
+    pub warm_up: Duration,
+    pub series: Vec<InputSeries>,
+}
+
+/// The series of an SLO over `phases` (after the warm-up): `(duration, error ratio)`, `None`
+/// for no traffic. Durations are whole evaluation intervals. For measurements of one's own
+/// (docs/alert-quality.md is made this way).
+pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<Decimal>)]) -> Result<Synthesis, String> {
+    let s = synth::synthesize(&slo.sli)?;
+    let step = settings.evaluation_interval.as_millis();
+    let scrape = gcd(gcd(step, settings.base_window.as_millis()), SCRAPE.as_millis());
+    let warm = settings.base_window.as_millis().max(step).div_ceil(step) * step;
+    let mut tl = Timeline::new(scrape);
+    tl.push(warm, Phase::Idle);
+    for (d, q) in phases {
+        if d.as_millis() % step != 0 {
+            return Err(format!("{d} is not a whole number of evaluation intervals"));
+        }
+        let phase = match q {
+            None => Phase::Idle,
+            Some(q) => Phase::Traffic(Frac::from_decimal(*q).ok_or_else(|| format!("error ratio {q} is not in [0, 1]"))?),
+        };
+        tl.push(d.as_millis(), phase);
+    }
+    let volume = volume(&tl, step / scrape, slo.min_events).ok_or("the error ratios need more events per scrape than series can hold exactly")?;
+    Ok(Synthesis { scrape: Duration::from_millis(scrape), warm_up: Duration::from_millis(warm), series: input_series(&s, &tl, volume) })
+}
+
+/// Events per scrape: every phase's bad share a whole number, and at least `min_events`
+/// events per evaluation so the minimum-traffic guard never holds an alert back.
+fn volume(tl: &Timeline, scrapes_per_step: u64, min_events: u64) -> Option<u64> {
+    let mut v = 1u64;
+    for (_, p) in &tl.segments {
+        if let Some(f) = p.fraction() {
+            v = sim::lcm(v, f.den)?;
+        }
+    }
+    let per_step = v.checked_mul(scrapes_per_step.max(1))?;
+    let k = min_events.div_ceil(per_step).max(1);
+    let v = v.checked_mul(k)?;
+    (v <= 1_000_000_000).then_some(v)
+}
+
 fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec<TestGroup>, Vec<String>) {
     let step = settings.evaluation_interval.as_millis();
     let base = settings.base_window.as_millis();
@@ -337,23 +387,8 @@ impl Ctx<'_> {
         tl
     }
 
-    /// Events per scrape: every phase's bad share a whole number, and at least `min_events`
-    /// events per evaluation so the minimum-traffic guard never holds an alert back.
-    fn volume(&self, tl: &Timeline) -> Option<u64> {
-        let mut v = 1u64;
-        for (_, p) in &tl.segments {
-            if let Some(f) = p.fraction() {
-                v = sim::lcm(v, f.den)?;
-            }
-        }
-        let per_step = v.checked_mul(self.step / self.scrape)?;
-        let k = self.slo.min_events.div_ceil(per_step).max(1);
-        let v = v.checked_mul(k)?;
-        (v <= 1_000_000_000).then_some(v)
-    }
-
     fn simulate(&self, s: &Synthetic, tl: Timeline) -> Option<Run> {
-        let volume = self.volume(&tl)?;
+        let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
         let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base)?;
         let tiers = self.tiers.iter().map(|t| sim::run_tier(&rec, &t.model)).collect();
         Some(Run { timeline: tl, volume, rec, tiers })
