@@ -98,8 +98,7 @@ fn parse_samples(line: &str) -> Vec<BTreeMap<String, String>> {
     while let Some(i) = rest.find('{') {
         rest = &rest[i + 1..];
         let mut labels = BTreeMap::new();
-        loop {
-            let Some(eq) = rest.find("=\"") else { break };
+        while let Some(eq) = rest.find("=\"") {
             let key = rest[..eq].trim().trim_start_matches(',').trim().to_string();
             let mut val = String::new();
             let mut chars = rest[eq + 2..].char_indices();
@@ -139,10 +138,10 @@ fn sweep_results(output: &str) -> BTreeMap<(String, u64), Vec<BTreeMap<String, S
             let (expr, time) = rest.rsplit_once(", time: ").unwrap();
             let time = Duration::parse(time.trim_end_matches(',').trim_end_matches("0s")).or_else(|_| Duration::parse(time.trim_end_matches(','))).unwrap();
             current = Some((expr.to_string(), time.minutes()));
-        } else if let Some(got) = t.strip_prefix("got: ") {
-            if let Some(k) = current.take() {
-                out.insert(k, parse_samples(got));
-            }
+        } else if let Some(got) = t.strip_prefix("got: ")
+            && let Some(k) = current.take()
+        {
+            out.insert(k, parse_samples(got));
         }
     }
     out

@@ -111,7 +111,7 @@ impl ServiceTests {
         out.push_str("# `promtool test rules` on this file. Expected alerts are computed from each SLO's objective,\n");
         out.push_str("# window, tiers, `for` and `keep_firing_for` on the synthetic series, with exact arithmetic.\n");
         for n in &self.notes {
-            out.push_str("#");
+            out.push('#');
             if !n.is_empty() {
                 out.push(' ');
                 out.push_str(n);

@@ -276,11 +276,11 @@ impl Recorded {
                     let mut tau = first;
                     while tau <= t {
                         let j = tau / scrape;
-                        if j <= last {
-                            if let Some(v) = bad[usize::try_from(j).ok()?] {
-                                c += 1;
-                                b += i128::from(v);
-                            }
+                        if j <= last
+                            && let Some(v) = bad[usize::try_from(j).ok()?]
+                        {
+                            c += 1;
+                            b += i128::from(v);
                         }
                         tau += point_ms;
                     }
@@ -333,7 +333,7 @@ pub fn point_badness(timeline: &Timeline, point_ms: u64) -> Vec<Option<bool>> {
         match phase {
             Phase::Idle => out.push(None),
             p => {
-                if j as u64 % per_point == 0 {
+                if (j as u64).is_multiple_of(per_point) {
                     points += 1;
                     status = p.bad(points);
                 }

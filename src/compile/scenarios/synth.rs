@@ -461,32 +461,31 @@ fn unparen(e: &Expr) -> &Expr {
 /// SLIs), and `avg_over_time((gauge-comparison)[$window:step])` (the share of bad readings).
 fn raw(ratio: &Expr) -> Result<Synthetic, String> {
     let e = unparen(ratio);
-    if let Expr::Binary(b) = e {
-        if b.op.to_string() == "/" {
-            let (err, mut avoid, fe) = windowed_shape(&b.lhs).ok_or("its numerator is not a windowed counter query")?;
-            let (tot, a2, ft) = windowed_shape(&b.rhs).ok_or("its denominator is not a windowed counter query")?;
-            if fe != ft {
-                return Err("its numerator and denominator use different functions".into());
-            }
-            avoid.extend(a2);
-            let series = pair(&err, &tot, &avoid, [(Role::Errors, Role::Good), (Role::Errors, Role::Total)])
-                .ok_or("no label values satisfy its selectors' matchers")?;
-            return Ok(Synthetic { reading: Reading::Counters { per_second: fe == RangeFn::Rate, ratio: true }, series });
+    if let Expr::Binary(b) = e
+        && b.op.to_string() == "/"
+    {
+        let (err, mut avoid, fe) = windowed_shape(&b.lhs).ok_or("its numerator is not a windowed counter query")?;
+        let (tot, a2, ft) = windowed_shape(&b.rhs).ok_or("its denominator is not a windowed counter query")?;
+        if fe != ft {
+            return Err("its numerator and denominator use different functions".into());
         }
+        avoid.extend(a2);
+        let series = pair(&err, &tot, &avoid, [(Role::Errors, Role::Good), (Role::Errors, Role::Total)])
+            .ok_or("no label values satisfy its selectors' matchers")?;
+        return Ok(Synthetic { reading: Reading::Counters { per_second: fe == RangeFn::Rate, ratio: true }, series });
     }
-    if let Expr::Call(c) = e {
-        if c.func.name == "avg_over_time" {
-            if let Some(Expr::Subquery(sq)) = c.args.args.first().map(|a| a.as_ref()) {
-                let step = sq.step.ok_or("its subquery has no step")?;
-                let point_ms = u64::try_from(step.as_millis()).map_err(|_| "subquery step too large")?;
-                if sq.offset.is_some() || sq.at.is_some() || point_ms == 0 || point_ms % 1000 != 0 {
-                    return Err("its subquery has an offset or a fractional step".into());
-                }
-                let (sel, role) = gauge_comparison(unparen(&sq.expr)).ok_or("its subquery is not a `bool` comparison of a gauge with a number")?;
-                let (name, labels) = series_for(&[&sel], &[]).ok_or("no label values satisfy its matchers")?;
-                return Ok(Synthetic { reading: Reading::Points { point_ms }, series: vec![SeriesSpec { text: series_text(&name, &labels), role }] });
-            }
+    if let Expr::Call(c) = e
+        && c.func.name == "avg_over_time"
+        && let Some(Expr::Subquery(sq)) = c.args.args.first().map(|a| a.as_ref())
+    {
+        let step = sq.step.ok_or("its subquery has no step")?;
+        let point_ms = u64::try_from(step.as_millis()).map_err(|_| "subquery step too large")?;
+        if sq.offset.is_some() || sq.at.is_some() || point_ms == 0 || point_ms % 1000 != 0 {
+            return Err("its subquery has an offset or a fractional step".into());
         }
+        let (sel, role) = gauge_comparison(unparen(&sq.expr)).ok_or("its subquery is not a `bool` comparison of a gauge with a number")?;
+        let (name, labels) = series_for(&[&sel], &[]).ok_or("no label values satisfy its matchers")?;
+        return Ok(Synthetic { reading: Reading::Points { point_ms }, series: vec![SeriesSpec { text: series_text(&name, &labels), role }] });
     }
     Err("its error ratio query has neither the shape `errors / total` of windowed counters nor `avg_over_time((gauge > bool N)[$window:step])`".into())
 }
