@@ -22,7 +22,167 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     if text.trim().is_empty() {
         return Err("empty expression".into());
     }
+    if let Some(e) = parse_with_shared_regexes(text) {
+        return Ok(e);
+    }
     parser::parse(text).map_err(|e| e.trim().to_string())
+}
+
+/// Compiled regular expressions of label matchers by pattern. A fleet repeats the same few
+/// patterns (`5..`) in thousands of selectors; promql-parser would compile each occurrence.
+fn regex_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, regex::Regex>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, regex::Regex>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| std::sync::Mutex::new(std::collections::HashMap::new()))
+}
+
+fn shared_regex(pattern: &str) -> Option<regex::Regex> {
+    let mut cache = match regex_cache().lock() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(r) = cache.get(pattern) {
+        return Some(r.clone());
+    }
+    // Anchored as PromQL (and promql-parser) anchor it.
+    let r = regex::Regex::new(&format!("^(?:{pattern})$")).ok()?;
+    cache.insert(pattern.to_string(), r.clone());
+    Some(r)
+}
+
+const RE_MARK: &str = "__sloforge_re_";
+
+/// Parses `text` with every regex matcher's pattern replaced by a plain placeholder, then puts
+/// the patterns back with regexes compiled once per pattern. `None` when anything is unusual
+/// (the caller then parses the text as it is, with promql-parser's own errors).
+fn parse_with_shared_regexes(text: &str) -> Option<Expr> {
+    if text.contains(RE_MARK) || !(text.contains("=~") || text.contains("!~")) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut patterns: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' | b'`' => {
+                i = skip_string(bytes, i)?;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'=' | b'!' if bytes.get(i + 1) == Some(&b'~') => {
+                let mut j = i + 2;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b'`') {
+                    let end = skip_string(bytes, j)?;
+                    let literal = &text[j..end];
+                    let value = promql_parser::util::unquote_string(literal).ok()?;
+                    shared_regex(&value)?;
+                    out.push_str(&text[last..j]);
+                    out.push_str(&format!("\"{RE_MARK}{}__\"", patterns.len()));
+                    patterns.push(value);
+                    last = end;
+                    i = end;
+                } else {
+                    i += 2;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if patterns.is_empty() {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    let mut expr = parser::parse(&out).ok()?;
+    let mut ok = true;
+    restore_patterns(&mut expr, &patterns, &mut ok);
+    ok.then_some(expr)
+}
+
+/// Index just past the string literal starting at `start`.
+fn skip_string(bytes: &[u8], start: usize) -> Option<usize> {
+    let q = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && q != b'`' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] == q {
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn restore_matchers(ms: &mut promql_parser::label::Matchers, patterns: &[String], ok: &mut bool) {
+    use promql_parser::label::MatchOp;
+    for m in ms
+        .matchers
+        .iter_mut()
+        .chain(ms.or_matchers.iter_mut().flatten())
+    {
+        let Some(idx) = m
+            .value
+            .strip_prefix(RE_MARK)
+            .and_then(|r| r.strip_suffix("__"))
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let (Some(pattern), true) = (
+            patterns.get(idx),
+            matches!(m.op, MatchOp::Re(_) | MatchOp::NotRe(_)),
+        ) else {
+            *ok = false;
+            continue;
+        };
+        let Some(re) = shared_regex(pattern) else {
+            *ok = false;
+            continue;
+        };
+        m.value.clone_from(pattern);
+        m.op = match m.op {
+            MatchOp::NotRe(_) => MatchOp::NotRe(re),
+            _ => MatchOp::Re(re),
+        };
+    }
+}
+
+fn restore_patterns(e: &mut Expr, patterns: &[String], ok: &mut bool) {
+    match e {
+        Expr::VectorSelector(vs) => restore_matchers(&mut vs.matchers, patterns, ok),
+        Expr::MatrixSelector(ms) => restore_matchers(&mut ms.vs.matchers, patterns, ok),
+        Expr::Aggregate(a) => {
+            restore_patterns(&mut a.expr, patterns, ok);
+            if let Some(p) = &mut a.param {
+                restore_patterns(p, patterns, ok);
+            }
+        }
+        Expr::Unary(u) => restore_patterns(&mut u.expr, patterns, ok),
+        Expr::Binary(b) => {
+            restore_patterns(&mut b.lhs, patterns, ok);
+            restore_patterns(&mut b.rhs, patterns, ok);
+        }
+        Expr::Paren(p) => restore_patterns(&mut p.expr, patterns, ok),
+        Expr::Subquery(s) => restore_patterns(&mut s.expr, patterns, ok),
+        Expr::Call(c) => {
+            for a in &mut c.args.args {
+                restore_patterns(a, patterns, ok);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
+        Expr::Extension(_) => *ok = false,
+    }
 }
 
 /// Parses a query containing a window placeholder.
@@ -209,6 +369,35 @@ mod tests {
         assert!(check_selector_expr(&parse("x[5m]").unwrap()).is_err());
         assert!(check_selector_expr(&parse("1").unwrap()).is_err());
         assert_eq!(string_literal("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
+        // Regex matchers parsed through the shared-regex path print and match as usual.
+        for text in [
+            r#"x{code=~"5..", a!~'b|c', d=~`e.f`}"#,
+            r#"sum(rate(x{c=~"5.."}[5m])) / sum(rate(x{c!~"2.."}[5m]))"#,
+            r#"x{a="=~\"q\""}"#,
+        ] {
+            let shared = parse(text).unwrap();
+            let plain = promql_parser::parser::parse(text).unwrap();
+            assert_eq!(shared.to_string(), plain.to_string(), "{text}");
+        }
+        let e = parse(r#"x{code=~"5..",job!~"a|b"}"#).unwrap();
+        let Expr::VectorSelector(vs) = e else {
+            panic!()
+        };
+        let code = vs
+            .matchers
+            .matchers
+            .iter()
+            .find(|m| m.name == "code")
+            .unwrap();
+        assert!(code.is_match("503") && !code.is_match("2000"));
+        let job = vs
+            .matchers
+            .matchers
+            .iter()
+            .find(|m| m.name == "job")
+            .unwrap();
+        assert!(job.is_match("c") && !job.is_match("a"));
+        assert!(parse(r#"x{a=~"("}"#).is_err());
     }
 }
 

@@ -121,7 +121,7 @@ mod tests {
         for s in ["no", "Yes", "~", "null", "1", "1.5", "0x1F", "1e3", "12:30", "-x", "#x", "a: b", "a #b", "", " a", "a\nb", "2024-01-01", "*a", "%x"] {
             assert!(!plain_ok(s), "{s:?} must be quoted");
         }
-        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "{{ $value }} x"] {
+        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "x {{ $value }}"] {
             assert!(plain_ok(s), "{s:?} can stay plain");
         }
         let mut out = String::new();
