@@ -82,6 +82,7 @@ SLOS = {
     },
 }
 
+WARMUP = 2  # live evaluation cycles dropped before the measured ones
 PROCS = []
 
 
@@ -648,8 +649,8 @@ def rel(v, ex):
 
 
 def live(prom, cycles, timeout_s):
-    """Collect (lastEvaluation, evaluationTime) per group until every group has `cycles` new
-    evaluations after its first one (dropped as warm-up)."""
+    """Collect (lastEvaluation, evaluationTime) per group until every group has `cycles`
+    evaluations after WARMUP ones."""
     seen = {}
     t_end = time.time() + timeout_s
     while time.time() < t_end:
@@ -659,7 +660,7 @@ def live(prom, cycles, timeout_s):
             ev = seen.setdefault(g["name"], [])
             if not ev or ev[-1][0] != g["lastEvaluation"]:
                 ev.append((g["lastEvaluation"], g["evaluationTime"], {r.get("name"): r.get("evaluationTime") for r in g["rules"]}))
-        if seen and len(seen) >= 8 and all(len(v) >= cycles + 1 for v in seen.values()):
+        if seen and len(seen) >= 8 and all(len(v) >= cycles + WARMUP for v in seen.values()):
             return seen
         time.sleep(3)
     raise RuntimeError(f"live evaluation: not enough cycles within {timeout_s} s: { {k: len(v) for k, v in seen.items()} }")
@@ -697,6 +698,7 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
     a("## Rule cost and accuracy in a real Prometheus\n")
     a("Regenerate this section with `make bench-prometheus` (or `bench/prom_cost.sh`); it takes about "
       f"{timings['total'] / 60:.0f} minutes on the machine below.\n")
+    summary_at = len(L)
     a("### Machine\n")
     for k in ("cpu", "memory", "os", "prometheus", "python", "sloforge"):
         a(f"- {k}: {info[k]}")
@@ -730,7 +732,9 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
       "any step, and the end of the data. 'Full' is the 30d SLO window, which covers all the data.")
     a(f"- Cost: Prometheus then evaluates both rule files live, scraping the workload's continuation from a loopback "
       f"exporter every 15 s, with the backfilled data behind it. Group evaluation time: `evaluationTime` of "
-      f"`/api/v1/rules`, median of {cycles} cycles after a warm-up cycle. Samples per evaluation cycle: every rule's "
+      f"`/api/v1/rules`, median of {cycles} cycles after {WARMUP} warm-up cycles (per SLO: the sum of its groups "
+      f"in each cycle). Both rule files run in the same Prometheus, side by side; the load average of the shared "
+      f"machine was {timings.get('load', '?')} during the live phase. Samples per evaluation cycle: every rule's "
       f"expression queried with `stats=all` at the group's last evaluation time, `totalQueryableSamples` summed over "
       f"the rules of the SLO (median of 5 repetitions after a warm-up; the count is deterministic). The live data has "
       f"a gap of {timings['gap'] / 60:.0f} minutes between the end of the backfill and the first live scrape "
@@ -738,18 +742,19 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
     a("")
 
     a("### Cost per SLO and evaluation cycle\n")
-    a("| SLO | rule set | rules | bytes (recording + alerting rules) | samples loaded / cycle | query time / cycle (ms) | group evaluation time (ms) |")
+    a("| SLO | rule set | rules | bytes (recording + alerting rules) | samples loaded / cycle | query time / cycle, ms (range) | group evaluation time, ms (range) |")
     a("|---|---|---:|---:|---:|---:|---:|")
     summary = {}
     for slo in SLOS:
         for rs, stats in (("sloforge", sf_stats), ("Sloth-shaped", sl_stats)):
             gs = [g for g in costs if (slo in g) and ((g.startswith("sloforge")) == (rs == "sloforge"))]
             samples = sum(statistics.median(s for s, _ in costs[g]) for g in gs)
-            qtime = sum(statistics.median(q for _, q in costs[g]) for g in gs) * 1000
-            etime = sum(statistics.median(e[1] for e in evals[g][1:]) for g in gs) * 1000
-            summary[(slo, rs)] = (samples, qtime, etime)
+            q = [sum(costs[g][i][1] for g in gs) * 1000 for i in range(min(len(costs[g]) for g in gs))]
+            e = [sum(evals[g][WARMUP + i][1] for g in gs) * 1000 for i in range(cycles)]
+            summary[(slo, rs)] = (samples, statistics.median(q), statistics.median(e))
             r, b, br, ba = stats[slo]
-            a(f"| {slo} | {rs} | {r} | {b:,} ({br:,} + {ba:,}) | {samples:,.0f} | {qtime:.1f} | {etime:.1f} |")
+            a(f"| {slo} | {rs} | {r} | {b:,} ({br:,} + {ba:,}) | {samples:,.0f} | {statistics.median(q):.1f} ({min(q):.1f}–{max(q):.1f}) "
+              f"| {statistics.median(e):.1f} ({min(e):.1f}–{max(e):.1f}) |")
     a("")
     for slo in SLOS:
         s1, q1, e1 = summary[(slo, "sloforge")]
@@ -814,14 +819,19 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
 
     a("### Observations that explain the errors\n")
     for k, v in diag.items():
-        a(f"- {k}: {v}")
+        a(f"- {k}: {v}.")
+    a("- Sloth-shaped windows: `rate()` over the raw counters counts the increments from the first sample inside "
+      "the window and extrapolates them to the window's length, so the increment that straddles the start of the "
+      "window is replaced by the window's average; next to a 10× step that is visible on the short windows.")
+    a("- Sloth-shaped full window: the mean of the recorded 5m ratios weighs every 5 minutes alike, so the night "
+      "(a tenth of the traffic, ten times the error ratio) counts as much as the day.")
     a("")
     a("### Targets\n")
-    s1 = summary[("availability", "sloforge")][0]
-    s2 = summary[("availability", "Sloth-shaped")][0]
-    a(f"- Samples per SLO and cycle ≤ 1/250 of the Sloth-shaped rules: availability 1/{s2 / s1:,.0f}, "
-      f"latency 1/{summary[('latency', 'Sloth-shaped')][0] / summary[('latency', 'sloforge')][0]:,.0f} — "
-      f"{'met' if s2 / s1 >= 250 else 'MISSED'} on the reference workload.")
+    parts = []
+    for slo in SLOS:
+        r = summary[(slo, "Sloth-shaped")][0] / summary[(slo, "sloforge")][0]
+        parts.append(f"{slo} 1/{r:,.0f} ({'met' if r >= 250 else 'MISSED'})")
+    a("- Samples per SLO and cycle ≤ 1/250 of the Sloth-shaped rules on the reference workload: " + ", ".join(parts) + ".")
     b = sf_stats["availability"][1]
     a(f"- Output ≤ 3 KB per ratio SLO with four tiers: {b:,} bytes — {'met' if b <= 3072 else 'MISSED'}.")
     sf_max = max((abs(rel(r["sloforge"], r["exact"]) or 0) for rows in acc.values() for r in rows), default=0)
@@ -829,11 +839,30 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
     a(f"- Error vs exact ≤ 1 % for every window 30m…full, edges included: sloforge's largest error "
       f"{sf_max * 100:.2f} % — {'met' if sf_max <= 0.01 else 'MISSED'}; Sloth-shaped {sl_max * 100:.2f} %.")
     a("")
+    # Summary, written where summary_at points.
+    S = []
+    for slo in SLOS:
+        s1, q1, e1 = summary[(slo, "sloforge")]
+        s2, q2, e2 = summary[(slo, "Sloth-shaped")]
+        S.append(f"- {slo}: {s1:,.0f} samples loaded per evaluation cycle for sloforge's rules, {s2:,.0f} for the "
+                 f"Sloth-shaped ones (1/{s2 / s1:,.0f}); group evaluation {e1:.0f} ms vs {e2:,.0f} ms; "
+                 f"{sf_stats[slo][0]} rules and {sf_stats[slo][1]:,} bytes vs {sl_stats[slo][0]} rules and {sl_stats[slo][1]:,} bytes.")
+    for slo in SLOS:
+        per = []
+        for w, _ in WINDOWS:
+            rows = acc.get((slo, w))
+            if rows:
+                m1 = max(abs(rel(r["sloforge"], r["exact"]) or 0) for r in rows)
+                m2 = max(abs(rel(r["sloth"], r["exact"]) or 0) for r in rows)
+                per.append(f"{'full' if w == '30d' else w} {m1 * 100:.1f} % / {m2 * 100:.1f} %")
+        S.append(f"- {slo}, largest error against the exact ratio, sloforge / Sloth-shaped: " + ", ".join(per) + ".")
+    L[summary_at:summary_at] = ["### Summary\n"] + S + [""]
+
     a("### Run\n")
     a("| phase | seconds |")
     a("|---|---:|")
     for k, v in timings.items():
-        if k not in ("total", "gap"):
+        if k not in ("total", "gap", "load"):
             a(f"| {k} | {v:.0f} |")
     a(f"| total | {timings['total']:.0f} |")
     a("")
@@ -844,6 +873,14 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
 # ---------------------------------------------------------------------------------------------
 
 
+def render(raw, out):
+    acc = {tuple(k.split(" ", 1)): v for k, v in raw["accuracy"].items()}
+    rules = {rs: {k: tuple(v) for k, v in st.items()} for rs, st in raw["rules"].items()}
+    report(out, raw["machine"], raw["timings"], raw["hours"], raw["samples_per_series"] * raw["series"], raw["series"],
+           rules["sloforge"], rules["sloth"], raw["costs"], raw["evaluations"], tuple(raw["full_window_samples"]), acc,
+           raw["cycles"], raw["observations"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=float, default=84, help="hours of backfilled data (default 84 = 3.5 days)")
@@ -851,7 +888,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS-prometheus.md"))
     ap.add_argument("--json", default=os.path.join(HERE, "work", "prom_cost.json"), help="raw figures")
     ap.add_argument("--keep", action="store_true", help="keep bench/work/prom (TSDB, logs)")
+    ap.add_argument("--from-json", metavar="FILE", help="only write the report from the raw figures of an earlier run")
     args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            render(json.load(f), args.out)
+        return
 
     atexit.register(stop_all)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
@@ -976,7 +1018,9 @@ def main():
     prom.config = cfg_live
     prom.start()
     timings["gap"] = (time.time() * 1000 - end) / 1000
-    evals = live(prom, args.cycles, args.cycles * 60 + 240)
+    load0 = open("/proc/loadavg").read().split()[0]
+    evals = live(prom, args.cycles, (args.cycles + WARMUP) * 60 + 240)
+    timings["load"] = f"{load0}–{open('/proc/loadavg').read().split()[0]} (1-minute average at its start and end) on {os.cpu_count()} CPUs"
     costs = rule_costs(prom, 5)
     prom.stop()
     srv.shutdown()
@@ -989,11 +1033,12 @@ def main():
         "costs": costs, "evaluations": evals,
         "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()},
         "full_window_samples": [sf_full, sl_full], "observations": diag,
+        "hours": args.hours, "samples_per_series": n, "series": n_series, "cycles": args.cycles,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(raw, f, indent=1)
-    report(args.out, info, timings, args.hours, n * n_series, n_series, sf_stats, sl_stats, costs, evals, (sf_full, sl_full), acc, args.cycles, diag)
+    render(raw, args.out)
     log(f"wrote {args.out} in {timings['total']:.0f} s")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
