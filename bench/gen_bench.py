@@ -14,7 +14,7 @@ import time
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-WORK = os.path.join(HERE, "work")
+WORK = os.path.join(HERE, "scratch")
 SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
 SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
 
@@ -89,7 +89,7 @@ def main():
             shutil.rmtree(slokit_out, ignore_errors=True)
             os.makedirs(slokit_out)
 
-        slokit_cmd = os.environ.get("SLOKIT_CMD", "generate -i {specs} -o {out}").format(specs=specs, out=slokit_out).split()
+        slokit_cmd = os.environ.get("SLOKIT_CMD", "generate -i {specs} -o {out}/rules.yaml").format(specs=specs, out=slokit_out).split()
         slokit_row = ("slokit 1.9.0 generate, sloth", measure([SLOKIT] + slokit_cmd, WORK, clean_slokit))
         rows.append(slokit_row)
     small = os.path.join(ROOT, "slo-specs", "checkout.yaml")
@@ -98,7 +98,7 @@ def main():
 
     print("## Generation\n")
     print(f"Machine: {machine()}.  \nEach figure: median of {RUNS} runs after one warm-up run (the small spec: {max(RUNS, 20)} runs).\n")
-    print("Input: `python3 bench/synth.py bench/work/fleet 100 100` — 100 service files × 100 ratio SLOs = 10,000 SLOs, "
+    print("Input: `python3 bench/synth.py bench/scratch/fleet 100 100` — 100 service files × 100 ratio SLOs = 10,000 SLOs, "
           "once in the native format and once in Sloth `prometheus/v1` format.\n")
     print("| command | wall | CPU (user+sys) | peak RSS |")
     print("|---|---:|---:|---:|")

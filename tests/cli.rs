@@ -174,6 +174,13 @@ fn output_is_deterministic_across_runs_and_input_order() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
     assert_eq!(a, c);
+    // Where the specs and the output live does not show in the output.
+    let abs = tmp.path().join("slo-specs");
+    let d = sloforge(&["generate", "-o", "-", &abs.to_string_lossy()], &root()).stdout;
+    assert_eq!(a, d);
+    assert_eq!(sloforge(&["generate", "-o", "one"], tmp.path()).status.code(), Some(0));
+    assert_eq!(sloforge(&["generate", &abs.to_string_lossy(), "-o", &tmp.path().join("nested/two").to_string_lossy()], &root()).status.code(), Some(0));
+    assert_eq!(read_tree(&tmp.path().join("one")).unwrap(), read_tree(&tmp.path().join("nested/two")).unwrap());
 }
 
 #[test]
