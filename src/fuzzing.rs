@@ -40,3 +40,13 @@ pub fn promql_rewrite(text: &str) {
         assert!(promql::parse(&out).is_ok(), "placeholder rewrite does not parse: {out}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Inputs the fuzzers found crashes with, kept as regression tests.
+    #[test]
+    fn fuzz_regressions() {
+        super::promql_rewrite("-a offset 0");
+        super::spec_bytes(b"apiVersion: sloforge.dev/v1\nkind: Service\nname: a\nteam: t\nslos:\n  - name: s\n    objective: 99\n    sli: {ratio: {errors: 'x{c=\"5\"} offset 0', total: x offset 0}}\n");
+    }
+}

@@ -271,6 +271,7 @@ pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
     };
     let range = std_duration(window);
     let mut out = e.clone();
+    strip_zero_offsets(&mut out);
     map_selectors(&mut out, &|vs| {
         let mut call = template.clone();
         if let Expr::Call(c) = &mut call {
@@ -282,6 +283,46 @@ pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
         call
     });
     out.to_string()
+}
+
+/// `offset 0` changes nothing, and promql-parser prints it as `offset 0s`, which it then refuses
+/// to read back: drop it.
+fn zero_offset(o: &mut Option<promql_parser::parser::Offset>) {
+    use promql_parser::parser::Offset;
+    if let Some(Offset::Pos(d) | Offset::Neg(d)) = o {
+        if d.is_zero() {
+            *o = None;
+        }
+    }
+}
+
+fn strip_zero_offsets(e: &mut Expr) {
+    match e {
+        Expr::VectorSelector(vs) => zero_offset(&mut vs.offset),
+        Expr::MatrixSelector(ms) => zero_offset(&mut ms.vs.offset),
+        Expr::Subquery(sq) => {
+            zero_offset(&mut sq.offset);
+            strip_zero_offsets(&mut sq.expr);
+        }
+        Expr::Aggregate(a) => {
+            strip_zero_offsets(&mut a.expr);
+            if let Some(p) = &mut a.param {
+                strip_zero_offsets(p);
+            }
+        }
+        Expr::Unary(u) => strip_zero_offsets(&mut u.expr),
+        Expr::Binary(b) => {
+            strip_zero_offsets(&mut b.lhs);
+            strip_zero_offsets(&mut b.rhs);
+        }
+        Expr::Paren(p) => strip_zero_offsets(&mut p.expr),
+        Expr::Call(c) => {
+            for a in &mut c.args.args {
+                strip_zero_offsets(a);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
 }
 
 /// Replaces every instant-vector selector of `e` (outside range selectors) by `f(selector)`.
@@ -325,6 +366,7 @@ pub fn with_window(e: &Expr, window: Duration) -> String {
         }
     }
     let mut out = e.clone();
+    strip_zero_offsets(&mut out);
     let _ = walk_expr_mut(&mut SetRange(std_duration(window)), &mut out);
     out.to_string()
 }
@@ -398,6 +440,9 @@ mod tests {
             .unwrap();
         assert!(job.is_match("c") && !job.is_match("a"));
         assert!(parse(r#"x{a=~"("}"#).is_err());
+        // `offset 0` is dropped rather than printed as an unreadable `offset 0s`.
+        let e = parse("-a offset 0").unwrap();
+        assert_eq!(rate_of(&e, Duration::from_mins(5)), "-rate(a[5m])");
     }
 }
 
@@ -405,6 +450,8 @@ mod tests {
 pub fn with_placeholder(e: &Expr) -> String {
     let shown = parse(&format!("x[{PLACEHOLDER_RANGE}]")).map(|p| p.to_string()).unwrap_or_default();
     let range = shown.trim_start_matches('x').trim_start_matches('[').trim_end_matches(']').to_string();
+    let mut e = e.clone();
+    strip_zero_offsets(&mut e);
     let text = e.to_string();
     if range.is_empty() { text } else { text.replace(&format!("[{range}]"), "[$window]").replace(&format!("[{range}:"), "[$window:") }
 }
