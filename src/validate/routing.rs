@@ -17,6 +17,8 @@ use crate::model::routing::{
 use crate::model::{Duration, Service, Settings};
 use crate::names;
 
+use super::{is_label_name, is_name};
+
 struct Ctx<'a> {
     file: &'a Path,
     diags: &'a mut Diagnostics,
@@ -49,12 +51,6 @@ pub fn default_timing() -> Timing {
     }
 }
 
-fn is_name(s: &str) -> bool {
-    matches!(s.chars().next(), Some(c) if c.is_ascii_lowercase())
-        && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
 fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
     if is_name(&s.value) {
         return true;
@@ -69,10 +65,6 @@ fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
     false
 }
 
-fn is_label_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 /// What every generated alert of the fleet carries, for the checks below.
 struct FleetFacts {
