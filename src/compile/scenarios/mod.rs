@@ -130,18 +130,15 @@ pub fn service_tests(service: &Service, settings: &Settings, opts: &ScenarioOpti
     let scrape = gcd(gcd(step, settings.base_window.as_millis()), SCRAPE.as_millis());
     let mut notes = vec![
         String::new(),
+        format!("Series are scraped every {} and the rules evaluated every {}.", Duration::from_millis(scrape), settings.evaluation_interval),
         format!(
-            "Series are scraped every {} and the rules evaluated every {}. A scenario spans at most {} of history",
-            Duration::from_millis(scrape),
-            settings.evaluation_interval,
-            Duration::from_millis(max_steps * step)
-        ),
-        format!(
-            "(promtool 2.42 loads at most 10,000 samples per query: {} evaluations, {} here; longer",
-            MAX_HISTORY_STEPS,
+            "promtool 2.42 loads at most 10,000 samples per query: no scenario spans more than {},{:03} evaluations ({}).",
+            MAX_HISTORY_STEPS / 1000,
+            MAX_HISTORY_STEPS % 1000,
             Duration::from_millis(MAX_HISTORY_STEPS * step)
         ),
-        "windows are exercised partially, as noted).".to_string(),
+        "Page tiers' long windows are exercised fully; a ticket window whose test needs more history than".to_string(),
+        format!("{} (`generate --test-history`) is exercised partially, as noted.", Duration::from_millis(max_steps * step)),
     ];
     let mut tests = Vec::new();
     for slo in &service.slos {
