@@ -2,7 +2,7 @@
 CARGO ?= cargo
 SLOFORGE := target/release/sloforge
 
-.PHONY: all build generate check test tools schema fmt lint bench fuzz e2e clean
+.PHONY: all build generate check test tools schema fmt lint bench fuzz e2e demo clean
 
 all: build
 
@@ -32,6 +32,17 @@ tools:
 test: tools
 	$(CARGO) test --locked
 	$(CARGO) run --quiet --locked -- check slo-specs -o generated
+
+## End to end on loopback (also part of `make test`): Prometheus and Alertmanager run the rules and
+## routes generated from tests/e2e/; prints detection, delivery and resolve times.
+e2e: tools
+	$(CARGO) test --locked --test e2e -- --nocapture
+
+## The demo fleet on loopback for a person to look at (Prometheus, Alertmanager, a synthetic
+## exporter in failure mode MODE: healthy, outage:SERVICE, errors:SERVICE:PERCENT, slow:SERVICE:PERCENT).
+MODE ?= outage:checkout
+demo: tools build
+	SLOFORGE=$(SLOFORGE) scripts/demo/run.sh $(MODE)
 
 ## Benchmarks (not part of `make test`): writes bench/RESULTS.md.
 bench:

@@ -1,0 +1,910 @@
+//! End to end on loopback: Debian's `prometheus` loads the rules sloforge generates from the
+//! test profile in tests/e2e/, scrapes a synthetic exporter run by this test every second, and
+//! sends its alerts to Debian's `prometheus-alertmanager` running the generated
+//! `alertmanager.yml`, whose receivers are webhooks served by this test. The scenarios (healthy
+//! traffic, a total outage of one service, its recovery, an outage during a team's maintenance
+//! window) assert what every receiver gets; a second test misspells the team label in the
+//! generated rules and shows that the outage assertion then fails.
+//!
+//! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
+//! too. Timings go to stderr (`make e2e` shows them).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value as Json;
+
+/// Scrape interval of the test's Prometheus.
+const SCRAPE: Duration = Duration::from_secs(1);
+/// Longest wait for any one expected event (a notification, an alert state).
+const WAIT: Duration = Duration::from_secs(60);
+/// How long healthy traffic is watched for notifications and pending alerts.
+const HEALTHY: Duration = Duration::from_secs(15);
+/// Requests per second of every synthetic service.
+const RATE: f64 = 50.0;
+/// Receiver URLs in tests/e2e/routing.yaml point at this address (the discard port); the test
+/// replaces it with its webhook listener's address before compiling the specs.
+const PLACEHOLDER: &str = "http://127.0.0.1:9/";
+
+const PAYMENTS_PAGE: [&str; 3] = ["audit-log", "pagerduty-payments", "slack-payments"];
+const RECEIVERS: [&str; 8] =
+    ["unrouted", "audit-log", "pagerduty-payments", "slack-payments", "pagerduty-storefront", "slack-storefront", "pagerduty-inventory", "email-inventory"];
+
+// ---------------------------------------------------------------------------------------------
+// HTTP on loopback: a small server (webhooks, /metrics) and a client (the APIs).
+
+/// (method, path, body) → (status, content type, body).
+type Handle = dyn Fn(&str, &str, &[u8]) -> (u16, &'static str, String) + Send + Sync;
+type Handler = Arc<Handle>;
+
+/// A loopback HTTP/1.1 server, one thread per connection, every response `Connection: close`.
+struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(handler: Handler) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = conn {
+                    let h = handler.clone();
+                    std::thread::spawn(move || serve_one(stream, h.as_ref()));
+                }
+            }
+        });
+        Server { addr, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so that it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve_one(mut s: TcpStream, handler: &Handle) {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16384];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > 1 << 20 {
+            return;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.lines();
+    let mut request = lines.next().unwrap_or_default().split_whitespace();
+    let (method, path) = (request.next().unwrap_or_default().to_string(), request.next().unwrap_or_default().to_string());
+    let length =
+        lines.filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<usize>().ok()).unwrap_or(0);
+    while buf.len() < head_end + length {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let (status, content_type, body) = handler(&method, &path, &buf[head_end..head_end + length]);
+    let reason = if status == 200 { "OK" } else { "Not Found" };
+    let _ = write!(s, "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+}
+
+/// One request to 127.0.0.1:`port`; `None` when nothing answers.
+fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(2)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let body = form.unwrap_or("");
+    let req = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    s.write_all(req.as_bytes()).ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    let status = resp.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+}
+
+fn get_json(port: u16, path: &str) -> Json {
+    let (status, body) = http(port, "GET", path, None).unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The synthetic exporter: request counters and a latency histogram per service; the test sets
+// each service's error and slow shares, the counters grow continuously at RATE requests/s.
+
+#[derive(Clone, Copy, Debug)]
+struct Health {
+    /// Share of requests answered with a 503.
+    error: f64,
+    /// Share of requests slower than every latency bucket but +Inf (2 s).
+    slow: f64,
+}
+
+/// Healthy traffic still fails a little: half of checkout's and stock's 0.1 % budget, a fifth
+/// of catalog's 0.5 % and of checkout's 1 % latency budget. No tier fires on that.
+fn healthy(job: &str) -> Health {
+    match job {
+        "catalog" => Health { error: 0.001, slow: 0.002 },
+        _ => Health { error: 0.0005, slow: 0.002 },
+    }
+}
+
+const OUTAGE: Health = Health { error: 1.0, slow: 1.0 };
+const BUCKETS: [&str; 5] = ["0.05", "0.1", "0.25", "0.5", "1"];
+
+/// Cumulative request counts of one service. Each count grows on its own: a count derived by
+/// subtraction (requests − errors) can step back by a rounding error, which Prometheus reads as
+/// a counter reset.
+struct Traffic {
+    job: &'static str,
+    health: Health,
+    ok: f64,
+    errors: f64,
+    fast: f64,
+    slow: f64,
+}
+
+struct Exporter {
+    last: Instant,
+    services: Vec<Traffic>,
+}
+
+impl Exporter {
+    fn new() -> Exporter {
+        let services = ["checkout", "catalog", "stock"].into_iter().map(|job| Traffic { job, health: healthy(job), ok: 0.0, errors: 0.0, fast: 0.0, slow: 0.0 }).collect();
+        Exporter { last: Instant::now(), services }
+    }
+
+    fn advance(&mut self) {
+        let now = Instant::now();
+        let n = RATE * now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        for t in &mut self.services {
+            t.ok += n * (1.0 - t.health.error);
+            t.errors += n * t.health.error;
+            t.fast += n * (1.0 - t.health.slow);
+            t.slow += n * t.health.slow;
+        }
+    }
+
+    fn set(&mut self, job: &str, health: Health) {
+        self.advance();
+        self.services.iter_mut().find(|t| t.job == job).expect("a service of the exporter").health = health;
+    }
+
+    fn exposition(&mut self) -> String {
+        self.advance();
+        let mut out = String::from("# TYPE http_requests_total counter\n");
+        for t in &self.services {
+            out += &format!("http_requests_total{{job=\"{}\",code=\"200\"}} {}\n", t.job, t.ok);
+            out += &format!("http_requests_total{{job=\"{}\",code=\"503\"}} {}\n", t.job, t.errors);
+        }
+        out += "# TYPE http_request_duration_seconds histogram\n";
+        for t in &self.services {
+            for le in BUCKETS {
+                out += &format!("http_request_duration_seconds_bucket{{job=\"{}\",le=\"{le}\"}} {}\n", t.job, t.fast);
+            }
+            let count = t.fast + t.slow;
+            out += &format!("http_request_duration_seconds_bucket{{job=\"{}\",le=\"+Inf\"}} {count}\n", t.job);
+            out += &format!("http_request_duration_seconds_sum{{job=\"{}\"}} {}\n", t.job, t.fast * 0.03 + t.slow * 2.0);
+            out += &format!("http_request_duration_seconds_count{{job=\"{}\"}} {count}\n", t.job);
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications as the webhooks receive them, one entry per alert of a payload.
+
+#[derive(Clone, Debug)]
+struct Delivery {
+    /// The webhook path, i.e. the receiver's name in the spec.
+    receiver: String,
+    /// The receiver Alertmanager names in the payload.
+    payload_receiver: String,
+    at: Instant,
+    /// The alert's own status (`firing`, `resolved`).
+    status: String,
+    slo: String,
+    stage: String,
+    team: String,
+    ends_at: String,
+}
+
+fn stage_of(labels: &Json) -> String {
+    match (labels["alert_tier"].as_str(), labels["budget_stage"].as_str()) {
+        (Some(t), _) => t.to_string(),
+        (None, Some(b)) => format!("budget {b}"),
+        _ => "?".to_string(),
+    }
+}
+
+fn deliveries_of(receiver: &str, at: Instant, body: &[u8]) -> Vec<Delivery> {
+    let payload: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
+    let Some(alerts) = payload["alerts"].as_array() else {
+        return vec![Delivery {
+            receiver: receiver.into(),
+            payload_receiver: "?".into(),
+            at,
+            status: "unreadable payload".into(),
+            slo: "?".into(),
+            stage: "?".into(),
+            team: "?".into(),
+            ends_at: String::new(),
+        }];
+    };
+    alerts
+        .iter()
+        .map(|a| Delivery {
+            receiver: receiver.to_string(),
+            payload_receiver: payload["receiver"].as_str().unwrap_or("?").to_string(),
+            at,
+            status: a["status"].as_str().unwrap_or("?").to_string(),
+            slo: format!("{}/{}", a["labels"]["service"].as_str().unwrap_or("?"), a["labels"]["slo"].as_str().unwrap_or("?")),
+            stage: stage_of(&a["labels"]),
+            team: a["labels"]["team"].as_str().unwrap_or("?").to_string(),
+            ends_at: a["endsAt"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+fn describe(ds: &[Delivery], since: Instant) -> String {
+    if ds.is_empty() {
+        return "  (none)".into();
+    }
+    ds.iter()
+        .map(|d| format!("  +{:.1}s {} <- {} {} [{}] team={}", d.at.saturating_duration_since(since).as_secs_f64(), d.receiver, d.slo, d.stage, d.status, d.team))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes.
+
+/// A child process, killed by its pid when dropped; prints the end of its log on failure.
+struct Proc {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect();
+            eprintln!("--- {} (pid {pid}), last lines of its log:\n{}", self.name, tail.join("\n"));
+        }
+        eprintln!("stopped {} (pid {pid})", self.name);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `bin` with the arguments `args(port)` on a free loopback port and waits until
+/// `/-/ready` answers 200; a port taken in the meantime is retried with another one.
+fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16) -> Vec<String>) -> (Proc, u16) {
+    for attempt in 0..3 {
+        let port = free_port();
+        let log = dir.join(format!("{name}-{attempt}.log"));
+        let out = fs::File::create(&log).unwrap();
+        let child = Command::new(bin)
+            .args(args(port))
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let mut p = Proc { name, child, log };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if http(port, "GET", "/-/ready", None).is_some_and(|r| r.0 == 200) {
+                return (p, port);
+            }
+            if p.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{name} did not become ready on 127.0.0.1:{port}:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{name} exited on 127.0.0.1:{port}, retrying on another port:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
+    }
+    panic!("{name} did not start");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stack.
+
+struct Tools {
+    prometheus: PathBuf,
+    alertmanager: PathBuf,
+}
+
+fn tools() -> Option<Tools> {
+    Some(Tools { prometheus: common::tool("prometheus")?, alertmanager: common::tool("prometheus-alertmanager")? })
+}
+
+/// A change to a generated rule file before Prometheus loads it.
+struct Mutation {
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+}
+
+/// Timings of the generated configuration, read from the files Alertmanager and the rules use.
+struct Profile {
+    group_wait: Duration,
+    longest_group_wait: Duration,
+    group_interval: Duration,
+    evaluation: Duration,
+    base_window: Duration,
+    /// checkout/availability page-fast, from `sloforge explain`.
+    page_fast: sloforge::explain::TierExplanation,
+}
+
+impl Profile {
+    /// Long enough for any notification that is still to come to arrive: a group's first
+    /// notification (the longest group_wait) and two group intervals, plus a second.
+    fn quiet(&self) -> Duration {
+        self.longest_group_wait + self.group_interval * 2 + Duration::from_secs(1)
+    }
+}
+
+fn seconds(s: &str) -> Duration {
+    Duration::from_millis(sloforge::model::Duration::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}")).as_millis())
+}
+
+// Field order matters: processes stop before the servers they talk to.
+struct Stack {
+    _procs: Vec<Proc>,
+    prometheus: u16,
+    alertmanager: u16,
+    exporter: Arc<Mutex<Exporter>>,
+    inbox: Arc<Mutex<Vec<Delivery>>>,
+    profile: Profile,
+    _servers: Vec<Server>,
+    _dir: tempfile::TempDir,
+}
+
+impl Stack {
+    fn start(tools: &Tools, mutation: Option<Mutation>) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        let root = common::root();
+
+        let inbox: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+        let sink = inbox.clone();
+        let hooks = Server::start(Arc::new(move |method: &str, path: &str, body: &[u8]| {
+            let receiver = path.trim_start_matches('/');
+            if method != "POST" || !RECEIVERS.contains(&receiver) {
+                return (404, "text/plain", String::new());
+            }
+            sink.lock().unwrap().extend(deliveries_of(receiver, Instant::now(), body));
+            (200, "text/plain", String::new())
+        }));
+        let exporter = Arc::new(Mutex::new(Exporter::new()));
+        let source = exporter.clone();
+        let metrics = Server::start(Arc::new(move |method: &str, path: &str, _: &[u8]| {
+            if method != "GET" || path != "/metrics" {
+                return (404, "text/plain", String::new());
+            }
+            (200, "text/plain; version=0.0.4; charset=utf-8", source.lock().unwrap().exposition())
+        }));
+
+        // The test profile, with the receivers pointed at the webhook listener, compiled by
+        // the sloforge binary (which also runs the routing proof).
+        let specs = dir.path().join("specs");
+        fs::create_dir_all(&specs).unwrap();
+        for e in fs::read_dir(root.join("tests/e2e")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yaml") {
+                let text = fs::read_to_string(&p).unwrap().replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
+                fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
+            }
+        }
+        let out = common::sloforge(&["generate", "specs", "-o", "generated"], dir.path());
+        assert!(out.status.success(), "sloforge generate failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let generated = dir.path().join("generated");
+        if let Some(m) = &mutation {
+            let path = generated.join(m.file);
+            let text = fs::read_to_string(&path).unwrap();
+            let changed = text.replace(m.from, m.to);
+            assert_ne!(changed, text, "{} does not contain {:?}", m.file, m.from);
+            fs::write(&path, changed).unwrap();
+        }
+
+        let am_config = generated.join("alertmanager.yml");
+        let cfg: Json = serde_saphyr::from_str(&fs::read_to_string(&am_config).unwrap()).unwrap();
+        let mut waits = Vec::new();
+        fn collect(route: &Json, waits: &mut Vec<Duration>) {
+            if let Some(w) = route["group_wait"].as_str() {
+                waits.push(seconds(w));
+            }
+            for r in route["routes"].as_array().into_iter().flatten() {
+                collect(r, waits);
+            }
+        }
+        collect(&cfg["route"], &mut waits);
+        let b = sloforge::build(std::slice::from_ref(&specs), false);
+        assert!(!b.failed(), "{}", b.diagnostics);
+        let fleet = b.fleet.as_ref().unwrap();
+        let page_fast = sloforge::explain::explain(fleet)
+            .into_iter()
+            .find(|e| e.service == "checkout" && e.slo == "availability")
+            .and_then(|e| e.tiers.into_iter().find(|t| t.tier == "page-fast"))
+            .expect("checkout/availability has a page-fast tier");
+        let profile = Profile {
+            group_wait: seconds(cfg["route"]["group_wait"].as_str().unwrap()),
+            longest_group_wait: waits.into_iter().max().unwrap(),
+            group_interval: seconds(cfg["route"]["group_interval"].as_str().unwrap()),
+            evaluation: Duration::from_millis(fleet.settings.evaluation_interval.as_millis()),
+            base_window: Duration::from_millis(fleet.settings.base_window.as_millis()),
+            page_fast,
+        };
+
+        let mut procs = Vec::new();
+        let am_dir = dir.path().join("alertmanager-data");
+        let (am, am_port) = spawn_ready("prometheus-alertmanager", &tools.alertmanager, dir.path(), &|port| {
+            vec![
+                format!("--config.file={}", am_config.display()),
+                format!("--storage.path={}", am_dir.display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--cluster.listen-address=".into(),
+            ]
+        });
+        procs.push(am);
+
+        let prom_config = dir.path().join("prometheus.yml");
+        fs::write(
+            &prom_config,
+            format!(
+                "global:\n  scrape_interval: {s}s\n  scrape_timeout: {s}s\n  evaluation_interval: {e}s\n\
+                 rule_files:\n  - {rules}/*.rules.yaml\n\
+                 alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
+                 scrape_configs:\n  - job_name: exporter\n    honor_labels: true\n    static_configs:\n      - targets: ['{metrics}']\n",
+                s = SCRAPE.as_secs(),
+                e = profile.evaluation.as_secs(),
+                rules = generated.join("rules").display(),
+                metrics = metrics.addr,
+            ),
+        )
+        .unwrap();
+        let tsdb = dir.path().join("prometheus-data");
+        let (prom, prom_port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
+            vec![format!("--config.file={}", prom_config.display()), format!("--storage.tsdb.path={}", tsdb.display()), format!("--web.listen-address=127.0.0.1:{port}")]
+        });
+        procs.push(prom);
+
+        let stack = Stack { _procs: procs, prometheus: prom_port, alertmanager: am_port, exporter, inbox, profile, _servers: vec![hooks, metrics], _dir: dir };
+        // Every SLO's events are being recorded.
+        let slos = fleet.services.iter().map(|s| s.slos.len()).sum::<usize>();
+        stack.wait_for(&format!("recorded traffic of all {slos} SLOs"), || {
+            let v = stack.query(r#"count({__name__=~"slo:sli_events:rate.+", event="total"} > 0)"#);
+            (v.first().map(|(_, x)| *x as usize) == Some(slos)).then_some(())
+        });
+        stack
+    }
+
+    fn set(&self, job: &str, health: Health) -> (Instant, SystemTime) {
+        self.exporter.lock().unwrap().set(job, health);
+        (Instant::now(), SystemTime::now())
+    }
+
+    fn deliveries(&self) -> Vec<Delivery> {
+        self.inbox.lock().unwrap().clone()
+    }
+
+    /// An instant query: (labels, value) per series.
+    fn query(&self, q: &str) -> Vec<(Json, f64)> {
+        let (status, body) = http(self.prometheus, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
+        assert_eq!(status, 200, "{q}: {body}");
+        let v: Json = serde_json::from_str(&body).unwrap();
+        v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+    }
+
+    /// Prometheus' pending and firing alerts.
+    fn prometheus_alerts(&self) -> Vec<Json> {
+        get_json(self.prometheus, "/api/v1/alerts")["data"]["alerts"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Alertmanager's alerts (active, suppressed), with their inhibition state.
+    fn alertmanager_alerts(&self) -> Vec<Json> {
+        get_json(self.alertmanager, "/api/v2/alerts").as_array().cloned().unwrap_or_default()
+    }
+
+    /// Polls `f` every 100 ms until it gives a value; fails after WAIT.
+    fn wait_for<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {}s waiting for {what}\nnotifications so far:\n{}\nprometheus alerts: {:?}",
+                WAIT.as_secs(),
+                describe(&self.deliveries(), Instant::now()),
+                self.prometheus_alerts().iter().map(|a| format!("{}/{} {} {}", a["labels"]["service"], a["labels"]["slo"], stage_of(&a["labels"]), a["state"])).collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until `receiver` got `stage` of `slo` with `status`; the first such delivery.
+    fn wait_delivery(&self, receiver: &str, slo: &str, stage: &str, status: &str, since: Instant) -> Delivery {
+        self.wait_for(&format!("{receiver} <- {slo} {stage} [{status}]"), || {
+            self.deliveries().into_iter().find(|d| d.at >= since && d.receiver == receiver && d.slo == slo && d.stage == stage && d.status == status)
+        })
+    }
+
+    /// Waits until Alertmanager holds each (slo, stage) alert, suppressed by an inhibition when
+    /// `inhibited`, active (not inhibited, not silenced) otherwise.
+    fn wait_alertmanager_state(&self, slo: &str, stages: &[&str], inhibited: bool) {
+        let want = if inhibited { "suppressed" } else { "active" };
+        self.wait_for(&format!("{slo} {stages:?} {want} in alertmanager"), || {
+            let alerts = self.alertmanager_alerts();
+            stages
+                .iter()
+                .all(|stage| {
+                    alerts.iter().any(|a| {
+                        let l = &a["labels"];
+                        format!("{}/{}", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or("")) == slo
+                            && stage_of(l) == *stage
+                            && a["status"]["state"] == want
+                            && a["status"]["inhibitedBy"].as_array().is_some_and(|v| v.is_empty() != inhibited)
+                            && a["status"]["silencedBy"].as_array().is_some_and(Vec::is_empty)
+                    })
+                })
+                .then_some(())
+        });
+    }
+
+    /// When Prometheus made `stage` of `slo` active, from the alerts API.
+    fn fired_at(&self, slo: &str, stage: &str) -> SystemTime {
+        self.wait_for(&format!("{slo} {stage} firing in prometheus"), || {
+            self.prometheus_alerts().into_iter().find_map(|a| {
+                let l = &a["labels"];
+                let this = format!("{}/{}", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or("")) == slo && stage_of(l) == stage;
+                (this && a["state"] == "firing").then(|| rfc3339(a["activeAt"].as_str().unwrap()))
+            })
+        })
+    }
+
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
+}
+
+/// An RFC 3339 timestamp as Prometheus and Alertmanager write it.
+fn rfc3339(s: &str) -> SystemTime {
+    fn bad(s: &str) -> ! {
+        panic!("not an RFC 3339 time: {s}")
+    }
+    fn num(s: &str, x: &str) -> i64 {
+        x.parse().unwrap_or_else(|_| bad(s))
+    }
+    let (date, rest) = s.split_once('T').unwrap_or_else(|| bad(s));
+    let d: Vec<i64> = date.split('-').map(|x| num(s, x)).collect();
+    let (clock, offset) = rest.split_at(rest.find(['Z', '+', '-']).unwrap_or_else(|| bad(s)));
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
+    let t: Vec<i64> = hms.split(':').map(|x| num(s, x)).collect();
+    if d.len() != 3 || t.len() != 3 {
+        bad(s);
+    }
+    let nanos = u64::try_from(num(s, &format!("{frac:0<9}")[..9])).unwrap_or_else(|_| bad(s));
+    let offset_secs = match offset {
+        "Z" => 0,
+        o => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (h, m) = o[1..].split_once(':').unwrap_or_else(|| bad(s));
+            sign * (num(s, h) * 3600 + num(s, m) * 60)
+        }
+    };
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let secs = days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2] - offset_secs;
+    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s))) + Duration::from_nanos(nanos)
+}
+
+fn since(t: SystemTime, start: SystemTime) -> f64 {
+    t.duration_since(start).map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios and their checks.
+
+type Key = (String, String, String);
+
+fn firing(ds: &[Delivery]) -> BTreeSet<Key> {
+    ds.iter().filter(|d| d.status == "firing").map(|d| (d.receiver.clone(), d.slo.clone(), d.stage.clone())).collect()
+}
+
+fn keys(receivers: &[&str], alerts: &[(&str, &str)]) -> BTreeSet<Key> {
+    receivers.iter().flat_map(|r| alerts.iter().map(move |(slo, stage)| (r.to_string(), slo.to_string(), stage.to_string()))).collect()
+}
+
+/// The alerts a total outage of checkout must page with: the fast tier of both SLOs and the
+/// exhausted budget stage (budget alerts are on for checkout).
+const CHECKOUT_PAGES: [(&str, &str); 4] =
+    [("checkout/availability", "page-fast"), ("checkout/availability", "budget exhausted"), ("checkout/latency", "page-fast"), ("checkout/latency", "budget exhausted")];
+
+/// What a checkout outage must deliver, and nothing else: the payments page receivers and the
+/// audit log get the fast tier and the exhausted budget of both SLOs, firing; nobody gets a
+/// ticket (inhibited by the pages of the same SLO) or a slow page tier (inhibited by the fast
+/// one); no other team's receiver and not the catch-all get anything.
+fn check_outage(ds: &[Delivery]) -> Result<(), String> {
+    let expected = keys(&PAYMENTS_PAGE, &CHECKOUT_PAGES);
+    let got = firing(ds);
+    let mut problems = Vec::new();
+    for (r, slo, stage) in expected.difference(&got) {
+        problems.push(format!("{r} did not get {slo} {stage} firing"));
+    }
+    for (r, slo, stage) in got.difference(&expected) {
+        problems.push(format!("{r} got {slo} {stage} firing, which it must not"));
+    }
+    for d in ds {
+        if !d.receiver.starts_with("audit") && !["pagerduty-payments", "slack-payments"].contains(&d.receiver.as_str()) {
+            problems.push(format!("{} got a notification ({} {} {})", d.receiver, d.slo, d.stage, d.status));
+        }
+        if d.payload_receiver != format!("sloforge-{}", d.receiver) {
+            problems.push(format!("a payload for {} posted to the webhook of {}", d.payload_receiver, d.receiver));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+}
+
+/// Healthy traffic for HEALTHY: the SLIs see the small healthy error share, no alert is pending
+/// or firing at any time, nobody is notified.
+fn run_healthy(s: &Stack, duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        let pending = s.prometheus_alerts();
+        assert!(pending.is_empty(), "alerts on healthy traffic: {pending:?}");
+        let ds = s.deliveries();
+        assert!(ds.is_empty(), "notifications on healthy traffic:\n{}", describe(&ds, start));
+        s.sleep(Duration::from_millis(500));
+    }
+    // Half the budget of checkout's availability is burning (0.05 % errors for 99.9 %), a fifth
+    // of catalog's: visible in the burn rates, below every tier's factor.
+    for (slo, want) in [("checkout\",slo=\"availability", 0.5), ("catalog\",slo=\"availability", 0.2), ("checkout\",slo=\"latency", 0.2)] {
+        let q = format!("slo:burn_rate:ratio{{service=\"{slo}\",window=\"{}\"}}", s.profile.page_fast.long_window);
+        let v = s.query(&q);
+        assert!(v.len() == 1 && (v[0].1 - want).abs() < want * 0.2, "{q} = {v:?}, expected about {want}");
+    }
+}
+
+struct OutageTimes {
+    start: Instant,
+    start_wall: SystemTime,
+    fired: SystemTime,
+    delivered: BTreeMap<String, Instant>,
+}
+
+/// A total outage of checkout, watched until its pages reached the audit log (routed before any
+/// team route, so independent of the team label), the slow and ticket tiers of both SLOs are
+/// held back by inhibitions, and the quiet time has passed. The routing is checked afterwards.
+fn run_outage(s: &Stack) -> OutageTimes {
+    let (start, start_wall) = s.set("checkout", OUTAGE);
+    for (slo, stage) in CHECKOUT_PAGES {
+        s.wait_delivery("audit-log", slo, stage, "firing", start);
+    }
+    let fired = s.fired_at("checkout/availability", "page-fast");
+    for slo in ["checkout/availability", "checkout/latency"] {
+        s.wait_alertmanager_state(slo, &["page-fast", "budget exhausted"], false);
+        s.wait_alertmanager_state(slo, &["page-slow", "ticket-fast", "ticket-slow"], true);
+    }
+    s.sleep(s.profile.quiet());
+    let delivered = s.deliveries().into_iter().filter(|d| d.slo == "checkout/availability" && d.stage == "page-fast" && d.status == "firing").fold(BTreeMap::new(), |mut m, d| {
+        m.entry(d.receiver).or_insert(d.at);
+        m
+    });
+    OutageTimes { start, start_wall, fired, delivered }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+#[test]
+fn generated_rules_and_routes_deliver_exactly_the_right_notifications() {
+    let Some(tools) = tools() else { return };
+    let wall = Instant::now();
+    let s = Stack::start(&tools, None);
+    let p = &s.profile;
+    let ready = wall.elapsed();
+
+    // 1. Healthy traffic: nothing.
+    run_healthy(&s, HEALTHY);
+
+    // 2. A total outage of checkout (team payments).
+    let o = run_outage(&s);
+    let ds = s.deliveries();
+    if let Err(e) = check_outage(&ds) {
+        panic!("outage of checkout:\n{e}\nnotifications:\n{}", describe(&ds, o.start));
+    }
+
+    // 3. Recovery: the fast tier resolves, and the receivers that were paged hear of it.
+    let (rec_start, rec_wall) = s.set("checkout", healthy("checkout"));
+    let mut resolved = BTreeMap::new();
+    for r in PAYMENTS_PAGE {
+        for slo in ["checkout/availability", "checkout/latency"] {
+            let d = s.wait_delivery(r, slo, "page-fast", "resolved", rec_start);
+            if slo == "checkout/availability" {
+                resolved.insert(r.to_string(), d);
+            }
+        }
+    }
+    s.sleep(p.quiet());
+    let ds = s.deliveries();
+    // Still exactly the same firing notifications: the slow tiers resolved while the fast one
+    // (kept firing for keep_firing_for) still inhibited them, and the exhausted budget page keeps
+    // the tickets inhibited.
+    if let Err(e) = check_outage(&ds) {
+        panic!("after recovery:\n{e}\nnotifications:\n{}", describe(&ds, o.start));
+    }
+
+    // 4. Maintenance: the inventory team's mute interval is always active, so a total outage of
+    // stock reaches the audit log (not a team route) but none of the team's receivers.
+    let (m_start, _) = s.set("stock", OUTAGE);
+    let audit = s.wait_delivery("audit-log", "stock/availability", "page-fast", "firing", m_start);
+    s.wait_alertmanager_state("stock/availability", &["page-fast"], false);
+    s.wait_alertmanager_state("stock/availability", &["page-slow", "ticket-fast", "ticket-slow"], true);
+    s.sleep(p.quiet());
+    let ds = s.deliveries();
+    let during: Vec<Delivery> = ds.iter().filter(|d| d.at >= m_start).cloned().collect();
+    let team: Vec<&Delivery> = during.iter().filter(|d| d.team == "inventory" && d.receiver != "audit-log").collect();
+    assert!(team.is_empty(), "notifications during the inventory team's maintenance window:\n{}", describe(&during, m_start));
+    let mut expected = keys(&PAYMENTS_PAGE, &CHECKOUT_PAGES);
+    expected.insert(("audit-log".into(), "stock/availability".into(), "page-fast".into()));
+    assert_eq!(firing(&ds), expected, "firing notifications of the whole run:\n{}", describe(&ds, o.start));
+    let muted_for = m_start.elapsed();
+
+    // Timings.
+    let t = &p.page_fast;
+    let detection = since(o.fired, o.start_wall);
+    let detection_bound = 2.0 * secs(SCRAPE) + secs(p.evaluation) + t.for_seconds as f64 + t.detection_total_outage_seconds.unwrap_or(0.0);
+    let delivery_bound = detection_bound + secs(p.group_wait);
+    let first = o.delivered.values().min().map_or(f64::NAN, |at| secs(at.duration_since(o.start)));
+    let resolved_in_prometheus = resolved.get("pagerduty-payments").map_or(f64::NAN, |d| since(rfc3339(&d.ends_at), rec_wall));
+    // `sloforge explain`: short window + base window + keep_firing_for; then one scrape and one evaluation.
+    let reset_bound = t.reset_seconds as f64 + secs(SCRAPE) + secs(p.evaluation);
+    let resolve_delivered = resolved.values().map(|d| secs(d.at.duration_since(rec_start))).fold(0.0, f64::max);
+    eprintln!(
+        "end-to-end timings (Prometheus scrape {}s, rules every {}s; checkout/availability page-fast: windows {}/{}, for {}s, keep_firing_for {}s; Alertmanager group_wait {}s, group_interval {}s):",
+        secs(SCRAPE),
+        secs(p.evaluation),
+        t.long_window,
+        t.short_window,
+        t.for_seconds,
+        t.keep_firing_for_seconds,
+        secs(p.group_wait),
+        secs(p.group_interval)
+    );
+    eprintln!("  stack ready (generate, start, first recorded traffic): {:.1}s", secs(ready));
+    eprintln!(
+        "  outage -> page-fast firing in Prometheus: {detection:.2}s (bound {detection_bound:.2}s: 2 scrapes + 1 evaluation + for + {}s until the long window trips)",
+        t.detection_total_outage_seconds.unwrap_or(0.0)
+    );
+    for (r, at) in &o.delivered {
+        eprintln!("  outage -> firing notification at {r}: {:.2}s (bound {delivery_bound:.2}s: detection + group_wait)", secs(at.duration_since(o.start)));
+    }
+    eprintln!("  firing in Prometheus -> first notification: {:.2}s", first - detection);
+    eprintln!(
+        "  recovery -> page-fast resolved in Prometheus: {resolved_in_prometheus:.2}s (bound {reset_bound:.2}s: explain's reset (short window + base window + keep_firing_for) + scrape + evaluation)"
+    );
+    eprintln!("  recovery -> resolved notification at every page receiver: {resolve_delivered:.2}s (bound {:.2}s: + group_interval)", reset_bound + secs(p.group_interval));
+    eprintln!("  maintenance: audit-log paged after {:.2}s, the inventory team's receivers got nothing for {:.1}s", secs(audit.at.duration_since(m_start)), secs(muted_for));
+    eprintln!("  wall time: {:.1}s", secs(wall.elapsed()));
+
+    // Generous margins (loaded machines), but far below what a wrong `for` or window would take.
+    let margin = 10.0;
+    assert!(detection <= detection_bound + margin, "detection took {detection:.2}s");
+    assert!(first <= delivery_bound + margin, "delivery took {first:.2}s");
+    assert!(resolve_delivered <= reset_bound + secs(p.group_interval) + margin, "resolve took {resolve_delivered:.2}s");
+}
+
+#[test]
+fn a_misspelt_team_label_in_the_generated_rules_fails_the_outage_check() {
+    let Some(tools) = tools() else { return };
+    // The payments team's label, misspelt in every rule of checkout's rule file.
+    let s = Stack::start(&tools, Some(Mutation { file: "rules/checkout.rules.yaml", from: "team: payments\n", to: "team: paymnets\n" }));
+    run_healthy(&s, Duration::from_secs(3));
+    let o = run_outage(&s);
+    let ds = s.deliveries();
+    let err = check_outage(&ds).expect_err("the outage check passed although the rules carry a misspelt team label");
+    for r in ["pagerduty-payments", "slack-payments"] {
+        assert!(err.contains(&format!("{r} did not get checkout/availability page-fast firing")), "{err}");
+    }
+    // The page went where Alertmanager sends what no team route takes.
+    assert!(ds.iter().any(|d| d.receiver == "unrouted" && d.slo == "checkout/availability" && d.stage == "page-fast" && d.team == "paymnets"), "{}", describe(&ds, o.start));
+    eprintln!("with team=\"paymnets\" in the rules, the outage check fails:\n{err}\nnotifications:\n{}", describe(&ds, o.start));
+}
+
+#[test]
+fn timestamps_parse_like_rfc3339() {
+    let t = |s| rfc3339(s).duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    assert_eq!(t("1970-01-02T00:00:01.5Z"), 86_401.5);
+    assert_eq!(t("2000-03-01T00:00:00Z"), 951_868_800.0);
+    assert_eq!(t("2024-02-29T23:59:59.123456789+01:00"), 1_709_247_599.123_456_8);
+    assert_eq!(t("2024-02-29T23:59:59-00:30"), 1_709_252_999.0);
+}
+
+#[test]
+fn the_demo_routing_profile_routes_the_demo_fleet_like_its_own_routing_spec() {
+    // scripts/demo/run.sh compiles slo-specs/ with scripts/demo/routing.yaml in place of the
+    // fleet's routing spec: every receiver is a loopback webhook, and every alert reaches
+    // receivers of the same names as with slo-specs/routing.yaml.
+    let root = common::root();
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    fs::create_dir_all(&demo).unwrap();
+    for e in fs::read_dir(root.join("slo-specs")).unwrap() {
+        let p = e.unwrap().path();
+        let text = fs::read_to_string(&p).unwrap();
+        if !text.lines().any(|l| l == "kind: AlertRouting") {
+            fs::write(demo.join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let profile = fs::read_to_string(root.join("scripts/demo/routing.yaml")).unwrap();
+    fs::write(demo.join("routing.yaml"), &profile).unwrap();
+    let b = sloforge::build(std::slice::from_ref(&demo), false);
+    assert!(!b.failed(), "{}", b.diagnostics);
+    let am: Json = serde_saphyr::from_str(&b.compilation.unwrap().alertmanager.unwrap().text).unwrap();
+    for r in am["receivers"].as_array().unwrap() {
+        let keys: Vec<&String> = r.as_object().unwrap().keys().filter(|k| k.ends_with("_configs")).collect();
+        assert_eq!(keys, ["webhook_configs"], "{r}");
+        let url = r["webhook_configs"][0]["url"].as_str().unwrap();
+        assert_eq!(url, format!("{PLACEHOLDER}{}", r["name"].as_str().unwrap().trim_start_matches("sloforge-")), "{r}");
+    }
+    let routes = |dir: &Path| {
+        let o = common::sloforge(&["routes", &dir.to_string_lossy()], &root);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(routes(&demo), routes(&root.join("slo-specs")), "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml");
+}
