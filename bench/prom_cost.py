@@ -47,6 +47,8 @@ ROOT = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "work", "prom")
 SPEC = os.path.join(HERE, "shop.yaml")
 SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
+SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
+SLOTH_SPEC = os.path.join(HERE, "shop.sloth.yaml")
 
 # ---------------------------------------------------------------------------------------------
 # Workload
@@ -228,6 +230,34 @@ def rule_stats(text, group_of_slo):
         al = sum(len(i.encode()) for i in items if i.startswith("  - alert:"))
         stats[slo] = (r + len(items), b + len(header.encode()) + rec + al, br + rec, ba + al)
     return stats
+
+
+def slokit_compare(bench_text, out_dir):
+    """slokit's rules for the same SLOs, when slokit is installed: rules and bytes per SLO, and
+    whether its recording rules read what the measured Sloth-shaped rules read."""
+    if not os.access(SLOKIT, os.X_OK):
+        return None
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(out_dir, "slokit.rules.yaml")
+    version = subprocess.run([SLOKIT, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([SLOKIT, "generate", "-i", SLOTH_SPEC, "-o", out], capture_output=True, check=True)
+    text = open(out).read()
+
+    def records(t):
+        return {(name.rsplit("-", 1)[1], item_field(it, "record")): re.sub(r"\s+", "", item_field(it, "expr")).replace("ignoring(sloth_window)", "")
+                for name, _, items in split_items(t) for it in items if it.startswith("  - record:")}
+
+    mine, theirs = records(bench_text), records(text)
+    both = sorted(set(mine) & set(theirs))
+    return {
+        "version": version,
+        "stats": rule_stats(text, lambda g: g.rsplit("-", 1)[1]),
+        "same": [f"{k[0]} {k[1]}" for k in both if mine[k] == theirs[k]],
+        "differ": [f"{k[0]} {k[1]}" for k in both if mine[k] != theirs[k]],
+        "differ_all_constant": all(mine[k].startswith("vector(") and theirs[k].startswith("vector(") for k in both if mine[k] != theirs[k]),
+        "only_bench": [f"{k[0]} {k[1]}" for k in sorted(set(mine) - set(theirs))],
+        "only_slokit": [f"{k[0]} {k[1]}" for k in sorted(set(theirs) - set(mine))],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -692,7 +722,7 @@ def pct(x):
     return "n/a" if x is None else f"{x * 100:+.2f} %"
 
 
-def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, costs, evals, full_counts, acc, cycles, diag):
+def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, costs, evals, full_counts, acc, cycles, diag, slokit=None):
     L = []
     a = L.append
     a("## Rule cost and accuracy in a real Prometheus\n")
@@ -762,6 +792,19 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
         a(f"- {slo}: sloforge loads 1/{s2 / s1:,.0f} of the samples of the Sloth-shaped rules per cycle "
           f"({s1:,.0f} vs {s2:,.0f}); group evaluation {e2 / e1:,.0f}× faster ({e1:.1f} ms vs {e2:.1f} ms).")
     a("")
+    if slokit:
+        st = slokit["stats"]
+        n_rec = len(slokit["same"]) + len(slokit["differ"])
+        a(f"- {slokit['version']} (`slokit generate -i bench/shop.sloth.yaml`, the same SLOs in Sloth's format) writes "
+          + ", ".join(f"{st[slo][0]} rules and {st[slo][1]:,} bytes for {slo}" for slo in SLOS if slo in st)
+          + f". Its recording rules and the measured Sloth-shaped ones: {len(slokit['same'])} of {n_rec} with the same "
+          "expression (ignoring whitespace and `ignoring (sloth_window)`)"
+          + (f"; different: {', '.join(slokit['differ'])}" if slokit["differ"] else "")
+          + (" (constants, no reads)" if slokit["differ"] and slokit.get("differ_all_constant") else "")
+          + (f"; only in slokit's: {', '.join(slokit['only_slokit'])}" if slokit["only_slokit"] else "")
+          + (f"; only in the measured set: {', '.join(slokit['only_bench'])}" if slokit["only_bench"] else "")
+          + ". Its SLI rules read the same series over the same ranges, so the samples per cycle measured above "
+          "apply to it; it was not evaluated separately.")
     sf_full, sl_full = full_counts
     a("- Samples per cycle grow with the number of raw series for the Sloth-shaped rules (every window re-reads them: "
       "the availability SLO reads 600 series, the latency SLO 40), while sloforge's are nearly fixed per SLO: its "
@@ -878,7 +921,7 @@ def render(raw, out):
     rules = {rs: {k: tuple(v) for k, v in st.items()} for rs, st in raw["rules"].items()}
     report(out, raw["machine"], raw["timings"], raw["hours"], raw["samples_per_series"] * raw["series"], raw["series"],
            rules["sloforge"], rules["sloth"], raw["costs"], raw["evaluations"], tuple(raw["full_window_samples"]), acc,
-           raw["cycles"], raw["observations"])
+           raw["cycles"], raw["observations"], raw.get("slokit"))
 
 
 def main():
@@ -892,7 +935,13 @@ def main():
     args = ap.parse_args()
     if args.from_json:
         with open(args.from_json) as f:
-            render(json.load(f), args.out)
+            raw = json.load(f)
+        if raw.get("slokit") is None:
+            raw["slokit"] = slokit_compare(sloth_rules("storefront")[0], os.path.join(HERE, "work", "slokit"))
+            shutil.rmtree(os.path.join(HERE, "work", "slokit"), ignore_errors=True)
+            with open(args.from_json, "w") as f:
+                json.dump(raw, f, indent=1)
+        render(raw, args.out)
         return
 
     atexit.register(stop_all)
@@ -927,6 +976,7 @@ def main():
     with open(os.path.join(WORK, level1), "w") as f:
         f.write("groups:\n- name: bench-level1\n  interval: 1m\n  rules:\n" + "".join(level1_items + sl_items))
     run(["promtool", "check", "rules", sf_file, sl_file, os.path.join(WORK, level1)], capture_output=True)
+    slokit = slokit_compare(sl_text, WORK)
     sf_stats = rule_stats(sf_text, lambda g: g.rsplit("-", 1)[1] if g.startswith("sloforge-shop-") else None)
     sl_stats = rule_stats(sl_text, lambda g: g.rsplit("-", 1)[1])
     timings["rules"] = time.time() - t
@@ -1034,6 +1084,7 @@ def main():
         "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()},
         "full_window_samples": [sf_full, sl_full], "observations": diag,
         "hours": args.hours, "samples_per_series": n, "series": n_series, "cycles": args.cycles,
+        "slokit": slokit,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
