@@ -48,6 +48,11 @@ demo: tools build
 bench:
 	bench/run.sh
 
+## Rule cost and accuracy of sloforge's vs Sloth-shaped rules in a real Prometheus: writes bench/RESULTS-prometheus.md.
+.PHONY: bench-prometheus
+bench-prometheus:
+	bench/prom_cost.sh
+
 ## Run each fuzz target for FUZZ_SECONDS (default 600); needs `cargo install cargo-fuzz`.
 fuzz:
 	fuzz/run.sh
