@@ -2,7 +2,7 @@
 """Rule cost and accuracy in a real Prometheus: sloforge's rules beside Sloth-shaped rules of the
 same SLOs, on a synthetic reference workload, in the local Prometheus (loopback only).
 
-Phases (all data under bench/work/, deleted at the end unless --keep):
+Phases (all data under bench/scratch/, deleted at the end unless --keep):
   1. rules: sloforge's rules for bench/shop.yaml; a Sloth-shaped rule set of the same SLOs.
   2. grid: a short dry run of the rule backfill tells on which timestamps Prometheus evaluates
      the backfill group (the group's hash offset); the workload is placed on that grid.
@@ -44,7 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-WORK = os.path.join(HERE, "work", "prom")
+WORK = os.path.join(HERE, "scratch", "prom")
 SPEC = os.path.join(HERE, "shop.yaml")
 SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
 SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
@@ -929,16 +929,16 @@ def main():
     ap.add_argument("--hours", type=float, default=84, help="hours of backfilled data (default 84 = 3.5 days)")
     ap.add_argument("--cycles", type=int, default=5, help="live evaluation cycles measured after the warm-up one")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS-prometheus.md"))
-    ap.add_argument("--json", default=os.path.join(HERE, "work", "prom_cost.json"), help="raw figures")
-    ap.add_argument("--keep", action="store_true", help="keep bench/work/prom (TSDB, logs)")
+    ap.add_argument("--json", default=os.path.join(HERE, "scratch", "prom_cost.json"), help="raw figures")
+    ap.add_argument("--keep", action="store_true", help="keep bench/scratch/prom (TSDB, logs)")
     ap.add_argument("--from-json", metavar="FILE", help="only write the report from the raw figures of an earlier run")
     args = ap.parse_args()
     if args.from_json:
         with open(args.from_json) as f:
             raw = json.load(f)
         if raw.get("slokit") is None:
-            raw["slokit"] = slokit_compare(sloth_rules("storefront")[0], os.path.join(HERE, "work", "slokit"))
-            shutil.rmtree(os.path.join(HERE, "work", "slokit"), ignore_errors=True)
+            raw["slokit"] = slokit_compare(sloth_rules("storefront")[0], os.path.join(HERE, "scratch", "slokit"))
+            shutil.rmtree(os.path.join(HERE, "scratch", "slokit"), ignore_errors=True)
             with open(args.from_json, "w") as f:
                 json.dump(raw, f, indent=1)
         render(raw, args.out)
