@@ -164,8 +164,11 @@ fn ms(d: u64) -> String {
     Duration::from_millis(d).to_string()
 }
 
-/// Human form rounded to the second (`52s`, `5h43m`).
+/// Human form rounded to the second (`52s`, `5h43m`), in milliseconds below a second.
 fn human(ms_: u64) -> String {
+    if ms_ < 1000 {
+        return Duration::from_millis(ms_).to_string();
+    }
     Duration::from_millis((ms_ + 500) / 1000 * 1000).to_string()
 }
 
