@@ -164,6 +164,7 @@ fn healthy(job: &str) -> Health {
 }
 
 const OUTAGE: Health = Health { error: 1.0, slow: 1.0 };
+/// Bucket bounds as Go's client library writes them: `1`, not `1.0`.
 const BUCKETS: [&str; 5] = ["0.05", "0.1", "0.25", "0.5", "1"];
 
 /// Cumulative request counts of one service. Each count grows on its own: a count derived by
@@ -377,7 +378,6 @@ struct Profile {
     longest_group_wait: Duration,
     group_interval: Duration,
     evaluation: Duration,
-    base_window: Duration,
     /// checkout/availability page-fast, from `sloforge explain`.
     page_fast: sloforge::explain::TierExplanation,
 }
@@ -477,7 +477,6 @@ impl Stack {
             longest_group_wait: waits.into_iter().max().unwrap(),
             group_interval: seconds(cfg["route"]["group_interval"].as_str().unwrap()),
             evaluation: Duration::from_millis(fleet.settings.evaluation_interval.as_millis()),
-            base_window: Duration::from_millis(fleet.settings.base_window.as_millis()),
             page_fast,
         };
 

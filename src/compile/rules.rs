@@ -81,7 +81,12 @@ fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
         Sli::Latency { metric, matchers, le } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let count = format!("{metric}_count{{{inner}}}");
-            let le_matcher = format!("le={}", promql::string_literal(le));
+            // Go's client library writes a whole bucket bound as `le="1"`, Python's and Java's
+            // (and Prometheus 3, which normalises it) as `le="1.0"`: match either.
+            let le_matcher = match le.strip_suffix(".0") {
+                Some(whole) => format!("le=~{}", promql::string_literal(&format!("{whole}|{whole}\\.0"))),
+                None => format!("le={}", promql::string_literal(le)),
+            };
             let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
             let total = sum(&format!("rate({count}[{base}])"));
             let good = or_zero(&sum(&format!("rate({bucket}[{base}])")));
