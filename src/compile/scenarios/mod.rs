@@ -231,7 +231,9 @@ impl Run {
 /// Evaluations a scenario runs when its input reads the same at every one of them.
 const QUIET_STEPS: u64 = 10;
 
-const ABOVE: &[&str] = &["1.0501", "1.1001", "1.2001", "1.5001", "2.0001"];
+/// The larger ones serve 0/1 samples (probes, gauge readings), which need a bad sample in every
+/// short window to hold a burn through `for`.
+const ABOVE: &[&str] = &["1.0501", "1.1001", "1.2001", "1.5001", "2.0001", "3.0001", "5.0001", "10.0001"];
 const BELOW: &[&str] = &["0.95", "0.9", "0.8", "0.67", "0.5"];
 
 fn dec(s: &str) -> Decimal {
@@ -346,20 +348,27 @@ fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec
                 t.threshold
             ));
         }
-        let mut add = |r: Option<(TestGroup, Vec<String>)>| {
-            if let Some((g, n)) = r {
+        let mut add = |r: Option<(TestGroup, Vec<String>)>, missing: String| match r {
+            Some((g, n)) => {
                 groups.push(g);
                 notes.extend(n);
             }
+            None => notes.push(missing),
         };
-        add(cx.outage(s));
+        add(cx.outage(s), "no total-outage test: no tier fires within promtool's sample limit, or every run ties with a threshold".into());
         for i in 0..cx.tiers.len() {
             if cx.tiers[i].reachable {
-                add(cx.above(s, i));
-                add(cx.below(s, i));
+                let name = cx.tiers[i].name();
+                add(cx.above(s, i), format!("{name}: no test of a burn above its factor: none of {} fires it within promtool's sample limit without a tie", ABOVE.join("x, ") + "x"));
+                add(cx.below(s, i), format!("{name}: no test of a burn below its factor: none of {} stays quiet without a tie", BELOW.join("x, ") + "x"));
             }
         }
-        add(cx.spike(s));
+        let spike_missing = if cx.tiers.iter().any(|t| t.page() && t.reachable) {
+            "no spike test: no spike above the fast page tier's threshold stays under the page tiers' thresholds"
+        } else {
+            "no spike test: no page tier can fire"
+        };
+        add(cx.spike(s), spike_missing.into());
     }
     let (g, n) = cx.zero_traffic(synth.as_ref());
     groups.push(g);
@@ -486,7 +495,10 @@ impl Ctx<'_> {
         if start + 2 * self.step > self.hard_max {
             return None;
         }
-        let limit = self.max_hist.max(start + 2 * self.step);
+        // Long enough for the lead tier to trip on a total outage (its threshold's share of the
+        // long window), then fire.
+        let trip = (lead.threshold.to_f64() * lead.model.long_ms as f64).ceil() as u64;
+        let limit = self.max_hist.max(start + self.round_up(trip + lead.model.for_ms + lead.model.short_ms) + 4 * self.step).min(self.hard_max);
         let probe = self.simulate(s, self.timeline(&[(clean, Phase::Traffic(Frac::ZERO)), (limit - start, Phase::Traffic(Frac::ONE))]))?;
         let k0 = self.steps(start);
         // Tiers whose recovery the scenario checks: every page tier (or the lead tier) that fires.
@@ -579,7 +591,10 @@ impl Ctx<'_> {
             let max_burn = Decimal::ONE.checked_div(self.slo.error_budget())?;
             candidates.push((max_burn.checked_div(t.alert.burn_rate).unwrap_or(Decimal::ONE), max_burn, Frac::ONE));
         }
-        for (mult, burn, f) in candidates {
+        // 0/1 samples: bad ones at the end of each stretch first (a window sees the burn build
+        // up as counters would show it), then at the start (a sparse burn shows at once).
+        let layouts: &[fn(Frac) -> Phase] = if matches!(s.reading, Reading::Counters { .. }) { &[Phase::Traffic] } else { &[Phase::Traffic, Phase::TrafficEarly] };
+        for (mult, burn, burn_phase) in candidates.into_iter().flat_map(|(m, b, f)| layouts.iter().map(move |l| (m, b, l(f)))) {
             // Clean history the long window needs at the moment of detection: (1 - 1/mult) of it.
             // 0/1 samples spread bad readings unevenly over short stretches: allow a short window
             // more.
@@ -590,7 +605,7 @@ impl Ctx<'_> {
                 if start + self.step > limit {
                     return None;
                 }
-                let run = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, Phase::TrafficEarly(f))]))?;
+                let run = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, burn_phase)]))?;
                 let fire = run.tiers[i].first_firing(self.steps(start))?;
                 ((fire as u64 + 1) * self.step <= limit && !run.ambiguous()).then_some((run, fire))
             };
@@ -623,7 +638,7 @@ impl Ctx<'_> {
             let Some((lead, (_, fire))) = found else { continue };
             let start = self.warm + lead;
             let end = (fire as u64 + 1) * self.step;
-            let Some(run) = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (end - start, Phase::TrafficEarly(f))])) else { continue };
+            let Some(run) = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (end - start, burn_phase)])) else { continue };
             if run.ambiguous() || run.tiers[i].first_firing(self.steps(start)) != Some(fire) {
                 continue;
             }
