@@ -4,8 +4,8 @@
 //! Per SLO, from its own objective, window, tiers, `for` and `keep_firing_for`, on synthetic
 //! series built for its SLI (see [`synth`]):
 //! - a total outage: the fastest page tier fires by the time the model computes, and after the
-//!   errors stop every page tier resolves within its short window plus one evaluation interval
-//!   (plus `keep_firing_for`);
+//!   errors stop every page tier resolves within its short window plus the base window (one
+//!   evaluation interval by default) plus `keep_firing_for`;
 //! - per tier, a burn just above its factor fires it, a burn just below never does;
 //! - a short spike (the fastest page tier's short window at 10× its threshold) never pages;
 //! - zero traffic: every ratio is 0 and no burn alert is ever pending.
@@ -17,10 +17,11 @@
 //! promtool 2.42 lets one query load at most 10,000 samples. Every recorded window at least as
 //! long as a scenario's history loads one sample per evaluation of that history (the SLO
 //! window always does), so a scenario may span at most [`MAX_HISTORY_STEPS`] evaluations:
-//! 6d21h at 1m. Within that, scenarios are further capped at
-//! [`ScenarioOptions::max_history`] (default [`DEFAULT_MAX_HISTORY`]), since promtool's
-//! run time grows with the square of the history: long windows that do not fit are exercised
-//! partially (the scenario notes say which).
+//! 6d21h at 1m. promtool's run time grows with the history (each evaluation of a rule group
+//! costs about 2 ms, and loads more samples as the history grows), so page tiers' long windows
+//! are exercised fully and the rest within [`ScenarioOptions::max_history`] (default
+//! [`DEFAULT_MAX_HISTORY`]): ticket windows that do not fit are exercised partially (the
+//! scenario notes say which).
 
 pub mod sim;
 pub mod synth;
@@ -36,7 +37,7 @@ use sim::{Frac, Phase, Reading, Recorded, Timeline, TierModel, TierRun};
 use synth::{Role, Synthetic};
 
 /// Default cap on the history of a scenario whose long window does not fit: promtool's run
-/// time grows with the square of the history. Page tiers are exercised fully regardless.
+/// time grows with the history. Page tiers are exercised fully regardless.
 pub const DEFAULT_MAX_HISTORY: Duration = Duration::from_mins(2 * 60);
 /// promtool 2.42's limit on the samples one query may load.
 pub const PROMTOOL_MAX_SAMPLES: u64 = 10_000;
