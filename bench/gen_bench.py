@@ -92,7 +92,7 @@ def main():
         slokit_cmd = os.environ.get("SLOKIT_CMD", "generate -i {specs} -o {out}/rules.yaml").format(specs=specs, out=slokit_out).split()
         slokit_row = ("slokit 1.9.0 generate, sloth", measure([SLOKIT] + slokit_cmd, WORK, clean_slokit))
         rows.append(slokit_row)
-    small = os.path.join(ROOT, "slo-specs", "checkout.yaml")
+    small = os.path.join(ROOT, "examples", "quickstart", "api.yaml")
     e2e = measure([SLOFORGE, "generate", small, "-o", "-"], ROOT, None, runs=max(RUNS, 20))
     rows.append(("sloforge generate, one small spec to stdout (process start to exit)", e2e))
 
