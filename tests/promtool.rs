@@ -92,7 +92,7 @@ fn scenarios_catch_an_unweighted_long_window() {
     // Replace Σerrors/Σtotal by a mean of short ratios for every window: the traffic-weighted
     // check must fail.
     let dir = scenario_dir(|r| {
-        let re = "sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"}[6h])) / (sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"}[6h])) > 0)";
+        let re = "sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"}[5h59m59s999ms])) / (sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"}[5h59m59s999ms])) > 0)";
         assert!(r.contains(re));
         r.replace(re, "sum(avg_over_time((slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"} / ignoring(event) slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"})[6h:1m]))")
     });

@@ -138,7 +138,7 @@ fn sloforge_test_command() {
     let o = common::sloforge(&["test", out.join("tests/api.test.yaml").to_str().unwrap(), "--jobs", "1"], tmp.path());
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     assert_eq!(o.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("FAILED") && stdout.contains("in test \"availability: total outage"), "{stdout}");
+    assert!(stdout.contains("FAILED") && stdout.contains("\"availability: total outage"), "{stdout}");
 
     // Nothing to run, or no promtool: exit 1 with a message.
     let o = common::sloforge(&["test", tmp.path().join("nothing").to_str().unwrap()], tmp.path());

@@ -66,14 +66,14 @@ fn sum(e: &str) -> String {
 }
 
 /// Per-second error and total event rates over the base window, label-free.
-fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
+fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
     match sli {
         Sli::Ratio { errors, total } => {
-            let t = sum(&promql::rate_of(total, base));
+            let t = sum(&promql::rate_of(total, range));
             match errors {
-                Counter::Errors(e) => (sum(&promql::rate_of(e, base)), t),
+                Counter::Errors(e) => (sum(&promql::rate_of(e, range)), t),
                 Counter::Good(g) => {
-                    let good = or_zero(&sum(&promql::rate_of(g, base)));
+                    let good = or_zero(&sum(&promql::rate_of(g, range)));
                     (format!("clamp_min({t} - ({good}), 0)"), t)
                 }
             }
@@ -88,8 +88,8 @@ fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
                 None => format!("le={}", promql::string_literal(le)),
             };
             let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
-            let total = sum(&format!("rate({count}[{base}])"));
-            let good = or_zero(&sum(&format!("rate({bucket}[{base}])")));
+            let total = sum(&format!("rate({count}[{range}])"));
+            let good = or_zero(&sum(&format!("rate({bucket}[{range}])")));
             (format!("clamp_min({total} - ({good}), 0)"), total)
         }
         Sli::Probe { selector } => {
@@ -101,7 +101,7 @@ fn event_exprs(sli: &Sli, base: Duration) -> (String, String) {
             let up = sum(&promql::apply_over_selectors(selector, "sum_over_time", open));
             (format!("clamp_min({count} - {up}, 0) / {secs}"), format!("{count} / {secs}"))
         }
-        Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, base)), sum(&promql::with_window(total, base))),
+        Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, range)), sum(&promql::with_window(total, range))),
         Sli::RawRatio { ratio } => (format!("max({}) >= 0", promql::with_window(ratio, base)), "vector(1)".to_string()),
     }
 }
@@ -126,7 +126,7 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let budget = slo.error_budget();
     let mut rules = Vec::new();
 
-    let (errors, total) = event_exprs(&slo.sli, base);
+    let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range());
     rules.push(Rule::Record(RecordingRule {
         record: events.clone(),
         expr: format!(
@@ -146,7 +146,8 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         .ratio_windows()
         .into_iter()
         .map(|w| {
-            let ratio = format!("sum(sum_over_time({errors_sel}[{w}])) / (sum(sum_over_time({total_sel}[{w}])) > 0)");
+            let r = settings.window_range(w);
+            let ratio = format!("sum(sum_over_time({errors_sel}[{r}])) / (sum(sum_over_time({total_sel}[{r}])) > 0)");
             format!("label_replace({}, \"{}\", \"{w}\", \"\", \"\")", or_zero(&ratio), label::WINDOW)
         })
         .collect();
@@ -177,7 +178,7 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             w = label::WINDOW,
         );
         if slo.min_events > 0 {
-            expr.push_str(&format!(" and on() sum_over_time({total_sel}[{long}]) * {step_secs} >= {}", slo.min_events));
+            expr.push_str(&format!(" and on() sum_over_time({total_sel}[{}]) * {step_secs} >= {}", settings.window_range(a.long_window), slo.min_events));
         }
         rules.push(Rule::Alert(AlertingRule {
             alert: a.alert_name.clone(),

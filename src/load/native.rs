@@ -242,6 +242,12 @@ pub struct DefaultsSpec {
     /// scrape intervals).
     #[serde(default)]
     pub base_window: Option<Sp<String>>,
+    /// Scrape interval of the SLI series (default `15s`, at most half the base window). Raw
+    /// rates are read over `base_window` plus one scrape interval and windows are summed
+    /// half-open, which makes every window exactly Σerrors/Σtotal when rules run every
+    /// `base_window`.
+    #[serde(default)]
+    pub scrape_interval: Option<Sp<String>>,
     /// Default SLO window (default `30d`).
     #[serde(default)]
     pub window: Option<Sp<String>>,

@@ -35,9 +35,29 @@ pub struct Fleet {
 pub struct Settings {
     pub evaluation_interval: Duration,
     pub base_window: Duration,
+    /// Scrape interval of the SLI series, when given: raw rates are then read over
+    /// `base_window + scrape_interval` and windows summed half-open (exact windows).
+    pub scrape_interval: Option<Duration>,
     pub page_severity: String,
     pub ticket_severity: String,
     pub alert_tiers: Vec<AlertTierPolicy>,
+}
+
+impl Settings {
+    /// Range of the one raw read: the base window, plus one scrape interval when it is known,
+    /// so that consecutive evaluations take every increment between scrapes exactly once.
+    pub fn raw_range(&self) -> Duration {
+        Duration::from_millis(self.base_window.as_millis() + self.scrape_interval.map_or(0, Duration::as_millis))
+    }
+
+    /// Range of a window `w` over recorded series: `[w]`, or `[w - 1ms]` (the half-open
+    /// `(t-w, t]` on Prometheus 2 as on 3) with exact windows.
+    pub fn window_range(&self, w: Duration) -> Duration {
+        match self.scrape_interval {
+            Some(_) if w.as_millis() > 1 => Duration::from_millis(w.as_millis() - 1),
+            _ => w,
+        }
+    }
 }
 
 /// One window pair of the alert policy, given for a 30-day SLO window.

@@ -158,6 +158,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
         settings: Settings {
             evaluation_interval: Duration::from_mins(1),
             base_window: Duration::from_mins(1),
+            scrape_interval: Some(Duration::from_secs(15)),
             page_severity: "page".into(),
             ticket_severity: "ticket".into(),
             alert_tiers: workbook_tiers(),
@@ -194,6 +195,20 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
                     cx.err(Code::DurationSyntax, s.loc, "base_window", "must be a whole number of seconds");
                 } else {
                     out.settings.base_window = v;
+                }
+            }
+        }
+        // Exact windows by default: a 15s scrape interval (at most half the base window).
+        let half_base = out.settings.base_window.as_millis() / 2 / 1000 * 1000;
+        out.settings.scrape_interval = Some(Duration::from_millis(15_000.min(half_base).max(1000)));
+        if let Some(s) = &d.scrape_interval {
+            if let Some(v) = cx.duration(s, "scrape_interval") {
+                if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
+                    cx.err(Code::DurationSyntax, s.loc, "scrape_interval", "must be a positive whole number of seconds");
+                } else if v > out.settings.base_window {
+                    cx.err(Code::DurationSyntax, s.loc, "scrape_interval", "must not be longer than base_window: the raw read needs at least two samples");
+                } else {
+                    out.settings.scrape_interval = Some(v);
                 }
             }
         }

@@ -128,7 +128,7 @@ impl ServiceTests {
 pub fn service_tests(service: &Service, settings: &Settings, opts: &ScenarioOptions) -> ServiceTests {
     let step = settings.evaluation_interval.as_millis();
     let max_steps = MAX_HISTORY_STEPS.min(opts.max_history.as_millis() / step.max(1)).max(1);
-    let scrape = gcd(gcd(step, settings.base_window.as_millis()), SCRAPE.as_millis());
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
     let mut notes = vec![
         String::new(),
         format!("Series are scraped every {} and the rules evaluated every {}.", Duration::from_millis(scrape), settings.evaluation_interval),
@@ -200,6 +200,10 @@ struct Ctx<'a> {
     slo: &'a Slo,
     step: u64,
     base: u64,
+    /// Range of the raw read (the base window, plus a scrape interval with exact windows).
+    range: u64,
+    /// Windows over recorded series are `(t-w, t]` rather than `[t-w, t]`.
+    half_open: bool,
     scrape: u64,
     /// Idle lead-in so that every rate window lies after the first sample.
     warm: u64,
@@ -258,8 +262,8 @@ pub struct Synthesis {
 pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<Decimal>)]) -> Result<Synthesis, String> {
     let s = synth::synthesize(&slo.sli)?;
     let step = settings.evaluation_interval.as_millis();
-    let scrape = gcd(gcd(step, settings.base_window.as_millis()), SCRAPE.as_millis());
-    let warm = settings.base_window.as_millis().max(step).div_ceil(step) * step;
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
+    let warm = settings.raw_range().as_millis().max(step).div_ceil(step) * step;
     let mut tl = Timeline::new(scrape);
     tl.push(warm, Phase::Idle);
     for (d, q) in phases {
@@ -294,7 +298,9 @@ fn volume(tl: &Timeline, scrapes_per_step: u64, min_events: u64) -> Option<u64> 
 fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec<TestGroup>, Vec<String>) {
     let step = settings.evaluation_interval.as_millis();
     let base = settings.base_window.as_millis();
-    let warm = base.max(step).div_ceil(step) * step;
+    let range = settings.raw_range().as_millis();
+    let half_open = settings.scrape_interval.is_some();
+    let warm = range.max(step).div_ceil(step) * step;
     let budget = slo.error_budget();
     let tiers: Vec<Tier> = slo
         .alerts
@@ -321,6 +327,8 @@ fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec
         slo,
         step,
         base,
+        range,
+        half_open,
         scrape,
         warm,
         max_hist: max_hist.max(warm + step),
@@ -402,7 +410,7 @@ impl Ctx<'_> {
 
     fn simulate(&self, s: &Synthetic, tl: Timeline) -> Option<Run> {
         let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
-        let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base)?;
+        let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base, self.range, self.half_open)?;
         let tiers = self.tiers.iter().map(|t| sim::run_tier(&rec, &t.model)).collect();
         Some(Run { timeline: tl, volume, rec, tiers })
     }
@@ -992,21 +1000,22 @@ mod tests {
         let (svc, settings) = service("tests/promtool/spec.yaml");
         let t = service_tests(&svc, &settings, &ScenarioOptions::default());
         assert_eq!(t.file.rule_files, ["../rules/api.rules.yaml"]);
-        // Total outage from 1h1m: one bad minute in 61 is 1/61 > 0.0144, so page-fast is
-        // pending at 1h2m (the Workbook's 52s, rounded up to the evaluation) and fires after
-        // its `for` of 2m.
-        let outage = "total outage from 1h1m";
-        assert_eq!(firing(&t, outage, "1h3m"), Vec::<String>::new());
-        assert_eq!(firing(&t, outage, "1h4m"), ["page-fast"]);
-        // Both page tiers fire by the time the errors stop (1h18m: page-slow fires at 1h17m).
+        // Total outage from 1h2m (after a clean hour and the 1m15s raw read's lead-in). On
+        // promtool's grid-aligned samples a raw read spans five scrapes, so the first bad
+        // minute counts 4/5: 4/300 < 0.0144 at 1h3m, 8/300 > 0.0144 at 1h4m, when page-fast
+        // becomes pending; it fires after its `for` of 2m.
+        let outage = "total outage from 1h2m";
+        assert_eq!(firing(&t, outage, "1h5m"), Vec::<String>::new());
+        assert_eq!(firing(&t, outage, "1h6m"), ["page-fast"]);
+        // Both page tiers fire by the time the errors stop (1h19m).
         let g = t.file.tests.iter().find(|g| g.name.contains(outage)).unwrap();
-        assert!(g.name.contains("errors stop at 1h18m"), "{}", g.name);
-        assert_eq!(firing(&t, outage, "1h18m"), ["page-fast", "page-slow"]);
+        assert!(g.name.contains("errors stop at 1h19m"), "{}", g.name);
+        assert_eq!(firing(&t, outage, "1h19m"), ["page-fast", "page-slow"]);
         // page-fast resolves 5m + 1m after, page-slow 30m + 1m after.
-        assert_eq!(firing(&t, outage, "1h23m"), ["page-fast", "page-slow"]);
-        assert_eq!(firing(&t, outage, "1h24m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h48m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h49m"), Vec::<String>::new());
+        assert_eq!(firing(&t, outage, "1h24m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, outage, "1h25m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h49m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h50m"), Vec::<String>::new());
         // Just above the 14.4x factor from a full window of clean traffic: pending once 59 of
         // the 61 samples in the hour are bad (61/1.0501 = 58.09), firing 2m later (page-slow,
         // at 6x, has fired long before).

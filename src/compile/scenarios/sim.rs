@@ -187,6 +187,8 @@ pub struct Recorded {
     pub den: i128,
     pe: Vec<i128>,
     pn: Vec<i128>,
+    /// Windows are `(t-w, t]` (exact windows) rather than Prometheus 2's closed `[t-w, t]`.
+    half_open: bool,
 }
 
 struct R {
@@ -197,13 +199,20 @@ struct R {
 impl Recorded {
     /// Evaluations `0..=last_step` over `timeline`, with `volume` events per scrape for
     /// counters.
-    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, step_ms: u64, base_ms: u64) -> Option<Recorded> {
+    /// `range_ms` is the range of the counters' raw read (the base window, or one scrape
+    /// interval more with exact windows).
+    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, step_ms: u64, base_ms: u64, range_ms: u64, half_open: bool) -> Option<Recorded> {
         let scrape = timeline.scrape_ms;
         let samples = timeline.per_sample();
         let last = timeline.last_sample();
         let steps = timeline.end_ms() / step_ms;
         let base_samples = base_ms / scrape;
         let base_secs = i128::from(base_ms / 1000);
+        if range_ms % scrape != 0 || range_ms % 1000 != 0 {
+            return None;
+        }
+        let range_samples = range_ms / scrape;
+        let range_secs = i128::from(range_ms / 1000);
         let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
         match reading {
             Reading::Counters { per_second, ratio } => {
@@ -227,7 +236,7 @@ impl Recorded {
                 }
                 for k in 0..=steps {
                     let j = k * step_ms / scrape;
-                    let (e, n) = if j < base_samples {
+                    let (e, n) = if j < range_samples {
                         // A window reaching before the first sample: only exact when nothing
                         // happened yet, which the warm-up guarantees.
                         if ce[usize::try_from(j).ok()?] != 0 || cn[usize::try_from(j).ok()?] != 0 {
@@ -235,10 +244,10 @@ impl Recorded {
                         }
                         (0, 0)
                     } else {
-                        let (a, b) = (usize::try_from(j - base_samples).ok()?, usize::try_from(j).ok()?);
+                        let (a, b) = (usize::try_from(j - range_samples).ok()?, usize::try_from(j).ok()?);
                         (ce[b] - ce[a], cn[b] - cn[a])
                     };
-                    let d = if per_second { base_secs } else { 1 };
+                    let d = if per_second { range_secs } else { 1 };
                     raw.push(if ratio {
                         if n > 0 { (R { num: e, den: n }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) }
                     } else {
@@ -302,7 +311,7 @@ impl Recorded {
             pe[i + 1] = pe[i].checked_add(err[i])?;
             pn[i + 1] = pn[i].checked_add(tot[i])?;
         }
-        Some(Recorded { step_ms, err, tot, den, pe, pn })
+        Some(Recorded { step_ms, err, tot, den, pe, pn, half_open })
     }
 
     pub fn steps(&self) -> usize {
@@ -312,7 +321,7 @@ impl Recorded {
     /// Sums of the recorded error and total numerators over `[t-w, t]` at evaluation `k`.
     pub fn window(&self, k: usize, window_ms: u64) -> (i128, i128) {
         let m = usize::try_from(window_ms / self.step_ms).unwrap_or(usize::MAX);
-        let a = k.saturating_sub(m);
+        let a = if self.half_open { (k + 1).saturating_sub(m) } else { k.saturating_sub(m) };
         (self.pe[k + 1] - self.pe[a], self.pn[k + 1] - self.pn[a])
     }
 }
@@ -491,7 +500,7 @@ mod tests {
         tl.push(60_000, Phase::Idle);
         tl.push(60 * 60_000, Phase::Traffic(Frac::ZERO));
         tl.push(30 * 60_000, Phase::Traffic(Frac::ONE));
-        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, 60_000, 60_000).unwrap();
+        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, 60_000, 60_000, 60_000, false).unwrap();
         let tier = TierModel { long_ms: 3_600_000, short_ms: 300_000, threshold: (144, 4), for_ms: 120_000, keep_firing_ms: 0, min_events: 0 };
         let run = run_tier(&rec, &tier);
         assert!(!run.ambiguous);
