@@ -47,6 +47,8 @@ mod tests {
     #[test]
     fn fuzz_regressions() {
         super::promql_rewrite("-a offset 0");
+        super::promql_rewrite("x[0:1m]");
+        super::promql_rewrite("sum_over_time(x[0:])");
         super::spec_bytes(b"apiVersion: sloforge.dev/v1\nkind: Service\nname: a\nteam: t\nslos:\n  - name: s\n    objective: 99\n    sli: {ratio: {errors: 'x{c=\"5\"} offset 0', total: x offset 0}}\n");
     }
 }

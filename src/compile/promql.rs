@@ -22,10 +22,32 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     if text.trim().is_empty() {
         return Err("empty expression".into());
     }
-    if let Some(e) = parse_with_shared_regexes(text) {
-        return Ok(e);
+    let e = match parse_with_shared_regexes(text) {
+        Some(e) => e,
+        None => parser::parse(text).map_err(|e| e.trim().to_string())?,
+    };
+    reject_zero_ranges(&e)?;
+    Ok(e)
+}
+
+/// promql-parser reads `x[0:1m]` but prints it as `x[0s:1m]`, which it (like Prometheus)
+/// refuses: a zero range selects nothing, so it is refused up front.
+fn reject_zero_ranges(e: &Expr) -> Result<(), String> {
+    struct Zero(bool);
+    impl ExprVisitor for Zero {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            match e {
+                Expr::MatrixSelector(ms) if ms.range.is_zero() => self.0 = true,
+                Expr::Subquery(sq) if sq.range.is_zero() || sq.step.is_some_and(|s| s.is_zero()) => self.0 = true,
+                _ => {}
+            }
+            Ok(true)
+        }
     }
-    parser::parse(text).map_err(|e| e.trim().to_string())
+    let mut z = Zero(false);
+    let _ = walk_expr(&mut z, e);
+    if z.0 { Err("a range or subquery step of zero selects nothing".into()) } else { Ok(()) }
 }
 
 /// Compiled regular expressions of label matchers by pattern. A fleet repeats the same few
