@@ -48,6 +48,10 @@ mod tests {
     fn fuzz_regressions() {
         super::promql_rewrite("-a offset 0");
         super::promql_rewrite("x[0:1m]");
+        super::promql_rewrite("-_1otal{code=~\"8J|J-rate(x_8[====-=====`}\\\\\u{36b}\\\\-=======+5m$)tt");
+        super::promql_rewrite("x{a=~`\\\u{36b}`}");
+        let found = include_bytes!("../fuzz/seeds/promql_rewrite/regression-unquote");
+        super::promql_rewrite(&String::from_utf8_lossy(found));
         super::promql_rewrite("sum_over_time(x[0:])");
         super::spec_bytes(b"apiVersion: sloforge.dev/v1\nkind: Service\nname: a\nteam: t\nslos:\n  - name: s\n    objective: 99\n    sli: {ratio: {errors: 'x{c=\"5\"} offset 0', total: x offset 0}}\n");
     }

@@ -105,6 +105,11 @@ fn parse_with_shared_regexes(text: &str) -> Option<Expr> {
                 if j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b'`') {
                     let end = skip_string(bytes, j)?;
                     let literal = &text[j..end];
+                    // promql-parser's unquote_string slices bytes and panics on some non-ASCII
+                    // escapes; such literals take the ordinary path.
+                    if !literal.is_ascii() {
+                        return None;
+                    }
                     let value = promql_parser::util::unquote_string(literal).ok()?;
                     shared_regex(&value)?;
                     out.push_str(&text[last..j]);
