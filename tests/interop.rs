@@ -7,17 +7,9 @@ mod common;
 use std::path::Path;
 
 use common::{root, sloforge};
-use sloforge::render::{self, RenderOptions};
 
-/// Rule files without their header line (which names the source file).
 fn rules_of(path: &Path) -> Vec<String> {
-    let b = sloforge::build(&[path.to_path_buf()], false);
-    let c = b.compilation.unwrap_or_else(|| panic!("{}: {}", path.display(), b.diagnostics));
-    render::render_tree(&c, &RenderOptions::default())
-        .into_iter()
-        .filter(|(k, _)| k.ends_with(".rules.yaml"))
-        .map(|(_, v)| v.lines().skip(1).collect::<Vec<_>>().join("\n"))
-        .collect()
+    common::rules_of(&[path.to_path_buf()])
 }
 
 #[test]

@@ -39,16 +39,7 @@ fn build(p: &Path) -> sloforge::Build {
     catch_unwind(AssertUnwindSafe(|| sloforge::build(&[rel], false))).unwrap_or_else(|_| panic!("{}: sloforge panicked", p.display()))
 }
 
-/// Rule files of a compiled set, without the header line that names the source file.
-fn rules_of(paths: &[PathBuf]) -> Vec<String> {
-    let b = sloforge::build(paths, false);
-    let c = b.compilation.unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
-    render::render_tree(&c, &RenderOptions::default())
-        .into_iter()
-        .filter(|(k, _)| k.ends_with(".rules.yaml"))
-        .map(|(_, v)| v.lines().skip(1).collect::<Vec<_>>().join("\n"))
-        .collect()
-}
+use common::rules_of;
 
 #[test]
 fn corpus_is_complete() {

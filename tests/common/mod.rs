@@ -38,3 +38,15 @@ pub fn run_ok(cmd: &mut Command) -> String {
     assert!(out.status.success(), "{cmd:?} failed:\n{text}");
     text
 }
+
+/// Rule files compiled from `paths`, without the header line that names the source file.
+pub fn rules_of(paths: &[PathBuf]) -> Vec<String> {
+    use sloforge::render::{self, RenderOptions};
+    let b = sloforge::build(paths, false);
+    let c = b.compilation.unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
+    render::render_tree(&c, &RenderOptions::default())
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".rules.yaml"))
+        .map(|(_, v)| v.lines().skip(1).collect::<Vec<_>>().join("\n"))
+        .collect()
+}
