@@ -69,11 +69,17 @@ fn shared_regex(pattern: &str) -> Option<regex::Regex> {
     }
     // Anchored as PromQL (and promql-parser) anchor it.
     let r = regex::Regex::new(&format!("^(?:{pattern})$")).ok()?;
+    // A fleet has a handful of patterns; a stream of distinct ones must not grow it forever.
+    if cache.len() >= REGEX_CACHE_LIMIT {
+        cache.clear();
+    }
     cache.insert(pattern.to_string(), r.clone());
     Some(r)
 }
 
 const RE_MARK: &str = "__sloforge_re_";
+/// Distinct patterns kept compiled at most.
+const REGEX_CACHE_LIMIT: usize = 1024;
 
 /// Parses `text` with every regex matcher's pattern replaced by a plain placeholder, then puts
 /// the patterns back with regexes compiled once per pattern. `None` when anything is unusual
