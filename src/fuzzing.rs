@@ -50,6 +50,8 @@ mod tests {
         super::promql_rewrite("x[0:1m]");
         super::promql_rewrite("-_1otal{code=~\"8J|J-rate(x_8[====-=====`}\\\\\u{36b}\\\\-=======+5m$)tt");
         super::promql_rewrite("x{a=~`\\\u{36b}`}");
+        super::promql_rewrite("a1m251[51111111111111111111111111111111111]");
+        assert!(crate::compile::promql::parse("x[51111111111111111111111111111111111]").is_err());
         let found = include_bytes!("../fuzz/seeds/promql_rewrite/regression-unquote");
         super::promql_rewrite(&String::from_utf8_lossy(found));
         super::promql_rewrite("sum_over_time(x[0:])");

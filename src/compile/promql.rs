@@ -24,7 +24,7 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     }
     let e = match parse_with_shared_regexes(text) {
         Some(e) => e,
-        None => parser::parse(text).map_err(|e| e.trim().to_string())?,
+        None => guarded_parse(text)?,
     };
     reject_zero_ranges(&e)?;
     Ok(e)
@@ -48,6 +48,31 @@ fn reject_zero_ranges(e: &Expr) -> Result<(), String> {
     let mut z = Zero(false);
     let _ = walk_expr(&mut z, e);
     if z.0 { Err("a range or subquery step of zero selects nothing".into()) } else { Ok(()) }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// promql-parser panics on some inputs (a range of 10^30 seconds overflows a `Duration` in its
+/// grammar): such a panic becomes a parse error, and its message is not printed.
+fn guarded_parse(text: &str) -> Result<Expr, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(|| parser::parse(text));
+    QUIET.with(|q| q.set(false));
+    match result {
+        Ok(r) => r.map_err(|e| e.trim().to_string()),
+        Err(_) => Err("the expression cannot be parsed (a duration or number out of range?)".into()),
+    }
 }
 
 /// Compiled regular expressions of label matchers by pattern. A fleet repeats the same few
@@ -134,7 +159,7 @@ fn parse_with_shared_regexes(text: &str) -> Option<Expr> {
         return None;
     }
     out.push_str(&text[last..]);
-    let mut expr = parser::parse(&out).ok()?;
+    let mut expr = guarded_parse(&out).ok()?;
     let mut ok = true;
     restore_patterns(&mut expr, &patterns, &mut ok);
     ok.then_some(expr)
