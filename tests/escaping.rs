@@ -4,28 +4,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use sloforge::render::{self, RenderOptions};
 
-#[derive(Deserialize)]
-struct File {
-    groups: Vec<Group>,
-}
-#[derive(Deserialize)]
-struct Group {
-    rules: Vec<Rule>,
-}
-#[derive(Deserialize)]
-struct Rule {
-    #[serde(default)]
-    expr: String,
-    #[serde(default)]
-    labels: BTreeMap<String, String>,
-    #[serde(default)]
-    annotations: BTreeMap<String, String>,
-}
+use common::File;
 
 fn compile() -> String {
     let b = sloforge::build(&[common::root().join("tests/cases/hostile_values.yaml")], false);

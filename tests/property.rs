@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::Command;
 
-use serde::Deserialize;
 use sloforge::render::{self, RenderOptions};
 
 /// xorshift64*: small, seeded, reproducible.
@@ -62,20 +60,7 @@ fn spec(rng: &mut Rng, i: usize) -> String {
     s
 }
 
-#[derive(Deserialize)]
-struct File {
-    groups: Vec<Group>,
-}
-#[derive(Deserialize)]
-struct Group {
-    rules: Vec<Rule>,
-}
-#[derive(Deserialize)]
-struct Rule {
-    expr: String,
-    #[serde(default)]
-    labels: BTreeMap<String, String>,
-}
+use common::File;
 
 #[test]
 fn generated_specs_compile_and_reparse() {

@@ -50,3 +50,24 @@ pub fn rules_of(paths: &[PathBuf]) -> Vec<String> {
         .map(|(_, v)| v.lines().skip(1).collect::<Vec<_>>().join("\n"))
         .collect()
 }
+
+/// A generated rule file as read back from its YAML.
+#[derive(serde::Deserialize)]
+pub struct File {
+    pub groups: Vec<Group>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Group {
+    pub rules: Vec<Rule>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Rule {
+    #[serde(default)]
+    pub expr: String,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
