@@ -222,6 +222,11 @@ impl Sources {
         self.files.insert(path.to_path_buf(), text.to_string());
     }
 
+    /// Takes every file of `other` (a later file replaces an earlier one of the same path).
+    pub fn merge(&mut self, other: Sources) {
+        self.files.extend(other.files);
+    }
+
     pub fn line(&self, path: &Path, line: u64) -> Option<String> {
         let text = self.files.get(path)?;
         let idx = usize::try_from(line.checked_sub(1)?).ok()?;

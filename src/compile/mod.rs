@@ -8,6 +8,7 @@ pub mod scenarios;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::model::{Fleet, Service, Settings};
 use rules::RuleFile;
@@ -23,20 +24,25 @@ pub struct Compilation {
     pub settings: Settings,
 }
 
+/// One service of a compilation. Its rules are built when asked for ([`CompiledService::rules`]),
+/// so rendering a large fleet holds the rules of a few services at a time, never all of them.
 #[derive(Debug, Clone)]
 pub struct CompiledService {
     pub source: PathBuf,
-    pub rules: RuleFile,
-    /// The service model, for its generated unit tests.
-    pub service: Service,
+    /// The service model (shared with the fleet).
+    pub service: Arc<Service>,
+}
+
+impl CompiledService {
+    /// The service's rule file: one group per SLO.
+    pub fn rules(&self, settings: &Settings) -> RuleFile {
+        RuleFile { groups: self.service.slos.iter().map(|slo| rules::slo_group(slo, settings)).collect() }
+    }
 }
 
 pub fn compile(fleet: &Fleet) -> Compilation {
-    let compiled = crate::par::map(&fleet.services, |s| {
-        let groups = s.slos.iter().map(|slo| rules::slo_group(slo, &fleet.settings)).collect();
-        (s.name.clone(), CompiledService { source: s.file.clone(), rules: RuleFile { groups }, service: s.clone() })
-    });
-    let rule_files: BTreeMap<String, CompiledService> = compiled.into_iter().collect();
+    let rule_files: BTreeMap<String, CompiledService> =
+        fleet.services.iter().map(|s| (s.name.clone(), CompiledService { source: s.file.clone(), service: Arc::clone(s) })).collect();
     let alertmanager = fleet.routing.as_ref().map(|r| alertmanager::compile(fleet, r));
     Compilation { rule_files, alertmanager, settings: fleet.settings.clone() }
 }

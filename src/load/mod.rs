@@ -71,8 +71,15 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
     }
     files.sort();
     files.dedup();
-    for f in files {
-        load_file(&f, opts, &mut out);
+    // Files are read and parsed side by side, then merged in path order (deterministic).
+    for part in crate::par::map(&files, |f| {
+        let mut one = Loaded::default();
+        load_file(f, opts, &mut one);
+        one
+    }) {
+        out.docs.extend(part.docs);
+        out.sources.merge(part.sources);
+        out.diags.extend(part.diags);
     }
     out
 }

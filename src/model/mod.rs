@@ -26,7 +26,7 @@ pub enum SourceFormat {
 pub struct Fleet {
     pub settings: Settings,
     /// Sorted by name.
-    pub services: Vec<Service>,
+    pub services: Vec<std::sync::Arc<Service>>,
     /// Alertmanager routing, when the specs hold an `AlertRouting` document.
     pub routing: Option<routing::Routing>,
 }

@@ -102,14 +102,14 @@ pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(St
             let mut out = Vec::with_capacity(2);
             match opts.format {
                 Format::Yaml => {
-                    out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules)));
+                    out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules(&c.settings))));
                     if let Some(t) = &opts.tests {
                         let tests = crate::compile::scenarios::service_tests(&cs.service, &c.settings, t);
                         out.push((names::test_file(service), tests.render(&cs.source)));
                     }
                 }
                 Format::Kubernetes => {
-                    out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, opts)));
+                    out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, &c.settings, opts)));
                 }
             }
             out
@@ -137,12 +137,13 @@ pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(St
     Ok(())
 }
 
-fn prometheus_rule(service: &str, cs: &crate::compile::CompiledService, opts: &RenderOptions) -> String {
+fn prometheus_rule(service: &str, cs: &crate::compile::CompiledService, settings: &crate::model::Settings, opts: &RenderOptions) -> String {
+    let rules = cs.rules(settings);
     to_yaml(&PrometheusRule {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: Metadata { name: names::prometheus_rule_resource(service), namespace: opts.namespace.as_deref(), labels: resource_labels(opts, service) },
-        spec: PrometheusRuleSpec { groups: &cs.rules.groups },
+        spec: PrometheusRuleSpec { groups: &rules.groups },
     })
 }
 
@@ -151,8 +152,8 @@ pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
     let mut docs = Vec::new();
     for (service, cs) in &c.rule_files {
         docs.push(match opts.format {
-            Format::Yaml => header(&cs.source) + &yaml::rule_file(&cs.rules),
-            Format::Kubernetes => header(&cs.source) + &prometheus_rule(service, cs, opts),
+            Format::Yaml => header(&cs.source) + &yaml::rule_file(&cs.rules(&c.settings)),
+            Format::Kubernetes => header(&cs.source) + &prometheus_rule(service, cs, &c.settings, opts),
         });
     }
     let mut out = String::new();

@@ -1160,16 +1160,24 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
     let mut diags = loaded.diags.clone();
     let d = defaults(loaded, &mut diags);
     let env = templates::environment();
-    let mut services: Vec<Service> = Vec::new();
+    let mut services: Vec<std::sync::Arc<Service>> = Vec::new();
     let mut first_seen: BTreeMap<String, (PathBuf, Loc)> = BTreeMap::new();
-    for doc in &loaded.docs {
-        let mut cx = Ctx { file: &doc.file, diags: &mut diags };
+    // Each document is validated on its own (side by side); the results are merged in
+    // document order, so diagnostics and duplicate checks stay deterministic.
+    let per_doc = crate::par::map(&loaded.docs, |doc| {
+        let mut doc_diags = Diagnostics::default();
+        let mut cx = Ctx { file: &doc.file, diags: &mut doc_diags };
         let (service, name_loc) = match &doc.doc {
             RawDoc::Service(s) => (service_from_native(&mut cx, &d, s, &env), s.name.loc),
             RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s, &env), s.service.loc),
-            RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => continue,
+            RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => (None, Loc::default()),
         };
+        (service, name_loc, doc_diags)
+    });
+    for (doc, (service, name_loc, doc_diags)) in loaded.docs.iter().zip(per_doc) {
+        diags.extend(doc_diags);
         let Some(service) = service else { continue };
+        let mut cx = Ctx { file: &doc.file, diags: &mut diags };
         if let Some((f, l)) = first_seen.get(&service.name) {
             cx.err(
                 Code::DuplicateSlo,
@@ -1180,7 +1188,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
             continue;
         }
         first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
-        services.push(service);
+        services.push(std::sync::Arc::new(service));
     }
     for o in interop::openslo_services(loaded, &d, &env, &mut diags) {
         if let Some((f, l)) = first_seen.get(&o.service.name) {
@@ -1195,7 +1203,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
             continue;
         }
         first_seen.insert(o.service.name.clone(), (o.file.clone(), o.loc));
-        services.push(o.service);
+        services.push(std::sync::Arc::new(o.service));
     }
     let only_settings = loaded.docs.iter().all(|d| match &d.doc {
         RawDoc::Defaults(_) | RawDoc::Routing(_) => true,

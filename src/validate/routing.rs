@@ -78,7 +78,7 @@ struct FleetFacts {
     labels: BTreeSet<String>,
 }
 
-fn fleet_facts(services: &[Service]) -> FleetFacts {
+fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
     let mut f = FleetFacts { team_severities: BTreeMap::new(), team_services: BTreeMap::new(), severity_kinds: BTreeMap::new(), labels: BTreeSet::new() };
     for s in services {
         f.team_services.entry(s.team.clone()).or_default().insert(s.name.clone());
@@ -101,7 +101,7 @@ fn fleet_facts(services: &[Service]) -> FleetFacts {
 }
 
 /// Validates the `AlertRouting` document (if any) against the fleet's services.
-pub fn validate(loaded: &Loaded, services: &[Service], settings: &Settings, diags: &mut Diagnostics) -> Option<Routing> {
+pub fn validate(loaded: &Loaded, services: &[std::sync::Arc<Service>], settings: &Settings, diags: &mut Diagnostics) -> Option<Routing> {
     let mut found: Option<(&Path, &RoutingSpec)> = None;
     for doc in &loaded.docs {
         let RawDoc::Routing(r) = &doc.doc else { continue };
@@ -192,7 +192,7 @@ fn team_site<'a>(loaded: &'a Loaded, team: &str) -> Option<(&'a Path, Loc)> {
     })
 }
 
-fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[Service], settings: &Settings, loaded: &Loaded) -> Option<Routing> {
+fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>], settings: &Settings, loaded: &Loaded) -> Option<Routing> {
     if spec.api_version.value != native::API_VERSION {
         cx.err(Code::UnknownKind, spec.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
     }

@@ -3,7 +3,7 @@
 //! annotations are templated, never PromQL.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::cell::RefCell;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -37,9 +37,10 @@ struct Cache {
     names: HashMap<String, Result<String, String>>,
 }
 
-fn cache() -> &'static Mutex<Cache> {
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(Cache { env: environment(), names: HashMap::new() }))
+thread_local! {
+    // One cache per thread: validation runs on every core, and a shared cache would make the
+    // threads wait for each other on every annotation.
+    static CACHE: RefCell<Cache> = RefCell::new(Cache { env: environment(), names: HashMap::new() });
 }
 
 /// Renders one template string against `ctx` (the environment of [`environment`]).
@@ -47,11 +48,10 @@ pub fn render(_env: &Environment<'static>, src: &str, ctx: &Value) -> Result<Str
     if !src.contains('[') {
         return Ok(src.to_string());
     }
-    let mut guard = match cache().lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    let cache = &mut *guard;
+    CACHE.with(|c| render_cached(&mut c.borrow_mut(), src, ctx))
+}
+
+fn render_cached(cache: &mut Cache, src: &str, ctx: &Value) -> Result<String, TemplateError> {
     if !cache.names.contains_key(src) {
         let name = format!("t{}", cache.names.len());
         let compiled = cache.env.add_template_owned(name.clone(), src.to_string()).map(|()| name).map_err(|e| describe(&e));

@@ -978,7 +978,7 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(spec);
         let b = crate::build(&[path], false);
         let f = b.fleet.expect("spec compiles");
-        (f.services[0].clone(), f.settings)
+        ((*f.services[0]).clone(), f.settings)
     }
 
     /// Tiers expected to fire at `time` in the group whose name contains `name`.
