@@ -9,7 +9,8 @@ use sloforge::compile::rules::Rule;
 fn a_ratio_slo_with_four_tiers_is_ten_rules_and_reads_raw_series_once() {
     let b = sloforge::build(&[common::root().join("tests/cases/ratio_errors.yaml")], false);
     let c = b.compilation.expect("compiles");
-    let group = &c.rule_files["api"].rules.groups[0];
+    let file = c.rule_files["api"].rules(&c.settings);
+    let group = &file.groups[0];
     let alerts = group.rules.iter().filter(|r| matches!(r, Rule::Alert(_))).count();
     assert_eq!(alerts, 4);
     assert!(group.rules.len() <= 10, "{} rules", group.rules.len());
