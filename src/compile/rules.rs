@@ -53,8 +53,8 @@ pub struct AlertingRule {
     pub for_: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_firing_for: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub annotations: Arc<BTreeMap<String, String>>,
 }
 
 fn or_zero(e: &str) -> String {
@@ -185,8 +185,8 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             expr,
             for_: dur(a.for_),
             keep_firing_for: dur(a.keep_firing_for),
-            labels: a.labels.clone(),
-            annotations: a.annotations.clone(),
+            labels: Arc::clone(&a.labels),
+            annotations: Arc::clone(&a.annotations),
         }));
     }
     let remaining = sel(names::BUDGET_REMAINING, slo, &[]);
@@ -205,8 +205,8 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             expr,
             for_: None,
             keep_firing_for: None,
-            labels: b.labels.clone(),
-            annotations: b.annotations.clone(),
+            labels: Arc::clone(&b.labels),
+            annotations: Arc::clone(&b.annotations),
         }));
     }
     RuleGroup { name: names::group(&slo.service, &slo.name), interval: settings.evaluation_interval.to_string(), rules }

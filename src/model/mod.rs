@@ -181,8 +181,8 @@ pub struct BurnAlert {
     pub for_: Duration,
     pub keep_firing_for: Duration,
     /// Labels added by the alert rule (severity, tier, user alert labels).
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: std::sync::Arc<BTreeMap<String, String>>,
+    pub annotations: std::sync::Arc<BTreeMap<String, String>>,
 }
 
 impl BurnAlert {
@@ -201,6 +201,6 @@ pub struct BudgetAlert {
     pub floor: Option<Decimal>,
     pub severity_kind: SeverityKind,
     pub severity: String,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: std::sync::Arc<BTreeMap<String, String>>,
+    pub annotations: std::sync::Arc<BTreeMap<String, String>>,
 }

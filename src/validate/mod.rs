@@ -739,8 +739,8 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             burn_rate: t.burn_rate,
             for_,
             keep_firing_for: keep,
-            labels,
-            annotations,
+            labels: labels.into(),
+            annotations: annotations.into(),
         });
     }
     if longest > window {
@@ -796,8 +796,8 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
                 floor,
                 severity_kind: st.severity,
                 severity,
-                labels,
-                annotations,
+                labels: labels.into(),
+                annotations: annotations.into(),
             });
         }
     }

@@ -433,7 +433,7 @@ impl Ctx<'_> {
     fn alert_labels(&self, t: &Tier) -> BTreeMap<String, String> {
         let mut l: BTreeMap<String, String> = self.slo.labels.clone();
         l.insert(label::WINDOW.into(), t.alert.long_window.to_string());
-        for (k, v) in &t.alert.labels {
+        for (k, v) in t.alert.labels.iter() {
             l.insert(k.clone(), expanded(v));
         }
         l.insert(alert_label::ALERTNAME.into(), t.alert.alert_name.clone());
