@@ -321,7 +321,7 @@ struct Pending {
 }
 
 /// Every service defined by OpenSLO documents.
-pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, env: &minijinja::Environment<'static>, diags: &mut Diagnostics) -> Vec<OpenSloService> {
+pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagnostics) -> Vec<OpenSloService> {
     let ix = index(loaded, diags);
     let mut by_service: BTreeMap<String, Pending> = BTreeMap::new();
     for doc in &loaded.docs {
@@ -329,9 +329,9 @@ pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, env: &minijinja::E
         match &doc.doc {
             RawDoc::OpenSlo(v1) => {
                 let V1Doc::Slo(slo) = v1.as_ref() else { continue };
-                v1_slo(&mut cx, d, &ix, slo, env, &mut by_service);
+                v1_slo(&mut cx, d, &ix, slo, &mut by_service);
             }
-            RawDoc::OpenSloAlpha(a) => v1alpha_slo(&mut cx, d, a, env, &mut by_service),
+            RawDoc::OpenSloAlpha(a) => v1alpha_slo(&mut cx, d, a, &mut by_service),
             _ => {}
         }
     }
@@ -353,7 +353,7 @@ fn pending<'a>(cx: &mut Ctx, by_service: &'a mut BTreeMap<String, Pending>, serv
     Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new() }))
 }
 
-fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, env: &minijinja::Environment<'static>, by_service: &mut BTreeMap<String, Pending>) {
+fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by_service: &mut BTreeMap<String, Pending>) {
     let spec = &slo.spec;
     let team = team_of(cx, &slo.metadata);
     let labels = slo_labels(cx, &slo.metadata);
@@ -451,7 +451,7 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, en
             objective_ratio,
             custom_tiers: tiers.clone(),
         };
-        if let Some(s) = build_slo(cx, d, None, input, env) {
+        if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);
         }
     }
@@ -466,7 +466,7 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, en
     }
 }
 
-fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, env: &minijinja::Environment<'static>, by_service: &mut BTreeMap<String, Pending>) {
+fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mut BTreeMap<String, Pending>) {
     let spec = &slo.spec;
     let team = team_of(cx, &slo.metadata);
     let labels = slo_labels(cx, &slo.metadata);
@@ -557,7 +557,7 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, env: &minijinja
             objective_ratio: Some(o.target.clone()),
             custom_tiers: None,
         };
-        if let Some(s) = build_slo(cx, d, None, input, env) {
+        if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);
         }
     }

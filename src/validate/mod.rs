@@ -8,7 +8,6 @@ pub mod templates;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use minijinja::Value as TplValue;
 
 use crate::compile::promql;
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
@@ -495,7 +494,7 @@ struct SloInput<'a> {
     custom_tiers: Option<Vec<AlertTierPolicy>>,
 }
 
-fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: SloInput, env: &minijinja::Environment<'static>) -> Option<Slo> {
+fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: SloInput) -> Option<Slo> {
     let p = &input.path;
     let mut ok = true;
     let ratio_objective = input.objective_ratio.as_ref().map(|r| Sp::new(Decimal::from_f64(r.value).and_then(|v| v.checked_mul(Decimal::from_int(100))).map_or(f64::NAN, Decimal::to_f64), r.loc));
@@ -570,28 +569,24 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
     }
     let min_events = alerting.min_events.as_ref().map_or(0, |m| m.value);
     let budget_minutes = Decimal::from_int(i64::try_from(window.minutes()).unwrap_or(0)).checked_mul(budget).unwrap_or(Decimal::ZERO);
-    let base_ctx = |extra: Vec<(&str, TplValue)>| {
-        let mut m: BTreeMap<&str, TplValue> = BTreeMap::new();
-        m.insert("service", input.service.into());
-        m.insert("team", input.team.into());
-        m.insert("service_tier", input.service_tier.unwrap_or("").into());
-        m.insert("slo", input.name.value.as_str().into());
-        let desc = input.description.map(|s| s.value.trim().to_string()).unwrap_or_default();
-        let desc = if desc.is_empty() || desc.ends_with('.') { desc } else { format!("{desc}.") };
-        m.insert("slo_description", if desc.is_empty() { TplValue::from("") } else { TplValue::from(go_template_literal(&format!("{desc} "))) });
-        m.insert("objective", objective.to_string().into());
-        m.insert("objective_ratio", objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO).to_string().into());
-        m.insert("window", window.to_string().into());
-        m.insert("error_budget", budget.to_string().into());
-        m.insert("budget_minutes", budget_minutes.to_string().into());
-        m.insert("alert_name", alert_name.as_str().into());
-        m.insert("labels", TplValue::from_object(input.labels.iter().map(|(k, v)| (TplValue::from(k.as_str()), TplValue::from(go_template_literal(v)))).collect::<BTreeMap<TplValue, TplValue>>()));
-        for (k, v) in extra {
-            m.insert(k, v);
-        }
-        TplValue::from_object(m.into_iter().map(|(k, v)| (TplValue::from(k), v)).collect::<BTreeMap<TplValue, TplValue>>())
-    };
-    let render_annotations = |cx: &mut Ctx, ctx: &TplValue, sets: &[&BTreeMap<Sp<String>, Sp<String>>]| -> BTreeMap<String, String> {
+    let desc = input.description.map(|s| s.value.trim().to_string()).unwrap_or_default();
+    let desc = if desc.is_empty() || desc.ends_with('.') { desc } else { format!("{desc}.") };
+    let ctx_base: Vec<(&'static str, String)> = vec![
+        ("service", input.service.to_string()),
+        ("team", input.team.to_string()),
+        ("service_tier", input.service_tier.unwrap_or("").to_string()),
+        ("slo", input.name.value.clone()),
+        ("slo_description", if desc.is_empty() { String::new() } else { go_template_literal(&format!("{desc} ")) }),
+        ("objective", objective.to_string()),
+        ("objective_ratio", objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO).to_string()),
+        ("window", window.to_string()),
+        ("error_budget", budget.to_string()),
+        ("budget_minutes", budget_minutes.to_string()),
+        ("alert_name", alert_name.clone()),
+    ];
+    let ctx_labels: BTreeMap<String, String> = input.labels.iter().map(|(k, v)| (k.clone(), go_template_literal(v))).collect();
+    let base_ctx = |extra: Vec<(&'static str, String)>| templates::Context { base: &ctx_base, extra, labels: &ctx_labels };
+    let render_annotations = |cx: &mut Ctx, ctx: &templates::Context, sets: &[&BTreeMap<Sp<String>, Sp<String>>]| -> BTreeMap<String, String> {
         let mut merged: BTreeMap<&Sp<String>, &Sp<String>> = BTreeMap::new();
         for set in sets {
             for (k, v) in *set {
@@ -601,7 +596,7 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         let mut out = BTreeMap::new();
         for (k, v) in merged {
             let path = format!("{p}.alerting.annotations.{}", k.value);
-            match templates::render(env, &v.value, ctx) {
+            match templates::render(&v.value, ctx) {
                 // An empty annotation removes an inherited one.
                 Ok(s) if s.trim().is_empty() => {}
                 Ok(s) if !go_actions_balanced(&s) => cx.err_help(
@@ -690,14 +685,14 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         let exhaustion_ms = u128::from(window.as_millis()) * 1000 / u128::from(t.burn_rate.checked_mul(Decimal::from_int(1000)).map_or(1, |b| b.to_f64() as u64).max(1));
         let exhaustion = human(Duration::from_millis(u64::try_from(exhaustion_ms).unwrap_or(u64::MAX)));
         let ctx = base_ctx(vec![
-            ("tier", t.name.as_str().into()),
-            ("severity", severity.as_str().into()),
-            ("long_window", long.to_string().into()),
-            ("short_window", short.to_string().into()),
-            ("burn_rate", t.burn_rate.to_string().into()),
-            ("threshold", threshold.to_string().into()),
-            ("budget_spent_percent", spent.to_string().into()),
-            ("exhaustion", exhaustion.into()),
+            ("tier", t.name.clone()),
+            ("severity", severity.clone()),
+            ("long_window", long.to_string()),
+            ("short_window", short.to_string()),
+            ("burn_rate", t.burn_rate.to_string()),
+            ("threshold", threshold.to_string()),
+            ("budget_spent_percent", spent.to_string()),
+            ("exhaustion", exhaustion),
         ]);
         let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).cloned().unwrap_or_default();
         let tier_source = crate::model::TierSource {
@@ -765,9 +760,9 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
                 SeverityKind::Ticket => d.settings.ticket_severity.clone(),
             };
             let ctx = base_ctx(vec![
-                ("stage", st.name.as_str().into()),
-                ("severity", severity.as_str().into()),
-                ("remaining_below_percent", st.below.to_string().into()),
+                ("stage", st.name.clone()),
+                ("severity", severity.clone()),
+                ("remaining_below_percent", st.below.to_string()),
             ]);
             let s = |v: &str| Sp::new(v.to_string(), Loc::default());
             let mut defaults = BTreeMap::new();
@@ -923,7 +918,7 @@ fn le_text(d: Decimal) -> String {
     if s.contains('.') { s } else { format!("{s}.0") }
 }
 
-fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec, env: &minijinja::Environment<'static>) -> Option<Service> {
+fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> Option<Service> {
     if s.api_version.value != native::API_VERSION {
         cx.err(Code::UnknownKind, s.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
     }
@@ -983,7 +978,7 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec, env:
             objective_ratio: None,
             custom_tiers: None,
         };
-        if let Some(slo) = build_slo(cx, d, tier, input, env) {
+        if let Some(slo) = build_slo(cx, d, tier, input) {
             slos.push(slo);
         }
     }
@@ -997,7 +992,7 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec, env:
     })
 }
 
-fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &minijinja::Environment<'static>) -> Option<Service> {
+fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Option<Service> {
     let name_ok = check_name(cx, &s.service, "service");
     let team = s
         .labels
@@ -1141,7 +1136,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &mi
             objective_ratio: None,
             custom_tiers: None,
         };
-        if let Some(slo) = build_slo(cx, d, None, input, env) {
+        if let Some(slo) = build_slo(cx, d, None, input) {
             slos.push(slo);
         }
     }
@@ -1159,7 +1154,6 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec, env: &mi
 pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
     let mut diags = loaded.diags.clone();
     let d = defaults(loaded, &mut diags);
-    let env = templates::environment();
     let mut services: Vec<std::sync::Arc<Service>> = Vec::new();
     let mut first_seen: BTreeMap<String, (PathBuf, Loc)> = BTreeMap::new();
     // Each document is validated on its own (side by side); the results are merged in
@@ -1168,8 +1162,8 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         let mut doc_diags = Diagnostics::default();
         let mut cx = Ctx { file: &doc.file, diags: &mut doc_diags };
         let (service, name_loc) = match &doc.doc {
-            RawDoc::Service(s) => (service_from_native(&mut cx, &d, s, &env), s.name.loc),
-            RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s, &env), s.service.loc),
+            RawDoc::Service(s) => (service_from_native(&mut cx, &d, s), s.name.loc),
+            RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s), s.service.loc),
             RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => (None, Loc::default()),
         };
         (service, name_loc, doc_diags)
@@ -1190,7 +1184,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
         first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
         services.push(std::sync::Arc::new(service));
     }
-    for o in interop::openslo_services(loaded, &d, &env, &mut diags) {
+    for o in interop::openslo_services(loaded, &d, &mut diags) {
         if let Some((f, l)) = first_seen.get(&o.service.name) {
             let (f, l) = (f.clone(), *l);
             diags.push(Diagnostic::error(
