@@ -27,6 +27,7 @@ pub fn spec_bytes(data: &[u8]) {
 
 /// Parses `text` as PromQL; when it parses, every rewrite sloforge makes must parse again.
 pub fn promql_rewrite(text: &str) {
+    promql::assert_plain_selector_agrees(text);
     let Ok(expr) = promql::parse(text) else { return };
     let w = Duration::from_mins(5);
     if promql::check_selector_expr(&expr).is_ok() {

@@ -22,12 +22,113 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     if text.trim().is_empty() {
         return Err("empty expression".into());
     }
+    if let Some(e) = parse_plain_selector(text) {
+        return Ok(e);
+    }
     let e = match parse_with_shared_regexes(text) {
         Some(e) => e,
         None => guarded_parse(text)?,
     };
     reject_zero_ranges(&e)?;
     Ok(e)
+}
+
+/// Invariant for fuzzing and tests: whatever the plain-selector reader accepts, promql-parser
+/// reads as the same AST.
+pub fn assert_plain_selector_agrees(text: &str) {
+    if let Some(fast) = parse_plain_selector(text) {
+        let full = guarded_parse(text);
+        assert_eq!(full.as_ref().ok(), Some(&fast), "plain-selector reader disagrees with promql-parser on {text:?}: {full:?}");
+    }
+}
+
+/// Words the PromQL lexer reads as keywords, not as metric names.
+const KEYWORDS: &[&str] = &[
+    "and", "or", "unless", "atan2", "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk",
+    "count_values", "quantile", "limitk", "limit_ratio", "offset", "by", "without", "on", "ignoring", "group_left",
+    "group_right", "bool", "smoothed", "anchored", "fill", "fill_left", "fill_right", "start", "end", "inf", "nan",
+];
+
+/// The common case of an SLI, a plain selector (`name{label="v", label=~"re"}`, double-quoted
+/// values without escapes), read without the full parser: the same AST as promql-parser
+/// builds (tested), at a fraction of the cost. `None` for anything else.
+fn parse_plain_selector(text: &str) -> Option<Expr> {
+    use promql_parser::label::{MatchOp, Matcher, Matchers};
+    use promql_parser::parser::VectorSelector;
+    let b = text.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    ws(&mut i);
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b':') {
+        i += 1;
+    }
+    let name = &text[start..i];
+    if name.is_empty() || b[start].is_ascii_digit() || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+        return None;
+    }
+    ws(&mut i);
+    let mut matchers = Vec::new();
+    if i < b.len() && b[i] == b'{' {
+        i += 1;
+        loop {
+            ws(&mut i);
+            if i < b.len() && b[i] == b'}' {
+                i += 1;
+                break;
+            }
+            let ls = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let label = &text[ls..i];
+            if label.is_empty() || b[ls].is_ascii_digit() || label == "__name__" || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(label)) {
+                return None;
+            }
+            ws(&mut i);
+            let op = match (b.get(i), b.get(i + 1)) {
+                (Some(b'='), Some(b'~')) => 0,
+                (Some(b'!'), Some(b'~')) => 1,
+                (Some(b'!'), Some(b'=')) => 2,
+                (Some(b'='), _) => 3,
+                _ => return None,
+            };
+            i += if op == 3 { 1 } else { 2 };
+            ws(&mut i);
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let vs = i + 1;
+            let ve = vs + text[vs..].find('"')?;
+            let value = &text[vs..ve];
+            if value.contains(['\\', '\n']) {
+                return None;
+            }
+            i = ve + 1;
+            let op = match op {
+                0 => MatchOp::Re(shared_regex(value)?),
+                1 => MatchOp::NotRe(shared_regex(value)?),
+                2 => MatchOp::NotEqual,
+                _ => MatchOp::Equal,
+            };
+            matchers.push(Matcher::new(op, label, value));
+            ws(&mut i);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'}') => {}
+                _ => return None,
+            }
+        }
+        ws(&mut i);
+    }
+    if i != b.len() {
+        return None;
+    }
+    Some(Expr::VectorSelector(VectorSelector::new(Some(name.to_string()), Matchers::new(matchers))))
 }
 
 /// promql-parser reads `x[0:1m]` but prints it as `x[0s:1m]`, which it (like Prometheus)
@@ -512,4 +613,44 @@ pub fn with_placeholder(e: &Expr) -> String {
     strip_zero_offsets(&mut e);
     let text = e.to_string();
     if range.is_empty() { text } else { text.replace(&format!("[{range}]"), "[$window]").replace(&format!("[{range}:"), "[$window:") }
+}
+
+#[cfg(test)]
+mod plain_selector_tests {
+    use super::*;
+
+    #[test]
+    fn plain_selectors_read_as_promql_parser_reads_them() {
+        let accepted = [
+            "up",
+            " http_requests_total{job=\"api\", code=~\"5..\"} ",
+            "a:b_c{x!=\"\",y!~\"a|b\",}",
+            "m{}",
+            "m{ l = \"ü v\" }",
+            "rate{job=\"x\"}",
+            "Sum_x{a=\"b\"}",
+        ];
+        for t in accepted {
+            assert!(parse_plain_selector(t).is_some(), "{t}");
+            assert_plain_selector_agrees(t);
+        }
+        let declined = [
+            "sum{a=\"b\"}",
+            "m{a=\"b\"} offset 5m",
+            "m{a='b'}",
+            "m{a=\"b\\\"c\"}",
+            "m{__name__=\"x\"}",
+            "{a=\"b\"}",
+            "m{a=\"b\" or c=\"d\"}",
+            "m[5m]",
+            "1m",
+            "m{a=~\"x{bbb}\"}",
+            "m{a=\"b\"",
+            "m{a}",
+            "inf",
+        ];
+        for t in declined {
+            assert!(parse_plain_selector(t).is_none(), "{t}");
+        }
+    }
 }
