@@ -215,6 +215,83 @@ fn convert(a: &ConvertArgs) -> i32 {
     0
 }
 
+/// `generate`/`check` into a directory, one chunk of services at a time ([`crate::stream`]);
+/// gives the specs back when they need the whole fleet.
+fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded) -> Result<i32, crate::load::Loaded> {
+    let opts = render_options(a);
+    if check {
+        let mut checker = render::tree::Checker::new(&a.output);
+        let streamed = match crate::stream(loaded, a.spec.strict, &opts, &mut |rel, text| {
+            checker.file(&rel, &text);
+            Ok::<(), ()>(())
+        }) {
+            Ok(Ok(s)) => s,
+            Ok(Err(loaded)) => return Err(loaded),
+            Err(()) => return Ok(1),
+        };
+        if !streamed.diagnostics.is_empty() {
+            let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.sources));
+        }
+        if streamed.failed() {
+            return Ok(1);
+        }
+        return Ok(finish_check(a, checker));
+    }
+    // A directory sloforge may not replace is reported after the diagnostics of the specs.
+    let mut staging = render::tree::Staging::new(&a.output);
+    let result = crate::stream(loaded, a.spec.strict, &opts, &mut |rel, text| match &mut staging {
+        Ok(st) => st.write(&rel, &text),
+        Err(_) => Ok(()),
+    });
+    let streamed = match result {
+        Ok(Ok(s)) => s,
+        Ok(Err(loaded)) => return Err(loaded),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(1);
+        }
+    };
+    if !streamed.diagnostics.is_empty() {
+        let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.sources));
+    }
+    if streamed.failed() {
+        return Ok(1);
+    }
+    let written = staging.and_then(|st| {
+        let n = st.files_written();
+        st.finish(None).map(|()| n)
+    });
+    Ok(match written {
+        Ok(n) => {
+            println!("wrote {n} files to {}", a.output.display());
+            // Everything left is freed by the process exit; dropping it would only cost time.
+            std::mem::forget(streamed);
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    })
+}
+
+fn finish_check(a: &GenerateArgs, checker: render::tree::Checker) -> i32 {
+    let (diff, count) = match checker.finish() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", a.output.display());
+            return 1;
+        }
+    };
+    if diff.is_empty() {
+        println!("{}: up to date ({count} files)", a.output.display());
+        return 0;
+    }
+    print!("{diff}");
+    eprintln!("{} is out of date: run `sloforge generate`", a.output.display());
+    1
+}
+
 fn report(b: &Build) {
     if !b.diagnostics.is_empty() {
         let mut err = std::io::stderr().lock();
@@ -288,7 +365,16 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
 }
 
 fn generate(a: &GenerateArgs, check: bool) -> i32 {
-    let b = build(&a.spec.specs, a.spec.strict);
+    let loaded = crate::load::load_paths(&a.spec.specs, crate::load::LoadOptions { strict: a.spec.strict });
+    let loaded = if a.output == Path::new("-") {
+        loaded
+    } else {
+        match generate_streaming(a, check, loaded) {
+            Ok(code) => return code,
+            Err(loaded) => loaded,
+        }
+    };
+    let b = crate::build_loaded(loaded, a.spec.strict);
     report(&b);
     let Some(c) = &b.compilation else { return 1 };
     if b.failed() {
@@ -316,20 +402,7 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
             checker.file(&rel, &text);
             Ok::<(), ()>(())
         });
-        let (diff, count) = match checker.finish() {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", a.output.display());
-                return 1;
-            }
-        };
-        if diff.is_empty() {
-            println!("{}: up to date ({count} files)", a.output.display());
-            return 0;
-        }
-        print!("{diff}");
-        eprintln!("{} is out of date: run `sloforge generate`", a.output.display());
-        return 1;
+        return finish_check(a, checker);
     }
     let written = render::tree::Staging::new(&a.output).and_then(|mut staging| {
         render::visit_tree(c, &opts, |rel, text| staging.write(&rel, &text))?;

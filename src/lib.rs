@@ -38,7 +38,11 @@ impl Build {
 
 /// Runs every stage up to compile.
 pub fn build(paths: &[PathBuf], strict: bool) -> Build {
-    let loaded = load::load_paths(paths, load::LoadOptions { strict });
+    build_loaded(load::load_paths(paths, load::LoadOptions { strict }), strict)
+}
+
+/// [`build`] on specs already loaded.
+pub fn build_loaded(loaded: load::Loaded, strict: bool) -> Build {
     let (fleet, mut diagnostics) = validate::validate(&loaded);
     if strict {
         diagnostics.escalate_warnings();
@@ -52,4 +56,61 @@ pub fn build(paths: &[PathBuf], strict: bool) -> Build {
         diagnostics.extend(compile::routes::verify(f, am));
     }
     Build { fleet, compilation, diagnostics, sources: loaded.sources }
+}
+
+/// Documents (services) validated, compiled and rendered at once by [`stream`], per core:
+/// enough to keep every core busy, few enough that memory does not grow with the fleet.
+const STREAM_CHUNK_PER_CORE: usize = 4;
+
+/// What [`stream`] leaves: the diagnostics of the run (the files went to the sink).
+pub struct Streamed {
+    pub diagnostics: Diagnostics,
+    pub sources: Sources,
+    /// Files handed to the sink.
+    pub files: usize,
+}
+
+impl Streamed {
+    pub fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+}
+
+/// `generate` and `check` for a large fleet: validates, compiles and renders a chunk of
+/// services at a time and hands every output file to `sink` as soon as it is rendered, so
+/// neither the model nor the output of the whole fleet is ever held. Files still reach the
+/// sink when another document has errors: the caller discards them when [`Streamed::failed`].
+/// Returns the loaded specs instead when they need the whole fleet at once (Alertmanager
+/// routing, OpenSLO references): use [`build_loaded`] then.
+pub fn stream<E>(
+    loaded: load::Loaded,
+    strict: bool,
+    opts: &render::RenderOptions,
+    sink: &mut dyn FnMut(String, String) -> Result<(), E>,
+) -> Result<Result<Streamed, load::Loaded>, E> {
+    if !validate::can_stream(&loaded) {
+        return Ok(Err(loaded));
+    }
+    sink(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
+    let mut files = 1;
+    let mut failure = None;
+    let (_, mut diagnostics) = validate::validate_streaming(&loaded, STREAM_CHUNK_PER_CORE * par::threads(), &mut |services, settings| {
+        if failure.is_some() {
+            return;
+        }
+        for (rel, text) in par::map(services, |s| render::service_files(s, settings, opts)).into_iter().flatten() {
+            if let Err(e) = sink(rel, text) {
+                failure = Some(e);
+                return;
+            }
+            files += 1;
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if strict {
+        diagnostics.escalate_warnings();
+    }
+    Ok(Ok(Streamed { diagnostics, sources: loaded.sources, files }))
 }

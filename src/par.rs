@@ -1,10 +1,15 @@
 //! Order-preserving parallel map over a slice with scoped threads, one chunk per core.
 
+/// Threads [`map`] uses at most: one per core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// `items.iter().map(f).collect()`, computed on up to `available_parallelism` threads; the
 /// result is in input order, so output stays deterministic.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(items.len().max(1));
-    if threads <= 1 || items.len() < 8 {
+    let threads = threads().min(items.len().max(1));
+    if threads <= 1 {
         return items.iter().map(f).collect();
     }
     let chunk = items.len().div_ceil(threads);

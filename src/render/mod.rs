@@ -98,22 +98,7 @@ pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(St
     f(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
     let services: Vec<(&String, &crate::compile::CompiledService)> = c.rule_files.iter().collect();
     for chunk in services.chunks(RENDER_CHUNK) {
-        let rendered = crate::par::map(chunk, |(service, cs)| {
-            let mut out = Vec::with_capacity(2);
-            match opts.format {
-                Format::Yaml => {
-                    out.push((names::rule_file(service), header(&cs.source) + &yaml::rule_file(&cs.rules(&c.settings))));
-                    if let Some(t) = &opts.tests {
-                        let tests = crate::compile::scenarios::service_tests(&cs.service, &c.settings, t);
-                        out.push((names::test_file(service), tests.render(&cs.source)));
-                    }
-                }
-                Format::Kubernetes => {
-                    out.push((format!("kubernetes/{service}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(service, cs, &c.settings, opts)));
-                }
-            }
-            out
-        });
+        let rendered = crate::par::map(chunk, |(_, cs)| service_files(&cs.service, &c.settings, opts));
         for (rel, text) in rendered.into_iter().flatten() {
             f(rel, text)?;
         }
@@ -135,6 +120,27 @@ pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(St
         }
     }
     Ok(())
+}
+
+/// The output files of one service (rules, and its generated tests when asked for), as
+/// (relative path, text).
+pub fn service_files(service: &std::sync::Arc<crate::model::Service>, settings: &crate::model::Settings, opts: &RenderOptions) -> Vec<(String, String)> {
+    let cs = crate::compile::CompiledService { source: service.file.clone(), service: std::sync::Arc::clone(service) };
+    let name = &service.name;
+    let mut out = Vec::with_capacity(2);
+    match opts.format {
+        Format::Yaml => {
+            out.push((names::rule_file(name), header(&cs.source) + &yaml::rule_file(&cs.rules(settings))));
+            if let Some(t) = &opts.tests {
+                let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
+                out.push((names::test_file(name), tests.render(&cs.source)));
+            }
+        }
+        Format::Kubernetes => {
+            out.push((format!("kubernetes/{name}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(name, &cs, settings, opts)));
+        }
+    }
+    out
 }
 
 fn prometheus_rule(service: &str, cs: &crate::compile::CompiledService, settings: &crate::model::Settings, opts: &RenderOptions) -> String {

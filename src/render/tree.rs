@@ -151,12 +151,14 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Opt
 pub struct Checker {
     dir: PathBuf,
     seen: std::collections::BTreeSet<String>,
-    diff: String,
+    /// Diff of each differing file, by relative path (reported in path order, whatever order
+    /// the files were checked in).
+    diff: BTreeMap<String, String>,
 }
 
 impl Checker {
     pub fn new(dir: &Path) -> Checker {
-        Checker { dir: dir.to_path_buf(), seen: std::collections::BTreeSet::new(), diff: String::new() }
+        Checker { dir: dir.to_path_buf(), seen: std::collections::BTreeSet::new(), diff: BTreeMap::new() }
     }
 
     pub fn file(&mut self, rel: &str, want: &str) {
@@ -172,7 +174,7 @@ impl Checker {
         if let Some(h) = have {
             actual.insert(rel.to_string(), h);
         }
-        self.diff.push_str(&diff_trees(&self.dir, &one, &actual));
+        self.diff.insert(rel.to_string(), diff_trees(&self.dir, &one, &actual));
     }
 
     /// The unified diff, stale files included (empty when up to date), and the file count.
@@ -182,9 +184,9 @@ impl Checker {
             let have = fs::read(self.dir.join(rel)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             let mut actual = BTreeMap::new();
             actual.insert(rel.clone(), have);
-            self.diff.push_str(&diff_trees(&self.dir, &BTreeMap::new(), &actual));
+            self.diff.insert(rel.clone(), diff_trees(&self.dir, &BTreeMap::new(), &actual));
         }
-        Ok((self.diff, self.seen.len()))
+        Ok((self.diff.into_values().collect(), self.seen.len()))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod routing;
 pub mod interop;
 pub mod templates;
 
+use std::sync::Arc;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -1152,37 +1153,62 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
 
 /// Validates everything loaded; returns the fleet when there is no error.
 pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
+    validate_inner(loaded, usize::MAX, true, &mut |_, _| {})
+}
+
+/// Whether [`validate_streaming`] can validate these documents: the fleet-wide parts (OpenSLO
+/// references between documents, Alertmanager routing) need every service at once.
+pub fn can_stream(loaded: &Loaded) -> bool {
+    !loaded.docs.iter().any(|d| matches!(d.doc, RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_)))
+}
+
+/// Validates the documents a chunk at a time and hands each chunk's valid services to `sink`
+/// (in document order) instead of keeping them: the returned fleet has no services. Only for
+/// documents [`can_stream`] accepts. A service handed over may still turn out to be a
+/// duplicate of a later one; the diagnostics then hold the error.
+pub fn validate_streaming(loaded: &Loaded, chunk: usize, sink: &mut dyn FnMut(&[Arc<Service>], &Settings)) -> (Option<Fleet>, Diagnostics) {
+    validate_inner(loaded, chunk, false, sink)
+}
+
+fn validate_inner(loaded: &Loaded, chunk: usize, keep: bool, sink: &mut dyn FnMut(&[Arc<Service>], &Settings)) -> (Option<Fleet>, Diagnostics) {
     let mut diags = loaded.diags.clone();
     let d = defaults(loaded, &mut diags);
-    let mut services: Vec<std::sync::Arc<Service>> = Vec::new();
+    let mut services: Vec<Arc<Service>> = Vec::new();
     let mut first_seen: BTreeMap<String, (PathBuf, Loc)> = BTreeMap::new();
     // Each document is validated on its own (side by side); the results are merged in
     // document order, so diagnostics and duplicate checks stay deterministic.
-    let per_doc = crate::par::map(&loaded.docs, |doc| {
-        let mut doc_diags = Diagnostics::default();
-        let mut cx = Ctx { file: &doc.file, diags: &mut doc_diags };
-        let (service, name_loc) = match &doc.doc {
-            RawDoc::Service(s) => (service_from_native(&mut cx, &d, s), s.name.loc),
-            RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s), s.service.loc),
-            RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => (None, Loc::default()),
-        };
-        (service, name_loc, doc_diags)
-    });
-    for (doc, (service, name_loc, doc_diags)) in loaded.docs.iter().zip(per_doc) {
-        diags.extend(doc_diags);
-        let Some(service) = service else { continue };
-        let mut cx = Ctx { file: &doc.file, diags: &mut diags };
-        if let Some((f, l)) = first_seen.get(&service.name) {
-            cx.err(
-                Code::DuplicateSlo,
-                name_loc,
-                "name",
-                format!("service `{}` is already defined at {}:{}:{}; SLO ids (service/slo) must be unique across files", service.name, f.display(), l.line, l.col),
-            );
-            continue;
+    for docs in loaded.docs.chunks(chunk.max(1)) {
+        let per_doc = crate::par::map(docs, |doc| {
+            let mut doc_diags = Diagnostics::default();
+            let mut cx = Ctx { file: &doc.file, diags: &mut doc_diags };
+            let (service, name_loc) = match &doc.doc {
+                RawDoc::Service(s) => (service_from_native(&mut cx, &d, s), s.name.loc),
+                RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s), s.service.loc),
+                RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => (None, Loc::default()),
+            };
+            (service, name_loc, doc_diags)
+        });
+        let mut valid = Vec::new();
+        for (doc, (service, name_loc, doc_diags)) in docs.iter().zip(per_doc) {
+            diags.extend(doc_diags);
+            let Some(service) = service else { continue };
+            let mut cx = Ctx { file: &doc.file, diags: &mut diags };
+            if let Some((f, l)) = first_seen.get(&service.name) {
+                cx.err(
+                    Code::DuplicateSlo,
+                    name_loc,
+                    "name",
+                    format!("service `{}` is already defined at {}:{}:{}; SLO ids (service/slo) must be unique across files", service.name, f.display(), l.line, l.col),
+                );
+                continue;
+            }
+            first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
+            valid.push(Arc::new(service));
         }
-        first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
-        services.push(std::sync::Arc::new(service));
+        sink(&valid, &d.settings);
+        if keep {
+            services.extend(valid);
+        }
     }
     for o in interop::openslo_services(loaded, &d, &mut diags) {
         if let Some((f, l)) = first_seen.get(&o.service.name) {
@@ -1197,7 +1223,7 @@ pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
             continue;
         }
         first_seen.insert(o.service.name.clone(), (o.file.clone(), o.loc));
-        services.push(std::sync::Arc::new(o.service));
+        services.push(Arc::new(o.service));
     }
     let only_settings = loaded.docs.iter().all(|d| match &d.doc {
         RawDoc::Defaults(_) | RawDoc::Routing(_) => true,
