@@ -259,3 +259,46 @@ fn a_ten_megabyte_file_is_refused_without_reading_it_all() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains("slo-specs/big.yaml:1:1") && err.contains("limited to"), "{err}");
 }
+
+/// A fleet without routing documents is generated a few services at a time: the files must be
+/// the ones the whole-fleet pipeline renders, and an invalid file anywhere (here the last one
+/// read, after the others were already rendered) must still leave the output untouched.
+#[test]
+fn streamed_generation_matches_the_whole_fleet_pipeline_and_stays_atomic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    fs::write(
+        specs.join("latency.yaml"),
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: lat\nteam: t\nslos:\n  - name: fast\n    objective: 99\n    sli: { latency: { metric: http_request_duration_seconds, selector: '{job=\"lat\"}', threshold: 250ms } }\n",
+    )
+    .unwrap();
+    fs::write(
+        specs.join("sloth.yaml"),
+        "version: prometheus/v1\nservice: sloth-svc\nslos:\n  - name: requests\n    objective: 99.5\n    sli:\n      events:\n        error_query: sum(rate(http_requests_total{job=\"s\",code=~\"5..\"}[{{.window}}]))\n        total_query: sum(rate(http_requests_total{job=\"s\"}[{{.window}}]))\n    alerting:\n      name: SlothRequests\n",
+    )
+    .unwrap();
+    for i in 0..40 {
+        fs::write(
+            specs.join(format!("svc-{i:02}.yaml")),
+            format!("apiVersion: sloforge.dev/v1\nkind: Service\nname: svc-{i:02}\nteam: t{}\nslos:\n  - name: availability\n    objective: 99.9\n    sli: {{ ratio: {{ errors: 'req{{job=\"s{i}\",code=~\"5..\"}}', total: 'req{{job=\"s{i}\"}}' }} }}\n", i % 3),
+        )
+        .unwrap();
+    }
+    let o = sloforge(&["generate", "specs", "-o", "out"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let streamed = read_tree(&tmp.path().join("out")).unwrap();
+    let b = sloforge::build(&[specs.clone()], false);
+    let c = b.compilation.as_ref().expect("compiles");
+    let whole = sloforge::render::render_tree(c, &sloforge::render::RenderOptions { tests: Some(Default::default()), ..Default::default() });
+    assert_eq!(streamed.keys().collect::<Vec<_>>(), whole.keys().collect::<Vec<_>>());
+    for (k, v) in &whole {
+        assert!(streamed[k] == *v, "{k} differs between the streamed and the whole-fleet pipeline");
+    }
+    assert_eq!(sloforge(&["check", "specs", "-o", "out"], tmp.path()).status.code(), Some(0));
+
+    fs::write(specs.join("zz-broken.yaml"), "apiVersion: sloforge.dev/v1\nkind: Service\nname: svc-00\nteam: t\nslos: []\n").unwrap();
+    let o = sloforge(&["generate", "specs", "-o", "out"], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), streamed, "a failed run changed the output");
+}
