@@ -533,7 +533,19 @@ pub fn with_window(e: &Expr, window: Duration) -> String {
 /// A PromQL string literal for `s` (double-quoted, escaped).
 pub fn string_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_string_literal(s, &mut out);
+    out
+}
+
+/// [`string_literal`] appended to `out`.
+pub fn push_string_literal(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    if !s.contains(['\\', '"', '\n', '\r', '\t']) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -545,13 +557,23 @@ pub fn string_literal(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// A selector `metric{a="x",b="y"}` with escaped values.
 pub fn selector<'a>(metric: &str, matchers: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let parts: Vec<String> = matchers.into_iter().map(|(k, v)| format!("{k}={}", string_literal(v))).collect();
-    format!("{metric}{{{}}}", parts.join(","))
+    let mut out = String::with_capacity(metric.len() + 64);
+    out.push_str(metric);
+    out.push('{');
+    for (i, (k, v)) in matchers.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push('=');
+        push_string_literal(v, &mut out);
+    }
+    out.push('}');
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! 7–10. one alert per tier: long and short window both above the burn rate.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -142,16 +143,20 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
 
     let errors_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_ERRORS)]);
     let total_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_TOTAL)]);
-    let parts: Vec<String> = slo
-        .ratio_windows()
-        .into_iter()
-        .map(|w| {
-            let r = settings.window_range(w);
-            let ratio = format!("sum(sum_over_time({errors_sel}[{r}])) / (sum(sum_over_time({total_sel}[{r}])) > 0)");
-            format!("label_replace({}, \"{}\", \"{w}\", \"\", \"\")", or_zero(&ratio), label::WINDOW)
-        })
-        .collect();
-    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: parts.join(" or "), labels: labels.clone() }));
+    let windows = slo.ratio_windows();
+    let mut ratio = String::with_capacity(windows.len() * (2 * errors_sel.len() + 160));
+    for (i, w) in windows.into_iter().enumerate() {
+        let r = settings.window_range(w);
+        if i > 0 {
+            ratio.push_str(" or ");
+        }
+        let _ = write!(
+            ratio,
+            "label_replace(sum(sum_over_time({errors_sel}[{r}])) / (sum(sum_over_time({total_sel}[{r}])) > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")",
+            label::WINDOW
+        );
+    }
+    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: ratio, labels: labels.clone() }));
     rules.push(Rule::Record(RecordingRule {
         record: names::BURN_RATE.into(),
         expr: format!("{} / {budget}", sel(names::ERROR_RATIO, slo, &[])),

@@ -12,12 +12,15 @@ fn plain_ok(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control() || c == '\u{feff}') {
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
+    let control = if s.is_ascii() { s.bytes().any(|b| b < 0x20 || b == 0x7f) } else { s.chars().any(|c| c.is_control() || c == '\u{feff}') };
+    if control {
+        return false;
+    }
     const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
-    if RESERVED.contains(&lower.as_str()) {
+    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
     // Anything a reader might take for a number (ints, floats, 0x/0o, sexagesimal, dates).
