@@ -25,6 +25,10 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     if let Some(e) = parse_plain_selector(text) {
         return Ok(e);
     }
+    if let Some(e) = parse_with_shared_skeleton(text) {
+        reject_zero_ranges(&e)?;
+        return Ok(e);
+    }
     let e = match parse_with_shared_regexes(text) {
         Some(e) => e,
         None => guarded_parse(text)?,
@@ -39,6 +43,10 @@ pub fn assert_plain_selector_agrees(text: &str) {
     if let Some(fast) = parse_plain_selector(text) {
         let full = guarded_parse(text);
         assert_eq!(full.as_ref().ok(), Some(&fast), "plain-selector reader disagrees with promql-parser on {text:?}: {full:?}");
+    }
+    if let Some(fast) = parse_with_shared_skeleton(text) {
+        let full = guarded_parse(text);
+        assert_eq!(full.as_ref().ok(), Some(&fast), "skeleton reader disagrees with promql-parser on {text:?}: {full:?}");
     }
 }
 
@@ -337,6 +345,123 @@ fn restore_patterns(e: &mut Expr, patterns: &[String], ok: &mut bool) {
         Expr::Call(c) => {
             for a in &mut c.args.args {
                 restore_patterns(a, patterns, ok);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
+        Expr::Extension(_) => *ok = false,
+    }
+}
+
+const SEL_MARK: &str = "__sloforge_sel_";
+/// Distinct skeletons kept parsed at most (per thread).
+const SKELETON_CACHE_LIMIT: usize = 1024;
+
+thread_local! {
+    static SKELETONS: std::cell::RefCell<std::collections::HashMap<String, Option<Expr>>> = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b':'
+}
+
+/// Parses `text` with each plain selector (`name{…}`) replaced by a placeholder metric: the
+/// rest (the skeleton, such as Sloth's `sum(rate(X[5m]))`, repeated across a fleet) is parsed
+/// once per distinct text, and the selectors, read by [`parse_plain_selector`], are put back.
+/// The AST is the one promql-parser builds for `text` (tested). `None` when anything is
+/// unusual: the caller then parses the text as it is.
+fn parse_with_shared_skeleton(text: &str) -> Option<Expr> {
+    if text.contains(SEL_MARK) || text.contains('#') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut skeleton = String::with_capacity(text.len());
+    let mut selectors = Vec::new();
+    let (mut i, mut last) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' | b'`' => i = skip_string(bytes, i)?,
+            b'{' => {
+                let mut start = i;
+                while start > last && is_ident_byte(bytes[start - 1]) {
+                    start -= 1;
+                }
+                if start == i {
+                    return None;
+                }
+                let mut j = i + 1;
+                loop {
+                    match bytes.get(j)? {
+                        b'"' => j = skip_string(bytes, j)?,
+                        b'}' => break,
+                        b'{' | b'\'' | b'`' => return None,
+                        _ => j += 1,
+                    }
+                }
+                let Some(Expr::VectorSelector(vs)) = parse_plain_selector(&text[start..=j]) else { return None };
+                skeleton.push_str(&text[last..start]);
+                skeleton.push_str(&format!("{SEL_MARK}{}__", selectors.len()));
+                selectors.push(vs);
+                last = j + 1;
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if selectors.is_empty() {
+        return None;
+    }
+    skeleton.push_str(&text[last..]);
+    let mut expr = SKELETONS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if !cache.contains_key(&skeleton) {
+            if cache.len() >= SKELETON_CACHE_LIMIT {
+                cache.clear();
+            }
+            let parsed = guarded_parse(&skeleton).ok();
+            cache.insert(skeleton.clone(), parsed);
+        }
+        cache.get(&skeleton).cloned().flatten()
+    })?;
+    let mut used = vec![false; selectors.len()];
+    let mut ok = true;
+    restore_selectors(&mut expr, &selectors, &mut used, &mut ok);
+    (ok && used.iter().all(|u| *u)).then_some(expr)
+}
+
+fn restore_selector(vs: &mut promql_parser::parser::VectorSelector, selectors: &[promql_parser::parser::VectorSelector], used: &mut [bool], ok: &mut bool) {
+    let Some(idx) = vs.name.as_deref().and_then(|n| n.strip_prefix(SEL_MARK)).and_then(|r| r.strip_suffix("__")).and_then(|n| n.parse::<usize>().ok()) else {
+        return;
+    };
+    match (selectors.get(idx), vs.matchers.matchers.is_empty() && vs.matchers.or_matchers.is_empty()) {
+        (Some(real), true) if !used[idx] => {
+            used[idx] = true;
+            vs.name.clone_from(&real.name);
+            vs.matchers = real.matchers.clone();
+        }
+        _ => *ok = false,
+    }
+}
+
+fn restore_selectors(e: &mut Expr, selectors: &[promql_parser::parser::VectorSelector], used: &mut [bool], ok: &mut bool) {
+    match e {
+        Expr::VectorSelector(vs) => restore_selector(vs, selectors, used, ok),
+        Expr::MatrixSelector(ms) => restore_selector(&mut ms.vs, selectors, used, ok),
+        Expr::Aggregate(a) => {
+            restore_selectors(&mut a.expr, selectors, used, ok);
+            if let Some(p) = &mut a.param {
+                restore_selectors(p, selectors, used, ok);
+            }
+        }
+        Expr::Unary(u) => restore_selectors(&mut u.expr, selectors, used, ok),
+        Expr::Binary(b) => {
+            restore_selectors(&mut b.lhs, selectors, used, ok);
+            restore_selectors(&mut b.rhs, selectors, used, ok);
+        }
+        Expr::Paren(p) => restore_selectors(&mut p.expr, selectors, used, ok),
+        Expr::Subquery(s) => restore_selectors(&mut s.expr, selectors, used, ok),
+        Expr::Call(c) => {
+            for a in &mut c.args.args {
+                restore_selectors(a, selectors, used, ok);
             }
         }
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
@@ -673,6 +798,24 @@ mod plain_selector_tests {
         ];
         for t in declined {
             assert!(parse_plain_selector(t).is_none(), "{t}");
+        }
+        let skeletons = [
+            "sum(rate(http_requests_total{job=\"s\",code=~\"5..\"}[7777777ms]))",
+            "sum(rate(a{x=\"1\"}[5m])) / sum(rate(b{x=\"1\"}[5m]))",
+            "sum by (le) (rate(h_bucket{le=\"0.5\"}[5m] offset 1h))",
+            "label_replace(m{a=\"{b}\"}, \"x{y}\", \"$1\", \"a\", \"(.*)\")",
+            "max_over_time(up{job=\"p\"}[10m:1m])",
+            "count(x{a=\"1\"} == 1) or vector(0)",
+            "1 - avg(probe_success{job=\"b\"})",
+        ];
+        for t in skeletons {
+            assert!(parse_with_shared_skeleton(t).is_some(), "{t}");
+            assert_plain_selector_agrees(t);
+            // Twice: the second read comes from the skeleton cache.
+            assert_plain_selector_agrees(t);
+        }
+        for t in ["{a=\"b\"} + x{c=\"d\"}", "sum(rate(x[5m]))", "x{a=\"1\"} # c", "sum(x{a=\"1\" or b=\"2\"})"] {
+            assert!(parse_with_shared_skeleton(t).is_none(), "{t}");
         }
     }
 }
