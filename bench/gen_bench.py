@@ -73,6 +73,7 @@ def main():
     def clean():
         shutil.rmtree(out, ignore_errors=True)
 
+    load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = []
     for fmt in ["native", "sloth"]:
         specs = os.path.join(fleet, fmt)
@@ -97,7 +98,9 @@ def main():
     rows.append(("sloforge generate, one small spec to stdout (process start to exit)", e2e))
 
     print("## Generation\n")
-    print(f"Machine: {machine()}.  \nEach figure: median of {RUNS} runs after one warm-up run (the small spec: {max(RUNS, 20)} runs).\n")
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Machine: {machine()}; load average before the runs {load_before}, after {load} (1/5/15 min).  \n"
+          f"Each figure: median of {RUNS} runs after one warm-up run (the small spec: {max(RUNS, 20)} runs).\n")
     print("Input: `python3 bench/synth.py bench/scratch/fleet 100 100` — 100 service files × 100 ratio SLOs = 10,000 SLOs, "
           "once in the native format and once in Sloth `prometheus/v1` format.\n")
     print("| command | wall | CPU (user+sys) | peak RSS |")
