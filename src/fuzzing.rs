@@ -10,6 +10,7 @@ use crate::model::Duration;
 /// panic; a failed build has at least one located error; a successful one renders.
 pub fn spec_bytes(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = crate::load::assert_fast_path_agrees(text);
     let mut loaded = crate::load::Loaded::default();
     crate::load::load_str(Path::new("fuzz.yaml"), text, crate::load::LoadOptions::default(), &mut loaded);
     let (fleet, diags) = crate::validate::validate(&loaded);

@@ -54,3 +54,28 @@ fn cases_dir_has_enough_cases() {
     assert!(names.len() >= 15, "{names:?}");
     assert!(names.iter().filter(|n| n.starts_with("err_")).count() >= 5);
 }
+
+/// Native `Service` documents are read in one typed pass when they can be; every spec in the
+/// repository must then be one the located tree and its schema check accept as well.
+#[test]
+fn one_pass_reading_agrees_with_the_schema_check() {
+    let mut fast = 0;
+    let mut files = 0;
+    for dir in ["tests/cases", "tests/interop", "examples", "slo-specs"] {
+        let mut stack = vec![common::root().join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    // (Some error cases are deliberately not UTF-8.)
+                    let Ok(text) = std::fs::read_to_string(&p) else { continue };
+                    files += 1;
+                    fast += sloforge::load::assert_fast_path_agrees(&text);
+                }
+            }
+        }
+    }
+    assert!(files > 100 && fast > 20, "{files} files, {fast} documents read in one pass");
+}

@@ -248,8 +248,56 @@ fn openslo_kind(kind: Option<&str>) -> Option<OpenSloKind> {
     })
 }
 
+/// A native `Service` document that reads as its typed structure in one pass. The JSON schema
+/// the located tree is checked against is derived from the same types, so such a document has
+/// nothing for that check to report ([`assert_fast_path_agrees`] holds this up in tests and
+/// fuzzing); the tree is only built for documents this does not read.
+fn fast_service(text: &str) -> Option<native::ServiceSpec> {
+    let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
+    if !(top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION))) {
+        return None;
+    }
+    serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options()).ok()
+}
+
+/// Where the document's content starts (the location the located tree gives its root).
+fn content_start(text: &str) -> Loc {
+    for (i, line) in text.lines().enumerate() {
+        let body = line.trim_start();
+        if !body.is_empty() && !body.starts_with('#') {
+            return Loc { line: i as u64 + 1, col: (line.len() - body.len()) as u64 + 1 };
+        }
+    }
+    Loc { line: 1, col: 1 }
+}
+
+/// Invariant for tests and fuzzing: a document [`fast_service`] reads is one the located tree
+/// and its schema check accept without an issue, at the same root location. Returns how many
+/// documents of `text` the fast path read.
+pub fn assert_fast_path_agrees(text: &str) -> usize {
+    let mut fast = 0;
+    for doc in split_documents(text) {
+        if fast_service(&doc).is_none() {
+            continue;
+        }
+        fast += 1;
+        let tree: Node = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
+            Ok(n) => n,
+            Err(e) => panic!("the typed read accepts a document the located tree refuses ({e}):\n{doc}"),
+        };
+        let issues = schema_check::check(&tree, service_schema());
+        assert!(issues.is_empty(), "the typed read accepts a document the schema check refuses ({}):\n{doc}", issues[0].message);
+        assert_eq!(tree.loc, content_start(&doc), "root location differs:\n{doc}");
+    }
+    fast
+}
+
 /// Returns true when the document was a spec (valid or not), false when it was empty.
 fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -> bool {
+    if let Some(s) = fast_service(text) {
+        out.docs.push(LoadedDoc { file: path.to_path_buf(), loc: content_start(text), doc: RawDoc::Service(Box::new(s)) });
+        return true;
+    }
     let tree: Node = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(n) => n,
         Err(e) => {
