@@ -230,11 +230,13 @@ fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded
             Err(()) => return Ok(1),
         };
         if !streamed.diagnostics.is_empty() {
-            let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.sources));
+            let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.loaded.sources));
         }
         if streamed.failed() {
             return Ok(1);
         }
+        // Freed by the process exit; dropping it would only cost time.
+        std::mem::forget(streamed);
         return Ok(finish_check(a, checker));
     }
     // A directory sloforge may not replace is reported after the diagnostics of the specs.
@@ -252,7 +254,7 @@ fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded
         }
     };
     if !streamed.diagnostics.is_empty() {
-        let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.sources));
+        let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.loaded.sources));
     }
     if streamed.failed() {
         return Ok(1);

@@ -65,7 +65,8 @@ const STREAM_CHUNK_PER_CORE: usize = 4;
 /// What [`stream`] leaves: the diagnostics of the run (the files went to the sink).
 pub struct Streamed {
     pub diagnostics: Diagnostics,
-    pub sources: Sources,
+    /// The specs as loaded (their sources render the diagnostics).
+    pub loaded: load::Loaded,
     /// Files handed to the sink.
     pub files: usize,
 }
@@ -112,5 +113,5 @@ pub fn stream<E>(
     if strict {
         diagnostics.escalate_warnings();
     }
-    Ok(Ok(Streamed { diagnostics, sources: loaded.sources, files }))
+    Ok(Ok(Streamed { diagnostics, loaded, files }))
 }
