@@ -27,25 +27,6 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
-/// Drops `items` on up to one thread per core (freeing a large model is work too).
-pub fn drop_all<T: Send>(mut items: Vec<T>) {
-    let threads = threads().min(items.len());
-    if threads <= 1 {
-        return;
-    }
-    let chunk = items.len().div_ceil(threads);
-    let mut parts = Vec::with_capacity(threads);
-    while items.len() > chunk {
-        parts.push(items.split_off(items.len() - chunk));
-    }
-    parts.push(items);
-    std::thread::scope(|scope| {
-        for part in parts {
-            scope.spawn(move || drop(part));
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

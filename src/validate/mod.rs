@@ -1208,8 +1208,6 @@ fn validate_inner(loaded: &Loaded, chunk: usize, keep: bool, sink: &mut dyn FnMu
         sink(&valid, &d.settings);
         if keep {
             services.extend(valid);
-        } else {
-            crate::par::drop_all(valid);
         }
     }
     for o in interop::openslo_services(loaded, &d, &mut diags) {
