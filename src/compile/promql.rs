@@ -325,30 +325,33 @@ fn restore_matchers(ms: &mut promql_parser::label::Matchers, patterns: &[String]
     }
 }
 
-fn restore_patterns(e: &mut Expr, patterns: &[String], ok: &mut bool) {
+/// Calls `f` on every vector selector of `e` (those inside range selectors too); false when
+/// `e` holds a node sloforge does not know (an extension).
+fn for_each_selector_mut(e: &mut Expr, f: &mut impl FnMut(&mut promql_parser::parser::VectorSelector)) -> bool {
     match e {
-        Expr::VectorSelector(vs) => restore_matchers(&mut vs.matchers, patterns, ok),
-        Expr::MatrixSelector(ms) => restore_matchers(&mut ms.vs.matchers, patterns, ok),
+        Expr::VectorSelector(vs) => f(vs),
+        Expr::MatrixSelector(ms) => f(&mut ms.vs),
         Expr::Aggregate(a) => {
-            restore_patterns(&mut a.expr, patterns, ok);
-            if let Some(p) = &mut a.param {
-                restore_patterns(p, patterns, ok);
-            }
+            let expr_ok = for_each_selector_mut(&mut a.expr, f);
+            return a.param.as_mut().is_none_or(|p| for_each_selector_mut(p, f)) && expr_ok;
         }
-        Expr::Unary(u) => restore_patterns(&mut u.expr, patterns, ok),
+        Expr::Unary(u) => return for_each_selector_mut(&mut u.expr, f),
         Expr::Binary(b) => {
-            restore_patterns(&mut b.lhs, patterns, ok);
-            restore_patterns(&mut b.rhs, patterns, ok);
+            let lhs_ok = for_each_selector_mut(&mut b.lhs, f);
+            return for_each_selector_mut(&mut b.rhs, f) && lhs_ok;
         }
-        Expr::Paren(p) => restore_patterns(&mut p.expr, patterns, ok),
-        Expr::Subquery(s) => restore_patterns(&mut s.expr, patterns, ok),
-        Expr::Call(c) => {
-            for a in &mut c.args.args {
-                restore_patterns(a, patterns, ok);
-            }
-        }
+        Expr::Paren(p) => return for_each_selector_mut(&mut p.expr, f),
+        Expr::Subquery(s) => return for_each_selector_mut(&mut s.expr, f),
+        Expr::Call(c) => return c.args.args.iter_mut().fold(true, |ok, a| for_each_selector_mut(a, f) && ok),
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
-        Expr::Extension(_) => *ok = false,
+        Expr::Extension(_) => return false,
+    }
+    true
+}
+
+fn restore_patterns(e: &mut Expr, patterns: &[String], ok: &mut bool) {
+    if !for_each_selector_mut(e, &mut |vs| restore_matchers(&mut vs.matchers, patterns, ok)) {
+        *ok = false;
     }
 }
 
@@ -443,29 +446,8 @@ fn restore_selector(vs: &mut promql_parser::parser::VectorSelector, selectors: &
 }
 
 fn restore_selectors(e: &mut Expr, selectors: &[promql_parser::parser::VectorSelector], used: &mut [bool], ok: &mut bool) {
-    match e {
-        Expr::VectorSelector(vs) => restore_selector(vs, selectors, used, ok),
-        Expr::MatrixSelector(ms) => restore_selector(&mut ms.vs, selectors, used, ok),
-        Expr::Aggregate(a) => {
-            restore_selectors(&mut a.expr, selectors, used, ok);
-            if let Some(p) = &mut a.param {
-                restore_selectors(p, selectors, used, ok);
-            }
-        }
-        Expr::Unary(u) => restore_selectors(&mut u.expr, selectors, used, ok),
-        Expr::Binary(b) => {
-            restore_selectors(&mut b.lhs, selectors, used, ok);
-            restore_selectors(&mut b.rhs, selectors, used, ok);
-        }
-        Expr::Paren(p) => restore_selectors(&mut p.expr, selectors, used, ok),
-        Expr::Subquery(s) => restore_selectors(&mut s.expr, selectors, used, ok),
-        Expr::Call(c) => {
-            for a in &mut c.args.args {
-                restore_selectors(a, selectors, used, ok);
-            }
-        }
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
-        Expr::Extension(_) => *ok = false,
+    if !for_each_selector_mut(e, &mut |vs| restore_selector(vs, selectors, used, ok)) {
+        *ok = false;
     }
 }
 
