@@ -4,6 +4,13 @@
 /// Recorded per-second event rates read from the raw series (the only raw read), with
 /// `event="errors"` and `event="total"`.
 pub const EVENTS_RECORD_PREFIX: &str = "slo:sli_events:rate";
+/// Events counted since [`RUNNING_SINCE`], with `event="errors"` and `event="total"`: each
+/// evaluation adds the recorded rates of the base window to the previous value.
+pub const RUNNING_TOTAL: &str = "slo:sli_events:running_total";
+/// Unix time the running totals started counting (reset after a gap longer than the bridge).
+pub const RUNNING_SINCE: &str = "slo:sli_events:running_since";
+/// Events in each `window`, with `event="errors"` and `event="total"`.
+pub const EVENTS_INCREASE: &str = "slo:sli_events:increase";
 /// Traffic-weighted error ratio, one series per `window`.
 pub const ERROR_RATIO: &str = "slo:sli_error:ratio";
 /// Error ratio divided by the error budget, one series per `window`.

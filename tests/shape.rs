@@ -1,19 +1,19 @@
-//! The rule shape promised in the README: at most 10 rules for a ratio SLO with four tiers,
-//! raw series read by one rule only, and no float artifacts anywhere in the committed output.
+//! The rule shape promised in the README: at most 13 rules for a ratio SLO with four tiers,
+//! raw series read by one rule only, no window longer than the bridge read sample by sample, and no float artifacts anywhere in the committed output.
 
 mod common;
 
 use sloforge::compile::rules::Rule;
 
 #[test]
-fn a_ratio_slo_with_four_tiers_is_ten_rules_and_reads_raw_series_once() {
+fn a_ratio_slo_with_four_tiers_is_thirteen_rules_and_reads_raw_series_once() {
     let b = sloforge::build(&[common::root().join("tests/cases/ratio_errors.yaml")], false);
     let c = b.compilation.expect("compiles");
     let file = c.rule_files["api"].rules(&c.settings);
     let group = &file.groups[0];
     let alerts = group.rules.iter().filter(|r| matches!(r, Rule::Alert(_))).count();
     assert_eq!(alerts, 4);
-    assert!(group.rules.len() <= 10, "{} rules", group.rules.len());
+    assert!(group.rules.len() <= 13, "{} rules", group.rules.len());
     let raw_readers: Vec<&str> = group
         .rules
         .iter()
@@ -24,13 +24,26 @@ fn a_ratio_slo_with_four_tiers_is_ten_rules_and_reads_raw_series_once() {
         .filter(|e| e.contains("http_requests_total"))
         .collect();
     assert_eq!(raw_readers.len(), 1, "{raw_readers:?}");
-    // Every longer window is derived from the recorded rates, traffic-weighted.
-    let ratio = group.rules.iter().find_map(|r| match r {
-        Rule::Record(r) if r.record == "slo:sli_error:ratio" => Some(r.expr.as_str()),
-        _ => None,
-    });
-    let ratio = ratio.expect("ratio rule");
-    assert!(ratio.contains("sum(sum_over_time(slo:sli_events:rate1m{") && !ratio.contains("avg_over_time"), "{ratio}");
+    // Every window is counted from the recorded rates (sums up to the bridge, running totals
+    // beyond it), and the ratio is Σerrors/Σtotal of those counts.
+    let expr_of = |name: &str| {
+        group.rules.iter().find_map(|r| match r {
+            Rule::Record(r) if r.record == name => Some(r.expr.clone()),
+            _ => None,
+        })
+    };
+    let ratio = expr_of("slo:sli_error:ratio").expect("ratio rule");
+    assert!(ratio.starts_with("slo:sli_events:increase{") && ratio.contains("/ ignoring(event)") && !ratio.contains("avg"), "{ratio}");
+    let increase = expr_of("slo:sli_events:increase").expect("increase rule");
+    let bridge = sloforge::compile::rules::bridge(&c.settings);
+    assert_eq!(bridge.to_string(), "6h");
+    for term in increase.split(" or label_replace(") {
+        let window = term.rsplit("\"window\", \"").next().and_then(|t| t.split('"').next()).unwrap();
+        let long = ["1d", "3d", "30d"].contains(&window);
+        assert_eq!(term.contains("sum_over_time"), !long, "{window}: {term}");
+        assert_eq!(term.contains(&format!("offset {window}")), long, "{window}: {term}");
+    }
+    assert_eq!(increase.matches("label_replace(").count(), 8, "{increase}");
 }
 
 #[test]

@@ -1,16 +1,24 @@
 //! Prometheus rules of one SLO.
 //!
-//! Shape (a ratio SLO with the four Workbook tiers: 10 rules):
+//! Shape (a ratio SLO with the four Workbook tiers and a 30d window: 13 rules):
 //! 1. `slo:sli_events:rate<base>`: the only rule reading raw series; per-second rates of
 //!    errors and of all events (`event="errors"|"total"`), each `0` when its series is absent.
-//! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
-//!    Σerrors/Σtotal over the recorded rates — traffic-weighted, `0` on zero traffic.
-//! 3. `slo:burn_rate:ratio`: ratio / budget, per `window`.
-//! 4. `slo:objective:ratio`, 5. `slo:error_budget:ratio`, 6. `slo:error_budget_remaining:ratio`.
-//! 7–10. one alert per tier: long and short window both above the burn rate.
+//! 2. `slo:sli_events:running_since` and 3. `slo:sli_events:running_total` (only when some window
+//!    is longer than the [`bridge`]): every evaluation adds this evaluation's recorded events to the
+//!    previous total, so a window of any length is two samples (`total - total offset w`)
+//!    instead of one recorded sample per evaluation in the window. The previous total is found
+//!    across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals restart and
+//!    `running_since` says when, so no window ever subtracts a total of an earlier run: a window
+//!    reaching back before the restart counts the events since it.
+//! 4. `slo:sli_events:increase`: events per `window` (every alert window and the SLO window):
+//!    windows up to the bridge sum the recorded rates (`sum_over_time`), longer ones subtract
+//!    running totals. Traffic-weighted by construction: counts, never averaged ratios.
+//! 5. `slo:sli_error:ratio`: Σerrors/Σtotal per `window`, `0` on zero traffic.
+//! 6. `slo:burn_rate:ratio`: ratio / budget, per `window`.
+//! 7. `slo:objective:ratio`, 8. `slo:error_budget:ratio`, 9. `slo:error_budget_remaining:ratio`.
+//! 10–13. one alert per tier: long and short window both above the burn rate.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -119,12 +127,36 @@ fn dur(d: Duration) -> Option<String> {
     (d.as_millis() > 0).then(|| d.to_string())
 }
 
+/// Evaluations of the longest gap in rule evaluation the running totals carry over (6h at the
+/// default 1m interval); windows longer than this bridge are read from them, shorter ones from
+/// the recorded rates. Carrying a total over costs one sample per evaluation of the bridge.
+pub const BRIDGE_EVALUATIONS: u64 = 360;
+
+/// The bridge of the running totals: [`BRIDGE_EVALUATIONS`] evaluation intervals.
+pub fn bridge(settings: &Settings) -> Duration {
+    Duration::from_millis(settings.evaluation_interval.as_millis().saturating_mul(BRIDGE_EVALUATIONS))
+}
+
+/// Seconds of a duration as a PromQL number (`86400`, `0.5`).
+fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 { (ms / 1000).to_string() } else { format!("{}.{:03}", ms / 1000, ms % 1000).trim_end_matches('0').to_string() }
+}
+
+fn label_window(expr: &str, w: Duration) -> String {
+    format!("label_replace({expr}, \"{}\", \"{w}\", \"\", \"\")", label::WINDOW)
+}
+
 /// The rule group of one SLO.
 pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
     let events = names::events_record(&base.to_string());
     let labels = Arc::new(slo.labels.clone());
     let budget = slo.error_budget();
+    let step = settings.evaluation_interval;
+    let step_secs = seconds(step);
+    let ev = label::EVENT;
+    let bridge = bridge(settings);
     let mut rules = Vec::new();
 
     let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range());
@@ -136,27 +168,65 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             label::EVENT_ERRORS,
             or_zero(&total),
             label::EVENT_TOTAL,
-            ev = label::EVENT,
         ),
         labels: labels.clone(),
     }));
 
-    let errors_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_ERRORS)]);
-    let total_sel = sel(&events, slo, &[(label::EVENT, label::EVENT_TOTAL)]);
+    let events_sel = sel(&events, slo, &[]);
     let windows = slo.ratio_windows();
-    let mut ratio = String::with_capacity(windows.len() * (2 * errors_sel.len() + 160));
-    for (i, w) in windows.into_iter().enumerate() {
-        let r = settings.window_range(w);
-        if i > 0 {
-            ratio.push_str(" or ");
-        }
-        let _ = write!(
-            ratio,
-            "label_replace(sum(sum_over_time({errors_sel}[{r}])) / (sum(sum_over_time({total_sel}[{r}])) > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")",
-            label::WINDOW
-        );
+    let running = sel(names::RUNNING_TOTAL, slo, &[]);
+    let since = sel(names::RUNNING_SINCE, slo, &[]);
+    if windows.iter().any(|w| *w > bridge) {
+        // Only the SLO's identity: a change of team or tier must not start new totals.
+        let identity_labels: BTreeMap<String, String> = identity(slo).iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+        let identity_labels = Arc::new(identity_labels);
+        // Evaluated before the totals: it restarts exactly when they do (no total within the
+        // bridge), and otherwise keeps its earliest value.
+        rules.push(Rule::Record(RecordingRule {
+            record: names::RUNNING_SINCE.into(),
+            expr: format!(
+                "min(last_over_time({since}[{bridge}]) and on() last_over_time({}[{bridge}])) or vector(time())",
+                sel(names::RUNNING_TOTAL, slo, &[(ev, label::EVENT_TOTAL)])
+            ),
+            labels: identity_labels.clone(),
+        }));
+        // This evaluation's events (only a rate recorded at this very evaluation: after a failed
+        // evaluation of the rates, the previous one must not be counted twice) plus the last total.
+        rules.push(Rule::Record(RecordingRule {
+            record: names::RUNNING_TOTAL.into(),
+            expr: format!(
+                "max by ({ev}) ({events_sel} * {step_secs} and timestamp({events_sel}) == time()) + max by ({ev}) (last_over_time({running}[{bridge}]) or on({ev}) {events_sel} * 0)"
+            ),
+            labels: identity_labels,
+        }));
     }
-    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: ratio, labels: labels.clone() }));
+
+    let mut increase = String::with_capacity(windows.len() * 200);
+    for (i, w) in windows.iter().copied().enumerate() {
+        if i > 0 {
+            increase.push_str(" or ");
+        }
+        if w > bridge {
+            // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
+            let off = if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
+            increase.push_str(&label_window(
+                &format!("{running} - {running} offset {off} and on() {since} <= time() - {} or {running}", seconds(off)),
+                w,
+            ));
+        } else {
+            let r = settings.window_range(w);
+            increase.push_str(&label_window(&format!("sum by ({ev}) (sum_over_time({events_sel}[{r}])) * {step_secs}"), w));
+        }
+    }
+    rules.push(Rule::Record(RecordingRule { record: names::EVENTS_INCREASE.into(), expr: increase, labels: labels.clone() }));
+
+    let inc_errors = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_ERRORS)]);
+    let inc_total = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_TOTAL)]);
+    rules.push(Rule::Record(RecordingRule {
+        record: names::ERROR_RATIO.into(),
+        expr: format!("{inc_errors} / ignoring({ev}) ({inc_total} > 0) or sum without ({ev}) ({inc_total}) * 0"),
+        labels: labels.clone(),
+    }));
     rules.push(Rule::Record(RecordingRule {
         record: names::BURN_RATE.into(),
         expr: format!("{} / {budget}", sel(names::ERROR_RATIO, slo, &[])),
@@ -171,7 +241,6 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         labels: labels.clone(),
     }));
 
-    let step_secs = settings.evaluation_interval.as_millis() / 1000;
     for a in &slo.alerts {
         let long = a.long_window.to_string();
         let short = a.short_window.to_string();
@@ -183,7 +252,8 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             w = label::WINDOW,
         );
         if slo.min_events > 0 {
-            expr.push_str(&format!(" and on() sum_over_time({total_sel}[{}]) * {step_secs} >= {}", settings.window_range(a.long_window), slo.min_events));
+            let long_total = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_TOTAL), (label::WINDOW, &long)]);
+            expr.push_str(&format!(" and on() {long_total} >= {}", slo.min_events));
         }
         rules.push(Rule::Alert(AlertingRule {
             alert: a.alert_name.clone(),
