@@ -4,7 +4,10 @@
 //! `alertmanager.yml`, whose receivers are webhooks served by this test. The scenarios (healthy
 //! traffic, a total outage of one service, its recovery, an outage during a team's maintenance
 //! window) assert what every receiver gets; a second test misspells the team label in the
-//! generated rules and shows that the outage assertion then fails.
+//! generated rules and shows that the outage assertion then fails. A third starts Prometheus on
+//! backfilled running totals of an earlier run and shows that they carry over a gap shorter
+//! than the bridge and restart, without any window reaching into the earlier run, after a
+//! longer one.
 //!
 //! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
 //! too. Timings go to stderr (`make e2e` shows them).
@@ -13,6 +16,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -906,4 +910,109 @@ fn the_demo_routing_profile_routes_the_demo_fleet_like_its_own_routing_spec() {
         String::from_utf8(o.stdout).unwrap()
     };
     assert_eq!(routes(&demo), routes(&root.join("slo-specs")), "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml");
+}
+
+/// One series of an OpenMetrics backfill: `name{labels}` with a value every 5 s over `[from, to]`
+/// (Unix seconds), growing by `per_sec` from `at_from`.
+fn backfill_series(out: &mut String, name_labels: &str, from: u64, to: u64, at_from: f64, per_sec: f64) {
+    let mut t = from;
+    while t <= to {
+        let _ = writeln!(out, "{name_labels} {} {t}", at_from + per_sec * (t - from) as f64);
+        t += 5;
+    }
+}
+
+#[test]
+fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
+    let Some(tools) = tools() else { return };
+    let Some(promtool) = common::tool("promtool") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // The test profile's settings (1s evaluations: a 6-minute bridge; the 12m and 2h windows
+    // come from running totals), two SLOs and nothing to scrape: every new minute counts 0.
+    let specs = dir.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    fs::copy(common::root().join("tests/e2e/defaults.yaml"), specs.join("defaults.yaml")).unwrap();
+    for name in ["shortgap", "longgap"] {
+        let spec = format!(
+            "apiVersion: sloforge.dev/v1\nkind: Service\nname: {name}\nteam: core\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      ratio:\n        errors: http_requests_total{{job=\"{name}\",code=~\"5..\"}}\n        total: http_requests_total{{job=\"{name}\"}}\n"
+        );
+        fs::write(specs.join(format!("{name}.yaml")), spec).unwrap();
+    }
+    let out = common::sloforge(&["generate", "specs", "-o", "generated", "--no-tests"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rules = fs::read_to_string(dir.path().join("generated/rules/longgap.rules.yaml")).unwrap();
+    assert!(rules.contains("offset 12m") && rules.contains("[6m]"), "{rules}");
+
+    // Totals of an earlier run, 100 requests and 1 error per second from 40 minutes ago: the
+    // short-gap SLO's stop 2 minutes ago (within the bridge), the long-gap SLO's 10 minutes ago.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let start = now - 40 * 60;
+    let mut om = String::new();
+    for (family, kind) in [("slo:sli_events:running_total", "gauge"), ("slo:sli_events:running_since", "gauge")] {
+        let _ = writeln!(om, "# TYPE {family} {kind}");
+        for (name, stop) in [("shortgap", now - 120), ("longgap", now - 600)] {
+            let id = format!("service=\"{name}\",slo=\"availability\"");
+            if family.ends_with("running_total") {
+                backfill_series(&mut om, &format!("{family}{{event=\"errors\",{id}}}"), start, stop, 0.0, 1.0);
+                backfill_series(&mut om, &format!("{family}{{event=\"total\",{id}}}"), start, stop, 0.0, 100.0);
+            } else {
+                backfill_series(&mut om, &format!("{family}{{{id}}}"), start, stop, start as f64, 0.0);
+            }
+        }
+    }
+    om.push_str("# EOF\n");
+    let om_file = dir.path().join("earlier-run.om");
+    fs::write(&om_file, om).unwrap();
+    let tsdb = dir.path().join("prometheus-data");
+    common::run_ok(Command::new(&promtool).args(["tsdb", "create-blocks-from", "openmetrics"]).arg(&om_file).arg(&tsdb));
+
+    let prom_config = dir.path().join("prometheus.yml");
+    fs::write(&prom_config, format!("global:\n  evaluation_interval: 1s\nrule_files:\n  - {}/*.rules.yaml\n", dir.path().join("generated/rules").display())).unwrap();
+    let (prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
+        vec![format!("--config.file={}", prom_config.display()), format!("--storage.tsdb.path={}", tsdb.display()), format!("--web.listen-address=127.0.0.1:{port}")]
+    });
+    let query = |q: &str| -> Vec<(Json, f64)> {
+        let (status, body) = http(port, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
+        assert_eq!(status, 200, "{q}: {body}");
+        let v: Json = serde_json::from_str(&body).unwrap();
+        v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+    };
+    let one = |q: &str| -> f64 {
+        let v = query(q);
+        assert_eq!(v.len(), 1, "{q}: {v:?}");
+        v[0].1
+    };
+    // A few evaluations of both groups.
+    let deadline = Instant::now() + WAIT;
+    while query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m]) >= 5"#).len() < 2 {
+        assert!(Instant::now() < deadline, "the rules were not evaluated 5 times within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Within the bridge: the totals went on from the earlier run's last value and start time.
+    let short = r#"service="shortgap",slo="availability""#;
+    assert_eq!(one(&format!("slo:sli_events:running_since{{{short}}}")), start as f64);
+    let last = (now - 120 - start) as f64;
+    assert_eq!(one(&format!(r#"slo:sli_events:running_total{{{short},event="total"}}"#)), 100.0 * last);
+    let t = one(&format!(r#"timestamp(slo:sli_events:increase{{{short},window="12m",event="total"}})"#));
+    let in_window = one(&format!(r#"slo:sli_events:increase{{{short},window="12m",event="total"}}"#));
+    // The earlier run's requests between 12 minutes before the evaluation and its stop (its
+    // samples are 5 s apart, the 12m offset finds the last one at or before its time).
+    let expect = 100.0 * ((now - 120) as f64 - (t - 720.0));
+    assert!((in_window - expect).abs() <= 500.0 + 1e-6, "12m window within the bridge: {in_window}, expected {expect} ± 500");
+    assert_eq!(one(&format!(r#"slo:sli_error:ratio{{{short},window="12m"}}"#)), 0.01);
+
+    // After a gap longer than the bridge: new totals from the first evaluation of this run,
+    // and no window subtracts the earlier run's totals (which would read -1000 errors here).
+    let long = r#"service="longgap",slo="availability""#;
+    let since = one(&format!("slo:sli_events:running_since{{{long}}}"));
+    assert!(since > (now - 60) as f64, "running_since {since} should be this run's start (after {})", now - 60);
+    for event in ["errors", "total"] {
+        assert_eq!(one(&format!(r#"slo:sli_events:running_total{{{long},event="{event}"}}"#)), 0.0);
+        for window in ["12m", "2h"] {
+            assert_eq!(one(&format!(r#"slo:sli_events:increase{{{long},window="{window}",event="{event}"}}"#)), 0.0, "{event} over {window}");
+        }
+    }
+    assert_eq!(query(&format!(r#"slo:sli_error:ratio{{{long}}} != 0"#)), vec![]);
+    drop(prom);
 }
