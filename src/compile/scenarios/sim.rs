@@ -9,7 +9,10 @@
 //! its edges is exactly the increase divided by the window; an alert becomes active on the first
 //! evaluation its expression returns a result, fires once it has been active for `for`, and
 //! after its expression stops returning a result keeps firing until `keep_firing_for` has
-//! passed.
+//! passed. Windows longer than the running totals' bridge subtract two totals instead of
+//! summing recorded rates; promtool evaluates the rules at every step from the first, so the
+//! totals never restart and hold exactly those sums (a hand-written promtool scenario checks
+//! it).
 
 use crate::model::Decimal;
 
