@@ -8,15 +8,35 @@ use crate::compile::rules::{Rule, RuleFile};
 
 /// True when `s` can be written as a plain scalar and reads back as the same string.
 fn plain_ok(s: &str) -> bool {
+    // One pass over ASCII text (every rule expression): no control character, no `: ` or ` #`.
+    let mut prev = 0u8;
+    for &b in s.as_bytes() {
+        if !b.is_ascii() {
+            return plain_ok_text(s);
+        }
+        if b < 0x20 || b == 0x7f || (prev == b':' && b == b' ') || (prev == b' ' && b == b'#') {
+            return false;
+        }
+        prev = b;
+    }
+    plain_ok_edges(s)
+}
+
+/// [`plain_ok`] for any text, character by character.
+fn plain_ok_text(s: &str) -> bool {
+    if s.contains(": ") || s.contains(" #") {
+        return false;
+    }
+    if s.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return false;
+    }
+    plain_ok_edges(s)
+}
+
+/// The checks of [`plain_ok`] on the first and last characters and on the whole value.
+fn plain_ok_edges(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) {
-        return false;
-    }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
-        return false;
-    }
-    let control = if s.is_ascii() { s.bytes().any(|b| b < 0x20 || b == 0x7f) } else { s.chars().any(|c| c.is_control() || c == '\u{feff}') };
-    if control {
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) || s.ends_with(':') {
         return false;
     }
     const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
@@ -127,7 +147,7 @@ pub fn rule_file(f: &RuleFile) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{plain_ok, scalar};
+    use super::{plain_ok, plain_ok_text, scalar};
 
     #[test]
     fn quoting() {
@@ -136,6 +156,11 @@ mod tests {
         }
         for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "x {{ $value }}"] {
             assert!(plain_ok(s), "{s:?} can stay plain");
+        }
+        // The one-pass ASCII check and the character-by-character one agree.
+        let samples = ["a: b", "a:b", "a #b", "a#b", "x\u{7}", "x\u{7f}", "é: x", "é #", "é", "\u{feff}a", "a\u{85}b", "ok:", "ok", "1:2", "a\tb", " a", "a ", "é "];
+        for s in samples {
+            assert_eq!(plain_ok(s), plain_ok_text(s), "{s:?}");
         }
         let mut out = String::new();
         scalar("say \"hi\"\\\n\u{7}", &mut out);
