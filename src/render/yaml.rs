@@ -8,18 +8,16 @@ use crate::compile::rules::{Rule, RuleFile};
 
 /// True when `s` can be written as a plain scalar and reads back as the same string.
 fn plain_ok(s: &str) -> bool {
-    // One pass over ASCII text (every rule expression): no control character, no `: ` or ` #`.
-    let mut prev = 0u8;
-    for &b in s.as_bytes() {
-        if !b.is_ascii() {
-            return plain_ok_text(s);
-        }
-        if b < 0x20 || b == 0x7f || (prev == b':' && b == b' ') || (prev == b' ' && b == b'#') {
-            return false;
-        }
-        prev = b;
+    // Every rule expression comes through here: one branch-free pass over the bytes finds
+    // control and non-ASCII bytes and the pairs `: ` and ` #`; text with an unusual byte takes
+    // the character-by-character path.
+    let b = s.as_bytes();
+    let unusual = b.iter().fold(false, |acc, &x| acc | (x < 0x20) | (x >= 0x7f));
+    if unusual {
+        return plain_ok_text(s);
     }
-    plain_ok_edges(s)
+    let pair = b.iter().zip(b.iter().skip(1)).fold(false, |acc, (&x, &y)| acc | ((x == b':') & (y == b' ')) | ((x == b' ') & (y == b'#')));
+    !pair && plain_ok_edges(s)
 }
 
 /// [`plain_ok`] for any text, character by character.
@@ -105,9 +103,24 @@ fn field(out: &mut String, indent: &str, key: &str, value: &str) {
     out.push('\n');
 }
 
+/// About the length of [`rule_file`]'s text, so that it is written without regrowing.
+fn size_hint(f: &RuleFile) -> usize {
+    let map_len = |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 12).sum::<usize>() + 20;
+    let rules: usize = f
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .map(|r| match r {
+            Rule::Record(r) => r.record.len() + r.expr.len() + map_len(&r.labels) + 32,
+            Rule::Alert(a) => a.alert.len() + a.expr.len() + map_len(&a.labels) + map_len(&a.annotations) + 80,
+        })
+        .sum();
+    rules + f.groups.iter().map(|g| g.name.len() + 48).sum::<usize>() + 64
+}
+
 /// A Prometheus rule file.
 pub fn rule_file(f: &RuleFile) -> String {
-    let mut out = String::with_capacity(4096 * f.groups.len().max(1));
+    let mut out = String::with_capacity(size_hint(f));
     if f.groups.is_empty() {
         out.push_str("groups: []\n");
         return out;
