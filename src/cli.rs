@@ -220,8 +220,8 @@ fn convert(a: &ConvertArgs) -> i32 {
 fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded) -> Result<i32, crate::load::Loaded> {
     let opts = render_options(a);
     if check {
-        let mut checker = render::tree::Checker::new(&a.output);
-        let streamed = match crate::stream(loaded, a.spec.strict, &opts, &mut |rel, text| {
+        let checker = render::tree::Checker::new(&a.output);
+        let streamed = match crate::stream(loaded, a.spec.strict, &opts, &|rel, text| {
             checker.file(&rel, &text);
             Ok::<(), ()>(())
         }) {
@@ -240,8 +240,8 @@ fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded
         return Ok(finish_check(a, checker));
     }
     // A directory sloforge may not replace is reported after the diagnostics of the specs.
-    let mut staging = render::tree::Staging::new(&a.output);
-    let result = crate::stream(loaded, a.spec.strict, &opts, &mut |rel, text| match &mut staging {
+    let staging = render::tree::Staging::new(&a.output);
+    let result = crate::stream(loaded, a.spec.strict, &opts, &|rel, text| match &staging {
         Ok(st) => st.write(&rel, &text),
         Err(_) => Ok(()),
     });
@@ -399,14 +399,14 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         return 0;
     }
     if check {
-        let mut checker = render::tree::Checker::new(&a.output);
+        let checker = render::tree::Checker::new(&a.output);
         let _ = render::visit_tree(c, &opts, |rel, text| {
             checker.file(&rel, &text);
             Ok::<(), ()>(())
         });
         return finish_check(a, checker);
     }
-    let written = render::tree::Staging::new(&a.output).and_then(|mut staging| {
+    let written = render::tree::Staging::new(&a.output).and_then(|staging| {
         render::visit_tree(c, &opts, |rel, text| staging.write(&rel, &text))?;
         let n = staging.files_written();
         staging.finish(None).map(|()| n)

@@ -83,11 +83,11 @@ impl Streamed {
 /// sink when another document has errors: the caller discards them when [`Streamed::failed`].
 /// Returns the loaded specs instead when they need the whole fleet at once (Alertmanager
 /// routing, OpenSLO references): use [`build_loaded`] then.
-pub fn stream<E>(
+pub fn stream<E: Send>(
     loaded: load::Loaded,
     strict: bool,
     opts: &render::RenderOptions,
-    sink: &mut dyn FnMut(String, String) -> Result<(), E>,
+    sink: &(dyn Fn(String, String) -> Result<(), E> + Sync),
 ) -> Result<Result<Streamed, load::Loaded>, E> {
     if !validate::can_stream(&loaded) {
         return Ok(Err(loaded));
@@ -99,12 +99,24 @@ pub fn stream<E>(
         if failure.is_some() {
             return;
         }
-        for (rel, text) in par::map(services, |s| render::service_files(s, settings, opts)).into_iter().flatten() {
-            if let Err(e) = sink(rel, text) {
-                failure = Some(e);
-                return;
+        // Each core hands its files to the sink itself: writing them (and freeing the text)
+        // is spread over the cores like the rendering.
+        let written = par::map(services, |s| {
+            let mut n = 0;
+            for (rel, text) in render::service_files(s, settings, opts) {
+                sink(rel, text)?;
+                n += 1;
             }
-            files += 1;
+            Ok(n)
+        });
+        for w in written {
+            match w {
+                Ok(n) => files += n,
+                Err(e) => {
+                    failure = Some(e);
+                    return;
+                }
+            }
         }
     });
     if let Some(e) = failure {

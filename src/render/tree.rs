@@ -66,7 +66,7 @@ pub struct Staging {
     parent: PathBuf,
     base: String,
     staging: Option<tempfile::TempDir>,
-    count: usize,
+    count: std::sync::atomic::AtomicUsize,
 }
 
 fn io_err(p: &Path) -> impl FnOnce(io::Error) -> WriteError + use<> {
@@ -90,23 +90,24 @@ impl Staging {
         fs::create_dir_all(&parent).map_err(io_err(&parent))?;
         let base = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let staging = tempfile::Builder::new().prefix(&format!(".{base}.new-")).tempdir_in(&parent).map_err(io_err(&parent))?;
-        Ok(Staging { dir: dir.to_path_buf(), parent, base, staging: Some(staging), count: 0 })
+        Ok(Staging { dir: dir.to_path_buf(), parent, base, staging: Some(staging), count: 0.into() })
     }
 
     /// Writes one file of the new tree.
-    pub fn write(&mut self, rel: &str, content: &str) -> Result<(), WriteError> {
+    /// Writes one file into the staging directory; safe to call from several threads.
+    pub fn write(&self, rel: &str, content: &str) -> Result<(), WriteError> {
         let Some(staging) = &self.staging else { return Ok(()) };
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
             fs::create_dir_all(p).map_err(io_err(p))?;
         }
         fs::write(&path, content).map_err(io_err(&path))?;
-        self.count += 1;
+        self.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
     pub fn files_written(&self) -> usize {
-        self.count
+        self.count.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Puts the new tree in place of the old one (`before_swap` runs just before, for tests).
@@ -140,7 +141,7 @@ impl Staging {
 
 /// Replaces `dir` with exactly `files`. On any failure the old tree is left as it was.
 pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
-    let mut staging = Staging::new(dir)?;
+    let staging = Staging::new(dir)?;
     for (rel, content) in files {
         staging.write(rel, content)?;
     }
@@ -150,19 +151,20 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Opt
 /// Compares expected files one at a time with the tree on disk.
 pub struct Checker {
     dir: PathBuf,
-    seen: std::collections::BTreeSet<String>,
+    seen: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// Diff of each differing file, by relative path (reported in path order, whatever order
     /// the files were checked in).
-    diff: BTreeMap<String, String>,
+    diff: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
 impl Checker {
     pub fn new(dir: &Path) -> Checker {
-        Checker { dir: dir.to_path_buf(), seen: std::collections::BTreeSet::new(), diff: BTreeMap::new() }
+        Checker { dir: dir.to_path_buf(), seen: std::sync::Mutex::default(), diff: std::sync::Mutex::default() }
     }
 
-    pub fn file(&mut self, rel: &str, want: &str) {
-        self.seen.insert(rel.to_string());
+    /// Compares one file with the directory; safe to call from several threads.
+    pub fn file(&self, rel: &str, want: &str) {
+        self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(rel.to_string());
         let path = self.dir.join(rel);
         let have = fs::read(&path).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
         if have.as_deref() == Some(want) {
@@ -174,19 +176,22 @@ impl Checker {
         if let Some(h) = have {
             actual.insert(rel.to_string(), h);
         }
-        self.diff.insert(rel.to_string(), diff_trees(&self.dir, &one, &actual));
+        let d = diff_trees(&self.dir, &one, &actual);
+        self.diff.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(rel.to_string(), d);
     }
 
     /// The unified diff, stale files included (empty when up to date), and the file count.
-    pub fn finish(mut self) -> io::Result<(String, usize)> {
+    pub fn finish(self) -> io::Result<(String, usize)> {
+        let seen = self.seen.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut diff = self.diff.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let on_disk = read_names(&self.dir)?;
-        for rel in on_disk.iter().filter(|r| !self.seen.contains(*r)) {
+        for rel in on_disk.iter().filter(|r| !seen.contains(*r)) {
             let have = fs::read(self.dir.join(rel)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             let mut actual = BTreeMap::new();
             actual.insert(rel.clone(), have);
-            self.diff.insert(rel.clone(), diff_trees(&self.dir, &BTreeMap::new(), &actual));
+            diff.insert(rel.clone(), diff_trees(&self.dir, &BTreeMap::new(), &actual));
         }
-        Ok((self.diff.into_values().collect(), self.seen.len()))
+        Ok((diff.into_values().collect(), seen.len()))
     }
 }
 
