@@ -708,22 +708,7 @@ def rfc3339_ms(s):
     return int(dt.timestamp()) * 1000 + int((frac + "000")[:3])
 
 
-def window_ratio(data, w):
-    """Σerrors/Σtotal of `slo:sli_events:increase`'s window `w`, as `slo:sli_error:ratio`
-    computes it (0 without traffic); None when the window is missing."""
-    e = t = None
-    for r in data["result"]:
-        if r["metric"].get("window") == w:
-            if r["metric"].get("event") == "errors":
-                e = float(r["value"][1])
-            elif r["metric"].get("event") == "total":
-                t = float(r["value"][1])
-    if e is None or t is None:
-        return None
-    return e / t if t > 0 else 0.0
-
-
-def accuracy(prom, start, end, exact, sf_increase_expr, sloth_exprs, hours):
+def accuracy(prom, start, end, exact, sf_ratio_expr, sloth_exprs, hours):
     res = {}  # (slo, window) -> list of dicts
     for slo in SLOS:
         cache_sf = {}
@@ -733,8 +718,8 @@ def accuracy(prom, start, end, exact, sf_increase_expr, sloth_exprs, hours):
             rows = []
             for t, kind in eval_times(slo, w_s, start, end):
                 if t not in cache_sf:
-                    cache_sf[t] = prom.query(sf_increase_expr[slo], t)
-                sf = window_ratio(cache_sf[t], w)
+                    cache_sf[t] = prom.query(sf_ratio_expr[slo], t)
+                sf = value_of(cache_sf[t], "window", w)
                 sl = value_of(prom.query(sloth_exprs[(slo, w)], t))
                 ex = exact[slo].ratio(t, w_s)
                 rows.append({"t": t, "kind": kind, "exact": ex, "sloforge": sf, "sloth": sl})
@@ -829,8 +814,7 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
       "the previous total, from the first evaluation — and loads them with `promtool tsdb create-blocks-from "
       "openmetrics`; the live phase below then runs the rule itself on top of them (see the observations). "
       "The window ratios are instant queries of the rules' own expressions on the backfill's evaluation timestamps — "
-      "the value the rule records there (for sloforge: `slo:sli_events:increase`, divided as `slo:sli_error:ratio` "
-      "divides it). (Backfilling Sloth's 1d and 3d "
+      "the value the rule records there. (Backfilling Sloth's 1d and 3d "
       "ratios for every minute of 3.5 days would re-read the raw counters for each of 5,000 steps; the instant "
       "query at the measured times is the same computation.) The exact ratio is Σerrors/Σtotal of the generator's own "
       "increments of the samples in (t−w, t].")
@@ -1037,15 +1021,15 @@ def main():
     sf_file = os.path.join(WORK, "sloforge", "rules", "shop.rules.yaml")
     sf_text = open(sf_file).read()
     sf_groups = split_items(sf_text)
-    sf_increase_expr, level1_items = {}, []
+    sf_ratio_expr, level1_items = {}, []
     for name, _, items in sf_groups:
         slo = name.rsplit("-", 1)[1]
         for it in items:
             if it.startswith("  - record: slo:sli_events:rate1m\n"):
                 level1_items.append(it)
-            if it.startswith("  - record: slo:sli_events:increase\n"):
-                sf_increase_expr[slo] = item_field(it, "expr")
-    assert set(sf_increase_expr) == set(SLOS) and len(level1_items) == 2, "unexpected sloforge rule shape"
+            if it.startswith("  - record: slo:sli_error:ratio\n"):
+                sf_ratio_expr[slo] = item_field(it, "expr")
+    assert set(sf_ratio_expr) == set(SLOS) and len(level1_items) == 2, "unexpected sloforge rule shape"
     team = "storefront"
     sl_text, sloth_exprs = sloth_rules(team)
     sl_file = os.path.join(WORK, "sloth.rules.yaml")
@@ -1127,7 +1111,7 @@ def main():
     assert abs(value_of(chk) * 1000 - end) < 1, f"backfill grid mismatch: {chk}"
     chk = prom.query('timestamp(slo:sli_events:running_total{service="shop",slo="availability",event="total"})', end)
     assert abs(value_of(chk) * 1000 - end) < 1, f"running totals grid mismatch: {chk}"
-    acc = accuracy(prom, start, end, exact, sf_increase_expr, sloth_exprs, args.hours)
+    acc = accuracy(prom, start, end, exact, sf_ratio_expr, sloth_exprs, args.hours)
     sf_full = int(value_of(prom.query('count_over_time(slo:sli_events:rate1m{service="shop",slo="availability",event="total"}[30d])', end)))
     sl_full = int(value_of(prom.query('count_over_time(slo:sli_error:ratio_rate5m{sloth_id="shop-availability"}[30d])', end)))
     one = 'http_requests_total{job="shop",instance="10.1.0.11:8080",handler="/api/cart",code="200"}'

@@ -9,8 +9,6 @@ pub const EVENTS_RECORD_PREFIX: &str = "slo:sli_events:rate";
 pub const RUNNING_TOTAL: &str = "slo:sli_events:running_total";
 /// Unix time the running totals started counting (reset after a gap longer than the bridge).
 pub const RUNNING_SINCE: &str = "slo:sli_events:running_since";
-/// Events in each `window`, with `event="errors"` and `event="total"`.
-pub const EVENTS_INCREASE: &str = "slo:sli_events:increase";
 /// Traffic-weighted error ratio, one series per `window`.
 pub const ERROR_RATIO: &str = "slo:sli_error:ratio";
 /// Error ratio divided by the error budget, one series per `window`.

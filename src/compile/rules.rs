@@ -1,6 +1,6 @@
 //! Prometheus rules of one SLO.
 //!
-//! Shape (a ratio SLO with the four Workbook tiers and a 30d window: 13 rules):
+//! Shape (a ratio SLO with the four Workbook tiers and a 30d window: 12 rules):
 //! 1. `slo:sli_events:rate<base>`: the only rule reading raw series; per-second rates of
 //!    errors and of all events (`event="errors"|"total"`), each `0` when its series is absent.
 //! 2. `slo:sli_events:running_since` and 3. `slo:sli_events:running_total` (only when some window
@@ -10,13 +10,14 @@
 //!    across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals restart and
 //!    `running_since` says when, so no window ever subtracts a total of an earlier run: a window
 //!    reaching back before the restart counts the events since it.
-//! 4. `slo:sli_events:increase`: events per `window` (every alert window and the SLO window):
-//!    windows up to the bridge sum the recorded rates (`sum_over_time`), longer ones subtract
-//!    running totals. Traffic-weighted by construction: counts, never averaged ratios.
-//! 5. `slo:sli_error:ratio`: Σerrors/Σtotal per `window`, `0` on zero traffic.
-//! 6. `slo:burn_rate:ratio`: ratio / budget, per `window`.
-//! 7. `slo:objective:ratio`, 8. `slo:error_budget:ratio`, 9. `slo:error_budget_remaining:ratio`.
-//! 10–13. one alert per tier: long and short window both above the burn rate.
+//! 4. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
+//!    Σerrors/Σtotal — windows up to the bridge sum the recorded rates (`sum_over_time`),
+//!    longer ones subtract running totals; traffic-weighted by construction (counts, never
+//!    averaged ratios), `0` on zero traffic. The window counts are not recorded: 16 more series
+//!    per SLO would cost Prometheus more than the longer expression.
+//! 5. `slo:burn_rate:ratio`: ratio / budget, per `window`.
+//! 6. `slo:objective:ratio`, 7. `slo:error_budget:ratio`, 8. `slo:error_budget_remaining:ratio`.
+//! 9–12. one alert per tier: long and short window both above the burn rate.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -172,7 +173,6 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         labels: labels.clone(),
     }));
 
-    let events_sel = sel(&events, slo, &[]);
     let windows = slo.ratio_windows();
     let running = sel(names::RUNNING_TOTAL, slo, &[]);
     let since = sel(names::RUNNING_SINCE, slo, &[]);
@@ -192,6 +192,7 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         }));
         // This evaluation's events (only a rate recorded at this very evaluation: after a failed
         // evaluation of the rates, the previous one must not be counted twice) plus the last total.
+        let events_sel = sel(&events, slo, &[]);
         rules.push(Rule::Record(RecordingRule {
             record: names::RUNNING_TOTAL.into(),
             expr: format!(
@@ -201,32 +202,31 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         }));
     }
 
-    let mut increase = String::with_capacity(windows.len() * 200);
-    for (i, w) in windows.iter().copied().enumerate() {
-        if i > 0 {
-            increase.push_str(" or ");
-        }
+    // Events of one kind in window `w`, in the unit of the recorded rates (`scaled`: events).
+    // Up to the bridge, the sum of the recorded rates over `(t-w, t]`; beyond it the running
+    // total minus the total at `t-w`, when the totals have counted since then, else the total
+    // (everything since they started). A running total is in events already.
+    let count = |event: &str, w: Duration, scaled: bool| -> String {
         if w > bridge {
+            let t = sel(names::RUNNING_TOTAL, slo, &[(ev, event)]);
             // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
             let off = if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
-            increase.push_str(&label_window(
-                &format!("{running} - {running} offset {off} and on() {since} <= time() - {} or {running}", seconds(off)),
-                w,
-            ));
+            format!("sum({t} - {t} offset {off} and on() {since} <= time() - {} or {t})", seconds(off))
         } else {
-            let r = settings.window_range(w);
-            increase.push_str(&label_window(&format!("sum by ({ev}) (sum_over_time({events_sel}[{r}])) * {step_secs}"), w));
+            let r = sel(&events, slo, &[(ev, event)]);
+            let sum = format!("sum(sum_over_time({r}[{}]))", settings.window_range(w));
+            if scaled { format!("{sum} * {step_secs}") } else { sum }
         }
+    };
+    let mut ratio = String::with_capacity(windows.len() * 400);
+    for (i, w) in windows.iter().copied().enumerate() {
+        if i > 0 {
+            ratio.push_str(" or ");
+        }
+        let (e, t) = (count(label::EVENT_ERRORS, w, false), count(label::EVENT_TOTAL, w, false));
+        ratio.push_str(&label_window(&format!("{e} / ({t} > 0) or on() vector(0)"), w));
     }
-    rules.push(Rule::Record(RecordingRule { record: names::EVENTS_INCREASE.into(), expr: increase, labels: labels.clone() }));
-
-    let inc_errors = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_ERRORS)]);
-    let inc_total = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_TOTAL)]);
-    rules.push(Rule::Record(RecordingRule {
-        record: names::ERROR_RATIO.into(),
-        expr: format!("{inc_errors} / ignoring({ev}) ({inc_total} > 0) or sum without ({ev}) ({inc_total}) * 0"),
-        labels: labels.clone(),
-    }));
+    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: ratio, labels: labels.clone() }));
     rules.push(Rule::Record(RecordingRule {
         record: names::BURN_RATE.into(),
         expr: format!("{} / {budget}", sel(names::ERROR_RATIO, slo, &[])),
@@ -252,8 +252,7 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             w = label::WINDOW,
         );
         if slo.min_events > 0 {
-            let long_total = sel(names::EVENTS_INCREASE, slo, &[(ev, label::EVENT_TOTAL), (label::WINDOW, &long)]);
-            expr.push_str(&format!(" and on() {long_total} >= {}", slo.min_events));
+            expr.push_str(&format!(" and on() {} >= {}", count(label::EVENT_TOTAL, a.long_window, true), slo.min_events));
         }
         rules.push(Rule::Alert(AlertingRule {
             alert: a.alert_name.clone(),
