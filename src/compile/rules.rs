@@ -20,6 +20,7 @@
 //! 9–12. one alert per tier: long and short window both above the burn rate.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -144,10 +145,6 @@ fn seconds(d: Duration) -> String {
     if ms % 1000 == 0 { (ms / 1000).to_string() } else { format!("{}.{:03}", ms / 1000, ms % 1000).trim_end_matches('0').to_string() }
 }
 
-fn label_window(expr: &str, w: Duration) -> String {
-    format!("label_replace({expr}, \"{}\", \"{w}\", \"\", \"\")", label::WINDOW)
-}
-
 /// The rule group of one SLO.
 pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
@@ -206,25 +203,31 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     // Up to the bridge, the sum of the recorded rates over `(t-w, t]`; beyond it the running
     // total minus the total at `t-w`, when the totals have counted since then, else the total
     // (everything since they started). A running total is in events already.
-    let count = |event: &str, w: Duration, scaled: bool| -> String {
+    let by_event = |metric: &str| [sel(metric, slo, &[(ev, label::EVENT_ERRORS)]), sel(metric, slo, &[(ev, label::EVENT_TOTAL)])];
+    let (rate_sels, total_sels) = (by_event(&events), by_event(names::RUNNING_TOTAL));
+    // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
+    let offset = |w: Duration| if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
+    let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
         if w > bridge {
-            let t = sel(names::RUNNING_TOTAL, slo, &[(ev, event)]);
-            // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
-            let off = if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
-            format!("sum({t} - {t} offset {off} and on() {since} <= time() - {} or {t})", seconds(off))
+            let (t, off) = (&total_sels[k], offset(w));
+            let _ = write!(out, "sum({t} - {t} offset {off} and on() {since} <= time() - {} or {t})", seconds(off));
         } else {
-            let r = sel(&events, slo, &[(ev, event)]);
-            let sum = format!("sum(sum_over_time({r}[{}]))", settings.window_range(w));
-            if scaled { format!("{sum} * {step_secs}") } else { sum }
+            let _ = write!(out, "sum(sum_over_time({}[{}]))", rate_sels[k], settings.window_range(w));
+            if scaled {
+                let _ = write!(out, " * {step_secs}");
+            }
         }
     };
-    let mut ratio = String::with_capacity(windows.len() * 400);
+    let mut ratio = String::with_capacity(windows.len() * 2 * (total_sels[0].len() * 3 + since.len() + 80));
     for (i, w) in windows.iter().copied().enumerate() {
         if i > 0 {
             ratio.push_str(" or ");
         }
-        let (e, t) = (count(label::EVENT_ERRORS, w, false), count(label::EVENT_TOTAL, w, false));
-        ratio.push_str(&label_window(&format!("{e} / ({t} > 0) or on() vector(0)"), w));
+        ratio.push_str("label_replace(");
+        count(&mut ratio, 0, w, false);
+        ratio.push_str(" / (");
+        count(&mut ratio, 1, w, false);
+        let _ = write!(ratio, " > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")", label::WINDOW);
     }
     rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: ratio, labels: labels.clone() }));
     rules.push(Rule::Record(RecordingRule {
@@ -252,7 +255,9 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             w = label::WINDOW,
         );
         if slo.min_events > 0 {
-            expr.push_str(&format!(" and on() {} >= {}", count(label::EVENT_TOTAL, a.long_window, true), slo.min_events));
+            expr.push_str(" and on() ");
+            count(&mut expr, 1, a.long_window, true);
+            let _ = write!(expr, " >= {}", slo.min_events);
         }
         rules.push(Rule::Alert(AlertingRule {
             alert: a.alert_name.clone(),
