@@ -38,8 +38,14 @@ pub fn parse(text: &str) -> Result<Expr, String> {
 }
 
 /// Invariant for fuzzing and tests: whatever the plain-selector reader accepts, promql-parser
-/// reads as the same AST.
+/// reads as the same AST; a bare selector wrapped in a function prints as the AST prints it.
 pub fn assert_plain_selector_agrees(text: &str) {
+    if let Ok(e) = guarded_parse(text) {
+        if matches!(e, Expr::VectorSelector(_)) {
+            let w = Duration::from_secs(75);
+            assert_eq!(apply_over_selectors(&e, "rate", w), apply_over_selectors_ast(&e, "rate", w), "bare-selector printing disagrees with the AST on {text:?}");
+        }
+    }
     if let Some(fast) = parse_plain_selector(text) {
         let full = guarded_parse(text);
         assert_eq!(full.as_ref().ok(), Some(&fast), "plain-selector reader disagrees with promql-parser on {text:?}: {full:?}");
@@ -521,6 +527,17 @@ pub fn rate_of(e: &Expr, window: Duration) -> String {
 
 /// `e` with every vector selector `s` replaced by `func(s[window])`.
 pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
+    // A bare selector (most SLIs): the text the AST would print, without building the call.
+    if let Expr::VectorSelector(vs) = e {
+        if vs.offset.is_none() && vs.at.is_none() {
+            return format!("{func}({vs}[{}])", promql_parser::util::display_duration(&std_duration(window)));
+        }
+    }
+    apply_over_selectors_ast(e, func, window)
+}
+
+/// [`apply_over_selectors`] through the AST, for any expression.
+fn apply_over_selectors_ast(e: &Expr, func: &str, window: Duration) -> String {
     thread_local! {
         static TEMPLATES: std::cell::RefCell<std::collections::HashMap<String, Expr>> = std::cell::RefCell::new(std::collections::HashMap::new());
     }
@@ -686,6 +703,20 @@ pub fn selector<'a>(metric: &str, matchers: impl IntoIterator<Item = (&'a str, &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_selectors_print_as_the_ast_does() {
+        let exprs = [r#"x"#, r#"http_requests_total{job="a",code=~"5.."}"#, r#"{__name__="x",a!="b"}"#, r#"x{a="\"q\""}"#, r#"x{a=~"a|b",b!~""}"#, r#"x offset 5m"#];
+        let windows = [Duration::from_millis(1), Duration::from_secs(75), Duration::from_mins(5), Duration::from_millis(299_999), Duration::from_mins(90 * 24 * 60)];
+        for e in exprs {
+            let parsed = parse(e).unwrap();
+            for w in windows {
+                for f in ["rate", "sum_over_time", "count_over_time"] {
+                    assert_eq!(apply_over_selectors(&parsed, f, w), apply_over_selectors_ast(&parsed, f, w), "{f} over {e} [{w}]");
+                }
+            }
+        }
+    }
 
     #[test]
     fn rewrites_through_the_ast() {
