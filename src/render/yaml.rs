@@ -126,6 +126,8 @@ pub fn rule_file(f: &RuleFile) -> String {
         return out;
     }
     out.push_str("groups:\n");
+    // The recording rules of a group share their label maps: each is written once.
+    let mut label_text: Vec<(*const std::collections::BTreeMap<String, String>, String)> = Vec::new();
     for g in &f.groups {
         out.push_str("- ");
         field(&mut out, "", "name", &g.name);
@@ -137,7 +139,16 @@ pub fn rule_file(f: &RuleFile) -> String {
                     out.push_str("  - ");
                     field(&mut out, "", "record", &r.record);
                     field(&mut out, "    ", "expr", &r.expr);
-                    map(&mut out, "    ", "labels", &r.labels);
+                    let ptr = std::sync::Arc::as_ptr(&r.labels);
+                    match label_text.iter().find(|(p, _)| *p == ptr) {
+                        Some((_, text)) => out.push_str(text),
+                        None => {
+                            let mut text = String::new();
+                            map(&mut text, "    ", "labels", &r.labels);
+                            out.push_str(&text);
+                            label_text.push((ptr, text));
+                        }
+                    }
                 }
                 Rule::Alert(a) => {
                     out.push_str("  - ");
