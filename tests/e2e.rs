@@ -142,6 +142,14 @@ fn get_json(port: u16, path: &str) -> Json {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
 }
 
+/// An instant query to the Prometheus on 127.0.0.1:`port`: (labels, value) per series.
+fn instant_query(port: u16, q: &str) -> Vec<(Json, f64)> {
+    let (status, body) = http(port, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
+    assert_eq!(status, 200, "{q}: {body}");
+    let v: Json = serde_json::from_str(&body).unwrap();
+    v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+}
+
 fn form_encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
@@ -230,6 +238,16 @@ impl Exporter {
         }
         out
     }
+}
+
+/// The exporter's `/metrics`, served on loopback.
+fn serve_metrics(exporter: Arc<Mutex<Exporter>>) -> Server {
+    Server::start(Arc::new(move |method: &str, path: &str, _: &[u8]| {
+        if method != "GET" || path != "/metrics" {
+            return (404, "text/plain", String::new());
+        }
+        (200, "text/plain; version=0.0.4; charset=utf-8", exporter.lock().unwrap().exposition())
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,13 +444,7 @@ impl Stack {
             (200, "text/plain", String::new())
         }));
         let exporter = Arc::new(Mutex::new(Exporter::new()));
-        let source = exporter.clone();
-        let metrics = Server::start(Arc::new(move |method: &str, path: &str, _: &[u8]| {
-            if method != "GET" || path != "/metrics" {
-                return (404, "text/plain", String::new());
-            }
-            (200, "text/plain; version=0.0.4; charset=utf-8", source.lock().unwrap().exposition())
-        }));
+        let metrics = serve_metrics(exporter.clone());
 
         // The test profile, with the receivers pointed at the webhook listener, compiled by
         // the sloforge binary (which also runs the routing proof).
@@ -538,10 +550,7 @@ impl Stack {
 
     /// An instant query: (labels, value) per series.
     fn query(&self, q: &str) -> Vec<(Json, f64)> {
-        let (status, body) = http(self.prometheus, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
-        assert_eq!(status, 200, "{q}: {body}");
-        let v: Json = serde_json::from_str(&body).unwrap();
-        v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+        instant_query(self.prometheus, q)
     }
 
     /// Prometheus' pending and firing alerts.
@@ -969,13 +978,7 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
 
     let exporter = Arc::new(Mutex::new(Exporter::new()));
     exporter.lock().unwrap().set("stock", Health { error: 0.5, slow: 0.0 });
-    let source = exporter.clone();
-    let metrics = Server::start(Arc::new(move |method: &str, path: &str, _: &[u8]| {
-        if method != "GET" || path != "/metrics" {
-            return (404, "text/plain", String::new());
-        }
-        (200, "text/plain; version=0.0.4; charset=utf-8", source.lock().unwrap().exposition())
-    }));
+    let metrics = serve_metrics(exporter);
     let prom_config = dir.path().join("prometheus.yml");
     fs::write(
         &prom_config,
@@ -990,12 +993,7 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
     let (prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
         vec![format!("--config.file={}", prom_config.display()), format!("--storage.tsdb.path={}", tsdb.display()), format!("--web.listen-address=127.0.0.1:{port}")]
     });
-    let query = |q: &str| -> Vec<(Json, f64)> {
-        let (status, body) = http(port, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
-        assert_eq!(status, 200, "{q}: {body}");
-        let v: Json = serde_json::from_str(&body).unwrap();
-        v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
-    };
+    let query = |q: &str| instant_query(port, q);
     let one = |q: &str| -> f64 {
         let v = query(q);
         assert_eq!(v.len(), 1, "{q}: {v:?}");
