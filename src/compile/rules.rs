@@ -173,6 +173,8 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let windows = slo.ratio_windows();
     let running = sel(names::RUNNING_TOTAL, slo, &[]);
     let since = sel(names::RUNNING_SINCE, slo, &[]);
+    let by_event = |metric: &str| [sel(metric, slo, &[(ev, label::EVENT_ERRORS)]), sel(metric, slo, &[(ev, label::EVENT_TOTAL)])];
+    let (rate_sels, total_sels) = (by_event(&events), by_event(names::RUNNING_TOTAL));
     if windows.iter().any(|w| *w > bridge) {
         // Only the SLO's identity: a change of team or tier must not start new totals.
         let identity_labels: BTreeMap<String, String> = identity(slo).iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
@@ -183,7 +185,7 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             record: names::RUNNING_SINCE.into(),
             expr: format!(
                 "min(last_over_time({since}[{bridge}]) and on() last_over_time({}[{bridge}])) or vector(time())",
-                sel(names::RUNNING_TOTAL, slo, &[(ev, label::EVENT_TOTAL)])
+                total_sels[1]
             ),
             labels: identity_labels.clone(),
         }));
@@ -203,8 +205,6 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     // Up to the bridge, the sum of the recorded rates over `(t-w, t]`; beyond it the running
     // total minus the total at `t-w`, when the totals have counted since then, else the total
     // (everything since they started). A running total is in events already.
-    let by_event = |metric: &str| [sel(metric, slo, &[(ev, label::EVENT_ERRORS)]), sel(metric, slo, &[(ev, label::EVENT_TOTAL)])];
-    let (rate_sels, total_sels) = (by_event(&events), by_event(names::RUNNING_TOTAL));
     // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
     let offset = |w: Duration| if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
     let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
