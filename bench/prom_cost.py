@@ -23,6 +23,7 @@ Only the Python standard library; Prometheus and promtool from the system.
 import argparse
 import atexit
 import bisect
+import datetime
 import json
 import math
 import operator
@@ -690,7 +691,7 @@ def running_continuity(prom, t0, end):
     return {
         "live running totals (availability, `event=\"total\"`)":
             f"`running_since` {'kept' if since == t0 / 1000 else 'did NOT keep'} the backfill's start over the "
-            f"{(rfc3339_ms(g['lastEvaluation']) - end) / 60000:.0f}-minute live phase and its gap; the total grew by "
+            f"{(t_l - end) / 60000:.0f}-minute live phase and its gap; the total grew by "
             f"{now_total - then_total:,.1f} over {n} live evaluations, the sum of their recorded events being "
             f"{live_sum:,.1f} (relative difference {diff:.1e})",
     }
@@ -698,7 +699,6 @@ def running_continuity(prom, t0, end):
 
 def rfc3339_ms(s):
     """Milliseconds of Prometheus' `lastEvaluation` (RFC 3339 with nanoseconds)."""
-    import datetime
     head, _, frac = s.rstrip("Z").partition(".")
     tz = ""
     for sign in "+-":
