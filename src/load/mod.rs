@@ -9,6 +9,7 @@ pub mod routing;
 pub mod schema_check;
 pub mod sloth;
 pub mod spanned;
+pub mod strict;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -248,16 +249,21 @@ fn openslo_kind(kind: Option<&str>) -> Option<OpenSloKind> {
     })
 }
 
-/// A native `Service` document that reads as its typed structure in one pass. The JSON schema
-/// the located tree is checked against is derived from the same types, so such a document has
-/// nothing for that check to report ([`assert_fast_path_agrees`] holds this up in tests and
-/// fuzzing); the tree is only built for documents this does not read.
-fn fast_service(text: &str) -> Option<native::ServiceSpec> {
+/// A document that reads as its typed structure in one pass: a native `Service`, or a Sloth
+/// `prometheus/v1` spec without a key its types do not name (read through [`strict::Strict`]).
+/// The JSON schema the located tree is checked against is derived from the same types, so such
+/// a document has nothing for that check to report ([`assert_fast_path_agrees`] holds this up in
+/// tests and fuzzing); the tree is only built for documents this does not read.
+fn fast_read(text: &str) -> Option<RawDoc> {
     let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
-    if !(top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION))) {
-        return None;
+    if top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION)) {
+        return serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options()).ok().map(|s| RawDoc::Service(Box::new(s)));
     }
-    serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options()).ok()
+    if top(&format!("version: {}", sloth::VERSION)) {
+        let s = serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(text, yaml_options()).ok()?.0;
+        return (s.version.value == sloth::VERSION).then(|| RawDoc::Sloth(Box::new(s)));
+    }
+    None
 }
 
 /// Where the document's content starts (the location the located tree gives its root).
@@ -271,21 +277,23 @@ fn content_start(text: &str) -> Loc {
     Loc { line: 1, col: 1 }
 }
 
-/// Invariant for tests and fuzzing: a document [`fast_service`] reads is one the located tree
+/// Invariant for tests and fuzzing: a document [`fast_read`] reads is one the located tree
 /// and its schema check accept without an issue, at the same root location. Returns how many
 /// documents of `text` the fast path read.
 pub fn assert_fast_path_agrees(text: &str) -> usize {
     let mut fast = 0;
     for doc in split_documents(text) {
-        if fast_service(&doc).is_none() {
-            continue;
-        }
+        let schema = match fast_read(&doc) {
+            Some(RawDoc::Service(_)) => service_schema(),
+            Some(_) => sloth_schema(),
+            None => continue,
+        };
         fast += 1;
         let tree: Node = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(n) => n,
             Err(e) => panic!("the typed read accepts a document the located tree refuses ({e}):\n{doc}"),
         };
-        let issues = schema_check::check(&tree, service_schema());
+        let issues = schema_check::check(&tree, schema);
         assert!(issues.is_empty(), "the typed read accepts a document the schema check refuses ({}):\n{doc}", issues[0].message);
         assert_eq!(tree.loc, content_start(&doc), "root location differs:\n{doc}");
     }
@@ -294,8 +302,8 @@ pub fn assert_fast_path_agrees(text: &str) -> usize {
 
 /// Returns true when the document was a spec (valid or not), false when it was empty.
 fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -> bool {
-    if let Some(s) = fast_service(text) {
-        out.docs.push(LoadedDoc { file: path.to_path_buf(), loc: content_start(text), doc: RawDoc::Service(Box::new(s)) });
+    if let Some(doc) = fast_read(text) {
+        out.docs.push(LoadedDoc { file: path.to_path_buf(), loc: content_start(text), doc });
         return true;
     }
     let tree: Node = match serde_saphyr::from_str_with_options(text, yaml_options()) {
