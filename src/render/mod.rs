@@ -130,7 +130,7 @@ pub fn service_files(service: &std::sync::Arc<crate::model::Service>, settings: 
     let mut out = Vec::with_capacity(2);
     match opts.format {
         Format::Yaml => {
-            out.push((names::rule_file(name), header(&cs.source) + &yaml::rule_file(&cs.rules(settings))));
+            out.push((names::rule_file(name), yaml::rule_file(&header(&cs.source), &cs.rules(settings))));
             if let Some(t) = &opts.tests {
                 let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
                 out.push((names::test_file(name), tests.render(&cs.source)));
@@ -158,7 +158,7 @@ pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
     let mut docs = Vec::new();
     for (service, cs) in &c.rule_files {
         docs.push(match opts.format {
-            Format::Yaml => header(&cs.source) + &yaml::rule_file(&cs.rules(&c.settings)),
+            Format::Yaml => yaml::rule_file(&header(&cs.source), &cs.rules(&c.settings)),
             Format::Kubernetes => header(&cs.source) + &prometheus_rule(service, cs, &c.settings, opts),
         });
     }

@@ -119,8 +119,10 @@ fn size_hint(f: &RuleFile) -> usize {
 }
 
 /// A Prometheus rule file.
-pub fn rule_file(f: &RuleFile) -> String {
-    let mut out = String::with_capacity(size_hint(f));
+/// The YAML of a rule file, after `head` (its comment header).
+pub fn rule_file(head: &str, f: &RuleFile) -> String {
+    let mut out = String::with_capacity(head.len() + size_hint(f));
+    out.push_str(head);
     if f.groups.is_empty() {
         out.push_str("groups: []\n");
         return out;

@@ -371,9 +371,21 @@ pub fn go_template_literal(s: &str) -> String {
 
 /// Every `{{` of a Go template has its `}}`.
 fn go_actions_balanced(s: &str) -> bool {
+    // Searched for a single byte first (a fast scan; most text has no `{` at all).
+    let find = |s: &str, pair: &str| {
+        let b = pair.as_bytes()[0];
+        let mut from = 0;
+        while let Some(i) = s[from..].find(b as char) {
+            if s[from + i..].starts_with(pair) {
+                return Some(from + i);
+            }
+            from += i + 1;
+        }
+        None
+    };
     let mut rest = s;
-    while let Some(i) = rest.find("{{") {
-        match rest[i + 2..].find("}}") {
+    while let Some(i) = find(rest, "{{") {
+        match find(&rest[i + 2..], "}}") {
             Some(j) => rest = &rest[i + 2 + j + 2..],
             None => return false,
         }
@@ -1240,4 +1252,19 @@ fn validate_inner(loaded: &Loaded, chunk: usize, keep: bool, sink: &mut dyn FnMu
         return (None, diags);
     }
     (Some(Fleet { settings: d.settings, services, routing }), diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_actions_balanced;
+
+    #[test]
+    fn go_actions_are_balanced_when_every_opening_pair_is_closed() {
+        for ok in ["", "plain {text} }", "{{ $value }}", "a {{ x }} b {{ y }} c", "{ {{x}} }", "{{ {x} }}", "}} then {{x}}"] {
+            assert!(go_actions_balanced(ok), "{ok}");
+        }
+        for bad in ["{{", "a {{ x } }", "{{x}} {{ y", "{{{", "{ {{ }"] {
+            assert!(!go_actions_balanced(bad), "{bad}");
+        }
+    }
 }
