@@ -95,29 +95,27 @@ pub fn stream<E: Send>(
     sink(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
     let mut files = 1;
     let mut failure = None;
-    let (_, mut diagnostics) = validate::validate_streaming(&loaded, STREAM_CHUNK_PER_CORE * par::threads(), &mut |services, settings| {
-        if failure.is_some() {
-            return;
+    // Each core renders the services it validated and hands their files to the sink itself:
+    // writing them (and freeing the text and the service) is spread over the cores.
+    let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {
+        let mut n = 0;
+        for (rel, text) in render::service_files(s, settings, opts) {
+            sink(rel, text)?;
+            n += 1;
         }
-        // Each core hands its files to the sink itself: writing them (and freeing the text)
-        // is spread over the cores like the rendering.
-        let written = par::map(services, |s| {
-            let mut n = 0;
-            for (rel, text) in render::service_files(s, settings, opts) {
-                sink(rel, text)?;
-                n += 1;
-            }
-            Ok(n)
-        });
+        Ok(n)
+    };
+    let (_, mut diagnostics) = validate::validate_streaming(&loaded, STREAM_CHUNK_PER_CORE * par::threads(), &each, &mut |written| {
         for w in written {
             match w {
                 Ok(n) => files += n,
                 Err(e) => {
                     failure = Some(e);
-                    return;
+                    return false;
                 }
             }
         }
+        true
     });
     if let Some(e) = failure {
         return Err(e);

@@ -302,3 +302,27 @@ fn streamed_generation_matches_the_whole_fleet_pipeline_and_stays_atomic() {
     assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
     assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), streamed, "a failed run changed the output");
 }
+
+#[test]
+fn a_service_defined_in_two_files_fails_generate_and_check_and_writes_nothing() {
+    // Spec files without routing documents are generated a few services at a time; the
+    // duplicate (the second file's service) is still refused and nothing is written.
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    for f in ["duplicates_original.yaml", "duplicates_second.yaml"] {
+        fs::copy(root().join("tests/interop/sloth").join(f), specs.join(f)).unwrap();
+    }
+    let out = tmp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("keep.txt"), "earlier output\n").unwrap();
+    for cmd in ["generate", "check"] {
+        let o = sloforge(&[cmd, "specs", "-o", "out", "--no-tests"], tmp.path());
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
+        assert_eq!(err.matches("service `ledger` is already defined at").count(), 1, "{cmd}: {err}");
+        assert!(err.contains("duplicates_second.yaml:"), "{cmd}: {err}");
+        let tree = read_tree(&out).unwrap();
+        assert_eq!(tree.keys().collect::<Vec<_>>(), ["keep.txt"], "{cmd}");
+    }
+}

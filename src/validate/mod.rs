@@ -1165,7 +1165,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
 
 /// Validates everything loaded; returns the fleet when there is no error.
 pub fn validate(loaded: &Loaded) -> (Option<Fleet>, Diagnostics) {
-    validate_inner(loaded, usize::MAX, true, &mut |_, _| {})
+    validate_inner::<()>(loaded, usize::MAX, None, &mut |_| true)
 }
 
 /// Whether [`validate_streaming`] can validate these documents: the fleet-wide parts (OpenSLO
@@ -1174,23 +1174,51 @@ pub fn can_stream(loaded: &Loaded) -> bool {
     !loaded.docs.iter().any(|d| matches!(d.doc, RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_)))
 }
 
-/// Validates the documents a chunk at a time and hands each chunk's valid services to `sink`
-/// (in document order) instead of keeping them: the returned fleet has no services. Only for
-/// documents [`can_stream`] accepts. A service handed over may still turn out to be a
-/// duplicate of a later one; the diagnostics then hold the error.
-pub fn validate_streaming(loaded: &Loaded, chunk: usize, sink: &mut dyn FnMut(&[Arc<Service>], &Settings)) -> (Option<Fleet>, Diagnostics) {
-    validate_inner(loaded, chunk, false, sink)
+/// Validates the documents side by side and hands each valid service to `each` on the core
+/// that validated it, then frees it there (nothing of a service outlives its turn, and memory
+/// is freed by the thread that allocated it); `done` gets the results of `chunk` documents at a
+/// time, in document order, and says whether to go on. The returned fleet has no services. Only
+/// for documents [`can_stream`] accepts. A service whose name an earlier document already
+/// took is not handed over (the diagnostics hold the duplicate error).
+pub fn validate_streaming<W: Send>(
+    loaded: &Loaded,
+    chunk: usize,
+    each: &(dyn Fn(&Arc<Service>, &Settings) -> W + Sync),
+    done: &mut dyn FnMut(Vec<W>) -> bool,
+) -> (Option<Fleet>, Diagnostics) {
+    validate_inner(loaded, chunk, Some(each), done)
 }
 
-fn validate_inner(loaded: &Loaded, chunk: usize, keep: bool, sink: &mut dyn FnMut(&[Arc<Service>], &Settings)) -> (Option<Fleet>, Diagnostics) {
+/// The service name a document declares, before validation.
+fn declared_name(doc: &RawDoc) -> Option<&str> {
+    match doc {
+        RawDoc::Service(s) => Some(&s.name.value),
+        RawDoc::Sloth(s) => Some(&s.service.value),
+        RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => None,
+    }
+}
+
+/// Without `each`, every valid service is kept in the returned fleet.
+fn validate_inner<W: Send>(
+    loaded: &Loaded,
+    chunk: usize,
+    each: Option<&(dyn Fn(&Arc<Service>, &Settings) -> W + Sync)>,
+    done: &mut dyn FnMut(Vec<W>) -> bool,
+) -> (Option<Fleet>, Diagnostics) {
     let mut diags = loaded.diags.clone();
     let d = defaults(loaded, &mut diags);
     let mut services: Vec<Arc<Service>> = Vec::new();
     let mut first_seen: BTreeMap<String, (PathBuf, Loc)> = BTreeMap::new();
+    // Documents whose declared service name an earlier one declares: a worker does not hand
+    // them over. (Whether one is an error is decided below, in document order, among the valid
+    // services; a name first declared by an invalid document fails the run anyway.)
+    let mut declared = std::collections::HashSet::new();
+    let repeated: Vec<bool> = loaded.docs.iter().map(|doc| declared_name(&doc.doc).is_some_and(|n| !declared.insert(n))).collect();
     // Each document is validated on its own (side by side); the results are merged in
     // document order, so diagnostics and duplicate checks stay deterministic.
-    for docs in loaded.docs.chunks(chunk.max(1)) {
-        let per_doc = crate::par::map(docs, |doc| {
+    let indexed: Vec<(usize, &crate::load::LoadedDoc)> = loaded.docs.iter().enumerate().collect();
+    for docs in indexed.chunks(chunk.max(1)) {
+        let per_doc = crate::par::map(docs, |&(i, doc)| {
             let mut doc_diags = Diagnostics::default();
             let mut cx = Ctx { file: &doc.file, diags: &mut doc_diags };
             let (service, name_loc) = match &doc.doc {
@@ -1198,28 +1226,39 @@ fn validate_inner(loaded: &Loaded, chunk: usize, keep: bool, sink: &mut dyn FnMu
                 RawDoc::Sloth(s) => (service_from_sloth(&mut cx, &d, s), s.service.loc),
                 RawDoc::Defaults(_) | RawDoc::Routing(_) | RawDoc::OpenSlo(_) | RawDoc::OpenSloAlpha(_) => (None, Loc::default()),
             };
-            (service, name_loc, doc_diags)
+            let service = service.map(Arc::new);
+            let (service, name, handed) = match (service, each) {
+                (Some(s), Some(each)) => {
+                    let handed = (!repeated[i]).then(|| each(&s, &d.settings));
+                    (None, Some(s.name.clone()), handed)
+                }
+                (s, _) => {
+                    let name = s.as_ref().map(|s| s.name.clone());
+                    (s, name, None)
+                }
+            };
+            (service, name, name_loc, doc_diags, handed)
         });
-        let mut valid = Vec::new();
-        for (doc, (service, name_loc, doc_diags)) in docs.iter().zip(per_doc) {
+        let mut handed_over = Vec::new();
+        for (&(_, doc), (service, name, name_loc, doc_diags, handed)) in docs.iter().zip(per_doc) {
             diags.extend(doc_diags);
-            let Some(service) = service else { continue };
+            handed_over.extend(handed);
+            let Some(name) = name else { continue };
             let mut cx = Ctx { file: &doc.file, diags: &mut diags };
-            if let Some((f, l)) = first_seen.get(&service.name) {
+            if let Some((f, l)) = first_seen.get(&name) {
                 cx.err(
                     Code::DuplicateSlo,
                     name_loc,
                     "name",
-                    format!("service `{}` is already defined at {}:{}:{}; SLO ids (service/slo) must be unique across files", service.name, f.display(), l.line, l.col),
+                    format!("service `{name}` is already defined at {}:{}:{}; SLO ids (service/slo) must be unique across files", f.display(), l.line, l.col),
                 );
                 continue;
             }
-            first_seen.insert(service.name.clone(), (doc.file.clone(), name_loc));
-            valid.push(Arc::new(service));
+            first_seen.insert(name, (doc.file.clone(), name_loc));
+            services.extend(service);
         }
-        sink(&valid, &d.settings);
-        if keep {
-            services.extend(valid);
+        if !done(handed_over) {
+            break;
         }
     }
     for o in interop::openslo_services(loaded, &d, &mut diags) {
