@@ -918,7 +918,8 @@ pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<Stri
     let e = parse_windowed(cx, errors, errors_path);
     let t = parse_windowed(cx, total, total_path);
     let (e, t) = (e?, t?);
-    if e.to_string() == t.to_string() {
+    // (The parsed queries are compared: spelling and spacing do not matter.)
+    if e == t {
         cx.err(Code::SameSeries, errors.loc, errors_path, "the error and total queries are the same: the ratio would always be 1");
         return None;
     }
