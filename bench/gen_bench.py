@@ -136,10 +136,12 @@ def targets(rows, slokit_row):
         print(f"| ≥ 8× faster than slokit (same Sloth files, same run) | {ratio:.1f}× wall, {cpu_ratio:.1f}× CPU | {yes(ratio >= 8)} |")
     print(f"| one small spec ≤ 10 ms | {small[0] * 1000:.1f} ms | {yes(small[0] <= 0.010)} |")
     print()
-    print("How generation is organised for speed: every spec file is read and parsed on its own core; "
-          "documents are validated, compiled and rendered a few services at a time (`generate`/`check` "
-          "into a directory, when no routing or OpenSLO document needs the whole fleet), so memory stays flat "
-          "as the fleet grows; plain selectors are read without the full PromQL parser and each distinct "
+    print("How generation is organised for speed: every spec file is read and parsed on its own core, a "
+          "native `Service` document or a Sloth `prometheus/v1` document without unknown keys in one typed "
+          "pass (the located tree, which reports such keys with their locations, only for the others); each "
+          "core then validates, compiles, renders and writes the services of a few documents at a time and "
+          "frees them (`generate`/`check` into a directory, when no routing or OpenSLO document needs the "
+          "whole fleet), so memory stays flat as the fleet grows; plain selectors are read without the full PromQL parser and each distinct "
           "PromQL skeleton is parsed once; annotation templates of plain text and `[[ name ]]` render "
           "without the template engine; matcher regexes are compiled once per pattern; rule files are "
           "written by a direct YAML writer.")
