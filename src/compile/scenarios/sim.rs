@@ -300,14 +300,27 @@ impl Recorded {
                 }
             }
         }
+        // Most evaluations share a denominator: each distinct one in a row is folded in (and
+        // divided out below) once.
         let mut den: i128 = 1;
+        let mut last = 1;
         for (e, n) in &raw {
             for d in [e.den, n.den] {
-                den = den.checked_mul(d / gcd_i(den, d))?;
+                if d != last {
+                    den = den.checked_mul(d / gcd_i(den, d))?;
+                    last = d;
+                }
             }
         }
-        let err: Vec<i128> = raw.iter().map(|(e, _)| e.num * (den / e.den)).collect();
-        let tot: Vec<i128> = raw.iter().map(|(_, n)| n.num * (den / n.den)).collect();
+        let scale = |d: i128, memo: &mut (i128, i128)| {
+            if memo.0 != d {
+                *memo = (d, den / d);
+            }
+            memo.1
+        };
+        let (mut me, mut mn) = ((1, den), (1, den));
+        let err: Vec<i128> = raw.iter().map(|(e, _)| e.num * scale(e.den, &mut me)).collect();
+        let tot: Vec<i128> = raw.iter().map(|(_, n)| n.num * scale(n.den, &mut mn)).collect();
         let mut pe = vec![0i128; err.len() + 1];
         let mut pn = vec![0i128; tot.len() + 1];
         for i in 0..err.len() {
