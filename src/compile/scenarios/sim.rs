@@ -442,8 +442,13 @@ fn conditions(rec: &Recorded, tier: &TierModel) -> Vec<Option<bool>> {
     };
     (0..rec.steps())
         .map(|k| {
-            let mut c = and3(above(k, tier.long_ms), above(k, tier.short_ms));
-            if tier.min_events > 0 {
+            // A false operand decides the "and": the others are only evaluated when it may not.
+            let long = above(k, tier.long_ms);
+            if long == Some(false) {
+                return long;
+            }
+            let mut c = and3(long, above(k, tier.short_ms));
+            if tier.min_events > 0 && c != Some(false) {
                 let (_, n) = rec.window(k, tier.long_ms);
                 let guard = compare(n * step_secs, i128::from(tier.min_events) * rec.den).map(|o| o != std::cmp::Ordering::Less);
                 c = and3(c, guard);
