@@ -409,9 +409,33 @@ impl Ctx<'_> {
     }
 
     fn simulate(&self, s: &Synthetic, tl: Timeline) -> Option<Run> {
+        self.simulate_if(s, tl, 0, |_| true)
+    }
+
+    /// [`Ctx::simulate`], but `None` as soon as tier `i`'s run fails `keep` (the other tiers
+    /// are then not simulated).
+    fn simulate_if(&self, s: &Synthetic, tl: Timeline, i: usize, keep: impl Fn(&TierRun) -> bool) -> Option<Run> {
         let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
         let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base, self.range, self.half_open)?;
-        let tiers = self.tiers.iter().map(|t| sim::run_tier(&rec, &t.model)).collect();
+        let mut first = match self.tiers.get(i) {
+            Some(t) => {
+                let run = sim::run_tier(&rec, &t.model);
+                if !keep(&run) {
+                    return None;
+                }
+                Some(run)
+            }
+            None => None,
+        };
+        let tiers = self
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(j, t)| match (j == i).then(|| first.take()).flatten() {
+                Some(run) => run,
+                None => sim::run_tier(&rec, &t.model),
+            })
+            .collect();
         Some(Run { timeline: tl, volume, rec, tiers })
     }
 
@@ -614,7 +638,8 @@ impl Ctx<'_> {
                 if start + self.step > limit {
                     return None;
                 }
-                let run = self.simulate(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, burn_phase)]))?;
+                let fires_in_time = |r: &TierRun| r.first_firing(self.steps(start)).is_some_and(|fire| (fire as u64 + 1) * self.step <= limit);
+                let run = self.simulate_if(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, burn_phase)]), i, fires_in_time)?;
                 let fire = run.tiers[i].first_firing(self.steps(start))?;
                 ((fire as u64 + 1) * self.step <= limit && !run.ambiguous()).then_some((run, fire))
             };
