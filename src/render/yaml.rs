@@ -1,10 +1,11 @@
-//! A direct YAML writer for rule files: the shape is fixed, so it is written without a
-//! serializer, quoting every scalar that a YAML 1.1 or 1.2 reader could take for anything but
+//! A direct YAML writer for rule files and promtool test files: their shape is fixed, so they
+//! are written without a serializer, quoting every scalar that a YAML 1.1 or 1.2 reader could take for anything but
 //! the same string.
 
 use std::fmt::Write as _;
 
 use crate::compile::rules::{Rule, RuleFile};
+use crate::compile::scenarios::TestFile;
 
 /// True when `s` can be written as a plain scalar and reads back as the same string.
 fn plain_ok(s: &str) -> bool {
@@ -118,7 +119,6 @@ fn size_hint(f: &RuleFile) -> usize {
     rules + f.groups.iter().map(|g| g.name.len() + 48).sum::<usize>() + 64
 }
 
-/// A Prometheus rule file.
 /// The YAML of a rule file, after `head` (its comment header).
 pub fn rule_file(head: &str, f: &RuleFile) -> String {
     let mut out = String::with_capacity(head.len() + size_hint(f));
@@ -191,5 +191,80 @@ mod tests {
         let mut out = String::new();
         scalar("say \"hi\"\\\n\u{7}", &mut out);
         assert_eq!(out, r#""say \"hi\"\\\n\u0007""#);
+    }
+}
+
+/// A sequence under `key`: `[]` when empty, else one `- ` item per element, written by `item`
+/// (which gets the indent of the item's further keys).
+fn seq<T>(out: &mut String, indent: &str, key: &str, items: &[T], mut item: impl FnMut(&mut String, &str, &T)) {
+    if items.is_empty() {
+        let _ = writeln!(out, "{indent}{key}: []");
+        return;
+    }
+    let _ = writeln!(out, "{indent}{key}:");
+    let inner = format!("{indent}  ");
+    for x in items {
+        out.push_str(indent);
+        out.push_str("- ");
+        item(out, &inner, x);
+    }
+}
+
+/// A promtool unit-test file, after `head` (its comment header).
+pub fn test_file(head: &str, f: &TestFile) -> String {
+    let mut out = String::with_capacity(head.len() + 4096);
+    out.push_str(head);
+    seq(&mut out, "", "rule_files", &f.rule_files, |out, _, r| {
+        scalar(r, out);
+        out.push('\n');
+    });
+    field(&mut out, "", "evaluation_interval", &f.evaluation_interval);
+    seq(&mut out, "", "tests", &f.tests, |out, ind, g| {
+        field(out, "", "name", &g.name);
+        field(out, ind, "interval", &g.interval);
+        seq(out, ind, "input_series", &g.input_series, |out, ind, s| {
+            field(out, "", "series", &s.series);
+            field(out, ind, "values", &s.values);
+        });
+        seq(out, ind, "promql_expr_test", &g.promql_expr_test, |out, ind, t| {
+            field(out, "", "expr", &t.expr);
+            field(out, ind, "eval_time", &t.eval_time);
+            seq(out, ind, "exp_samples", &t.exp_samples, |out, ind, e| {
+                field(out, "", "labels", &e.labels);
+                // Sample values are whole (alert states, 0 or 1): written as YAML floats.
+                let _ = if e.value.is_finite() && e.value.fract() == 0.0 { writeln!(out, "{ind}value: {:.1}", e.value) } else { writeln!(out, "{ind}value: {}", e.value) };
+            });
+        });
+    });
+    out
+}
+
+#[cfg(test)]
+mod test_file_tests {
+    use crate::compile::scenarios::{ExpSample, ExprTest, InputSeries, TestFile, TestGroup};
+
+    #[test]
+    fn test_files_read_back_as_written() {
+        let odd = ["plain", "a: b", "x #y", "- dash", "\"quoted\"", "yes", "1.5", "0x1f", "tab\there", "ünïcode", "trailing ", "{brace}", "1h: 2m"];
+        let groups = odd
+            .iter()
+            .map(|s| TestGroup {
+                name: (*s).to_string(),
+                interval: "15s".into(),
+                input_series: vec![InputSeries { series: format!("m{{l=\"{s}\"}}"), values: "0+1x10".into() }],
+                promql_expr_test: vec![
+                    ExprTest { expr: (*s).to_string(), eval_time: "1m".into(), exp_samples: vec![] },
+                    ExprTest { expr: "ALERTS".into(), eval_time: "2m".into(), exp_samples: vec![ExpSample { labels: (*s).to_string(), value: 1.0 }, ExpSample { labels: "x".into(), value: 0.0 }] },
+                ],
+            })
+            .chain([TestGroup { name: "empty".into(), interval: "1m".into(), input_series: vec![], promql_expr_test: vec![] }])
+            .collect();
+        let f = TestFile { rule_files: vec!["../rules/a.rules.yaml".into()], evaluation_interval: "1m".into(), tests: groups };
+        let text = super::test_file("# head\n", &f);
+        assert!(text.starts_with("# head\nrule_files:\n- ../rules/a.rules.yaml\n"), "{text}");
+        let back: serde_json::Value = serde_saphyr::from_str(&text).expect("parses");
+        assert_eq!(back, serde_json::to_value(&f).expect("json"), "{text}");
+        // The serializer's text, but for a value it leaves plain that could read as a number.
+        assert_eq!(text["# head\n".len()..], crate::render::to_yaml(&f).replace("values: 0+1x10", "values: \"0+1x10\""));
     }
 }

@@ -119,8 +119,7 @@ impl ServiceTests {
             }
             out.push('\n');
         }
-        out.push_str(&crate::render::to_yaml(&self.file));
-        out
+        crate::render::yaml::test_file(&out, &self.file)
     }
 }
 
