@@ -206,8 +206,8 @@ impl Recorded {
     /// interval more with exact windows).
     pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, step_ms: u64, base_ms: u64, range_ms: u64, half_open: bool) -> Option<Recorded> {
         let scrape = timeline.scrape_ms;
-        let samples = timeline.per_sample();
         let last = timeline.last_sample();
+        let n_samples = usize::try_from(last + 1).ok()?;
         let steps = timeline.end_ms() / step_ms;
         let base_samples = base_ms / scrape;
         let base_secs = i128::from(base_ms / 1000);
@@ -219,11 +219,13 @@ impl Recorded {
         let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
         match reading {
             Reading::Counters { per_second, ratio } => {
-                // Prefix sums of error and total increments.
-                let mut ce = vec![0i128; samples.len()];
-                let mut cn = vec![0i128; samples.len()];
-                for j in 1..samples.len() {
-                    let (e, n) = match samples[j].0.fraction() {
+                // Prefix sums of error and total increments (sample 0 carries none); every
+                // sample of a segment carries the same increments.
+                let mut ce = vec![0i128; n_samples];
+                let mut cn = vec![0i128; n_samples];
+                let mut j = 1;
+                for (count, phase) in &timeline.segments {
+                    let (e, n) = match phase.fraction() {
                         None => (0, 0),
                         Some(f) => {
                             let n = u128::from(volume);
@@ -234,8 +236,11 @@ impl Recorded {
                             (i128::try_from(e / u128::from(f.den)).ok()?, i128::try_from(n).ok()?)
                         }
                     };
-                    ce[j] = ce[j - 1] + e;
-                    cn[j] = cn[j - 1] + n;
+                    for _ in 0..*count {
+                        ce[j] = ce[j - 1] + e;
+                        cn[j] = cn[j - 1] + n;
+                        j += 1;
+                    }
                 }
                 for k in 0..=steps {
                     let j = k * step_ms / scrape;
@@ -259,6 +264,7 @@ impl Recorded {
                 }
             }
             Reading::Probe => {
+                let samples = timeline.per_sample();
                 let mut ce = vec![0i128; samples.len() + 1];
                 let mut cn = vec![0i128; samples.len() + 1];
                 for (j, (p, i)) in samples.iter().enumerate() {
