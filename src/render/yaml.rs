@@ -171,29 +171,6 @@ pub fn rule_file(head: &str, f: &RuleFile) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{plain_ok, plain_ok_text, scalar};
-
-    #[test]
-    fn quoting() {
-        for s in ["no", "Yes", "~", "null", "1", "1.5", "0x1F", "1e3", "12:30", "-x", "#x", "a: b", "a #b", "", " a", "a\nb", "2024-01-01", "*a", "%x"] {
-            assert!(!plain_ok(s), "{s:?} must be quoted");
-        }
-        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "x {{ $value }}"] {
-            assert!(plain_ok(s), "{s:?} can stay plain");
-        }
-        // The one-pass ASCII check and the character-by-character one agree.
-        let samples = ["a: b", "a:b", "a #b", "a#b", "x\u{7}", "x\u{7f}", "é: x", "é #", "é", "\u{feff}a", "a\u{85}b", "ok:", "ok", "1:2", "a\tb", " a", "a ", "é "];
-        for s in samples {
-            assert_eq!(plain_ok(s), plain_ok_text(s), "{s:?}");
-        }
-        let mut out = String::new();
-        scalar("say \"hi\"\\\n\u{7}", &mut out);
-        assert_eq!(out, r#""say \"hi\"\\\n\u0007""#);
-    }
-}
-
 /// A sequence under `key`: `[]` when empty, else one `- ` item per element, written by `item`
 /// (which gets the indent of the item's further keys).
 fn seq<T>(out: &mut String, indent: &str, key: &str, items: &[T], mut item: impl FnMut(&mut String, &str, &T)) {
@@ -240,8 +217,27 @@ pub fn test_file(head: &str, f: &TestFile) -> String {
 }
 
 #[cfg(test)]
-mod test_file_tests {
+mod tests {
+    use super::{plain_ok, plain_ok_text, scalar};
     use crate::compile::scenarios::{ExpSample, ExprTest, InputSeries, TestFile, TestGroup};
+
+    #[test]
+    fn quoting() {
+        for s in ["no", "Yes", "~", "null", "1", "1.5", "0x1F", "1e3", "12:30", "-x", "#x", "a: b", "a #b", "", " a", "a\nb", "2024-01-01", "*a", "%x"] {
+            assert!(!plain_ok(s), "{s:?} must be quoted");
+        }
+        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "x {{ $value }}"] {
+            assert!(plain_ok(s), "{s:?} can stay plain");
+        }
+        // The one-pass ASCII check and the character-by-character one agree.
+        let samples = ["a: b", "a:b", "a #b", "a#b", "x\u{7}", "x\u{7f}", "é: x", "é #", "é", "\u{feff}a", "a\u{85}b", "ok:", "ok", "1:2", "a\tb", " a", "a ", "é "];
+        for s in samples {
+            assert_eq!(plain_ok(s), plain_ok_text(s), "{s:?}");
+        }
+        let mut out = String::new();
+        scalar("say \"hi\"\\\n\u{7}", &mut out);
+        assert_eq!(out, r#""say \"hi\"\\\n\u0007""#);
+    }
 
     #[test]
     fn test_files_read_back_as_written() {

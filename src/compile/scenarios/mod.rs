@@ -416,25 +416,14 @@ impl Ctx<'_> {
     fn simulate_if(&self, s: &Synthetic, tl: Timeline, i: usize, keep: impl Fn(&TierRun) -> bool) -> Option<Run> {
         let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
         let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base, self.range, self.half_open)?;
-        let mut first = match self.tiers.get(i) {
-            Some(t) => {
-                let run = sim::run_tier(&rec, &t.model);
-                if !keep(&run) {
-                    return None;
-                }
-                Some(run)
-            }
-            None => None,
-        };
-        let tiers = self
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(j, t)| match (j == i).then(|| first.take()).flatten() {
-                Some(run) => run,
-                None => sim::run_tier(&rec, &t.model),
-            })
-            .collect();
+        let ith = self.tiers.get(i).map(|t| sim::run_tier(&rec, &t.model));
+        if ith.as_ref().is_some_and(|r| !keep(r)) {
+            return None;
+        }
+        let mut tiers: Vec<TierRun> = self.tiers.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, t)| sim::run_tier(&rec, &t.model)).collect();
+        if let Some(r) = ith {
+            tiers.insert(i, r);
+        }
         Some(Run { timeline: tl, volume, rec, tiers })
     }
 
@@ -639,8 +628,9 @@ impl Ctx<'_> {
                 }
                 let fires_in_time = |r: &TierRun| r.first_firing(self.steps(start)).is_some_and(|fire| (fire as u64 + 1) * self.step <= limit);
                 let run = self.simulate_if(s, self.timeline(&[(lead, Phase::Traffic(Frac::ZERO)), (limit - start, burn_phase)]), i, fires_in_time)?;
+                // (`fires_in_time` held for this run.)
                 let fire = run.tiers[i].first_firing(self.steps(start))?;
-                ((fire as u64 + 1) * self.step <= limit && !run.ambiguous()).then_some((run, fire))
+                (!run.ambiguous()).then_some((run, fire))
             };
             // The long window is exercised fully when the clean history it needs fits the cap;
             // else the burn starts at once and the test checks the factor and `for`.
