@@ -2,6 +2,7 @@
 //! located tree, check it against the format's schema (every problem at once), then into the
 //! raw typed structures of its format.
 
+pub mod lite;
 pub mod native;
 pub mod node;
 pub mod openslo;
@@ -255,12 +256,29 @@ fn openslo_kind(kind: Option<&str>) -> Option<OpenSloKind> {
 /// a document has nothing for that check to report ([`assert_fast_path_agrees`] holds this up in
 /// tests and fuzzing); the tree is only built for documents this does not read.
 fn fast_read(text: &str) -> Option<RawDoc> {
+    fast_read_with(text, true)
+}
+
+/// [`fast_read`], optionally without the plain block reader ([`lite`]) in front of the full parser.
+fn fast_read_with(text: &str, use_lite: bool) -> Option<RawDoc> {
+    // A tag, anchor or directive before the content moves the root's location off the first
+    // content line (which is what [`content_start`] gives): the located tree is read instead.
+    let first = text.lines().map(str::trim_start).find(|l| !l.is_empty() && !l.starts_with('#'));
+    if first.is_some_and(|l| l.starts_with(['!', '&', '%'])) {
+        return None;
+    }
     let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
     if top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION)) {
+        if let Some(s) = use_lite.then(|| lite::read::<native::ServiceSpec>(text)).flatten() {
+            return Some(RawDoc::Service(Box::new(s)));
+        }
         return serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options()).ok().map(|s| RawDoc::Service(Box::new(s)));
     }
     if top(&format!("version: {}", sloth::VERSION)) {
-        let s = serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(text, yaml_options()).ok()?.0;
+        let s = match use_lite.then(|| lite::read::<sloth::SlothSpec>(text)).flatten() {
+            Some(s) => s,
+            None => serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(text, yaml_options()).ok()?.0,
+        };
         return (s.version.value == sloth::VERSION).then(|| RawDoc::Sloth(Box::new(s)));
     }
     None
@@ -283,6 +301,13 @@ fn content_start(text: &str) -> Loc {
 pub fn assert_fast_path_agrees(text: &str) -> usize {
     let mut fast = 0;
     for doc in split_documents(text) {
+        // The plain block reader gives exactly what the full parser gives, or nothing.
+        if let Some(lite) = fast_read_with(&doc, true) {
+            match fast_read_with(&doc, false) {
+                Some(full) => assert_eq!(format!("{lite:?}"), format!("{full:?}"), "the plain block reader differs from the full parser:\n{doc}"),
+                None => panic!("the plain block reader reads a document the full parser refuses:\n{doc}"),
+            }
+        }
         let schema = match fast_read(&doc) {
             Some(RawDoc::Service(_)) => service_schema(),
             Some(_) => sloth_schema(),

@@ -22,6 +22,9 @@ impl<T> Sp<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if let Some(loc) = super::lite::current_loc() {
+            return Ok(Sp { value: T::deserialize(d)?, loc });
+        }
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
         Ok(Sp {
             value: s.value,
