@@ -236,14 +236,15 @@ fn plain_key(k: &str) -> bool {
 /// boolean, or anything number-like (`1e3`, `0x1f`, `1_000`, `1:30`, `2001-12-14`, `.inf`).
 /// Durations such as `30d` or `5m` are strings.
 fn special(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
     let first = s.as_bytes()[0];
+    let is = |word: &str| s.eq_ignore_ascii_case(word);
+    let prefixed = |p: &str| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     if first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.') {
         return s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'_' | b':' | b'e' | b'E'))
-            || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].iter().any(|p| lower.starts_with(p))
-            || matches!(lower.as_str(), ".inf" | "+.inf" | "-.inf" | ".nan");
+            || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].into_iter().any(prefixed)
+            || [".inf", "+.inf", "-.inf", ".nan"].into_iter().any(is);
     }
-    first == b'~' || matches!(lower.as_str(), "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n")
+    first == b'~' || ["null", "true", "false", "yes", "no", "on", "off", "y", "n"].into_iter().any(is)
 }
 
 /// The value that fills the rest of its line (after it only a comment): a scalar, or a flow

@@ -178,18 +178,37 @@ impl PartialOrd for Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let neg = self.mantissa < 0;
-        let digits = self.mantissa.unsigned_abs().to_string();
+        // Digits of |mantissa|, last first, then written out in order (no allocation).
+        let mut buf = [0u8; 40];
+        let mut n = self.mantissa.unsigned_abs();
+        let mut len = 0;
+        loop {
+            buf[buf.len() - 1 - len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+            if n == 0 {
+                break;
+            }
+        }
+        let digits = std::str::from_utf8(&buf[buf.len() - len..]).map_err(|_| fmt::Error)?;
         let scale = self.scale as usize;
-        let body = if scale == 0 {
-            digits
-        } else if digits.len() > scale {
-            let (i, fr) = digits.split_at(digits.len() - scale);
-            format!("{i}.{fr}")
+        if self.mantissa < 0 {
+            f.write_str("-")?;
+        }
+        if scale == 0 {
+            f.write_str(digits)
+        } else if len > scale {
+            let (i, fr) = digits.split_at(len - scale);
+            f.write_str(i)?;
+            f.write_str(".")?;
+            f.write_str(fr)
         } else {
-            format!("0.{}{}", "0".repeat(scale - digits.len()), digits)
-        };
-        if neg { write!(f, "-{body}") } else { f.write_str(&body) }
+            f.write_str("0.")?;
+            for _ in len..scale {
+                f.write_str("0")?;
+            }
+            f.write_str(digits)
+        }
     }
 }
 
@@ -215,5 +234,9 @@ mod tests {
         assert_eq!(Decimal::parse("1e400"), None);
         assert_eq!(Decimal::parse("abc"), None);
         assert_eq!(Decimal::parse("."), None);
+        for (text, shown) in [("0", "0"), ("-0.05", "-0.05"), ("120", "120"), ("-3", "-3"), ("0.000123", "0.000123"), ("12.5", "12.5")] {
+            assert_eq!(d(text).to_string(), shown);
+        }
+        assert_eq!(Decimal { mantissa: i128::MIN, scale: 0 }.to_string(), i128::MIN.to_string());
     }
 }
