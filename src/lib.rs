@@ -9,6 +9,7 @@ pub mod compile;
 pub mod diag;
 pub mod explain;
 pub mod fuzzing;
+pub mod hash;
 pub mod load;
 pub mod model;
 pub mod names;

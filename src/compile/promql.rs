@@ -366,7 +366,7 @@ const SEL_MARK: &str = "__sloforge_sel_";
 const SKELETON_CACHE_LIMIT: usize = 1024;
 
 thread_local! {
-    static SKELETONS: std::cell::RefCell<std::collections::HashMap<String, Option<Expr>>> = std::cell::RefCell::new(std::collections::HashMap::new());
+    static SKELETONS: std::cell::RefCell<crate::hash::FastMap<String, Option<Expr>>> = std::cell::RefCell::new(crate::hash::FastMap::default());
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -539,7 +539,7 @@ pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
 /// [`apply_over_selectors`] through the AST, for any expression.
 fn apply_over_selectors_ast(e: &Expr, func: &str, window: Duration) -> String {
     thread_local! {
-        static TEMPLATES: std::cell::RefCell<std::collections::HashMap<String, Expr>> = std::cell::RefCell::new(std::collections::HashMap::new());
+        static TEMPLATES: std::cell::RefCell<crate::hash::FastMap<String, Expr>> = std::cell::RefCell::new(crate::hash::FastMap::default());
     }
     let cached = TEMPLATES.with(|t| t.borrow().get(func).cloned());
     let template = match cached {

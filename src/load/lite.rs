@@ -792,8 +792,8 @@ slos:
     }
 
     #[test]
-    fn a_tagged_or_anchored_root_is_left_to_the_located_tree() {
-        for head in ["!\n", "&root\n", "# c\n  !!map\n"] {
+    fn a_root_placed_off_its_first_line_is_left_to_the_located_tree() {
+        for head in ["!\n", "&root\n", "# c\n  !!map\n", "\r\r# c\n"] {
             let doc = format!("{head}apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\n");
             assert_eq!(assert_fast_path_agrees(&doc), 0, "{doc}");
         }

@@ -267,6 +267,10 @@ fn fast_read_with(text: &str, use_lite: bool) -> Option<RawDoc> {
     if first.is_some_and(|l| l.starts_with(['!', '&', '%'])) {
         return None;
     }
+    // So does a carriage return on its own, a line break to YAML but not to `str::lines`.
+    if text.match_indices('\r').any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n')) {
+        return None;
+    }
     let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
     if top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION)) {
         if let Some(s) = use_lite.then(|| lite::read::<native::ServiceSpec>(text)).flatten() {

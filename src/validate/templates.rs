@@ -2,7 +2,9 @@
 //! and Alertmanager's own `{{ $value }}` / `{{ $labels.x }}` pass through untouched. Only
 //! annotations are templated, never PromQL.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::hash::FastMap;
 use std::cell::RefCell;
 
 use minijinja::syntax::SyntaxConfig;
@@ -37,14 +39,14 @@ pub enum TemplateError {
 /// thousands of times, so each is compiled once.
 struct Cache {
     env: Environment<'static>,
-    names: HashMap<String, Result<String, String>>,
-    simple: HashMap<String, Option<Vec<Piece>>>,
+    names: FastMap<String, Result<String, String>>,
+    simple: FastMap<String, Option<Vec<Piece>>>,
 }
 
 thread_local! {
     // One cache per thread: validation runs on every core, and a shared cache would make the
     // threads wait for each other on every annotation.
-    static CACHE: RefCell<Cache> = RefCell::new(Cache { env: environment(), names: HashMap::new(), simple: HashMap::new() });
+    static CACHE: RefCell<Cache> = RefCell::new(Cache { env: environment(), names: FastMap::default(), simple: FastMap::default() });
 }
 
 /// The variables of one annotation: text values by name (`extra` before `base`), and the
