@@ -126,14 +126,32 @@ impl fmt::Display for Duration {
         if self.0 == 0 {
             return f.write_str("0s");
         }
+        // Written piece by piece into one buffer (durations are printed all over every rule).
+        let mut buf = [0u8; 64];
+        let mut len = 0;
         let mut rest = self.0;
         for (unit, ms) in UNITS.iter().skip(2) {
             if rest >= *ms {
-                write!(f, "{}{}", rest / ms, unit)?;
+                let mut digits = [0u8; 20];
+                let mut n = rest / ms;
+                let mut d = digits.len();
+                loop {
+                    d -= 1;
+                    digits[d] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                let piece = &digits[d..];
+                buf[len..len + piece.len()].copy_from_slice(piece);
+                len += piece.len();
+                buf[len..len + unit.len()].copy_from_slice(unit.as_bytes());
+                len += unit.len();
                 rest %= ms;
             }
         }
-        Ok(())
+        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -143,6 +161,7 @@ mod tests {
 
     #[test]
     fn parse_and_print() {
+        assert_eq!(Duration::from_millis(u64::MAX).to_string(), "213503982334d14h25m51s615ms");
         for (s, out) in [("30d", "30d"), ("90m", "1h30m"), ("1w", "7d"), ("1h30m", "1h30m"), ("500ms", "500ms"), ("0s", "0s")] {
             assert_eq!(Duration::parse(s).unwrap().to_string(), out);
         }
