@@ -138,7 +138,10 @@ def targets(rows, slokit_row):
     print()
     print("How generation is organised for speed: every spec file is read and parsed on its own core, a "
           "native `Service` document or a Sloth `prometheus/v1` document without unknown keys in one typed "
-          "pass (the located tree, which reports such keys with their locations, only for the others); each "
+          "pass (the located tree, which reports such keys with their locations, only for the others); a "
+          "document in plain block YAML (the usual case) is read by a small reader of that subset, which "
+          "leaves anything else to the full YAML parser and is tested and fuzzed to give its result, "
+          "locations included; each "
           "core then validates, compiles, renders and writes the services of a few documents at a time and "
           "frees them (`generate`/`check` into a directory, when no routing or OpenSLO document needs the "
           "whole fleet), so memory stays flat as the fleet grows; plain selectors are read without the full PromQL parser and each distinct "
