@@ -4,9 +4,12 @@
 //! that subset in one pass over the lines and hands it to the typed structures through its own
 //! `serde` deserializer. Anything outside the subset, or anything whose meaning it is not
 //! certain of, makes it give up (`None`), and the document is read by the full YAML parser
-//! instead: it only ever answers where it gives the full parser's result. Outside the subset:
-//! flow collections, block scalars (`|`, `>`), multi-line scalars, anchors, aliases, tags,
-//! directives, tabs, quoted keys, escapes other than the common ones, and any plain scalar that
+//! instead: it only ever answers where it gives the full parser's result. Inside the subset:
+//! block mappings with plain keys, block sequences, one-line plain and quoted scalars, flow
+//! mappings and sequences of such scalars that close on their line, and comments. Outside it:
+//! block scalars (`|`, `>`), multi-line scalars and flow collections, nested flow collections,
+//! anchors, aliases, tags, directives, tabs, quoted keys, escapes other than the common ones,
+//! nesting deeper than [`MAX_DEPTH`] blocks, and any plain scalar that
 //! YAML could read as something other than a string where a string is asked for (numbers,
 //! booleans, null), or as a string where a number or boolean is asked for.
 //!
@@ -113,7 +116,7 @@ fn parse(text: &str) -> Option<Node<'_>> {
     if first.indent != 0 {
         return None;
     }
-    let mut p = Parser { lines, at: 0 };
+    let mut p = Parser { lines, at: 0, depth: 0 };
     let root = p.block(0)?;
     (p.at == p.lines.len()).then_some(root)
 }
@@ -121,7 +124,16 @@ fn parse(text: &str) -> Option<Node<'_>> {
 struct Parser<'a> {
     lines: Vec<Line<'a>>,
     at: usize,
+    /// Blocks nested so far; deeper documents are left to the full parser (whose own limit
+    /// then reports them), so neither this parser nor the deserializer recurses without bound.
+    depth: usize,
 }
+
+/// Nested blocks read at most (a spec nests about eight).
+const MAX_DEPTH: usize = 32;
+
+/// Keys of one block mapping read at most.
+const MAX_KEYS: usize = 256;
 
 impl<'a> Parser<'a> {
     fn loc(&self, i: usize, offset: usize) -> Loc {
@@ -132,10 +144,13 @@ impl<'a> Parser<'a> {
     /// The block node whose lines start at the current line, indented by `indent`.
     fn block(&mut self, indent: usize) -> Option<Node<'a>> {
         let line = self.lines.get(self.at)?;
-        if line.indent != indent {
+        if line.indent != indent || self.depth >= MAX_DEPTH {
             return None;
         }
-        if is_item(line.text) { self.seq(indent) } else { self.map(indent) }
+        self.depth += 1;
+        let node = if is_item(line.text) { self.seq(indent) } else { self.map(indent) };
+        self.depth -= 1;
+        node
     }
 
     fn seq(&mut self, indent: usize) -> Option<Node<'a>> {
@@ -181,7 +196,8 @@ impl<'a> Parser<'a> {
             let text = line.text;
             let colon = key_end(text)?;
             let key = &text[..colon];
-            if !plain_key(key) || entries.iter().any(|(k, _)| k.text == key) {
+            // (Keys are checked for repeats one by one: a mapping with more is left to the full parser.)
+            if !plain_key(key) || entries.len() >= MAX_KEYS || entries.iter().any(|(k, _)| k.text == key) {
                 return None;
             }
             let key = Scalar { text: Cow::Borrowed(key), plain: true, loc: self.loc(self.at, 0) };
@@ -192,7 +208,7 @@ impl<'a> Parser<'a> {
                 match self.lines.get(self.at) {
                     Some(next) if next.indent > indent => self.block(next.indent)?,
                     Some(next) if next.indent == indent && is_item(next.text) => self.seq(indent)?,
-                    // The full parser places an empty value at the end of its line.
+                    // (An empty value is only ever read as `None`: its location is not used.)
                     _ => Node::Null(Loc { line: self.lines[here].number, col: (self.lines[here].indent + chars(text) + 1) as u64 }),
                 }
             } else {
@@ -797,6 +813,17 @@ slos:
             let doc = format!("{head}apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\n");
             assert_eq!(assert_fast_path_agrees(&doc), 0, "{doc}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_left_to_the_full_parser() {
+        let mut doc = String::from("apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\nlabels:\n");
+        for depth in 1..=5000 {
+            doc.push_str(&" ".repeat(depth));
+            doc.push_str("a:\n");
+        }
+        assert!(super::parse(&doc).is_none());
+        assert!(read::<ServiceSpec>(&doc).is_none());
     }
 
     #[test]
