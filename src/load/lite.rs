@@ -32,10 +32,25 @@ use crate::diag::Loc;
 /// Reads `text` (one document) as `T`, or `None` when it is outside the subset or does not fit `T`.
 pub fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
     let node = parse(text)?;
-    ACTIVE.with(|a| a.set(true));
-    let out = T::deserialize(NodeDe(&node));
-    ACTIVE.with(|a| a.set(false));
-    out.ok()
+    let _active = Active::start();
+    T::deserialize(NodeDe(&node)).ok()
+}
+
+/// Marks this reader active on the thread until dropped (also when a `Deserialize` panics, so
+/// that later reads by the full parser on the thread keep their own locations).
+struct Active;
+
+impl Active {
+    fn start() -> Active {
+        ACTIVE.with(|a| a.set(true));
+        Active
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.set(false));
+    }
 }
 
 thread_local! {

@@ -254,7 +254,8 @@ fn openslo_kind(kind: Option<&str>) -> Option<OpenSloKind> {
 /// `prometheus/v1` spec without a key its types do not name (read through [`strict::Strict`]).
 /// The JSON schema the located tree is checked against is derived from the same types, so such
 /// a document has nothing for that check to report ([`assert_fast_path_agrees`] holds this up in
-/// tests and fuzzing); the tree is only built for documents this does not read.
+/// tests and fuzzing); the tree is only built for documents this does not read. Plain block
+/// YAML is read by [`lite`]; the full parser reads the rest.
 fn fast_read(text: &str) -> Option<RawDoc> {
     fast_read_with(text, true)
 }

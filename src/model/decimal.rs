@@ -176,21 +176,26 @@ impl PartialOrd for Decimal {
     }
 }
 
+/// The decimal digits of `n`, written into the end of `buf` (printing without allocating).
+pub fn decimal_digits(mut n: u128, buf: &mut [u8; 40]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
+}
+
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Digits of |mantissa|, last first, then written out in order (no allocation).
         let mut buf = [0u8; 40];
-        let mut n = self.mantissa.unsigned_abs();
-        let mut len = 0;
-        loop {
-            buf[buf.len() - 1 - len] = b'0' + (n % 10) as u8;
-            n /= 10;
-            len += 1;
-            if n == 0 {
-                break;
-            }
-        }
-        let digits = std::str::from_utf8(&buf[buf.len() - len..]).map_err(|_| fmt::Error)?;
+        let digits = decimal_digits(self.mantissa.unsigned_abs(), &mut buf);
+        let len = digits.len();
         let scale = self.scale as usize;
         if self.mantissa < 0 {
             f.write_str("-")?;

@@ -132,18 +132,8 @@ impl fmt::Display for Duration {
         let mut rest = self.0;
         for (unit, ms) in UNITS.iter().skip(2) {
             if rest >= *ms {
-                let mut digits = [0u8; 20];
-                let mut n = rest / ms;
-                let mut d = digits.len();
-                loop {
-                    d -= 1;
-                    digits[d] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                let piece = &digits[d..];
+                let mut digits = [0u8; 40];
+                let piece = super::decimal::decimal_digits(u128::from(rest / ms), &mut digits).as_bytes();
                 buf[len..len + piece.len()].copy_from_slice(piece);
                 len += piece.len();
                 buf[len..len + unit.len()].copy_from_slice(unit.as_bytes());
