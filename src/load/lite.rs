@@ -275,7 +275,8 @@ fn special(s: &str) -> bool {
             || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].into_iter().any(prefixed)
             || [".inf", "+.inf", "-.inf", ".nan"].into_iter().any(is);
     }
-    first == b'~' || ["null", "true", "false", "yes", "no", "on", "off", "y", "n"].into_iter().any(is)
+    // (`=` and `<<` are YAML 1.1's value and merge keys.)
+    first == b'~' || ["null", "true", "false", "yes", "no", "on", "off", "y", "n", "=", "<<"].into_iter().any(is)
 }
 
 /// The value that fills the rest of its line (after it only a comment): a scalar, or a flow
@@ -846,7 +847,7 @@ slos:
         for s in ["30d", "5m", "1h30m", "api", "no-op", "nullable", "yesterday", "on-call"] {
             assert!(!super::special(s), "{s}");
         }
-        for s in ["1", "-1", "1.5", "1e3", "1_000", "1:30", "2001-12-14", ".inf", "-.Inf", ".NaN", "0x1F", "0o17", "~", "Null", "TRUE", "off", "Y"] {
+        for s in ["1", "-1", "1.5", "1e3", "1_000", "1:30", "2001-12-14", ".inf", "-.Inf", ".NaN", "0x1F", "0o17", "~", "Null", "TRUE", "off", "Y", "=", "<<"] {
             assert!(super::special(s), "{s}");
         }
     }
