@@ -268,15 +268,13 @@ fn plain_key(k: &str) -> bool {
 /// Durations such as `30d` or `5m` are strings.
 fn special(s: &str) -> bool {
     let first = s.as_bytes()[0];
-    let is = |word: &str| s.eq_ignore_ascii_case(word);
-    let prefixed = |p: &str| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
-    if first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.') {
-        return s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'_' | b':' | b'e' | b'E'))
-            || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].into_iter().any(prefixed)
-            || [".inf", "+.inf", "-.inf", ".nan"].into_iter().any(is);
+    if first == b'~' || crate::render::yaml::RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word)) {
+        return true;
     }
-    // (`=` and `<<` are YAML 1.1's value and merge keys.)
-    first == b'~' || ["null", "true", "false", "yes", "no", "on", "off", "y", "n", "=", "<<"].into_iter().any(is)
+    let prefixed = |p: &str| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    (first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.'))
+        && (s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'_' | b':' | b'e' | b'E'))
+            || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].into_iter().any(prefixed))
 }
 
 /// The value that fills the rest of its line (after it only a comment): a scalar, or a flow

@@ -7,6 +7,10 @@ use std::fmt::Write as _;
 use crate::compile::rules::{Rule, RuleFile};
 use crate::compile::scenarios::TestFile;
 
+/// Plain words a YAML 1.1 or 1.2 reader takes for something other than a string (any case):
+/// nulls, booleans, infinities and NaN, and 1.1's merge and value keys.
+pub const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
+
 /// True when `s` can be written as a plain scalar and reads back as the same string.
 fn plain_ok(s: &str) -> bool {
     // Every rule expression comes through here: one branch-free pass over the bytes finds
@@ -38,7 +42,6 @@ fn plain_ok_edges(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) || s.ends_with(':') {
         return false;
     }
-    const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
     if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
