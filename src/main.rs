@@ -1,3 +1,10 @@
+// Generation allocates and frees many small strings and maps on every core at once; jemalloc's
+// per-thread caches do that about a fifth faster than the system allocator, at the same peak
+// memory (bench/RESULTS.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     std::process::exit(sloforge::cli::run(std::env::args_os()));
 }
