@@ -48,14 +48,14 @@ pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
     for s in &fleet.services {
         for slo in &s.slos {
             for a in &slo.alerts {
-                let mut labels = slo.labels.clone();
+                let mut labels = (*slo.labels).clone();
                 labels.insert(label::WINDOW.into(), a.long_window.to_string());
                 labels.extend(a.labels.iter().map(|(k, v)| (k.clone(), rendered_label(v))));
                 labels.insert("alertname".into(), a.alert_name.clone());
                 out.push(AlertInstance { labels });
             }
             for b in &slo.budget_alerts {
-                let mut labels = slo.labels.clone();
+                let mut labels = (*slo.labels).clone();
                 labels.insert(label::WINDOW.into(), slo.window.to_string());
                 labels.extend(b.labels.iter().map(|(k, v)| (k.clone(), rendered_label(v))));
                 labels.insert("alertname".into(), b.alert_name.clone());

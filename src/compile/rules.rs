@@ -149,7 +149,7 @@ fn seconds(d: Duration) -> String {
 pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
     let events = names::events_record(&base.to_string());
-    let labels = Arc::new(slo.labels.clone());
+    let labels = Arc::clone(&slo.labels);
     let budget = slo.error_budget();
     let step = settings.evaluation_interval;
     let step_secs = seconds(step);

@@ -177,14 +177,29 @@ impl PartialOrd for Decimal {
 }
 
 /// The decimal digits of `n`, written into the end of `buf` (printing without allocating).
-pub fn decimal_digits(mut n: u128, buf: &mut [u8; 40]) -> &str {
+pub fn decimal_digits(n: u128, buf: &mut [u8; 40]) -> &str {
     let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+    match u64::try_from(n) {
+        // The usual case (every duration, most decimals), in 64-bit arithmetic: 128-bit
+        // division is a library call per digit.
+        Ok(mut n) => loop {
+            start -= 1;
+            buf[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut n = n;
+            loop {
+                start -= 1;
+                buf[start] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
         }
     }
     // Only ASCII digits were written.

@@ -94,8 +94,9 @@ pub struct Slo {
     pub objective: Decimal,
     pub window: Duration,
     pub sli: Sli,
-    /// Labels on every recorded series and alert of the SLO (identity labels included).
-    pub labels: BTreeMap<String, String>,
+    /// Labels on every recorded series and alert of the SLO (identity labels included); shared
+    /// with the recording rules that carry them.
+    pub labels: std::sync::Arc<BTreeMap<String, String>>,
     pub alerts: Vec<BurnAlert>,
     pub budget_alerts: Vec<BudgetAlert>,
     pub min_events: u64,

@@ -334,30 +334,40 @@ fn is_label_name(s: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+fn label_value_problem(v: &str) -> Option<&'static str> {
+    if v.is_empty() {
+        Some("label value must not be empty (an empty value removes the label in Prometheus)")
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Some("label value contains control characters")
+    } else {
+        None
+    }
+}
+
 fn check_label_value(cx: &mut Ctx, v: &Sp<String>, path: &str) {
-    if v.value.is_empty() {
-        cx.err(Code::LabelValue, v.loc, path, "label value must not be empty (an empty value removes the label in Prometheus)");
-    } else if v.value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        cx.err(Code::LabelValue, v.loc, path, "label value contains control characters");
+    if let Some(m) = label_value_problem(&v.value) {
+        cx.err(Code::LabelValue, v.loc, path, m);
     }
 }
 
 fn check_labels(cx: &mut Ctx, labels: &BTreeMap<Sp<String>, Sp<String>>, path: &str, out: &mut BTreeMap<String, String>) {
     for (k, v) in labels {
-        let p = format!("{path}.{}", k.value);
+        let p = || format!("{path}.{}", k.value);
         if !is_label_name(&k.value) {
-            cx.err(Code::LabelName, k.loc, &p, format!("`{}` is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)", k.value.escape_debug()));
+            cx.err(Code::LabelName, k.loc, p(), format!("`{}` is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)", k.value.escape_debug()));
             continue;
         }
         if k.value.starts_with("__") {
-            cx.err(Code::LabelName, k.loc, &p, format!("label names starting with `__` are reserved for Prometheus' internal use (`{}`)", k.value));
+            cx.err(Code::LabelName, k.loc, p(), format!("label names starting with `__` are reserved for Prometheus' internal use (`{}`)", k.value));
             continue;
         }
         if names::label::RESERVED.contains(&k.value.as_str()) {
-            cx.err_help(Code::Reserved, k.loc, &p, format!("label `{}` is set by sloforge", k.value), "use another label name");
+            cx.err_help(Code::Reserved, k.loc, p(), format!("label `{}` is set by sloforge", k.value), "use another label name");
             continue;
         }
-        check_label_value(cx, v, &p);
+        if label_value_problem(&v.value).is_some() {
+            check_label_value(cx, v, &p());
+        }
         out.insert(k.value.clone(), v.value.clone());
     }
 }
@@ -573,9 +583,9 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             cx.err(Code::LabelName, k.loc, format!("{p}.alerting.annotations.{}", k.value), "annotation names follow label-name rules");
         }
     }
-    let known_tiers: BTreeSet<&str> = d.settings.alert_tiers.iter().map(|t| t.name.as_str()).collect();
     for k in alerting.tiers.keys() {
-        if !known_tiers.contains(k.value.as_str()) {
+        if !d.settings.alert_tiers.iter().any(|t| t.name == k.value) {
+            let known_tiers: BTreeSet<&str> = d.settings.alert_tiers.iter().map(|t| t.name.as_str()).collect();
             let list: Vec<String> = known_tiers.iter().map(|t| format!("`{t}`")).collect();
             cx.err(Code::UnknownReference, k.loc, format!("{p}.alerting.tiers.{}", k.value), format!("unknown alert tier `{}`; the policy has {}", k.value, list.join(", ")));
         }
@@ -651,16 +661,18 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
     let mut longest = Duration::ZERO;
     let spec_tiers = alerting.custom_tiers.as_ref().map(|t| policy_tiers(cx, &t.value, &format!("{p}.alerting.custom_tiers")));
     let custom = input.custom_tiers.clone().or(spec_tiers);
-    let policy = custom.clone().unwrap_or_else(|| d.settings.alert_tiers.clone());
-    for t in &policy {
-        let over = alerting.tiers.iter().find(|(k, _)| k.value == t.name).map(|(_, v)| v.clone()).unwrap_or_else(TierOverrideSpec::default);
+    let policy: &[AlertTierPolicy] = custom.as_deref().unwrap_or(&d.settings.alert_tiers);
+    let no_override = TierOverrideSpec::default();
+    let no_severity_labels = (BTreeMap::new(), BTreeMap::new());
+    for t in policy {
+        let over = alerting.tiers.iter().find(|(k, _)| k.value == t.name).map_or(&no_override, |(_, v)| v);
         if over.enabled.as_ref().is_some_and(|e| !e.value) {
             source.tiers.insert(t.name.clone(), crate::model::TierSource::default());
             continue;
         }
-        let tp = format!("{p}.alerting.tiers.{}", t.name);
-        let for_ = over.for_.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.for"))).unwrap_or(t.for_);
-        let keep = over.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{tp}.keep_firing_for"))).unwrap_or(t.keep_firing_for);
+        let tp = || format!("{p}.alerting.tiers.{}", t.name);
+        let for_ = over.for_.as_ref().and_then(|s| cx.duration(s, &format!("{}.for", tp()))).unwrap_or(t.for_);
+        let keep = over.keep_firing_for.as_ref().and_then(|s| cx.duration(s, &format!("{}.keep_firing_for", tp()))).unwrap_or(t.keep_firing_for);
         let (long, mut short) = if custom.is_some() {
             (t.long_window, t.short_window)
         } else {
@@ -707,7 +719,7 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             ("budget_spent_percent", spent.to_string()),
             ("exhaustion", exhaustion),
         ]);
-        let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).cloned().unwrap_or_default();
+        let (sev_labels, sev_annotations) = input.severity_labels.get(&t.severity).unwrap_or(&no_severity_labels);
         let tier_source = crate::model::TierSource {
             enabled: true,
             for_: (for_ != t.for_).then_some(for_),
@@ -718,21 +730,20 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         if tier_source != (crate::model::TierSource { enabled: true, ..Default::default() }) {
             source.tiers.insert(t.name.clone(), tier_source);
         }
-        let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, &sev_annotations, &over.annotations]);
+        let annotations = render_annotations(cx, &ctx, &[&alerting.annotations, sev_annotations, &over.annotations]);
         let mut labels = alert_labels.clone();
         for (k, v) in &over.labels {
-            let lp = format!("{tp}.labels.{}", k.value);
             if k.value == names::label::SEVERITY {
-                check_label_value(cx, v, &lp);
+                check_label_value(cx, v, &format!("{}.labels.{}", tp(), k.value));
                 labels.insert(k.value.clone(), go_template_literal(&v.value));
             } else {
                 let one: BTreeMap<Sp<String>, Sp<String>> = [(k.clone(), v.clone())].into_iter().collect();
                 let mut l = BTreeMap::new();
-                check_labels(cx, &one, &format!("{tp}.labels"), &mut l);
+                check_labels(cx, &one, &format!("{}.labels", tp()), &mut l);
                 labels.extend(l.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
             }
         }
-        labels.extend(sev_labels.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
+        labels.extend(sev_labels.iter().map(|(k, v)| (k.clone(), go_template_literal(v))));
         labels.entry(names::label::SEVERITY.into()).or_insert(severity.clone());
         let severity = labels.get(names::label::SEVERITY).cloned().unwrap_or(severity);
         labels.insert(names::label::TIER.into(), t.name.clone());
@@ -817,7 +828,7 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         objective,
         window,
         sli: input.sli?,
-        labels,
+        labels: labels.into(),
         alerts,
         budget_alerts,
         min_events,

@@ -117,11 +117,11 @@ pub fn render(src: &str, ctx: &Context) -> Result<String, TemplateError> {
     }
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
-        if !cache.simple.contains_key(src) {
-            let pieces = simple_pieces(src);
-            cache.simple.insert(src.to_string(), pieces);
-        }
-        if let Some(Some(pieces)) = cache.simple.get(src) {
+        let pieces = match cache.simple.get(src) {
+            Some(p) => p,
+            None => cache.simple.entry(src.to_string()).or_insert_with(|| simple_pieces(src)),
+        };
+        if let Some(pieces) = pieces {
             let mut out = String::with_capacity(src.len() + 64);
             let mut complete = true;
             for p in pieces {

@@ -443,7 +443,7 @@ impl Ctx<'_> {
 
     /// Labels of the firing `ALERTS` series of a tier.
     fn alert_labels(&self, t: &Tier) -> BTreeMap<String, String> {
-        let mut l: BTreeMap<String, String> = self.slo.labels.clone();
+        let mut l: BTreeMap<String, String> = (*self.slo.labels).clone();
         l.insert(label::WINDOW.into(), t.alert.long_window.to_string());
         for (k, v) in t.alert.labels.iter() {
             l.insert(k.clone(), expanded(v));
@@ -792,7 +792,7 @@ impl Ctx<'_> {
             if n > 0 && e * 10i128.pow(ts) != tm * n {
                 let above = e * 10i128.pow(ts) > tm * n;
                 let burn_sel = promql::selector(names::BURN_RATE, self.identity().into_iter().chain([(label::WINDOW, t.alert.short_window.to_string().as_str())]));
-                let mut l = self.slo.labels.clone();
+                let mut l = (*self.slo.labels).clone();
                 l.insert(label::WINDOW.into(), t.alert.short_window.to_string());
                 checks.push(ExprTest {
                     expr: format!("{burn_sel} > bool {}", t.alert.burn_rate),
