@@ -179,27 +179,21 @@ impl PartialOrd for Decimal {
 /// The decimal digits of `n`, written into the end of `buf` (printing without allocating).
 pub fn decimal_digits(n: u128, buf: &mut [u8; 40]) -> &str {
     let mut start = buf.len();
-    match u64::try_from(n) {
-        // The usual case (every duration, most decimals), in 64-bit arithmetic: 128-bit
-        // division is a library call per digit.
-        Ok(mut n) => loop {
-            start -= 1;
-            buf[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        },
-        Err(_) => {
-            let mut n = n;
-            loop {
-                start -= 1;
-                buf[start] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
+    // 128-bit division is a library call per digit: only digits of a number above 64 bits
+    // take it (every duration and most decimals never do).
+    let mut wide = n;
+    while wide > u128::from(u64::MAX) {
+        start -= 1;
+        buf[start] = b'0' + (wide % 10) as u8;
+        wide /= 10;
+    }
+    let mut n = u64::try_from(wide).unwrap_or(u64::MAX);
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
     // Only ASCII digits were written.
@@ -258,5 +252,14 @@ mod tests {
             assert_eq!(d(text).to_string(), shown);
         }
         assert_eq!(Decimal { mantissa: i128::MIN, scale: 0 }.to_string(), i128::MIN.to_string());
+    }
+
+    #[test]
+    fn digits_on_both_sides_of_64_bits() {
+        let wide = u128::from(u64::MAX);
+        for n in [0, 7, 10, 1_000_000_007, wide - 1, wide, wide + 1, wide * 10 + 9, u128::MAX] {
+            let mut buf = [0u8; 40];
+            assert_eq!(super::decimal_digits(n, &mut buf), n.to_string());
+        }
     }
 }
