@@ -365,8 +365,8 @@ fn check_labels(cx: &mut Ctx, labels: &BTreeMap<Sp<String>, Sp<String>>, path: &
             cx.err_help(Code::Reserved, k.loc, p(), format!("label `{}` is set by sloforge", k.value), "use another label name");
             continue;
         }
-        if label_value_problem(&v.value).is_some() {
-            check_label_value(cx, v, &p());
+        if let Some(m) = label_value_problem(&v.value) {
+            cx.err(Code::LabelValue, v.loc, p(), m);
         }
         out.insert(k.value.clone(), v.value.clone());
     }
