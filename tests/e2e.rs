@@ -7,7 +7,7 @@
 //! generated rules and shows that the outage assertion then fails. A third starts Prometheus on
 //! backfilled running totals of an earlier run and shows that they carry over a gap shorter
 //! than the bridge and restart, without any window reaching into the earlier run, after a
-//! longer one.
+//! longer one; a window starting inside a gap counts from the last total before it.
 //!
 //! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
 //! too. Timings go to stderr (`make e2e` shows them).
@@ -937,12 +937,12 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
     let Some(promtool) = common::tool("promtool") else { return };
     let dir = tempfile::tempdir().unwrap();
     // The test profile's settings (1s evaluations: a 6-minute bridge; the 12m and 2h windows
-    // come from running totals) and two SLOs: one without traffic in this run, one whose
+    // come from running totals) and three SLOs: two without traffic in this run, one whose
     // requests fail half of the time now.
     let specs = dir.path().join("specs");
     fs::create_dir_all(&specs).unwrap();
     fs::copy(common::root().join("tests/e2e/defaults.yaml"), specs.join("defaults.yaml")).unwrap();
-    for (name, job) in [("shortgap", "nothing"), ("longgap", "stock")] {
+    for (name, job) in [("shortgap", "nothing"), ("longgap", "stock"), ("midgap", "nothing")] {
         let spec = format!(
             "apiVersion: sloforge.dev/v1\nkind: Service\nname: {name}\nteam: core\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      ratio:\n        errors: http_requests_total{{job=\"{job}\",code=~\"5..\"}}\n        total: http_requests_total{{job=\"{job}\"}}\n"
         );
@@ -969,6 +969,22 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
                 backfill_series(&mut om, &format!("{family}{{{id}}}"), start, stop, start as f64, 0.0);
             }
         }
+        // The mid-gap SLO's run has a gap of 5 minutes (shorter than the bridge, longer than
+        // the query lookback below) from 15 to 10 minutes ago: before it 50 errors and 100
+        // requests per second, after it 1 and 100, until 2 minutes ago.
+        let id = r#"service="midgap",slo="availability""#;
+        let (gap_from, gap_to, stop) = (now - 15 * 60, now - 10 * 60, now - 120);
+        if family.ends_with("running_total") {
+            for (event, before, after) in [("errors", 50.0, 1.0), ("total", 100.0, 100.0)] {
+                let name_labels = format!("{family}{{event=\"{event}\",{id}}}");
+                backfill_series(&mut om, &name_labels, start, gap_from, 0.0, before);
+                let at_gap = before * (gap_from - start) as f64;
+                backfill_series(&mut om, &name_labels, gap_to, stop, at_gap, after);
+            }
+        } else {
+            backfill_series(&mut om, &format!("{family}{{{id}}}"), start, gap_from, start as f64, 0.0);
+            backfill_series(&mut om, &format!("{family}{{{id}}}"), gap_to, stop, start as f64, 0.0);
+        }
     }
     om.push_str("# EOF\n");
     let om_file = dir.path().join("earlier-run.om");
@@ -991,7 +1007,15 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
     )
     .unwrap();
     let (prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
-        vec![format!("--config.file={}", prom_config.display()), format!("--storage.tsdb.path={}", tsdb.display()), format!("--web.listen-address=127.0.0.1:{port}")]
+        // A lookback of 30s instead of 5m: the mid-gap SLO's gap is then long enough for an
+        // instant selector 12 minutes back to find nothing, as a gap of over 5 minutes would on
+        // a server with the default lookback.
+        vec![
+            format!("--config.file={}", prom_config.display()),
+            format!("--storage.tsdb.path={}", tsdb.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--query.lookback-delta=30s".into(),
+        ]
     });
     let query = |q: &str| instant_query(port, q);
     let one = |q: &str| -> f64 {
@@ -1001,7 +1025,7 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
     };
     // A few evaluations of both groups, with this run's traffic in the raw read.
     let deadline = Instant::now() + WAIT;
-    while query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m]) >= 5"#).len() < 2 || query(r#"{__name__=~"slo:sli_events:rate.+",event="total"} > 0"#).is_empty() {
+    while query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m]) >= 5"#).len() < 3 || query(r#"{__name__=~"slo:sli_events:rate.+",event="total"} > 0"#).is_empty() {
         assert!(
             Instant::now() < deadline,
             "the rules were not evaluated 5 times within {WAIT:?}: {:?} {:?} {:?}",
@@ -1019,6 +1043,15 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
     let last = (now - 120 - start) as f64;
     assert_eq!(one(&format!(r#"slo:sli_events:running_total{{{short},event="total"}}"#)), 100.0 * last);
     assert_eq!(one(&format!(r#"slo:sli_error:ratio{{{short},window="12m"}}"#)), 0.01);
+
+    // A gap inside the run where the 12m window starts: the window subtracts the last total
+    // before the gap and counts only what came after it (1 error in 100 requests), not, for
+    // want of a sample 12 minutes ago, everything since the run started (about 38 % errors).
+    let mid = r#"service="midgap",slo="availability""#;
+    assert_eq!(one(&format!("slo:sli_events:running_since{{{mid}}}")), start as f64);
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() - now;
+    assert!(elapsed < 120, "the 12m window must still start in the gap ({elapsed}s after the backfill)");
+    assert_eq!(one(&format!(r#"slo:sli_error:ratio{{{mid},window="12m"}}"#)), 0.01);
 
     // After a gap longer than the bridge: new totals from the first evaluation of this run,
     // and no window subtracts the earlier run's totals (the windows would read a negative

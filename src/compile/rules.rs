@@ -5,8 +5,9 @@
 //!    errors and of all events (`event="errors"|"total"`), each `0` when its series is absent.
 //! 2. `slo:sli_events:running_since` and 3. `slo:sli_events:running_total` (only when some window
 //!    is longer than the [`bridge`]): every evaluation adds this evaluation's recorded events to the
-//!    previous total, so a window of any length is two samples (`total - total offset w`)
-//!    instead of one recorded sample per evaluation in the window. The previous total is found
+//!    previous total, so a window of any length is the total now minus the last total up to
+//!    `t-w` (at most one bridge of samples before `t-w`, so that a gap in evaluation there still
+//!    finds it) instead of one recorded sample per evaluation in the window. The previous total is found
 //!    across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals restart and
 //!    `running_since` says when, so no window ever subtracts a total of an earlier run: a window
 //!    reaching back before the restart counts the events since it.
@@ -204,13 +205,16 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     // Events of one kind in window `w`, in the unit of the recorded rates (`scaled`: events).
     // Up to the bridge, the sum of the recorded rates over `(t-w, t]`; beyond it the running
     // total minus the total at `t-w`, when the totals have counted since then, else the total
-    // (everything since they started). A running total is in events already.
+    // (everything since they started). A running total is in events already. The total at
+    // `t-w` is the last one up to then within the bridge, not `total offset w`: when `t-w` falls
+    // in a gap in evaluation longer than the query lookback (5m by default), `offset` finds
+    // nothing and the window would silently become everything since the totals started.
     // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
     let offset = |w: Duration| if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
     let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
         if w > bridge {
             let (t, off) = (&total_sels[k], offset(w));
-            let _ = write!(out, "sum({t} - {t} offset {off} and on() {since} <= time() - {} or {t})", seconds(off));
+            let _ = write!(out, "sum({t} - last_over_time({t}[{bridge}] offset {off}) and on() {since} <= time() - {} or {t})", seconds(off));
         } else {
             let _ = write!(out, "sum(sum_over_time({}[{}]))", rate_sels[k], settings.window_range(w));
             if scaled {
