@@ -1023,7 +1023,7 @@ fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
         assert_eq!(v.len(), 1, "{q}: {v:?}");
         v[0].1
     };
-    // A few evaluations of both groups, with this run's traffic in the raw read.
+    // A few evaluations of every group, with this run's traffic in the raw read.
     let deadline = Instant::now() + WAIT;
     while query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m]) >= 5"#).len() < 3 || query(r#"{__name__=~"slo:sli_events:rate.+",event="total"} > 0"#).is_empty() {
         assert!(

@@ -7,10 +7,10 @@
 //!    is longer than the [`bridge`]): every evaluation adds this evaluation's recorded events to the
 //!    previous total, so a window of any length is the total now minus the last total up to
 //!    `t-w` (at most one bridge of samples before `t-w`, so that a gap in evaluation there still
-//!    finds it) instead of one recorded sample per evaluation in the window. The previous total is found
-//!    across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals restart and
-//!    `running_since` says when, so no window ever subtracts a total of an earlier run: a window
-//!    reaching back before the restart counts the events since it.
+//!    finds it) instead of one recorded sample per evaluation in the window. The previous total
+//!    is found across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals
+//!    restart and `running_since` says when, so no window ever subtracts a total of an earlier
+//!    run: a window reaching back before the restart counts the events since it.
 //! 4. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
 //!    Σerrors/Σtotal — windows up to the bridge sum the recorded rates (`sum_over_time`),
 //!    longer ones subtract running totals; traffic-weighted by construction (counts, never
