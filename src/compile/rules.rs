@@ -214,8 +214,6 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
         if w > bridge {
             let (t, off) = (&total_sels[k], offset(w));
-            // The total now minus the one at `t-w`, or minus nothing while the totals are younger
-            // than the window.
             let _ = write!(out, "(sum({t}) - (sum(last_over_time({t}[{bridge}] offset {off}) and on() {since} <= time() - {}) or vector(0)))", seconds(off));
         } else {
             let _ = write!(out, "sum(sum_over_time({}[{}]))", rate_sels[k], settings.window_range(w));

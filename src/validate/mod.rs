@@ -219,7 +219,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
         }
         if let Some(sev) = &d.severities {
             for (s, path) in [(&sev.page, "severities.page"), (&sev.ticket, "severities.ticket")] {
-                check_label_value(&mut cx, s, path);
+                check_label_value(&mut cx, s, || path.to_string());
             }
             if sev.page.value == sev.ticket.value {
                 cx.err(Code::Config, sev.ticket.loc, "severities.ticket", "page and ticket severities must differ");
@@ -237,7 +237,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
             let mut v = Vec::new();
             for (i, s) in stages.iter().enumerate() {
                 let p = format!("budget_policy[{i}]");
-                check_label_value(&mut cx, &s.name, &format!("{p}.name"));
+                check_label_value(&mut cx, &s.name, || format!("{p}.name"));
                 match Decimal::from_f64(s.remaining_below.value).filter(|b| *b >= Decimal::ZERO && *b < Decimal::from_int(100)) {
                     Some(below) => v.push(Stage { name: s.name.value.clone(), below, severity: s.severity.value }),
                     None => cx.err(Code::Config, s.remaining_below.loc, format!("{p}.remaining_below"), "must be a percentage in [0, 100)"),
@@ -250,7 +250,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
             merge_alerting(&mut out.alerting, a);
         }
         for (name, t) in &d.tiers {
-            check_label_value(&mut cx, name, &format!("tiers.{}", name.value));
+            check_label_value(&mut cx, name, || format!("tiers.{}", name.value));
             out.tiers.insert(
                 name.value.clone(),
                 TierDefaults {
@@ -334,19 +334,12 @@ fn is_label_name(s: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn label_value_problem(v: &str) -> Option<&'static str> {
-    if v.is_empty() {
-        Some("label value must not be empty (an empty value removes the label in Prometheus)")
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Some("label value contains control characters")
-    } else {
-        None
-    }
-}
-
-fn check_label_value(cx: &mut Ctx, v: &Sp<String>, path: &str) {
-    if let Some(m) = label_value_problem(&v.value) {
-        cx.err(Code::LabelValue, v.loc, path, m);
+/// Reports an empty label value or one with control characters; the path is formatted only then.
+fn check_label_value(cx: &mut Ctx, v: &Sp<String>, path: impl FnOnce() -> String) {
+    if v.value.is_empty() {
+        cx.err(Code::LabelValue, v.loc, path(), "label value must not be empty (an empty value removes the label in Prometheus)");
+    } else if v.value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        cx.err(Code::LabelValue, v.loc, path(), "label value contains control characters");
     }
 }
 
@@ -365,9 +358,7 @@ fn check_labels(cx: &mut Ctx, labels: &BTreeMap<Sp<String>, Sp<String>>, path: &
             cx.err_help(Code::Reserved, k.loc, p(), format!("label `{}` is set by sloforge", k.value), "use another label name");
             continue;
         }
-        if let Some(m) = label_value_problem(&v.value) {
-            cx.err(Code::LabelValue, v.loc, p(), m);
-        }
+        check_label_value(cx, v, p);
         out.insert(k.value.clone(), v.value.clone());
     }
 }
@@ -734,7 +725,7 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
         let mut labels = alert_labels.clone();
         for (k, v) in &over.labels {
             if k.value == names::label::SEVERITY {
-                check_label_value(cx, v, &format!("{}.labels.{}", tp(), k.value));
+                check_label_value(cx, v, || format!("{}.labels.{}", tp(), k.value));
                 labels.insert(k.value.clone(), go_template_literal(&v.value));
             } else {
                 let one: BTreeMap<Sp<String>, Sp<String>> = [(k.clone(), v.clone())].into_iter().collect();
@@ -1134,7 +1125,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
             for (k, v) in &alert.labels {
                 let p = format!("{path}.alerting.{}_alert.labels.{}", if kind == SeverityKind::Page { "page" } else { "ticket" }, k.value);
                 if k.value == names::label::SEVERITY {
-                    check_label_value(cx, v, &p);
+                    check_label_value(cx, v, || p.clone());
                     l.insert(k.value.clone(), v.value.clone());
                 } else {
                     let one: BTreeMap<Sp<String>, Sp<String>> = [(k.clone(), v.clone())].into_iter().collect();
