@@ -1,6 +1,8 @@
 # sloforge — see README.md.
 CARGO ?= cargo
 SLOFORGE := target/release/sloforge
+## The engines of `make tools`; demo and bench run the Prometheus 3 LTS.
+ENGINES := $(CURDIR)/.tools/prometheus/3.5.3:$(CURDIR)/.tools/bin
 
 .PHONY: all build generate check test tools schema fmt lint bench fuzz e2e demo clean
 
@@ -17,16 +19,11 @@ generate: build
 check: build
 	$(SLOFORGE) check slo-specs -o generated
 
-## Install promtool and amtool (Debian's prometheus and prometheus-alertmanager) when missing.
+## Install the engines the tests run into .tools/ (scripts/tools.sh: Prometheus and Alertmanager
+## 2.42.0/0.25, 2.53.3/0.28.1, 3.5.3/0.33.1 from Debian's packages; victoria-metrics, vmalert and
+## Sloth with `go install`). Cached; the system's packages are left alone.
 tools:
-	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then \
-		echo "installing prometheus and prometheus-alertmanager (promtool, amtool)"; \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus prometheus-alertmanager >/dev/null; \
-	fi
-	@promtool --version 2>&1 | head -1
-	@amtool --version 2>&1 | head -1
+	scripts/tools.sh
 
 ## Every test: unit, snapshots, CLI, and the real promtool/amtool checks.
 test: tools
@@ -42,16 +39,16 @@ e2e: tools
 ## exporter in failure mode MODE: healthy, outage:SERVICE, errors:SERVICE:PERCENT, slow:SERVICE:PERCENT).
 MODE ?= outage:checkout
 demo: tools build
-	SLOFORGE=$(SLOFORGE) scripts/demo/run.sh $(MODE)
+	PATH="$(ENGINES):$$PATH" SLOFORGE=$(SLOFORGE) scripts/demo/run.sh $(MODE)
 
 ## Benchmarks (not part of `make test`): writes bench/RESULTS.md.
-bench:
-	bench/run.sh
+bench: tools
+	PATH="$(ENGINES):$$PATH" bench/run.sh
 
 ## Rule cost and accuracy of sloforge's vs Sloth-shaped rules in a real Prometheus: writes bench/RESULTS-prometheus.md.
 .PHONY: bench-prometheus
-bench-prometheus:
-	bench/prom_cost.sh
+bench-prometheus: tools
+	PATH="$(ENGINES):$$PATH" bench/prom_cost.sh
 
 ## Run each fuzz target for FUZZ_SECONDS (default 600); needs `cargo install cargo-fuzz`.
 fuzz:

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Installs the engines the tests run against into a project-local folder (default .tools/,
+# ignored by git), without touching the system's packages:
+#
+#   .tools/prometheus/<version>/   prometheus, promtool, prometheus-alertmanager, amtool
+#                                  from Debian's packages of that version
+#   .tools/bin/                    victoria-metrics, vmalert, sloth (built with `go install`)
+#
+# Idempotent: a version whose folder holds a `.complete` marker is not fetched again. Downloads
+# and builds are cached outside the checkout (SLOFORGE_TOOLS_CACHE, default
+# ~/.cache/sloforge-tools; Go's own module and build caches as Go sets them), so a fresh clone
+# on the same machine installs in seconds. Every pinned version is in the table below and
+# nowhere else. Usage: scripts/tools.sh [--only prometheus|go]
+set -euo pipefail
+
+# suite        prometheus  alertmanager  (upstream versions; any Debian revision of them)
+PROMETHEUS_RELEASES=(
+  "bookworm    2.42.0      0.25.0"
+  "trixie      2.53.3      0.28.1"
+  "sid         3.5.3       0.33.1"
+)
+# Go module                                                     version
+GO_TOOLS=(
+  "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics v1.151.0"
+  "github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert          v1.151.0"
+  "github.com/slok/sloth/cmd/sloth                                 v0.16.0"
+)
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+DEBIAN_KEYRING="${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
+
+cd "$(dirname "$0")/.."
+TOOLS="${SLOFORGE_TOOLS:-$PWD/.tools}"
+ONLY="${2:-}"
+[ "${1:-}" = "--only" ] || ONLY=""
+CACHE="${SLOFORGE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sloforge-tools}"
+mkdir -p "$TOOLS" "$CACHE"
+TOOLS="$(cd "$TOOLS" && pwd)"
+
+fail() {
+  echo "tools: $*" >&2
+  exit 1
+}
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || fail "$1 is needed to $2"
+}
+
+# --- Prometheus and Alertmanager from Debian ------------------------------------------------
+
+apt_dir="$CACHE/apt"
+apt_opts=()
+
+apt_setup() {
+  need apt-get "download Debian's prometheus packages"
+  need dpkg-deb "unpack Debian's prometheus packages"
+  [ -r "$DEBIAN_KEYRING" ] || fail "Debian's archive keyring ($DEBIAN_KEYRING) is missing: apt-get install debian-archive-keyring"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc"
+  : >"$apt_dir/etc/sources.list"
+  local release suite
+  for release in "${PROMETHEUS_RELEASES[@]}"; do
+    read -r suite _ _ <<<"$release"
+    echo "deb [signed-by=$DEBIAN_KEYRING] $DEBIAN_MIRROR $suite main" >>"$apt_dir/etc/sources.list"
+  done
+  apt_opts=(
+    -o "Dir::Etc::sourcelist=$apt_dir/etc/sources.list" -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o "Dir::Cache::archives=$apt_dir/archives"
+    -o "Dir::State::status=/dev/null" -o "APT::Get::List-Cleanup=0" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root"
+  )
+  # The lists are read once a day at most, and only when something is missing.
+  if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+    echo "tools: reading Debian's package lists"
+    apt-get "${apt_opts[@]}" -qq update || fail "apt-get update failed for $DEBIAN_MIRROR; is the Debian mirror reachable?"
+  fi
+}
+
+# The newest Debian version of PACKAGE in SUITE whose upstream version is UPSTREAM.
+debian_version() {
+  local package=$1 suite=$2 upstream=$3
+  apt-cache "${apt_opts[@]}" madison "$package" 2>/dev/null |
+    awk -F'|' -v s=" $suite/" -v u="$upstream" '
+      index($3, s) { gsub(/ /, "", $2); v = $2; sub(/^[0-9]+:/, "", v); if (index(v, u "+") == 1 || index(v, u "-") == 1 || v == u) { print $2; exit } }'
+}
+
+install_prometheus() {
+  local suite=$1 prom=$2 am=$3
+  local dest="$TOOLS/prometheus/$prom" built="$CACHE/prometheus/$prom"
+  [ -f "$dest/.complete" ] && return 0
+  if [ ! -f "$built/.complete" ]; then
+    build_prometheus "$suite" "$prom" "$am" "$built"
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp -p "$built"/* "$built/.complete" "$dest/"
+}
+
+build_prometheus() {
+  local suite=$1 prom=$2 am=$3 dest=$4
+  [ ${#apt_opts[@]} -gt 0 ] || apt_setup
+  local packages=(prometheus promtool prometheus-alertmanager) specs=() p v upstream
+  for p in "${packages[@]}"; do
+    upstream=$prom
+    [ "$p" = prometheus-alertmanager ] && upstream=$am
+    v="$(debian_version "$p" "$suite" "$upstream")"
+    if [ -z "$v" ]; then
+      # Before trixie, promtool was part of the prometheus package.
+      [ "$p" = promtool ] && continue
+      fail "Debian $suite has no $p $upstream (apt-cache madison $p lists: $(apt-cache "${apt_opts[@]}" madison "$p" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); printf "%s ", $2}'))"
+    fi
+    specs+=("$p=$v")
+  done
+  echo "tools: Prometheus $prom + Alertmanager $am from Debian $suite (${specs[*]})"
+  local work="$CACHE/deb-$prom"
+  rm -rf "$work" && mkdir -p "$work/root"
+  (cd "$work" && apt-get "${apt_opts[@]}" -qq download "${specs[@]}") || fail "apt-get download ${specs[*]} failed"
+  for deb in "$work"/*.deb; do
+    dpkg-deb -x "$deb" "$work/root"
+  done
+  rm -rf "$dest" && mkdir -p "$dest"
+  for bin in prometheus promtool prometheus-alertmanager amtool; do
+    [ -x "$work/root/usr/bin/$bin" ] || fail "$bin is not in ${specs[*]}"
+    cp "$work/root/usr/bin/$bin" "$dest/$bin"
+  done
+  "$dest/promtool" --version >/dev/null 2>&1 || fail "$dest/promtool does not run on this machine"
+  "$dest/prometheus-alertmanager" --version >/dev/null 2>&1 || fail "$dest/prometheus-alertmanager does not run on this machine"
+  rm -rf "$work"
+  printf '%s\n' "${specs[@]}" >"$dest/.complete"
+}
+
+# --- Go-built engines -------------------------------------------------------------------------
+
+install_go_tools() {
+  local line module version bin
+  mkdir -p "$TOOLS/bin"
+  for line in "${GO_TOOLS[@]}"; do
+    read -r module version <<<"$line"
+    bin="${module##*/}"
+    if [ -f "$TOOLS/bin/.$bin.version" ] && [ "$(cat "$TOOLS/bin/.$bin.version")" = "$version" ] && [ -x "$TOOLS/bin/$bin" ]; then
+      continue
+    fi
+    local built="$CACHE/go/$bin-$version"
+    if [ ! -x "$built/$bin" ]; then
+      need go "build $bin (Debian's golang-go or Go from its project)"
+      echo "tools: go install $module@$version"
+      mkdir -p "$built"
+      GOBIN="$built" GOFLAGS="-mod=mod" CGO_ENABLED="${CGO_ENABLED:-0}" \
+        go install "$module@$version" || fail "go install $module@$version failed (is the Go module proxy reachable?)"
+    fi
+    cp "$built/$bin" "$TOOLS/bin/$bin"
+    echo "$version" >"$TOOLS/bin/.$bin.version"
+  done
+}
+
+if [ "$ONLY" != go ]; then
+  for release in "${PROMETHEUS_RELEASES[@]}"; do
+    read -r suite prom am <<<"$release"
+    install_prometheus "$suite" "$prom" "$am"
+  done
+fi
+[ "$ONLY" = prometheus ] || install_go_tools
+
+for dir in "$TOOLS"/prometheus/*/; do
+  [ -f "$dir/.complete" ] || continue
+  printf 'tools: %-28s %s\n' "$(basename "$dir")" "$("$dir/promtool" --version 2>&1 | head -1), $("$dir/amtool" --version 2>&1 | head -1)"
+done
+for bin in victoria-metrics vmalert sloth; do
+  [ -x "$TOOLS/bin/$bin" ] && printf 'tools: %-28s %s\n' "$bin" "$(cat "$TOOLS/bin/.$bin.version")"
+done
+exit 0
