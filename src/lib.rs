@@ -98,10 +98,10 @@ pub fn stream<E: Send>(
     sink(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
     let mut files = 1;
     let mut failure = None;
-    // Each core renders the services it validated and hands their files to the sink itself:
-    // writing them (and freeing the text and the service) is spread over the cores.
     // The ruler's limits are checked on the rule files as they are rendered.
     let mut usage = compile::target::FleetUsage::default();
+    // Each core renders the services it validated and hands their files to the sink itself:
+    // writing them (and freeing the text and the service) is spread over the cores.
     let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {
         let (rendered, used) = render::service_output(s, settings, opts);
         let mut n = 0;
