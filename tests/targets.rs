@@ -44,6 +44,12 @@ fn yaml(text: &str) -> Value {
     serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
 }
 
+/// (name, interval, rules) of every group of a rule file.
+fn groups_of(text: &str) -> Vec<(String, String, usize)> {
+    let doc = yaml(text);
+    doc["groups"].as_array().unwrap().iter().map(|g| (g["name"].as_str().unwrap().to_string(), g["interval"].as_str().unwrap().to_string(), g["rules"].as_array().unwrap().len())).collect()
+}
+
 fn text(o: &std::process::Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
@@ -207,19 +213,27 @@ fn vmalert_loads_the_victoriametrics_rule_files() {
     common::run_ok(&mut cmd);
 }
 
-/// `--slos-per-group`: the rules of up to N SLOs of a service share a group, each SLO's rules
-/// together and in order; a lone group keeps its name.
+/// `--slos-per-group`: the rules of up to N SLOs of a service share a group, one per evaluation
+/// interval, each SLO's rules together and in order; a lone group keeps its name.
 #[test]
 fn packing_puts_several_slos_of_a_service_into_one_group() {
     let unpacked = rule_files(Target::Prometheus, 1);
+    let before = yaml(&unpacked["rules/shop.rules.yaml"]);
+    let before = before["groups"].as_array().unwrap();
+    let mut intervals: Vec<&str> = before.iter().map(|g| g["interval"].as_str().unwrap()).collect();
+    intervals.dedup();
+    assert_eq!(intervals[0], "1m");
     for per_group in [2, 5] {
         let packed = rule_files(Target::Prometheus, per_group);
         let shop = yaml(&packed["rules/shop.rules.yaml"]);
         let groups = shop["groups"].as_array().unwrap();
-        assert_eq!(groups.len(), 1);
+        // Both SLOs of `shop` in one group per interval, in the order the intervals first came.
+        assert_eq!(groups.iter().map(|g| g["interval"].as_str().unwrap()).collect::<Vec<_>>(), intervals);
         assert_eq!(groups[0]["name"], "sloforge-shop-availability..latency");
-        let rules: Vec<Value> = yaml(&unpacked["rules/shop.rules.yaml"])["groups"].as_array().unwrap().iter().flat_map(|g| g["rules"].as_array().unwrap().clone()).collect();
-        assert_eq!(groups[0]["rules"].as_array().unwrap(), &rules);
+        for g in groups {
+            let rules: Vec<Value> = before.iter().filter(|b| b["interval"] == g["interval"]).flat_map(|b| b["rules"].as_array().unwrap().clone()).collect();
+            assert_eq!(g["rules"].as_array().unwrap(), &rules, "{}", g["name"]);
+        }
         assert_eq!(packed["rules/stock.rules.yaml"], unpacked["rules/stock.rules.yaml"]);
     }
 }
@@ -272,7 +286,8 @@ fn generate_and_check_take_a_target() {
     assert_eq!(tree.keys().collect::<Vec<_>>(), [".sloforge", "kubernetes/shop.vmrule.yaml", "kubernetes/stock.vmrule.yaml"]);
 
     let o = run(&["generate", "specs", "-o", "-", "--target", "thanos"]);
-    assert_eq!(text(&o).0.matches("partial_response_strategy: abort").count(), 3);
+    let groups: usize = rule_files(Target::Prometheus, 1).values().map(|t| groups_of(t).len()).sum();
+    assert_eq!(text(&o).0.matches("partial_response_strategy: abort").count(), groups);
 
     for bad in [&["--target", "loki"][..], &["--slos-per-group", "0"], &["--max-groups", "-1"]] {
         let mut args = vec!["generate", "specs", "-o", "-"];
@@ -281,56 +296,90 @@ fn generate_and_check_take_a_target() {
     }
 }
 
-const E121: &str = "error[E121]: rule group `sloforge-shop-availability..latency` of service `shop` (SLOs `availability`, `latency`) has 24 rules, over the ruler's limit of 20 rules per group (--max-rules-per-group; --target mimir's default is 20)";
-
-const E122: &str = "error[E122]: the rule files of 2 services hold 3 rule groups, over the ruler's limit of 2 rule groups per tenant (--max-groups; --target mimir's default is 70); service `shop` has the most: 2";
-
 /// A limit exceeded is an error that names the numbers, the group, its SLOs, its service and
 /// spec file; `generate` and `check` exit 1 and write nothing.
 #[test]
 fn exceeding_a_ruler_limit_fails_and_writes_nothing() {
     let tmp = workspace();
     let run = |args: &[&str]| sloforge(args, tmp.path());
+    let unpacked = rule_files(Target::Prometheus, 1);
+    let (shop, stock) = (groups_of(&unpacked["rules/shop.rules.yaml"]), groups_of(&unpacked["rules/stock.rules.yaml"]));
+    // Each group fits Mimir's limit; the two SLOs of `shop` packed together do not.
+    assert!(shop.iter().chain(&stock).all(|g| g.2 <= 20), "{shop:?} {stock:?}");
+    let packed: usize = shop.iter().filter(|g| g.1 == "1m").map(|g| g.2).sum();
+    assert!(packed > 20, "{shop:?}");
+    let e121 = format!(
+        "error[E121]: rule group `sloforge-shop-availability..latency` of service `shop` (SLOs `availability`, `latency`) has {packed} rules, over the ruler's limit of 20 rules per group (--max-rules-per-group; --target mimir's default is 20)"
+    );
+    let total = shop.len() + stock.len();
+    let e122 = format!(
+        "error[E122]: the rule files of 2 services hold {total} rule groups, over the ruler's limit of {} rule groups per tenant (--max-groups; --target mimir's default is 70); service `shop` has the most: {}",
+        total - 1,
+        shop.len()
+    );
+    let fewer = (total - 1).to_string();
+
     assert_eq!(run(&["generate", "specs", "-o", "out", "--target", "mimir"]).status.code(), Some(0));
     let before = read_tree(&tmp.path().join("out")).unwrap();
     for cmd in ["generate", "check"] {
         let o = run(&[cmd, "specs", "-o", "out", "--target", "mimir", "--slos-per-group", "2"]);
         let (out, err) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
-        assert!(err.lines().any(|l| l == E121), "{cmd}: {err}");
+        assert!(err.lines().any(|l| l == e121), "{cmd}: {err}");
         assert!(err.contains("note: in specs/shop.yaml"), "{err}");
         assert!(err.contains("help: pack fewer SLOs into a group"), "{err}");
         assert!(err.ends_with("1 error(s), 0 warning(s)\n"), "{err}");
         assert!(!out.contains("up to date") && !out.contains("wrote"), "{out}");
-        let o = run(&[cmd, "specs", "-o", "out", "--target", "mimir", "--max-groups", "2"]);
+        let o = run(&[cmd, "specs", "-o", "out", "--target", "mimir", "--max-groups", &fewer]);
         let (_, err) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
-        assert!(err.lines().any(|l| l == E122), "{cmd}: {err}");
+        assert!(err.lines().any(|l| l == e122), "{cmd}: {err}");
         assert!(err.contains("note: in specs/shop.yaml"), "{err}");
     }
-    let o = run(&["generate", "specs", "-o", "-", "--target", "mimir", "--max-rules-per-group", "11"]);
+    // A lower limit on rules: every group over it, each SLO named.
+    let (name, _, rules) = &shop[0];
+    let lower = (rules - 1).to_string();
+    let o = run(&["generate", "specs", "-o", "-", "--target", "mimir", "--max-rules-per-group", &lower]);
     let (out, err) = text(&o);
     assert_eq!((o.status.code(), out.as_str()), (Some(1), ""), "{err}");
-    assert_eq!(err.matches("error[E121]").count(), 3, "{err}");
-    assert!(err.contains("rule group `sloforge-shop-availability` of service `shop` (SLO `availability`) has 12 rules, over the ruler's limit of 11 rules per group"), "{err}");
+    let over = shop.iter().chain(&stock).filter(|g| g.2 > rules - 1).count();
+    assert_eq!(err.matches("error[E121]").count(), over, "{err}");
+    assert!(err.contains(&format!("rule group `{name}` of service `shop` (SLO `availability`) has {rules} rules, over the ruler's limit of {lower} rules per group")), "{err}");
     assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), before, "a failed run changed the output");
 
     // Within the limits, or with them lifted, the same runs pass.
-    for ok in [&["--slos-per-group", "2", "--max-groups", "2", "--max-rules-per-group", "24"][..], &["--slos-per-group", "2", "--max-rules-per-group", "0"], &["--max-groups", "3"]] {
+    let enough = packed.to_string();
+    let packed_groups = (shop.iter().map(|g| &g.1).collect::<std::collections::BTreeSet<_>>().len() + stock.len()).to_string();
+    for ok in [&["--slos-per-group", "2", "--max-groups", &packed_groups, "--max-rules-per-group", &enough][..], &["--slos-per-group", "2", "--max-rules-per-group", "0"], &["--max-groups", &total.to_string()]] {
         let mut args = vec!["generate", "specs", "-o", "-", "--target", "mimir"];
         args.extend_from_slice(ok);
-        assert_eq!(run(&args).status.code(), Some(0), "{ok:?}: {:?}", text(&run(&args)));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{ok:?}: {:?}", text(&o));
     }
     // Cortex has no limits unless given; any target takes them.
     assert_eq!(run(&["generate", "specs", "-o", "-", "--target", "cortex", "--slos-per-group", "2"]).status.code(), Some(0));
-    let o = run(&["generate", "specs", "-o", "-", "--max-groups", "2"]);
-    assert!(text(&o).1.contains("over the ruler's limit of 2 rule groups per tenant (--max-groups; --target prometheus's default is no limit)"), "{:?}", text(&o));
+    let o = run(&["generate", "specs", "-o", "-", "--max-groups", &fewer]);
+    assert!(text(&o).1.contains(&format!("over the ruler's limit of {fewer} rule groups per tenant (--max-groups; --target prometheus's default is no limit)")), "{:?}", text(&o));
 
-    // The demo fleet, generated as a whole (routing), is held to the same limits.
-    let o = run(&["generate", "slo-specs", "-o", "demo", "--target", "mimir", "--max-groups", "9"]);
+    // The demo fleet, generated as a whole (for its routing), is held to the same limits.
+    let demo: Vec<(String, usize)> = sloforge::render::render_tree(&sloforge::build(&[root().join("slo-specs")], false).compilation.unwrap(), &RenderOptions::default())
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".rules.yaml"))
+        .map(|(k, t)| (k.trim_start_matches("rules/").trim_end_matches(".rules.yaml").to_string(), groups_of(&t).len()))
+        .collect();
+    let demo_total: usize = demo.iter().map(|d| d.1).sum();
+    let most = demo.iter().map(|d| d.1).max().unwrap();
+    let first = &demo.iter().find(|d| d.1 == most).unwrap().0;
+    let o = run(&["generate", "slo-specs", "-o", "demo", "--target", "mimir", "--max-groups", &(demo_total - 1).to_string()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.lines().any(|l| l == "error[E122]: the rule files of 6 services hold 10 rule groups, over the ruler's limit of 9 rule groups per tenant (--max-groups; --target mimir's default is 70); service `catalog` has the most: 2"), "{err}");
+    let line = format!(
+        "error[E122]: the rule files of {} services hold {demo_total} rule groups, over the ruler's limit of {} rule groups per tenant (--max-groups; --target mimir's default is 70); service `{first}` has the most: {most}",
+        demo.len(),
+        demo_total - 1
+    );
+    assert!(err.lines().any(|l| l == line), "{line}\n{err}");
+    assert!(err.contains(&format!("note: in slo-specs/{first}.yaml")), "{err}");
     assert!(!tmp.path().join("demo").exists());
     assert_eq!(run(&["generate", "slo-specs", "-o", "demo", "--target", "mimir"]).status.code(), Some(0));
 }
