@@ -116,7 +116,7 @@ fn for_promtool(target: Target, rel: &str, text: &str) -> String {
             assert_eq!(g.remove("partial_response_strategy"), Some(Value::String("abort".into())), "{rel}");
         }
         assert!(g["name"].as_str().is_some_and(|n| n.starts_with(&format!("sloforge-{service}-"))), "{rel}: {g:?}");
-        assert_eq!(g["interval"], "1m", "{rel}");
+        assert!(g["interval"].as_str().is_some_and(|i| !i.is_empty()), "{rel}");
         assert!(!g["rules"].as_array().unwrap().is_empty(), "{rel}");
     }
     // JSON is YAML.
@@ -220,8 +220,13 @@ fn packing_puts_several_slos_of_a_service_into_one_group() {
     let unpacked = rule_files(Target::Prometheus, 1);
     let before = yaml(&unpacked["rules/shop.rules.yaml"]);
     let before = before["groups"].as_array().unwrap();
-    let mut intervals: Vec<&str> = before.iter().map(|g| g["interval"].as_str().unwrap()).collect();
-    intervals.dedup();
+    let mut intervals: Vec<&str> = Vec::new();
+    for g in before {
+        let i = g["interval"].as_str().unwrap();
+        if !intervals.contains(&i) {
+            intervals.push(i);
+        }
+    }
     assert_eq!(intervals[0], "1m");
     for per_group in [2, 5] {
         let packed = rule_files(Target::Prometheus, per_group);
