@@ -257,7 +257,7 @@ outage here; the generated unit tests (`generated/tests/`) check them over full 
         for (i, a) in pages.iter().enumerate() {
             let m = measure(&our, *start, *stop, *end, &|s| s.get("alert_tier") == Some(&a.tier));
             let t = ex.tiers.iter().find(|t| t.tier == a.tier).unwrap();
-            let workbook = t.detection_total_outage_seconds.map_or_else(|| "never".into(), fmt_secs);
+            let workbook = t.workbook_detection_total_outage_seconds.map_or_else(|| "never".into(), fmt_secs);
             let (sp, sr) = if i == 0 { (fmt_min(sloth_page.firing), fmt_min(sloth_page.reset)) } else { ("〃".into(), "〃".into()) };
             let _ = writeln!(
                 doc,
