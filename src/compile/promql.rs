@@ -520,6 +520,37 @@ fn std_duration(d: Duration) -> StdDuration {
     StdDuration::from_millis(d.as_millis())
 }
 
+/// `e` with every vector selector `s` replaced by its increase per second since the previous
+/// evaluation, `base` ago: `((s - s offset base) >= 0) / seconds(base)`.
+///
+/// The difference of the last sample at `t` and the last sample at `t - base` is what PromQL
+/// and MetricsQL agree on (their `rate()` and `increase()` differ: MetricsQL reads the sample
+/// before the range and does not extrapolate); consecutive evaluations `base` apart take every
+/// increment between scrapes exactly once, whatever the scrape interval. A series that is
+/// new or was reset since `t - base` counts nothing for that one interval (`>= 0`), rather than
+/// its whole value. A selector with an offset or `@` keeps `rate(s[range])`.
+pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> String {
+    let b = promql_parser::util::display_duration(&std_duration(base));
+    let secs = base.as_millis() / 1000;
+    let diff = |vs: &promql_parser::parser::VectorSelector| format!("(({vs} - {vs} offset {b}) >= 0) / {secs}");
+    if let Expr::VectorSelector(vs) = e {
+        if vs.offset.is_none() && vs.at.is_none() {
+            return diff(vs);
+        }
+    }
+    let mut out = e.clone();
+    strip_zero_offsets(&mut out);
+    map_selectors(&mut out, &|vs| {
+        let text = if vs.offset.is_none() && vs.at.is_none() {
+            diff(vs)
+        } else {
+            format!("rate({vs}[{}])", promql_parser::util::display_duration(&std_duration(range)))
+        };
+        parse(&text).unwrap_or_else(|_| Expr::VectorSelector(vs.clone()))
+    });
+    out.to_string()
+}
+
 /// `e` with every vector selector `s` replaced by `rate(s[window])`.
 pub fn rate_of(e: &Expr, window: Duration) -> String {
     apply_over_selectors(e, "rate", window)
