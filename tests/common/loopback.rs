@@ -112,12 +112,44 @@ pub fn get_json(port: u16, path: &str) -> Json {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
 }
 
+/// POSTs the form `form` to `path` of 127.0.0.1:`port` and reads the JSON answer, which must
+/// come with status 200.
+pub fn post_json(port: u16, path: &str, form: &str) -> Json {
+    let (status, body) = http(port, "POST", path, Some(form)).unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
+    assert_eq!(status, 200, "POST {path} {form}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {path}: {e}: {body}"))
+}
+
+/// The series of a query answer of the Prometheus HTTP API: (labels, value) per series.
+fn vector_of(answer: &Json, q: &str) -> Vec<(Json, f64)> {
+    let result = answer["data"]["result"].as_array().unwrap_or_else(|| panic!("{q}: {answer}"));
+    result.iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+}
+
 /// An instant query to the Prometheus on 127.0.0.1:`port`: (labels, value) per series.
 pub fn instant_query(port: u16, q: &str) -> Vec<(Json, f64)> {
-    let (status, body) = http(port, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
-    assert_eq!(status, 200, "{q}: {body}");
-    let v: Json = serde_json::from_str(&body).unwrap();
-    v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+    vector_of(&post_json(port, "/api/v1/query", &format!("query={}", form_encode(q))), q)
+}
+
+/// An instant query at Unix time `at` (seconds, to the millisecond) to any engine that speaks the
+/// Prometheus HTTP API (Prometheus, VictoriaMetrics): (labels, value) per series.
+pub fn query_at(port: u16, q: &str, at: f64) -> Vec<(Json, f64)> {
+    vector_of(&post_json(port, "/api/v1/query", &format!("query={}&time={at:.3}", form_encode(q))), q)
+}
+
+/// The raw samples of a range selector `q` (`metric{...}[range]`) at Unix time `at`: (labels,
+/// [(timestamp in ms, value)]) per series.
+pub fn samples_at(port: u16, q: &str, at: f64) -> Vec<(Json, Vec<(i64, f64)>)> {
+    let answer = post_json(port, "/api/v1/query", &format!("query={}&time={at:.3}", form_encode(q)));
+    let result = answer["data"]["result"].as_array().unwrap_or_else(|| panic!("{q}: {answer}"));
+    result
+        .iter()
+        .map(|r| {
+            let values = r["values"].as_array().unwrap_or_else(|| panic!("{q}: not a range answer: {r}"));
+            let points = values.iter().map(|p| ((p[0].as_f64().unwrap() * 1000.0).round() as i64, p[1].as_str().unwrap().parse().unwrap())).collect();
+            (r["metric"].clone(), points)
+        })
+        .collect()
 }
 
 pub fn form_encode(s: &str) -> String {
@@ -247,4 +279,23 @@ pub fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16
         eprintln!("{name} exited on 127.0.0.1:{port}, retrying on another port:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
     }
     panic!("{name} did not start");
+}
+
+/// Runs `cmd` (`name` in messages) to its end, its output going to `log`, for at most `limit` (then it is killed and
+/// the test fails); fails when it exits with an error. Returns its output.
+pub fn run_bounded(name: &'static str, cmd: &mut Command, limit: Duration, log: &Path) -> String {
+    let out = fs::File::create(log).unwrap();
+    let child = cmd.stdin(Stdio::null()).stdout(out.try_clone().unwrap()).stderr(out).spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let mut p = Proc { name, child, log: log.to_path_buf() };
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = p.child.try_wait().expect("wait for a child") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "{cmd:?} did not finish within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text = fs::read_to_string(log).unwrap_or_default();
+    assert!(status.success(), "{cmd:?} failed ({status}):\n{text}");
+    text
 }
