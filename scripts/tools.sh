@@ -84,12 +84,25 @@ debian_version() {
 install_prometheus() {
   local suite=$1 prom=$2 am=$3
   local dest="$TOOLS/prometheus/$prom" built="$CACHE/prometheus/$prom"
-  [ -f "$dest/.complete" ] && return 0
-  if [ ! -f "$built/.complete" ]; then
+  [ -f "$dest/.complete" ] && [ -f "$dest/default.tmpl" ] && return 0
+  if [ ! -f "$built/.complete" ] || [ ! -f "$built/default.tmpl" ]; then
     build_prometheus "$suite" "$prom" "$am" "$built"
   fi
   rm -rf "$dest" && mkdir -p "$dest"
   cp -p "$built"/* "$built/.complete" "$dest/"
+}
+
+# Debian's Alertmanager reads its default notification templates from this file rather than
+# from the binary, and refuses every configuration while it is missing. The newest version's
+# file is installed there when the system has none (every version reads only what it defines).
+AM_TEMPLATES=/usr/share/prometheus/alertmanager/default.tmpl
+
+install_alertmanager_templates() {
+  local newest="$TOOLS/prometheus/$1/default.tmpl"
+  [ -f "$AM_TEMPLATES" ] && return 0
+  mkdir -p "$(dirname "$AM_TEMPLATES")" 2>/dev/null && cp "$newest" "$AM_TEMPLATES" 2>/dev/null ||
+    fail "Debian's Alertmanager needs $AM_TEMPLATES: copy $newest there (as root)"
+  echo "tools: installed Alertmanager's default templates at $AM_TEMPLATES"
 }
 
 build_prometheus() {
@@ -119,6 +132,7 @@ build_prometheus() {
     [ -x "$work/root/usr/bin/$bin" ] || fail "$bin is not in ${specs[*]}"
     cp "$work/root/usr/bin/$bin" "$dest/$bin"
   done
+  cp "$work/root$AM_TEMPLATES" "$dest/default.tmpl" || fail "$AM_TEMPLATES is not in ${specs[*]}"
   "$dest/promtool" --version >/dev/null 2>&1 || fail "$dest/promtool does not run on this machine"
   "$dest/prometheus-alertmanager" --version >/dev/null 2>&1 || fail "$dest/prometheus-alertmanager does not run on this machine"
   rm -rf "$work"
@@ -154,6 +168,7 @@ if [ "$ONLY" != go ]; then
     read -r suite prom am <<<"$release"
     install_prometheus "$suite" "$prom" "$am"
   done
+  install_alertmanager_templates "$prom"
 fi
 [ "$ONLY" = prometheus ] || install_go_tools
 
