@@ -5,6 +5,7 @@ pub mod loopback;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -102,4 +103,59 @@ pub struct Rule {
     pub labels: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+/// An RFC 3339 timestamp as Prometheus and Alertmanager write it.
+pub fn rfc3339(s: &str) -> SystemTime {
+    fn bad(s: &str) -> ! {
+        panic!("not an RFC 3339 time: {s}")
+    }
+    fn num(s: &str, x: &str) -> i64 {
+        x.parse().unwrap_or_else(|_| bad(s))
+    }
+    let (date, rest) = s.split_once('T').unwrap_or_else(|| bad(s));
+    let d: Vec<i64> = date.split('-').map(|x| num(s, x)).collect();
+    let (clock, offset) = rest.split_at(rest.find(['Z', '+', '-']).unwrap_or_else(|| bad(s)));
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
+    let t: Vec<i64> = hms.split(':').map(|x| num(s, x)).collect();
+    if d.len() != 3 || t.len() != 3 {
+        bad(s);
+    }
+    let nanos = u64::try_from(num(s, &format!("{frac:0<9}")[..9])).unwrap_or_else(|_| bad(s));
+    let offset_secs = match offset {
+        "Z" => 0,
+        o => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (h, m) = o[1..].split_once(':').unwrap_or_else(|| bad(s));
+            sign * (num(s, h) * 3600 + num(s, m) * 60)
+        }
+    };
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let secs = days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2] - offset_secs;
+    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s))) + Duration::from_nanos(nanos)
+}
+
+/// Seconds from `start` to `t`, negative when `t` is earlier.
+pub fn since(t: SystemTime, start: SystemTime) -> f64 {
+    t.duration_since(start).map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
+}
+
+/// Unix seconds as an RFC 3339 UTC time (Howard Hinnant's civil_from_days).
+pub fn utc(secs: i64) -> String {
+    let (days, s) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
 }
