@@ -44,8 +44,11 @@ use promql_parser::parser::{self, Expr, Offset};
 use promql_parser::util::{ExprVisitor, walk_expr};
 use serde_json::{Value as Json, json};
 
+use common::loopback::{
+    Delivery, Proc, Server, deliveries_of, describe, get_json, http, query_at, run_bounded,
+    samples_at, spawn_ready,
+};
 use common::{rfc3339, since, utc};
-use common::loopback::{Delivery, Proc, Server, deliveries_of, describe, get_json, http, query_at, run_bounded, samples_at, spawn_ready};
 
 // Times are Unix milliseconds.
 const SEC: i64 = 1000;
@@ -135,7 +138,10 @@ impl Scenario {
         let before = self.end - t;
         let day = t.rem_euclid(DAY) as f64 / DAY as f64;
         let diurnal = 1.0 + 0.6 * (2.0 * std::f64::consts::PI * (day - 0.25)).sin();
-        let step = [STEP_UP, DROP].iter().find(|(from, to, _)| (*to..*from).contains(&before)).map_or(1.0, |s| s.2);
+        let step = [STEP_UP, DROP]
+            .iter()
+            .find(|(from, to, _)| (*to..*from).contains(&before))
+            .map_or(1.0, |s| s.2);
         BASE_RATE * diurnal * step
     }
 
@@ -179,7 +185,15 @@ struct Traffic {
 impl Traffic {
     fn new(scenario: Scenario) -> Traffic {
         // The service has been up for a while when the data begins.
-        Traffic { scenario, t: scenario.begin() - STEP, ok: 0.0, errors: 0.0, ok_offset: 4_000_000, errors_offset: 3_000, last: (0, 0) }
+        Traffic {
+            scenario,
+            t: scenario.begin() - STEP,
+            ok: 0.0,
+            errors: 0.0,
+            ok_offset: 4_000_000,
+            errors_offset: 3_000,
+            last: (0, 0),
+        }
     }
 
     fn next(&mut self) -> Sample {
@@ -199,7 +213,13 @@ impl Traffic {
         }
         self.last = (ok, errors);
         let exposed = |count: u64, offset: i64| u64::try_from(count as i64 + offset).unwrap();
-        Sample { t: self.t, ok: exposed(ok, self.ok_offset), errors: exposed(errors, self.errors_offset), all_errors: errors, all_total: ok + errors }
+        Sample {
+            t: self.t,
+            ok: exposed(ok, self.ok_offset),
+            errors: exposed(errors, self.errors_offset),
+            all_errors: errors,
+            all_total: ok + errors,
+        }
     }
 }
 
@@ -213,7 +233,9 @@ struct Truth {
 impl Truth {
     /// The last sample at or before `t`.
     fn index(&self, t: i64) -> usize {
-        usize::try_from((t - self.begin).div_euclid(STEP)).unwrap_or(0).min(self.total.len() - 1)
+        usize::try_from((t - self.begin).div_euclid(STEP))
+            .unwrap_or(0)
+            .min(self.total.len() - 1)
     }
 
     fn time(&self, i: usize) -> i64 {
@@ -243,9 +265,16 @@ fn synthesise(traffic: &mut Traffic) -> (String, String, Truth) {
     while traffic.t < end {
         samples.push(traffic.next());
     }
-    let truth = Truth { begin: samples[0].t, errors: samples.iter().map(|s| s.all_errors).collect(), total: samples.iter().map(|s| s.all_total).collect() };
+    let truth = Truth {
+        begin: samples[0].t,
+        errors: samples.iter().map(|s| s.all_errors).collect(),
+        total: samples.iter().map(|s| s.all_total).collect(),
+    };
     let mut openmetrics = String::from("# TYPE http_requests_total gauge\n");
-    for (series, value) in [(OK_SERIES, (|s: &Sample| s.ok) as fn(&Sample) -> u64), (ERROR_SERIES, |s: &Sample| s.errors)] {
+    for (series, value) in [
+        (OK_SERIES, (|s: &Sample| s.ok) as fn(&Sample) -> u64),
+        (ERROR_SERIES, |s: &Sample| s.errors),
+    ] {
         for s in &samples {
             let _ = writeln!(openmetrics, "{series} {} {}", value(s), s.t / SEC);
         }
@@ -289,7 +318,12 @@ struct Rules {
 }
 
 fn duration_ms(s: &str) -> i64 {
-    i64::try_from(sloforge::model::Duration::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}")).as_millis()).unwrap()
+    i64::try_from(
+        sloforge::model::Duration::parse(s)
+            .unwrap_or_else(|e| panic!("{s}: {e:?}"))
+            .as_millis(),
+    )
+    .unwrap()
 }
 
 /// A selector of an expression: the metric it reads, its offset and its range (0 for an
@@ -313,13 +347,23 @@ impl ExprVisitor for Selectors {
             Expr::MatrixSelector(ms) => (&ms.vs, ms.range.as_millis() as i64),
             _ => return Ok(true),
         };
-        let name = vs.name.clone().or_else(|| vs.matchers.matchers.iter().find(|m| m.name == "__name__").map(|m| m.value.clone()));
+        let name = vs.name.clone().or_else(|| {
+            vs.matchers
+                .matchers
+                .iter()
+                .find(|m| m.name == "__name__")
+                .map(|m| m.value.clone())
+        });
         let offset = match &vs.offset {
             Some(Offset::Pos(d)) => d.as_millis() as i64,
             Some(Offset::Neg(d)) => -(d.as_millis() as i64),
             None => 0,
         };
-        self.0.push(Sel { name: name.unwrap_or_default(), offset, range });
+        self.0.push(Sel {
+            name: name.unwrap_or_default(),
+            offset,
+            range,
+        });
         Ok(true)
     }
 }
@@ -339,16 +383,34 @@ impl Rules {
         let file: Json = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
         let mut groups = Vec::new();
         let mut rules = Vec::new();
-        for (g, group) in file["groups"].as_array().ok_or("no groups")?.iter().enumerate() {
+        for (g, group) in file["groups"]
+            .as_array()
+            .ok_or("no groups")?
+            .iter()
+            .enumerate()
+        {
             let mut bare = group.clone();
-            bare.as_object_mut().ok_or("a group is not a mapping")?.remove("rules");
+            bare.as_object_mut()
+                .ok_or("a group is not a mapping")?
+                .remove("rules");
             let interval = group["interval"].as_str().map_or(MIN, duration_ms);
-            groups.push(GroupInfo { name: group["name"].as_str().unwrap_or_default().to_string(), interval, json: bare });
+            groups.push(GroupInfo {
+                name: group["name"].as_str().unwrap_or_default().to_string(),
+                interval,
+                json: bare,
+            });
             for rule in group["rules"].as_array().ok_or("a group without rules")? {
                 let text = rule["expr"].as_str().ok_or("a rule without expr")?;
                 let expr = parser::parse(text).map_err(|e| format!("{text}: {e}"))?;
                 let selectors = selectors_of(&expr);
-                rules.push(RuleInfo { group: g, json: rule.clone(), record: rule["record"].as_str().map(str::to_string), expr, selectors, level: usize::MAX });
+                rules.push(RuleInfo {
+                    group: g,
+                    json: rule.clone(),
+                    record: rule["record"].as_str().map(str::to_string),
+                    expr,
+                    selectors,
+                    level: usize::MAX,
+                });
             }
         }
         let mut producers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -357,13 +419,26 @@ impl Rules {
                 producers.entry(name.clone()).or_default().push(i);
             }
         }
-        fn level(i: usize, rules: &[RuleInfo], producers: &BTreeMap<String, Vec<usize>>, memo: &mut Vec<Option<usize>>, path: &mut Vec<usize>) -> Result<usize, String> {
+        fn level(
+            i: usize,
+            rules: &[RuleInfo],
+            producers: &BTreeMap<String, Vec<usize>>,
+            memo: &mut Vec<Option<usize>>,
+            path: &mut Vec<usize>,
+        ) -> Result<usize, String> {
             if let Some(l) = memo[i] {
                 return Ok(l);
             }
             if let Some(at) = path.iter().position(|&j| j == i) {
-                let names: Vec<String> = path[at..].iter().chain([&i]).map(|&j| rules[j].record.clone().unwrap_or_else(|| "an alert".into())).collect();
-                return Err(format!("rules read their own output ({}): they cannot be backfilled", names.join(" reads ")));
+                let names: Vec<String> = path[at..]
+                    .iter()
+                    .chain([&i])
+                    .map(|&j| rules[j].record.clone().unwrap_or_else(|| "an alert".into()))
+                    .collect();
+                return Err(format!(
+                    "rules read their own output ({}): they cannot be backfilled",
+                    names.join(" reads ")
+                ));
             }
             path.push(i);
             let mut l = 0;
@@ -396,20 +471,27 @@ impl Rules {
             if group.is_some_and(|x| x != g) {
                 continue;
             }
-            let rules: Vec<Json> =
-                self.rules.iter().filter(|r| r.group == g && r.level == level && (alerts || r.record.is_some())).map(|r| r.json.clone()).collect();
+            let rules: Vec<Json> = self
+                .rules
+                .iter()
+                .filter(|r| r.group == g && r.level == level && (alerts || r.record.is_some()))
+                .map(|r| r.json.clone())
+                .collect();
             if !rules.is_empty() {
                 let mut group = info.json.clone();
                 group["rules"] = Json::Array(rules);
                 groups.push(group);
             }
         }
-        (!groups.is_empty()).then(|| serde_json::to_string_pretty(&json!({ "groups": groups })).unwrap())
+        (!groups.is_empty())
+            .then(|| serde_json::to_string_pretty(&json!({ "groups": groups })).unwrap())
     }
 
     /// The rules recording `name`.
     fn producers<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a RuleInfo> + 'a {
-        self.rules.iter().filter(move |r| r.record.as_deref() == Some(name))
+        self.rules
+            .iter()
+            .filter(move |r| r.record.as_deref() == Some(name))
     }
 
     fn group_of(&self, name: &str) -> Option<usize> {
@@ -439,7 +521,11 @@ fn windows(rules: &Rules) -> Vec<Window> {
                 };
                 if c.func.name == "label_replace" && arg(1).as_deref() == Some("window") {
                     let label = arg(2).unwrap_or_default();
-                    self.0.push(Window { length: duration_ms(&label), label, selectors: selectors_of(&c.args.args[0]) });
+                    self.0.push(Window {
+                        length: duration_ms(&label),
+                        label,
+                        selectors: selectors_of(&c.args.args[0]),
+                    });
                 }
             }
             Ok(true)
@@ -448,7 +534,11 @@ fn windows(rules: &Rules) -> Vec<Window> {
     let mut found = Vec::new();
     for r in rules.producers("slo:sli_error:ratio") {
         if let Some(label) = r.json["labels"]["window"].as_str() {
-            found.push(Window { label: label.to_string(), length: duration_ms(label), selectors: r.selectors.clone() });
+            found.push(Window {
+                label: label.to_string(),
+                length: duration_ms(label),
+                selectors: r.selectors.clone(),
+            });
         } else {
             let mut f = Find(Vec::new());
             let _ = walk_expr(&mut f, &r.expr);
@@ -473,7 +563,11 @@ impl Grids {
 
     fn at_or_after(&self, g: usize, t: i64) -> i64 {
         let before = self.at_or_before(g, t);
-        if before == t { t } else { before + self.interval[g] }
+        if before == t {
+            t
+        } else {
+            before + self.interval[g]
+        }
     }
 }
 
@@ -492,8 +586,15 @@ fn coverage(rules: &Rules, grids: &Grids, selectors: &[Sel], t: i64, depth: usiz
             Some(rule) => {
                 let g = rule.group;
                 let last = grids.at_or_before(g, at);
-                let first = if sel.range > 0 { grids.at_or_after(g, at - sel.range + 1).max(grids.first[g]) } else { last };
-                (coverage(rules, grids, &rule.selectors, first, depth + 1).0, coverage(rules, grids, &rule.selectors, last, depth + 1).1)
+                let first = if sel.range > 0 {
+                    grids.at_or_after(g, at - sel.range + 1).max(grids.first[g])
+                } else {
+                    last
+                };
+                (
+                    coverage(rules, grids, &rule.selectors, first, depth + 1).0,
+                    coverage(rules, grids, &rule.selectors, last, depth + 1).1,
+                )
             }
         };
         span = (span.0.min(from), span.1.max(to));
@@ -552,14 +653,16 @@ fn start_victoria_metrics(tools: &Tools, dir: &Path) -> (Proc, u16) {
 }
 
 fn vm_import(port: u16, text: &str) {
-    let (status, body) = http(port, "POST", "/api/v1/import/prometheus", Some(text)).expect("victoria-metrics answers");
+    let (status, body) = http(port, "POST", "/api/v1/import/prometheus", Some(text))
+        .expect("victoria-metrics answers");
     assert!(status == 204 || status == 200, "import: {status} {body}");
     vm_flush(port);
 }
 
 /// Makes everything VictoriaMetrics received visible to queries.
 fn vm_flush(port: u16) {
-    let (status, body) = http(port, "GET", "/internal/force_flush", None).expect("victoria-metrics answers");
+    let (status, body) =
+        http(port, "GET", "/internal/force_flush", None).expect("victoria-metrics answers");
     assert_eq!(status, 200, "force_flush: {body}");
 }
 
@@ -583,13 +686,21 @@ fn start_prometheus(tools: &Tools, dir: &Path, data: &Path, run: usize) -> (Proc
 
 /// |a - b| relative to |b|, with `floor` as the least |b| (an absolute tolerance near 0).
 fn relative(a: f64, b: f64, floor: f64) -> f64 {
-    if a == b { 0.0 } else { (a - b).abs() / b.abs().max(floor) }
+    if a == b {
+        0.0
+    } else {
+        (a - b).abs() / b.abs().max(floor)
+    }
 }
 
 /// The ratio tolerance is relative; for the budget remaining (1 - ratio/budget, near 0 when
 /// the budget is nearly spent) it is relative to at least 1, i.e. 1 % of the budget.
 fn floor_of(series: &str) -> f64 {
-    if series == "budget remaining" { 1.0 } else { 1e-9 }
+    if series == "budget remaining" {
+        1.0
+    } else {
+        1e-9
+    }
 }
 
 struct Point {
@@ -610,7 +721,10 @@ struct Worst {
 impl Worst {
     fn add(&mut self, value: f64, at: &str) {
         if value > self.value || self.at.is_empty() {
-            *self = Worst { value, at: at.to_string() };
+            *self = Worst {
+                value,
+                at: at.to_string(),
+            };
         }
     }
 }
@@ -627,20 +741,27 @@ fn comparison_times(grids: &Grids, g: usize, end: i64) -> BTreeMap<i64, String> 
         for after in [1, 2, 3, 5, 10, 30, 60] {
             let t = grids.at_or_after(g, end - before + after * MIN);
             if t <= end && t >= end - COMPARED {
-                times.entry(t).or_insert_with(|| format!("{name} +{after}m"));
+                times
+                    .entry(t)
+                    .or_insert_with(|| format!("{name} +{after}m"));
             }
         }
     }
     for k in 0..SPREAD {
         let t = grids.at_or_before(g, end - COMPARED + COMPARED * k / (SPREAD - 1));
-        times.entry(t).or_insert_with(|| format!("end -{:.1}h", (end - t) as f64 / HOUR as f64));
+        times
+            .entry(t)
+            .or_insert_with(|| format!("end -{:.1}h", (end - t) as f64 / HOUR as f64));
     }
     times
 }
 
 /// `query` on an engine at `t`: the value per `window` label (or the one value under "").
 fn by_window(port: u16, q: &str, t: i64) -> BTreeMap<String, f64> {
-    query_at(port, q, secs(t)).into_iter().map(|(m, v)| (m["window"].as_str().unwrap_or_default().to_string(), v)).collect()
+    query_at(port, q, secs(t))
+        .into_iter()
+        .map(|(m, v)| (m["window"].as_str().unwrap_or_default().to_string(), v))
+        .collect()
 }
 
 /// The timestamp of the sample an instant query at `t` reads from an engine.
@@ -660,7 +781,13 @@ fn feed(port: u16, mut traffic: Traffic, stop: Arc<AtomicBool>) -> JoinHandle<us
         let deadline = Instant::now() + Duration::from_secs(900);
         let mut written = 0;
         while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-            let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+            let now = i64::try_from(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis(),
+            )
+            .unwrap();
             let mut batch = Vec::new();
             while traffic.t + STEP <= now {
                 batch.push(traffic.next());
@@ -687,7 +814,8 @@ impl Drop for StopOnDrop {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_through_alertmanager() {
+fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_through_alertmanager()
+ {
     let Some(tools) = tools() else { return };
     let wall = Instant::now();
     let dir = tempfile::tempdir().unwrap();
@@ -700,28 +828,59 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         if method != "POST" {
             return (404, "text/plain", String::new());
         }
-        sink.lock().unwrap().extend(deliveries_of(path.trim_start_matches('/'), Instant::now(), body));
+        sink.lock().unwrap().extend(deliveries_of(
+            path.trim_start_matches('/'),
+            Instant::now(),
+            body,
+        ));
         (200, "text/plain", String::new())
     }));
     let specs = root.join("specs");
     fs::create_dir_all(&specs).unwrap();
     for e in fs::read_dir(common::root().join("tests/victoriametrics")).unwrap() {
         let p = e.unwrap().path();
-        let text = fs::read_to_string(&p).unwrap().replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
         fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
     }
-    let out = common::sloforge(&["generate", "specs", "-o", "generated", "--no-tests"], root);
-    assert!(out.status.success(), "sloforge generate failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = common::sloforge(
+        &["generate", "specs", "-o", "generated", "--no-tests"],
+        root,
+    );
+    assert!(
+        out.status.success(),
+        "sloforge generate failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rules_path = root.join("generated/rules/checkout.rules.yaml");
-    let rules = Rules::parse(&fs::read_to_string(&rules_path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", rules_path.display()));
+    let rules = Rules::parse(&fs::read_to_string(&rules_path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", rules_path.display()));
     let windows = windows(&rules);
-    assert!(windows.iter().any(|w| w.label == SLO_WINDOW), "no {SLO_WINDOW} window among {:?}", windows.iter().map(|w| &w.label).collect::<Vec<_>>());
-    let ratio_group = rules.group_of("slo:sli_error:ratio").expect("a rule records slo:sli_error:ratio");
-    let rate_group = rules.group_of("slo:sli_events:rate1m").expect("a rule records slo:sli_events:rate1m");
+    assert!(
+        windows.iter().any(|w| w.label == SLO_WINDOW),
+        "no {SLO_WINDOW} window among {:?}",
+        windows.iter().map(|w| &w.label).collect::<Vec<_>>()
+    );
+    let ratio_group = rules
+        .group_of("slo:sli_error:ratio")
+        .expect("a rule records slo:sli_error:ratio");
+    let rate_group = rules
+        .group_of("slo:sli_events:rate1m")
+        .expect("a rule records slo:sli_events:rate1m");
 
     // 2. The data, up to the last whole minute.
-    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
-    let scenario = Scenario { end: now - now.rem_euclid(MIN) };
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let scenario = Scenario {
+        end: now - now.rem_euclid(MIN),
+    };
     let (end, from) = (scenario.end, scenario.from());
     let mut traffic = Traffic::new(scenario);
     let (import, openmetrics, truth) = synthesise(&mut traffic);
@@ -732,7 +891,15 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     let prom_data = root.join("prometheus-data");
     let om = root.join("history.om");
     fs::write(&om, &openmetrics).unwrap();
-    run_bounded("promtool", Command::new(&tools.promtool).args(["tsdb", "create-blocks-from", "openmetrics"]).arg(&om).arg(&prom_data), COMMAND, &root.join("promtool-openmetrics.log"));
+    run_bounded(
+        "promtool",
+        Command::new(&tools.promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om)
+            .arg(&prom_data),
+        COMMAND,
+        &root.join("promtool-openmetrics.log"),
+    );
     let t_loaded = wall.elapsed();
 
     // 3. Prometheus: promtool evaluates each level against what Prometheus holds; its blocks are
@@ -745,27 +912,48 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     let starts: Vec<i64> = rules
         .groups
         .iter()
-        .map(|g| if g.interval <= rules.groups[rate_group].interval { from } else { from + (g.interval + BLOCK - 1) / BLOCK * BLOCK })
+        .map(|g| {
+            if g.interval <= rules.groups[rate_group].interval {
+                from
+            } else {
+                from + (g.interval + BLOCK - 1) / BLOCK * BLOCK
+            }
+        })
         .collect();
     let (mut prom, mut prom_port) = start_prometheus(&tools, root, &prom_data, 0);
     for level in 0..rules.levels() {
         let mut written = false;
         for (g, group) in rules.groups.iter().enumerate() {
-            let Some(text) = rules.level_file(level, Some(g), false) else { continue };
+            let Some(text) = rules.level_file(level, Some(g), false) else {
+                continue;
+            };
             fs::write(levels_dir.join("prometheus.rules.json"), text).unwrap();
             let blocks = root.join(format!("blocks-{level}-{g}"));
             let log = run_bounded(
                 "promtool",
                 Command::new(&tools.promtool)
                     .current_dir(root)
-                    .args(["tsdb", "create-blocks-from", "rules", "--start", &(starts[g] / SEC).to_string(), "--end", &(end / SEC).to_string()])
+                    .args([
+                        "tsdb",
+                        "create-blocks-from",
+                        "rules",
+                        "--start",
+                        &(starts[g] / SEC).to_string(),
+                        "--end",
+                        &(end / SEC).to_string(),
+                    ])
                     .arg(format!("--url=http://127.0.0.1:{prom_port}"))
                     .arg(format!("--output-dir={}", blocks.display()))
                     .arg("levels/prometheus.rules.json"),
                 COMMAND,
                 &root.join(format!("promtool-rules-{level}-{}.log", group.name)),
             );
-            for b in fs::read_dir(&blocks).unwrap_or_else(|e| panic!("promtool wrote no blocks for level {level} of {} ({e}):\n{log}", group.name)) {
+            for b in fs::read_dir(&blocks).unwrap_or_else(|e| {
+                panic!(
+                    "promtool wrote no blocks for level {level} of {} ({e}):\n{log}",
+                    group.name
+                )
+            }) {
                 let b = b.unwrap().path();
                 fs::rename(&b, prom_data.join(b.file_name().unwrap())).unwrap();
             }
@@ -780,18 +968,43 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
 
     // Each group's evaluation times in Prometheus (an offset within its interval, from a hash of
     // its name and file), read from the first series it records.
-    let mut grids = Grids { phase: vec![0; rules.groups.len()], interval: rules.groups.iter().map(|g| g.interval).collect(), first: starts.clone() };
+    let mut grids = Grids {
+        phase: vec![0; rules.groups.len()],
+        interval: rules.groups.iter().map(|g| g.interval).collect(),
+        first: starts.clone(),
+    };
     for (g, group) in rules.groups.iter().enumerate() {
-        let Some(name) = rules.rules.iter().filter(|r| r.group == g && r.record.is_some()).min_by_key(|r| r.level).and_then(|r| r.record.clone()) else { continue };
+        let Some(name) = rules
+            .rules
+            .iter()
+            .filter(|r| r.group == g && r.record.is_some())
+            .min_by_key(|r| r.level)
+            .and_then(|r| r.record.clone())
+        else {
+            continue;
+        };
         let q = format!("{name}[{}s]", (end - starts[g] + group.interval) / SEC);
         let series = samples_at(prom_port, &q, secs(end));
-        let times: BTreeSet<i64> = series.iter().flat_map(|(_, points)| points.iter().map(|p| p.0.rem_euclid(group.interval))).collect();
-        assert_eq!(times.len(), 1, "{name}: evaluated at more than one offset within {}ms: {times:?}", group.interval);
+        let times: BTreeSet<i64> = series
+            .iter()
+            .flat_map(|(_, points)| points.iter().map(|p| p.0.rem_euclid(group.interval)))
+            .collect();
+        assert_eq!(
+            times.len(),
+            1,
+            "{name}: evaluated at more than one offset within {}ms: {times:?}",
+            group.interval
+        );
         grids.phase[g] = *times.first().unwrap();
         grids.first[g] = grids.at_or_after(g, starts[g]);
         let expected = (end - grids.first[g]) / group.interval + 1;
         for (labels, points) in &series {
-            assert_eq!(points.len() as i64, expected, "{name}{labels}: promtool wrote {} evaluations, not {expected}", points.len());
+            assert_eq!(
+                points.len() as i64,
+                expected,
+                "{name}{labels}: promtool wrote {} evaluations, not {expected}",
+                points.len()
+            );
         }
     }
 
@@ -800,7 +1013,9 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     // seconds), so that both engines record the same evaluations.
     for level in 0..rules.levels() {
         for (g, group) in rules.groups.iter().enumerate() {
-            let Some(text) = rules.level_file(level, Some(g), true) else { continue };
+            let Some(text) = rules.level_file(level, Some(g), true) else {
+                continue;
+            };
             let file = levels_dir.join(format!("vmalert-{level}-{g}.rules.json"));
             fs::write(&file, text).unwrap();
             let first = grids.first[g];
@@ -813,7 +1028,11 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
                     .arg(format!("-replay.timeFrom={}", utc(first.div_euclid(SEC))))
                     .arg(format!("-replay.timeTo={}", utc(end / SEC)))
                     // The rules of one level do not read each other.
-                    .args(["-replay.rulesDelay=0s", "-replay.disableProgressBar", "-loggerLevel=WARN"]),
+                    .args([
+                        "-replay.rulesDelay=0s",
+                        "-replay.disableProgressBar",
+                        "-loggerLevel=WARN",
+                    ]),
                 COMMAND,
                 &root.join(format!("vmalert-replay-{level}-{}.log", group.name)),
             );
@@ -824,14 +1043,22 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
 
     // 5. The live part starts now and runs while the histories are compared.
     let am_config = root.join("generated/alertmanager.yml");
-    let (am, am_port) = spawn_ready("prometheus-alertmanager", &tools.alertmanager, root, &|port| {
-        vec![
-            format!("--config.file={}", am_config.display()),
-            format!("--storage.path={}", root.join("alertmanager-data").display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--cluster.listen-address=".into(),
-        ]
-    });
+    let (am, am_port) = spawn_ready(
+        "prometheus-alertmanager",
+        &tools.alertmanager,
+        root,
+        &|port| {
+            vec![
+                format!("--config.file={}", am_config.display()),
+                format!(
+                    "--storage.path={}",
+                    root.join("alertmanager-data").display()
+                ),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--cluster.listen-address=".into(),
+            ]
+        },
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let _stop = StopOnDrop(stop.clone());
     let feeder = feed(vm_port, traffic, stop.clone());
@@ -858,7 +1085,10 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     let mut failures: BTreeMap<(String, &str), (usize, Worst)> = BTreeMap::new();
     let first_rate = grids.first[rate_group];
     let interval = grids.interval[rate_group];
-    let rate_range = format!("slo:sli_events:rate1m{{{SLO}}}[{}s]", (end - from + interval) / SEC);
+    let rate_range = format!(
+        "slo:sli_events:rate1m{{{SLO}}}[{}s]",
+        (end - from + interval) / SEC
+    );
     let prom_rates = samples_at(prom_port, &rate_range, secs(end));
     let vm_rates = samples_at(vm_port, &rate_range, secs(end));
     let _ = writeln!(
@@ -866,16 +1096,32 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         "\n1-minute rates (slo:sli_events:rate1m, {} evaluations each; exact: the events between the samples at or before t - window and t, per second between those samples):",
         (end - first_rate) / interval + 1
     );
-    let _ = writeln!(report, "  {:<8} {:>14} {:>14} {:>18} {:>16} {:>16}", "event", "max |vm-prom|", "points > 1%", "mean |vm-prom|", "prom vs 60s", "vm vs 75s");
+    let _ = writeln!(
+        report,
+        "  {:<8} {:>14} {:>14} {:>18} {:>16} {:>16}",
+        "event", "max |vm-prom|", "points > 1%", "mean |vm-prom|", "prom vs 60s", "vm vs 75s"
+    );
     for event in ["errors", "total"] {
         let pick = |v: &[(Json, Vec<(i64, f64)>)]| -> BTreeMap<i64, f64> {
-            v.iter().filter(|(m, _)| m["event"] == event).flat_map(|(_, p)| p.iter().map(|&(t, x)| (t.div_euclid(SEC), x))).collect()
+            v.iter()
+                .filter(|(m, _)| m["event"] == event)
+                .flat_map(|(_, p)| p.iter().map(|&(t, x)| (t.div_euclid(SEC), x)))
+                .collect()
         };
         let (p, v) = (pick(&prom_rates), pick(&vm_rates));
-        assert_eq!(p.len(), v.len(), "{event}: {} evaluations in Prometheus, {} in VictoriaMetrics", p.len(), v.len());
-        let (mut worst, mut worst_60, mut worst_75, mut over, mut sum) = (Worst::default(), Worst::default(), Worst::default(), 0, 0.0);
+        assert_eq!(
+            p.len(),
+            v.len(),
+            "{event}: {} evaluations in Prometheus, {} in VictoriaMetrics",
+            p.len(),
+            v.len()
+        );
+        let (mut worst, mut worst_60, mut worst_75, mut over, mut sum) =
+            (Worst::default(), Worst::default(), Worst::default(), 0, 0.0);
         for (&t, &prom) in &p {
-            let vm = *v.get(&t).unwrap_or_else(|| panic!("{event}: no VictoriaMetrics evaluation at {}", utc(t)));
+            let vm = *v
+                .get(&t)
+                .unwrap_or_else(|| panic!("{event}: no VictoriaMetrics evaluation at {}", utc(t)));
             let at = utc(t);
             let d = relative(vm, prom, 1e-9);
             worst.add(d, &at);
@@ -884,8 +1130,18 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
             // Prometheus: the mean rate over the 60 s its four 15 s intervals span (extrapolated to
             // the window and divided by it); MetricsQL: from the last sample before the window.
             let tms = t * SEC + (grids.phase[rate_group] % SEC);
-            worst_60.add(relative(prom, truth.rate(event == "errors", tms - 60 * SEC, tms), 1e-9), &at);
-            worst_75.add(relative(vm, truth.rate(event == "errors", tms - 75 * SEC, tms), 1e-9), &at);
+            worst_60.add(
+                relative(
+                    prom,
+                    truth.rate(event == "errors", tms - 60 * SEC, tms),
+                    1e-9,
+                ),
+                &at,
+            );
+            worst_75.add(
+                relative(vm, truth.rate(event == "errors", tms - 75 * SEC, tms), 1e-9),
+                &at,
+            );
         }
         let _ = writeln!(
             report,
@@ -897,7 +1153,11 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
             percent(worst_60.value),
             percent(worst_75.value)
         );
-        let _ = writeln!(report, "           (largest vm-prom difference at {})", worst.at);
+        let _ = writeln!(
+            report,
+            "           (largest vm-prom difference at {})",
+            worst.at
+        );
     }
 
     // 7. The windows and the budget at the comparison times.
@@ -908,20 +1168,52 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         let budget_q = format!("slo:error_budget_remaining:ratio{{{SLO}}}");
         // Both engines read the evaluation at t (Prometheus' to the millisecond, vmalert's to the
         // second before it).
-        for (engine, port, slack) in [("prometheus", prom_port, 0), ("victoria-metrics", vm_port, SEC - 1)] {
+        for (engine, port, slack) in [
+            ("prometheus", prom_port, 0),
+            ("victoria-metrics", vm_port, SEC - 1),
+        ] {
             let at = sample_time(port, &ratio_q, t);
-            assert!(at <= t && t - at <= slack, "{engine}: an instant query at {t} reads the evaluation at {at}");
+            assert!(
+                at <= t && t - at <= slack,
+                "{engine}: an instant query at {t} reads the evaluation at {at}"
+            );
         }
-        let (p, v) = (by_window(prom_port, &ratio_q, t), by_window(vm_port, &ratio_q, t));
+        let (p, v) = (
+            by_window(prom_port, &ratio_q, t),
+            by_window(vm_port, &ratio_q, t),
+        );
         for w in &windows {
-            let value = |m: &BTreeMap<String, f64>, engine: &str| *m.get(&w.label).unwrap_or_else(|| panic!("{engine} has no {} window at {label}: {m:?}", w.label));
+            let value = |m: &BTreeMap<String, f64>, engine: &str| {
+                *m.get(&w.label).unwrap_or_else(|| {
+                    panic!("{engine} has no {} window at {label}: {m:?}", w.label)
+                })
+            };
             let e = exact(&rules, &grids, &truth, w, t);
-            points.push(Point { series: w.label.clone(), label: label.clone(), t, prometheus: value(&p, "prometheus"), victoria: value(&v, "victoria-metrics"), exact: e });
+            points.push(Point {
+                series: w.label.clone(),
+                label: label.clone(),
+                t,
+                prometheus: value(&p, "prometheus"),
+                victoria: value(&v, "victoria-metrics"),
+                exact: e,
+            });
         }
         let slo_window = windows.iter().find(|w| w.label == SLO_WINDOW).unwrap();
-        let one = |port: u16| by_window(port, &budget_q, t).into_values().next().unwrap_or(f64::NAN);
+        let one = |port: u16| {
+            by_window(port, &budget_q, t)
+                .into_values()
+                .next()
+                .unwrap_or(f64::NAN)
+        };
         let e = 1.0 - exact(&rules, &grids, &truth, slo_window, t) / BUDGET;
-        points.push(Point { series: "budget remaining".into(), label: label.clone(), t, prometheus: one(prom_port), victoria: one(vm_port), exact: e });
+        points.push(Point {
+            series: "budget remaining".into(),
+            label: label.clone(),
+            t,
+            prometheus: one(prom_port),
+            victoria: one(vm_port),
+            exact: e,
+        });
     }
     let _ = writeln!(
         report,
@@ -929,7 +1221,11 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         times.len(),
         COMPARED / HOUR
     );
-    let _ = writeln!(report, "  {:<17} {:>14} {:>14} {:>14}   worst vm vs exact at", "series", "vm vs prom", "prom vs exact", "vm vs exact");
+    let _ = writeln!(
+        report,
+        "  {:<17} {:>14} {:>14} {:>14}   worst vm vs exact at",
+        "series", "vm vs prom", "prom vs exact", "vm vs exact"
+    );
     let mut series: Vec<String> = windows.iter().map(|w| w.label.clone()).collect();
     series.push("budget remaining".into());
     for s in &series {
@@ -937,32 +1233,59 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         for p in points.iter().filter(|p| &p.series == s) {
             let floor = floor_of(s);
             let at = format!("{} ({})", p.label, utc(p.t / SEC));
-            let d = [relative(p.victoria, p.prometheus, floor), relative(p.prometheus, p.exact, floor), relative(p.victoria, p.exact, floor)];
+            let d = [
+                relative(p.victoria, p.prometheus, floor),
+                relative(p.prometheus, p.exact, floor),
+                relative(p.victoria, p.exact, floor),
+            ];
             vp.add(d[0], &at);
             pe.add(d[1], &at);
             ve.add(d[2], &at);
-            for (d, what) in d.iter().zip(["victoria-metrics vs prometheus", "prometheus vs exact", "victoria-metrics vs exact"]) {
-                if !(*d <= TOLERANCE) {
+            for (d, what) in d.iter().zip([
+                "victoria-metrics vs prometheus",
+                "prometheus vs exact",
+                "victoria-metrics vs exact",
+            ]) {
+                if d.is_nan() || *d > TOLERANCE {
                     let f = failures.entry((s.clone(), what)).or_default();
                     f.0 += 1;
-                    let values = format!("prometheus {:.6}, victoria-metrics {:.6}, exact {:.6}", p.prometheus, p.victoria, p.exact);
+                    let values = format!(
+                        "prometheus {:.6}, victoria-metrics {:.6}, exact {:.6}",
+                        p.prometheus, p.victoria, p.exact
+                    );
                     f.1.add(*d, &format!("{at}: {values}"));
                 }
             }
         }
-        let _ = writeln!(report, "  {:<17} {:>14} {:>14} {:>14}   {}", s, percent(vp.value), percent(pe.value), percent(ve.value), ve.at);
+        let _ = writeln!(
+            report,
+            "  {:<17} {:>14} {:>14} {:>14}   {}",
+            s,
+            percent(vp.value),
+            percent(pe.value),
+            percent(ve.value),
+            ve.at
+        );
     }
     let t_compared = wall.elapsed();
 
     // 8. The live page.
     let page = vec!["pagerduty-payments"];
-    let page_fast = rules.rules.iter().find(|r| r.json["labels"]["alert_tier"] == "page-fast").expect("a page-fast alert");
+    let page_fast = rules
+        .rules
+        .iter()
+        .find(|r| r.json["labels"]["alert_tier"] == "page-fast")
+        .expect("a page-fast alert");
     let page_for = page_fast.json["for"].as_str().map_or(0, duration_ms);
-    let live_bound = Duration::from_millis(u64::try_from(2 * grids.interval[page_fast.group] + page_for + 30 * SEC).unwrap());
+    let live_bound = Duration::from_millis(
+        u64::try_from(2 * grids.interval[page_fast.group] + page_for + 30 * SEC).unwrap(),
+    );
     let deadline = live_start + live_bound;
     let delivered = loop {
         let ds = inbox.lock().unwrap().clone();
-        if let Some(d) = ds.iter().find(|d| page.contains(&d.receiver.as_str()) && d.stage == "page-fast" && d.status == "firing") {
+        if let Some(d) = ds.iter().find(|d| {
+            page.contains(&d.receiver.as_str()) && d.stage == "page-fast" && d.status == "firing"
+        }) {
             break d.clone();
         }
         assert!(
@@ -976,8 +1299,15 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     stop.store(true, Ordering::SeqCst);
     let written = feeder.join().unwrap();
     let ds = inbox.lock().unwrap().clone();
-    let wrong: Vec<&Delivery> = ds.iter().filter(|d| d.status == "firing" && d.stage == "page-fast" && d.team != "payments").collect();
-    assert!(wrong.is_empty(), "page-fast reached other receivers:\n{}", describe(&ds, live_start));
+    let wrong: Vec<&Delivery> = ds
+        .iter()
+        .filter(|d| d.status == "firing" && d.stage == "page-fast" && d.team != "payments")
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "page-fast reached other receivers:\n{}",
+        describe(&ds, live_start)
+    );
     // The evaluation that fired: the rule's last one (the next is an interval away).
     let groups = get_json(vmalert_port, "/api/v1/rules");
     let rule = groups["data"]["groups"]
@@ -991,7 +1321,11 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     assert_eq!(alert["state"], "firing", "{rule}");
     let evaluated = rfc3339(rule["lastEvaluation"].as_str().unwrap());
     let delivered_wall = live_wall + delivered.at.duration_since(live_start);
-    let _ = writeln!(report, "\nlive (vmalert every {}s against victoria-metrics, {written} fresh samples written meanwhile):", grids.interval[page_fast.group] / SEC);
+    let _ = writeln!(
+        report,
+        "\nlive (vmalert every {}s against victoria-metrics, {written} fresh samples written meanwhile):",
+        grids.interval[page_fast.group] / SEC
+    );
     let _ = writeln!(
         report,
         "  vmalert start -> page-fast firing: {:.2}s (its evaluation at {}; activeAt {}, restored from the replayed ALERTS_FOR_STATE: {}; for {}s)",
@@ -1007,7 +1341,12 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         delivered.receiver,
         since(delivered_wall, evaluated)
     );
-    let _ = writeln!(report, "  vmalert start -> delivered: {:.2}s (bound {:.0}s: two evaluation intervals, for, 30s)", since(delivered_wall, live_wall), live_bound.as_secs_f64());
+    let _ = writeln!(
+        report,
+        "  vmalert start -> delivered: {:.2}s (bound {:.0}s: two evaluation intervals, for, 30s)",
+        since(delivered_wall, live_wall),
+        live_bound.as_secs_f64()
+    );
     let _ = writeln!(report, "  notifications:\n{}", describe(&ds, live_start));
     let _ = writeln!(
         report,
@@ -1023,8 +1362,19 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     eprintln!("{report}");
     drop((vmalert, am, prom, vm, hooks));
     let n = times.len();
-    let lines: Vec<String> = failures.iter().map(|((s, what), (count, w))| format!("  {s}: {what}: {count} of {n} times over, worst {} at {}", percent(w.value), w.at)).collect();
-    let prometheus_exact = failures.keys().all(|(_, what)| !what.starts_with("prometheus"));
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|((s, what), (count, w))| {
+            format!(
+                "  {s}: {what}: {count} of {n} times over, worst {} at {}",
+                percent(w.value),
+                w.at
+            )
+        })
+        .collect();
+    let prometheus_exact = failures
+        .keys()
+        .all(|(_, what)| !what.starts_with("prometheus"));
     assert!(
         failures.is_empty(),
         "{} of the {} series differ by more than {} somewhere:\n{}\n{}",
@@ -1047,7 +1397,10 @@ fn times_format_as_rfc3339_and_parse_back() {
     assert_eq!(utc(951_868_800), "2000-03-01T00:00:00Z");
     assert_eq!(utc(1_709_251_199), "2024-02-29T23:59:59Z");
     for secs in [0, 951_868_800, 1_709_251_199, 4_102_444_800] {
-        assert_eq!(rfc3339(&utc(secs)), UNIX_EPOCH + Duration::from_secs(secs as u64));
+        assert_eq!(
+            rfc3339(&utc(secs)),
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        );
     }
 }
 
@@ -1073,14 +1426,27 @@ groups:
     let r = Rules::parse(text).unwrap();
     let levels: Vec<usize> = r.rules.iter().map(|r| r.level).collect();
     assert_eq!(levels, [2, 0, 3, 1]);
-    assert_eq!(r.rules[3].selectors, [Sel { name: "a:x".into(), offset: MIN, range: HOUR }]);
+    assert_eq!(
+        r.rules[3].selectors,
+        [Sel {
+            name: "a:x".into(),
+            offset: MIN,
+            range: HOUR
+        }]
+    );
     assert_eq!(r.levels(), 4);
     let l2: Json = serde_json::from_str(&r.level_file(2, None, false).unwrap()).unwrap();
     assert_eq!(l2["groups"][0]["name"], "a");
     assert_eq!(l2["groups"][0]["rules"].as_array().unwrap().len(), 1);
-    assert!(r.level_file(3, None, false).is_none(), "alerting rules are left out");
+    assert!(
+        r.level_file(3, None, false).is_none(),
+        "alerting rules are left out"
+    );
 
     let cycle = "groups:\n  - name: a\n    rules:\n      - record: t\n        expr: t + rate(raw_total[1m])\n";
     let e = Rules::parse(cycle).err().unwrap();
-    assert!(e.contains("t reads t") && e.contains("cannot be backfilled"), "{e}");
+    assert!(
+        e.contains("t reads t") && e.contains("cannot be backfilled"),
+        "{e}"
+    );
 }

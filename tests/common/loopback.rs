@@ -45,7 +45,11 @@ impl Server {
                 }
             }
         });
-        Server { addr, stop, thread: Some(thread) }
+        Server {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
     }
 }
 
@@ -79,9 +83,15 @@ fn serve_one(mut s: TcpStream, handler: &Handle) {
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let mut lines = head.lines();
     let mut request = lines.next().unwrap_or_default().split_whitespace();
-    let (method, path) = (request.next().unwrap_or_default().to_string(), request.next().unwrap_or_default().to_string());
-    let length =
-        lines.filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<usize>().ok()).unwrap_or(0);
+    let (method, path) = (
+        request.next().unwrap_or_default().to_string(),
+        request.next().unwrap_or_default().to_string(),
+    );
+    let length = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
     while buf.len() < head_end + length {
         match s.read(&mut chunk) {
             Ok(0) | Err(_) => return,
@@ -90,24 +100,41 @@ fn serve_one(mut s: TcpStream, handler: &Handle) {
     }
     let (status, content_type, body) = handler(&method, &path, &buf[head_end..head_end + length]);
     let reason = if status == 200 { "OK" } else { "Not Found" };
-    let _ = write!(s, "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    let _ = write!(
+        s,
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
 }
 
 /// One request to 127.0.0.1:`port`; `None` when nothing answers.
 pub fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(2)).ok()?;
+    let mut s = TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_secs(2),
+    )
+    .ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let body = form.unwrap_or("");
-    let req = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    let req = format!(
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     s.write_all(req.as_bytes()).ok()?;
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     let status = resp.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+    Some((
+        status,
+        resp.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
 }
 
 pub fn get_json(port: u16, path: &str) -> Json {
-    let (status, body) = http(port, "GET", path, None).unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
+    let (status, body) = http(port, "GET", path, None)
+        .unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
 }
@@ -115,45 +142,90 @@ pub fn get_json(port: u16, path: &str) -> Json {
 /// POSTs the form `form` to `path` of 127.0.0.1:`port` and reads the JSON answer, which must
 /// come with status 200.
 pub fn post_json(port: u16, path: &str, form: &str) -> Json {
-    let (status, body) = http(port, "POST", path, Some(form)).unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
+    let (status, body) = http(port, "POST", path, Some(form))
+        .unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
     assert_eq!(status, 200, "POST {path} {form}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {path}: {e}: {body}"))
 }
 
 /// The series of a query answer of the Prometheus HTTP API: (labels, value) per series.
 fn vector_of(answer: &Json, q: &str) -> Vec<(Json, f64)> {
-    let result = answer["data"]["result"].as_array().unwrap_or_else(|| panic!("{q}: {answer}"));
-    result.iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
+    let result = answer["data"]["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{q}: {answer}"));
+    result
+        .iter()
+        .map(|r| {
+            (
+                r["metric"].clone(),
+                r["value"][1].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// An instant query to the Prometheus on 127.0.0.1:`port`: (labels, value) per series.
 pub fn instant_query(port: u16, q: &str) -> Vec<(Json, f64)> {
-    vector_of(&post_json(port, "/api/v1/query", &format!("query={}", form_encode(q))), q)
+    vector_of(
+        &post_json(port, "/api/v1/query", &format!("query={}", form_encode(q))),
+        q,
+    )
 }
 
 /// An instant query at Unix time `at` (seconds, to the millisecond) to any engine that speaks the
 /// Prometheus HTTP API (Prometheus, VictoriaMetrics): (labels, value) per series.
 pub fn query_at(port: u16, q: &str, at: f64) -> Vec<(Json, f64)> {
-    vector_of(&post_json(port, "/api/v1/query", &format!("query={}&time={at:.3}", form_encode(q))), q)
+    vector_of(
+        &post_json(
+            port,
+            "/api/v1/query",
+            &format!("query={}&time={at:.3}", form_encode(q)),
+        ),
+        q,
+    )
 }
 
 /// The raw samples of a range selector `q` (`metric{...}[range]`) at Unix time `at`: (labels,
 /// [(timestamp in ms, value)]) per series.
 pub fn samples_at(port: u16, q: &str, at: f64) -> Vec<(Json, Vec<(i64, f64)>)> {
-    let answer = post_json(port, "/api/v1/query", &format!("query={}&time={at:.3}", form_encode(q)));
-    let result = answer["data"]["result"].as_array().unwrap_or_else(|| panic!("{q}: {answer}"));
+    let answer = post_json(
+        port,
+        "/api/v1/query",
+        &format!("query={}&time={at:.3}", form_encode(q)),
+    );
+    let result = answer["data"]["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{q}: {answer}"));
     result
         .iter()
         .map(|r| {
-            let values = r["values"].as_array().unwrap_or_else(|| panic!("{q}: not a range answer: {r}"));
-            let points = values.iter().map(|p| ((p[0].as_f64().unwrap() * 1000.0).round() as i64, p[1].as_str().unwrap().parse().unwrap())).collect();
+            let values = r["values"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{q}: not a range answer: {r}"));
+            let points = values
+                .iter()
+                .map(|p| {
+                    (
+                        (p[0].as_f64().unwrap() * 1000.0).round() as i64,
+                        p[1].as_str().unwrap().parse().unwrap(),
+                    )
+                })
+                .collect();
             (r["metric"].clone(), points)
         })
         .collect()
 }
 
 pub fn form_encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +247,10 @@ pub struct Delivery {
 }
 
 pub fn stage_of(labels: &Json) -> String {
-    match (labels["alert_tier"].as_str(), labels["budget_stage"].as_str()) {
+    match (
+        labels["alert_tier"].as_str(),
+        labels["budget_stage"].as_str(),
+    ) {
         (Some(t), _) => t.to_string(),
         (None, Some(b)) => format!("budget {b}"),
         _ => "?".to_string(),
@@ -203,7 +278,11 @@ pub fn deliveries_of(receiver: &str, at: Instant, body: &[u8]) -> Vec<Delivery> 
             payload_receiver: payload["receiver"].as_str().unwrap_or("?").to_string(),
             at,
             status: a["status"].as_str().unwrap_or("?").to_string(),
-            slo: format!("{}/{}", a["labels"]["service"].as_str().unwrap_or("?"), a["labels"]["slo"].as_str().unwrap_or("?")),
+            slo: format!(
+                "{}/{}",
+                a["labels"]["service"].as_str().unwrap_or("?"),
+                a["labels"]["slo"].as_str().unwrap_or("?")
+            ),
             stage: stage_of(&a["labels"]),
             team: a["labels"]["team"].as_str().unwrap_or("?").to_string(),
             ends_at: a["endsAt"].as_str().unwrap_or_default().to_string(),
@@ -216,7 +295,17 @@ pub fn describe(ds: &[Delivery], since: Instant) -> String {
         return "  (none)".into();
     }
     ds.iter()
-        .map(|d| format!("  +{:.1}s {} <- {} {} [{}] team={}", d.at.saturating_duration_since(since).as_secs_f64(), d.receiver, d.slo, d.stage, d.status, d.team))
+        .map(|d| {
+            format!(
+                "  +{:.1}s {} <- {} {} [{}] team={}",
+                d.at.saturating_duration_since(since).as_secs_f64(),
+                d.receiver,
+                d.slo,
+                d.stage,
+                d.status,
+                d.team
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -238,20 +327,40 @@ impl Drop for Proc {
         let _ = self.child.wait();
         if std::thread::panicking() {
             let log = fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect();
-            eprintln!("--- {} (pid {pid}), last lines of its log:\n{}", self.name, tail.join("\n"));
+            let tail: Vec<&str> = log
+                .lines()
+                .rev()
+                .take(25)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            eprintln!(
+                "--- {} (pid {pid}), last lines of its log:\n{}",
+                self.name,
+                tail.join("\n")
+            );
         }
         eprintln!("stopped {} (pid {pid})", self.name);
     }
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `bin` with the arguments `args(port)` on a free loopback port and waits until
 /// `/-/ready` answers 200; a port taken in the meantime is retried with another one.
-pub fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16) -> Vec<String>) -> (Proc, u16) {
+pub fn spawn_ready(
+    name: &'static str,
+    bin: &Path,
+    dir: &Path,
+    args: &dyn Fn(u16) -> Vec<String>,
+) -> (Proc, u16) {
     for attempt in 0..3 {
         let port = free_port();
         let log = dir.join(format!("{name}-{attempt}.log"));
@@ -273,10 +382,17 @@ pub fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16
             if p.child.try_wait().ok().flatten().is_some() {
                 break;
             }
-            assert!(Instant::now() < deadline, "{name} did not become ready on 127.0.0.1:{port}:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not become ready on 127.0.0.1:{port}:\n{}",
+                fs::read_to_string(&p.log).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
-        eprintln!("{name} exited on 127.0.0.1:{port}, retrying on another port:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
+        eprintln!(
+            "{name} exited on 127.0.0.1:{port}, retrying on another port:\n{}",
+            fs::read_to_string(&p.log).unwrap_or_default()
+        );
     }
     panic!("{name} did not start");
 }
@@ -285,14 +401,26 @@ pub fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16
 /// the test fails); fails when it exits with an error. Returns its output.
 pub fn run_bounded(name: &'static str, cmd: &mut Command, limit: Duration, log: &Path) -> String {
     let out = fs::File::create(log).unwrap();
-    let child = cmd.stdin(Stdio::null()).stdout(out.try_clone().unwrap()).stderr(out).spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
-    let mut p = Proc { name, child, log: log.to_path_buf() };
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let mut p = Proc {
+        name,
+        child,
+        log: log.to_path_buf(),
+    };
     let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(status) = p.child.try_wait().expect("wait for a child") {
             break status;
         }
-        assert!(Instant::now() < deadline, "{cmd:?} did not finish within {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{cmd:?} did not finish within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let text = fs::read_to_string(log).unwrap_or_default();

@@ -13,11 +13,17 @@ pub fn root() -> PathBuf {
 
 /// A path relative to the crate root (stable in snapshots).
 pub fn rel(p: &Path) -> PathBuf {
-    p.strip_prefix(root()).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(root())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 pub fn sloforge(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sloforge")).args(args).current_dir(cwd).output().expect("run sloforge")
+    Command::new(env!("CARGO_BIN_EXE_sloforge"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run sloforge")
 }
 
 /// The engine versions `make tools` installs (scripts/tools.sh), oldest first; the last is
@@ -28,7 +34,9 @@ pub const LTS: &str = "3.5.3";
 
 /// Where `make tools` installs the engines (`SLOFORGE_TOOLS`, default `.tools/`).
 pub fn tools_dir() -> PathBuf {
-    std::env::var_os("SLOFORGE_TOOLS").map(PathBuf::from).unwrap_or_else(|| root().join(".tools"))
+    std::env::var_os("SLOFORGE_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools"))
 }
 
 fn missing(what: &str) -> Option<PathBuf> {
@@ -44,7 +52,11 @@ fn missing(what: &str) -> Option<PathBuf> {
 /// tool fails the test; elsewhere the test is skipped with a note.
 pub fn tool_of(version: &str, name: &str) -> Option<PathBuf> {
     let p = tools_dir().join("prometheus").join(version).join(name);
-    if p.is_file() { Some(p) } else { missing(&format!("{name} {version}")) }
+    if p.is_file() {
+        Some(p)
+    } else {
+        missing(&format!("{name} {version}"))
+    }
 }
 
 /// A tool of the Prometheus 3 LTS ([`LTS`]).
@@ -55,7 +67,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 /// `name` of every version in [`PROMETHEUS_VERSIONS`], with its version; empty when one is
 /// missing outside CI (the test is then skipped with a note).
 pub fn tool_matrix(name: &str) -> Vec<(&'static str, PathBuf)> {
-    let found: Option<Vec<_>> = PROMETHEUS_VERSIONS.iter().map(|v| tool_of(v, name).map(|p| (*v, p))).collect();
+    let found: Option<Vec<_>> = PROMETHEUS_VERSIONS
+        .iter()
+        .map(|v| tool_of(v, name).map(|p| (*v, p)))
+        .collect();
     found.unwrap_or_default()
 }
 
@@ -67,7 +82,11 @@ pub fn go_tool(name: &str) -> Option<PathBuf> {
 
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("spawn");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{cmd:?} failed:\n{text}");
     text
 }
@@ -76,7 +95,9 @@ pub fn run_ok(cmd: &mut Command) -> String {
 pub fn rules_of(paths: &[PathBuf]) -> Vec<String> {
     use sloforge::render::{self, RenderOptions};
     let b = sloforge::build(paths, false);
-    let c = b.compilation.unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
+    let c = b
+        .compilation
+        .unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
     render::render_tree(&c, &RenderOptions::default())
         .into_iter()
         .filter(|(k, _)| k.ends_with(".rules.yaml"))
@@ -137,12 +158,15 @@ pub fn rfc3339(s: &str) -> SystemTime {
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
     let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
     let secs = days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2] - offset_secs;
-    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s))) + Duration::from_nanos(nanos)
+    UNIX_EPOCH
+        + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s)))
+        + Duration::from_nanos(nanos)
 }
 
 /// Seconds from `start` to `t`, negative when `t` is earlier.
 pub fn since(t: SystemTime, start: SystemTime) -> f64 {
-    t.duration_since(start).map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
+    t.duration_since(start)
+        .map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
 }
 
 /// Unix seconds as an RFC 3339 UTC time (Howard Hinnant's civil_from_days).
@@ -157,5 +181,10 @@ pub fn utc(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
