@@ -4,11 +4,6 @@
 /// Recorded per-second event rates read from the raw series (the only raw read), with
 /// `event="errors"` and `event="total"`.
 pub const EVENTS_RECORD_PREFIX: &str = "slo:sli_events:rate";
-/// Events counted since [`RUNNING_SINCE`], with `event="errors"` and `event="total"`: each
-/// evaluation adds the recorded rates of the base window to the previous value.
-pub const RUNNING_TOTAL: &str = "slo:sli_events:running_total";
-/// Unix time the running totals started counting (reset after a gap longer than the bridge).
-pub const RUNNING_SINCE: &str = "slo:sli_events:running_since";
 /// Traffic-weighted error ratio, one series per `window`.
 pub const ERROR_RATIO: &str = "slo:sli_error:ratio";
 /// Error ratio divided by the error budget, one series per `window`.
@@ -23,6 +18,13 @@ pub const BUDGET_REMAINING: &str = "slo:error_budget_remaining:ratio";
 /// The name of the recording rule holding the raw event rates for a base window.
 pub fn events_record(base_window: &str) -> String {
     format!("{EVENTS_RECORD_PREFIX}{base_window}")
+}
+
+/// The name of the coarse rates: the mean of the recorded base-window rates over `step`
+/// (`slo:sli_events:rate1h`), read by windows longer than the fine limit. Never the base
+/// record's name, even where the base window is as long as the coarse step.
+pub fn coarse_record(step: &str, base_window: &str) -> String {
+    if step == base_window { format!("{EVENTS_RECORD_PREFIX}{step}_coarse") } else { format!("{EVENTS_RECORD_PREFIX}{step}") }
 }
 
 pub mod label {
@@ -63,6 +65,11 @@ pub mod label {
 /// Rule group of one SLO.
 pub fn group(service: &str, slo: &str) -> String {
     format!("sloforge-{service}-{slo}")
+}
+
+/// The slower rule group of one SLO that records its coarse rates (`sloforge-cart-availability-1h`).
+pub fn coarse_group(service: &str, slo: &str, step: &str) -> String {
+    format!("sloforge-{service}-{slo}-{step}")
 }
 
 /// Rule file of one service, relative to the output directory.

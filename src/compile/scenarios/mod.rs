@@ -127,7 +127,7 @@ impl ServiceTests {
 pub fn service_tests(service: &Service, settings: &Settings, opts: &ScenarioOptions) -> ServiceTests {
     let step = settings.evaluation_interval.as_millis();
     let max_steps = MAX_HISTORY_STEPS.min(opts.max_history.as_millis() / step.max(1)).max(1);
-    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_span().as_millis()), SCRAPE.as_millis());
     let mut notes = vec![
         String::new(),
         format!("Series are scraped every {} and the rules evaluated every {}.", Duration::from_millis(scrape), settings.evaluation_interval),
@@ -199,10 +199,8 @@ struct Ctx<'a> {
     slo: &'a Slo,
     step: u64,
     base: u64,
-    /// Range of the raw read (the base window, plus a scrape interval with exact windows).
-    range: u64,
-    /// Windows over recorded series are `(t-w, t]` rather than `[t-w, t]`.
-    half_open: bool,
+    /// How the rules read their windows.
+    windows: sim::Windows,
     scrape: u64,
     /// Idle lead-in so that every rate window lies after the first sample.
     warm: u64,
@@ -261,8 +259,8 @@ pub struct Synthesis {
 pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<Decimal>)]) -> Result<Synthesis, String> {
     let s = synth::synthesize(&slo.sli)?;
     let step = settings.evaluation_interval.as_millis();
-    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
-    let warm = settings.raw_range().as_millis().max(step).div_ceil(step) * step;
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_span().as_millis()), SCRAPE.as_millis());
+    let warm = settings.raw_span().as_millis().max(step).div_ceil(step) * step;
     let mut tl = Timeline::new(scrape);
     tl.push(warm, Phase::Idle);
     for (d, q) in phases {
@@ -276,7 +274,7 @@ pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<De
         tl.push(d.as_millis(), phase);
     }
     let volume = volume(&tl, step / scrape, slo.min_events).ok_or("the error ratios need more events per scrape than series can hold exactly")?;
-    Ok(Synthesis { scrape: Duration::from_millis(scrape), warm_up: Duration::from_millis(warm), series: input_series(&s, &tl, volume) })
+    Ok(Synthesis { scrape: Duration::from_millis(scrape), warm_up: Duration::from_millis(warm), series: input_series(&s, &tl, volume, settings.raw_span().as_millis()) })
 }
 
 /// Events per scrape: every phase's bad share a whole number, and at least `min_events`
@@ -297,8 +295,14 @@ fn volume(tl: &Timeline, scrapes_per_step: u64, min_events: u64) -> Option<u64> 
 fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec<TestGroup>, Vec<String>) {
     let step = settings.evaluation_interval.as_millis();
     let base = settings.base_window.as_millis();
-    let range = settings.raw_range().as_millis();
-    let half_open = settings.scrape_interval.is_some();
+    let range = settings.raw_span().as_millis();
+    let windows = sim::Windows {
+        step_ms: step,
+        base_ms: base,
+        span_ms: range,
+        fine_ms: settings.fine_limit().as_millis(),
+        coarse_evals: crate::model::COARSE_EVALUATIONS,
+    };
     let warm = range.max(step).div_ceil(step) * step;
     let budget = slo.error_budget();
     let tiers: Vec<Tier> = slo
@@ -326,8 +330,7 @@ fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec
         slo,
         step,
         base,
-        range,
-        half_open,
+        windows,
         scrape,
         warm,
         max_hist: max_hist.max(warm + step),
@@ -415,7 +418,7 @@ impl Ctx<'_> {
     /// are then not simulated).
     fn simulate_if(&self, s: &Synthetic, tl: Timeline, i: usize, keep: impl Fn(&TierRun) -> bool) -> Option<Run> {
         let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
-        let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base, self.range, self.half_open)?;
+        let rec = Recorded::compute(&tl, s.reading, volume, self.windows)?;
         let ith = self.tiers.get(i).map(|t| sim::run_tier(&rec, &t.model));
         if ith.as_ref().is_some_and(|r| !keep(r)) {
             return None;
@@ -492,7 +495,7 @@ impl Ctx<'_> {
     }
 
     fn group(&self, name: String, run: &Run, s: &Synthetic, checks: Vec<ExprTest>) -> TestGroup {
-        TestGroup { name, interval: ms(self.scrape), input_series: input_series(s, &run.timeline, run.volume), promql_expr_test: checks }
+        TestGroup { name, interval: ms(self.scrape), input_series: input_series(s, &run.timeline, run.volume, self.windows.span_ms), promql_expr_test: checks }
     }
 
     /// The fastest tier a total outage fires: the reachable page tier with the shortest long
@@ -583,11 +586,13 @@ impl Ctx<'_> {
 
     /// The time a tier takes at most to resolve after a total outage ends: its short window,
     /// plus the base window the recorded rates still hold errors for (one evaluation interval
-    /// by default), plus `keep_firing_for`. A raw query's subquery also reads the point at the
+    /// by default), plus the interval the windows end before the evaluation, plus
+    /// `keep_firing_for`. A raw query's subquery also reads the point at the
     /// start of its range: one subquery step more.
     fn recovery_bound(&self, s: &Synthetic, i: usize) -> u64 {
         let m = &self.tiers[i].model;
         let linger = self.round_up(self.base)
+            + self.step
             + match s.reading {
                 Reading::Points { point_ms } => self.round_up(point_ms),
                 _ => 0,
@@ -829,7 +834,7 @@ impl Ctx<'_> {
         let tl = self.timeline(&[(horizon - self.warm, Phase::Idle)]);
         let k = self.steps(horizon);
         let series = match s {
-            Some(s) if matches!(s.reading, Reading::Counters { .. }) => input_series(s, &tl, 1),
+            Some(s) if matches!(s.reading, Reading::Counters { .. }) => input_series(s, &tl, 1, self.windows.span_ms),
             _ => Vec::new(),
         };
         let ratio = promql::selector(names::ERROR_RATIO, self.identity());
@@ -865,8 +870,12 @@ fn workbook_detection_ms(t: &Tier, error_ratio: Decimal) -> Option<u64> {
 }
 
 /// The promtool `values` text of every synthetic series over a timeline.
-fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
+/// The synthetic series. Counters start at the most events a raw read can hold (`volume` per
+/// scrape over `span_ms`) rather than at 0, as a long-running process' counters do: `rate()`
+/// then extrapolates every read to its range's start, which the model assumes.
+fn input_series(s: &Synthetic, tl: &Timeline, volume: u64, span_ms: u64) -> Vec<InputSeries> {
     let samples = tl.per_sample();
+    let start = i128::from(volume) * i128::from(span_ms.div_ceil(tl.scrape_ms.max(1)));
     let scrape_s = i128::from(tl.scrape_ms / 1000);
     s.series
         .iter()
@@ -878,7 +887,7 @@ fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
                         .enumerate()
                         .map(|(j, (p, _))| {
                             if j == 0 {
-                                return Some(0);
+                                return Some(start);
                             }
                             let (n, e) = match p.fraction() {
                                 None => (0, 0),
