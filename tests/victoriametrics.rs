@@ -17,8 +17,10 @@
 //! `slo:error_budget_remaining:ratio` are read from both engines and compared with each other and
 //! with the exact share of errors over the same window, counted from the synthetic samples. The
 //! 1-minute rates are compared point by point: MetricsQL's `rate` takes the last sample before the
-//! window and does not extrapolate, so VictoriaMetrics' rate over `[1m15s]` is the mean over 75
-//! seconds of 15-second samples where Prometheus' is the mean over the 60 seconds they span.
+//! range and does not extrapolate, so VictoriaMetrics' rate over the rules' range (a minute and a
+//! scrape interval) is the mean over 75 seconds of 15-second samples where Prometheus' is the
+//! mean over the 60 seconds that the samples inside the range span. Where that moves a window by
+//! more than the tolerance, the test fails and names the series, the time and the difference.
 //!
 //! Live: vmalert evaluates the same rules against VictoriaMetrics, which keeps receiving fresh
 //! samples of the ongoing outage, restores the page's pending state from the replayed
@@ -1383,8 +1385,9 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         percent(TOLERANCE),
         lines.join("\n"),
         if prometheus_exact {
-            "Prometheus is within the tolerance of the exact ratios at every time; VictoriaMetrics' windows sum 1-minute rates that MetricsQL takes over 75 s \
-             (from the last sample before the 1m15s window, without extrapolation) where Prometheus' span the 60 s of samples inside it (see the table of 1-minute rates)"
+            "Prometheus is within the tolerance of the exact ratios at every time; VictoriaMetrics' windows sum 1-minute rates that MetricsQL takes \
+             from the last sample before the rate's range, without extrapolation (75 s of 15-second samples), where Prometheus' span the 60 s of \
+             the samples inside it (see the table of 1-minute rates)"
         } else {
             ""
         }
