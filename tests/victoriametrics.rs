@@ -632,6 +632,16 @@ fn tools() -> Option<Tools> {
     })
 }
 
+fn now_ms() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
 fn secs(t: i64) -> f64 {
     t as f64 / SEC as f64
 }
@@ -783,13 +793,7 @@ fn feed(port: u16, mut traffic: Traffic, stop: Arc<AtomicBool>) -> JoinHandle<us
         let deadline = Instant::now() + Duration::from_secs(900);
         let mut written = 0;
         while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-            let now = i64::try_from(
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap()
-                    .as_millis(),
-            )
-            .unwrap();
+            let now = now_ms();
             let mut batch = Vec::new();
             while traffic.t + STEP <= now {
                 batch.push(traffic.next());
@@ -873,13 +877,7 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         .expect("a rule records slo:sli_events:rate1m");
 
     // 2. The data, up to the last whole minute.
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap();
+    let now = now_ms();
     let scenario = Scenario {
         end: now - now.rem_euclid(MIN),
     };

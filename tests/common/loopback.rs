@@ -148,11 +148,23 @@ pub fn post_json(port: u16, path: &str, form: &str) -> Json {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {path}: {e}: {body}"))
 }
 
-/// The series of a query answer of the Prometheus HTTP API: (labels, value) per series.
-fn vector_of(answer: &Json, q: &str) -> Vec<(Json, f64)> {
-    let result = answer["data"]["result"]
+/// The `result` of an instant query of `q` to an engine that speaks the Prometheus HTTP API
+/// (Prometheus, VictoriaMetrics), at Unix time `at` (seconds, to the millisecond) or now.
+fn query_result(port: u16, q: &str, at: Option<f64>) -> Vec<Json> {
+    let time = at.map(|t| format!("&time={t:.3}")).unwrap_or_default();
+    let answer = post_json(
+        port,
+        "/api/v1/query",
+        &format!("query={}{time}", form_encode(q)),
+    );
+    answer["data"]["result"]
         .as_array()
-        .unwrap_or_else(|| panic!("{q}: {answer}"));
+        .cloned()
+        .unwrap_or_else(|| panic!("{q}: {answer}"))
+}
+
+/// (labels, value) per series of an instant vector.
+fn vector(result: Vec<Json>) -> Vec<(Json, f64)> {
     result
         .iter()
         .map(|r| {
@@ -166,36 +178,18 @@ fn vector_of(answer: &Json, q: &str) -> Vec<(Json, f64)> {
 
 /// An instant query to the Prometheus on 127.0.0.1:`port`: (labels, value) per series.
 pub fn instant_query(port: u16, q: &str) -> Vec<(Json, f64)> {
-    vector_of(
-        &post_json(port, "/api/v1/query", &format!("query={}", form_encode(q))),
-        q,
-    )
+    vector(query_result(port, q, None))
 }
 
-/// An instant query at Unix time `at` (seconds, to the millisecond) to any engine that speaks the
-/// Prometheus HTTP API (Prometheus, VictoriaMetrics): (labels, value) per series.
+/// An instant query at Unix time `at` (seconds, to the millisecond): (labels, value) per series.
 pub fn query_at(port: u16, q: &str, at: f64) -> Vec<(Json, f64)> {
-    vector_of(
-        &post_json(
-            port,
-            "/api/v1/query",
-            &format!("query={}&time={at:.3}", form_encode(q)),
-        ),
-        q,
-    )
+    vector(query_result(port, q, Some(at)))
 }
 
 /// The raw samples of a range selector `q` (`metric{...}[range]`) at Unix time `at`: (labels,
 /// [(timestamp in ms, value)]) per series.
 pub fn samples_at(port: u16, q: &str, at: f64) -> Vec<(Json, Vec<(i64, f64)>)> {
-    let answer = post_json(
-        port,
-        "/api/v1/query",
-        &format!("query={}&time={at:.3}", form_encode(q)),
-    );
-    let result = answer["data"]["result"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{q}: {answer}"));
+    let result = query_result(port, q, Some(at));
     result
         .iter()
         .map(|r| {
