@@ -64,7 +64,27 @@ pub mod label {
 
 /// Rule group of one SLO.
 pub fn group(service: &str, slo: &str) -> String {
-    format!("sloforge-{service}-{slo}")
+    format!("{}{slo}", group_prefix(service))
+}
+
+/// What every rule group name of a service starts with.
+fn group_prefix(service: &str) -> String {
+    format!("sloforge-{service}-")
+}
+
+/// Rule group holding the rules of several groups of one service (`--slos-per-group`): the
+/// first group's name, `..`, and the last one's after the prefix they share
+/// (`sloforge-checkout-availability..latency`). No service or SLO name holds a `.`, so a packed
+/// name never equals the name of a group of one SLO.
+pub fn packed_group(service: &str, first: &str, last: &str) -> String {
+    let prefix = group_prefix(service);
+    format!("{first}..{}", last.strip_prefix(prefix.as_str()).unwrap_or(last))
+}
+
+/// The namespace of a service's rule groups in a Mimir or Cortex ruler (`namespace:` of its
+/// rule file, as `mimirtool rules load` reads it).
+pub fn ruler_namespace(service: &str) -> String {
+    service.to_string()
 }
 
 /// The slower rule group of one SLO that records its coarse rates (`sloforge-cart-availability-1h`).
@@ -102,9 +122,15 @@ pub mod alert_label {
     pub const FIRING: &str = "firing";
 }
 
-/// Name of the PrometheusRule resource of one service.
-pub fn prometheus_rule_resource(service: &str) -> String {
+/// Name of the rule resource (`PrometheusRule` or `VMRule`) of one service.
+pub fn rule_resource(service: &str) -> String {
     format!("sloforge-{service}")
+}
+
+/// The file of the rule resource of one service, by its kind (`PrometheusRule`, `VMRule`),
+/// relative to the output directory.
+pub fn rule_resource_file(service: &str, kind: &str) -> String {
+    format!("kubernetes/{service}.{}.yaml", kind.to_ascii_lowercase())
 }
 
 /// File written into every output tree sloforge owns; `generate` refuses to replace a

@@ -5,6 +5,7 @@ pub mod promql;
 pub mod routes;
 pub mod rules;
 pub mod scenarios;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

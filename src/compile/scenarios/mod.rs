@@ -1023,27 +1023,27 @@ mod tests {
         let (svc, settings) = service("tests/promtool/spec.yaml");
         let t = service_tests(&svc, &settings, &ScenarioOptions::default());
         assert_eq!(t.file.rule_files, ["../rules/api.rules.yaml"]);
-        // Total outage from 1h2m (after a clean hour and the 1m15s raw read's lead-in). On
-        // promtool's grid-aligned samples a raw read spans five scrapes, so the first bad
-        // minute counts 4/5: 4/300 < 0.0144 at 1h3m, 8/300 > 0.0144 at 1h4m, when page-fast
-        // becomes pending; it fires after its `for` of 2m.
+        // Total outage from 1h2m (after a clean hour and the raw read's lead-in). The rates
+        // recorded at 1h3m hold the first bad minute; the windows read at 1h4m end there:
+        // 1/60 > 0.0144, page-fast becomes pending and fires after its `for` of 2m.
         let outage = "total outage from 1h2m";
         assert_eq!(firing(&t, outage, "1h5m"), Vec::<String>::new());
         assert_eq!(firing(&t, outage, "1h6m"), ["page-fast"]);
-        // Both page tiers fire by the time the errors stop (1h19m).
+        // Both page tiers fire by the time the errors stop (1h20m).
         let g = t.file.tests.iter().find(|g| g.name.contains(outage)).unwrap();
-        assert!(g.name.contains("errors stop at 1h19m"), "{}", g.name);
-        assert_eq!(firing(&t, outage, "1h19m"), ["page-fast", "page-slow"]);
+        assert!(g.name.contains("errors stop at 1h20m"), "{}", g.name);
+        assert_eq!(firing(&t, outage, "1h20m"), ["page-fast", "page-slow"]);
+        // The last bad minute is recorded at 1h20m and read until its window has passed it:
         // page-fast resolves 5m + 1m after, page-slow 30m + 1m after.
-        assert_eq!(firing(&t, outage, "1h24m"), ["page-fast", "page-slow"]);
-        assert_eq!(firing(&t, outage, "1h25m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h49m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h50m"), Vec::<String>::new());
-        // Just above the 14.4x factor from a full window of clean traffic: pending once 59 of
-        // the 61 samples in the hour are bad (61/1.0501 = 58.09), firing 2m later (page-slow,
+        assert_eq!(firing(&t, outage, "1h25m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, outage, "1h26m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h50m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h51m"), Vec::<String>::new());
+        // Just above the 14.4x factor from a full window of clean traffic: pending once 58 of
+        // the 60 minutes in the hour are bad (60/1.0501 = 57.14), firing 2m later (page-slow,
         // at 6x, has fired long before).
-        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h6m"), ["page-slow"]);
-        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-slow"]);
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h8m"), ["page-fast", "page-slow"]);
         // Every tier has its pair of tests, plus outage, spike and zero traffic.
         assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1);
         for tier in ["page-fast", "page-slow", "ticket-fast", "ticket-slow"] {
@@ -1088,11 +1088,12 @@ mod tests {
 
     #[test]
     fn tier_overrides_keep_firing_for() {
-        // page-fast: `for` 5m, keep_firing_for 10m: resolves 5m + 1m + 10m after the errors stop.
+        // page-fast: `for` 5m, keep_firing_for 10m: resolves 5m + 1m + 10m after the errors
+        // stop, within the bound of 5m + 1m + 1m (the windows end one evaluation back) + 10m.
         let (svc, settings) = service("tests/cases/tier_overrides.yaml");
         let t = service_tests(&svc, &settings, &ScenarioOptions::default());
         let notes = t.notes.join("\n");
-        assert!(notes.contains("page-fast 16m (bound 16m)"), "{notes}");
+        assert!(notes.contains("page-fast 16m (bound 17m)"), "{notes}");
     }
 
     #[test]
