@@ -102,9 +102,8 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
                 None => format!("le={}", promql::string_literal(le)),
             };
             let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
-            let secs = base.as_millis() / 1000;
-            let total = sum(&format!("(({count} - {count} offset {base}) >= 0) / {secs}"));
-            let good = or_zero(&sum(&format!("(({bucket} - {bucket} offset {base}) >= 0) / {secs}")));
+            let total = sum(&promql::per_second_increase(&count, base));
+            let good = or_zero(&sum(&promql::per_second_increase(&bucket, base)));
             (format!("clamp_min({total} - ({good}), 0)"), total)
         }
         Sli::Probe { selector } => {
