@@ -518,6 +518,11 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
         panic!("outage of checkout:\n{e}\nnotifications:\n{}", describe(&ds, o.start));
     }
 
+    // The budget of the SLO window comes from the coarse group (once a minute here): the
+    // exhausted-budget page, which keeps the tickets inhibited after the recovery, may come
+    // after the burn pages. Recover only once it is there.
+    s.wait_delivery("slack-payments", "checkout/availability", "budget exhausted", "firing", o.start);
+
     // 3. Recovery: the fast tier resolves, and the receivers that were paged hear of it.
     let (rec_start, rec_wall) = s.set("checkout", healthy("checkout"));
     let mut resolved = BTreeMap::new();
