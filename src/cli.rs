@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::compile::target::{RulerLimits, Target, TargetOptions};
 use crate::render::{self, Format, RenderOptions};
 use crate::{Build, build};
 
@@ -142,12 +143,39 @@ struct GenerateArgs {
     /// up to promtool's limit of 10,000 samples per query (9,900 evaluations).
     #[arg(long, value_parser = parse_duration)]
     test_history: Option<crate::model::Duration>,
+    /// The ruler that loads the rules: `mimir` and `cortex` rule files name their namespace (one
+    /// per service) for `mimirtool`/`cortextool rules load`, `thanos` groups set
+    /// `partial_response_strategy: abort`, `victoriametrics` resources are `VMRule`s. Unit tests
+    /// are written for `prometheus` and `victoriametrics` only (promtool reads their files).
+    #[arg(long, value_enum, default_value_t = TargetArg::Prometheus)]
+    target: TargetArg,
+    /// Most rules in one rule group the ruler takes, 0 for no limit (default: 20 for `mimir`,
+    /// else no limit); a group with more is an error (E121).
+    #[arg(long, value_name = "N")]
+    max_rules_per_group: Option<usize>,
+    /// Most rule groups of all services together the ruler takes per tenant, 0 for no limit
+    /// (default: 70 for `mimir`, else no limit); more is an error (E122).
+    #[arg(long, value_name = "N")]
+    max_groups: Option<usize>,
+    /// Rules of up to N SLOs of a service in one rule group (groups of the same interval only).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    slos_per_group: u16,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum FormatArg {
     Yaml,
     Kubernetes,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TargetArg {
+    Prometheus,
+    Mimir,
+    Cortex,
+    Thanos,
+    #[value(name = "victoriametrics")]
+    VictoriaMetrics,
 }
 
 fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
@@ -363,6 +391,23 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
             }
             t
         }),
+        target: target_options(a),
+    }
+}
+
+fn target_options(a: &GenerateArgs) -> TargetOptions {
+    let target = match a.target {
+        TargetArg::Prometheus => Target::Prometheus,
+        TargetArg::Mimir => Target::Mimir,
+        TargetArg::Cortex => Target::Cortex,
+        TargetArg::Thanos => Target::Thanos,
+        TargetArg::VictoriaMetrics => Target::VictoriaMetrics,
+    };
+    let defaults = target.default_limits();
+    TargetOptions {
+        target,
+        limits: RulerLimits { rules_per_group: a.max_rules_per_group.unwrap_or(defaults.rules_per_group), groups: a.max_groups.unwrap_or(defaults.groups) },
+        slos_per_group: usize::from(a.slos_per_group),
     }
 }
 
@@ -376,13 +421,18 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
             Err(loaded) => loaded,
         }
     };
-    let b = crate::build_loaded(loaded, a.spec.strict);
+    let mut b = crate::build_loaded(loaded, a.spec.strict);
+    let opts = render_options(a);
+    // The ruler's limits, on the rules of valid specs.
+    if let Some(c) = b.compilation.as_ref().filter(|_| !b.diagnostics.has_errors()) {
+        let limits = crate::compile::target::check(c, &opts.target);
+        b.diagnostics.extend(limits);
+    }
     report(&b);
     let Some(c) = &b.compilation else { return 1 };
     if b.failed() {
         return 1;
     }
-    let opts = render_options(a);
     if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager)
         && let Err(e) = am.kubernetes(&opts)
     {

@@ -58,6 +58,10 @@ pub enum Code {
     TimeInterval,
     /// Alertmanager routing that does not deliver generated alerts as the routing spec says.
     Routing,
+    /// A rule group with more rules than the ruler takes (`--max-rules-per-group`).
+    RulesPerGroup,
+    /// More rule groups than the ruler takes per tenant (`--max-groups`).
+    GroupsPerTenant,
     TierNeverFires,
     UnknownFieldWarning,
     /// A part of a foreign spec that has no equivalent here and is left out.
@@ -93,6 +97,8 @@ impl Code {
             Code::InlineSecret => "E118",
             Code::TimeInterval => "E119",
             Code::Routing => "E120",
+            Code::RulesPerGroup => "E121",
+            Code::GroupsPerTenant => "E122",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
             Code::NotMapped => "W203",

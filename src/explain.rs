@@ -3,10 +3,11 @@
 //! Per SLO: the error budget as a ratio and as minutes of full outage; per alert tier: its
 //! windows, burn factor and error-ratio threshold, the share of the budget spent by the time it
 //! fires, the theoretical detection time for a total outage and for a burn at twice the factor
-//! ((threshold / error ratio) × long window), the time a burn at the factor takes to exhaust
-//! the budget, and the reset bound after a total outage ends (short window + the base window
-//! the recorded rates still hold errors for, one evaluation interval by default, +
-//! `keep_firing_for`). Every figure is computed with exact decimals.
+//! ((threshold / error ratio) × long window, plus one evaluation interval: every window ends
+//! at the previous evaluation), the time a burn at the factor takes to exhaust the budget, and
+//! the reset bound after a total outage ends (short window + the base window the recorded rates
+//! still hold errors for, one evaluation interval by default, + the evaluation interval the
+//! windows end before + `keep_firing_for`). Every figure is computed with exact decimals.
 
 use std::fmt::Write as _;
 
@@ -89,11 +90,12 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
                 .unwrap_or(Decimal::ZERO);
             // (threshold / error ratio) × long window: the ratio is 1 for a total outage and
             // 2 × threshold at twice the factor.
-            let total = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long)).flatten();
+            let lag = ms_dec(step);
+            let total = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long).and_then(|d| d.checked_add(lag))).flatten();
             let twice_ratio = threshold.checked_mul(Decimal::from_int(2)).unwrap_or(Decimal::ONE);
-            let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3)).flatten();
+            let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3).and_then(|d| d.checked_add(lag))).flatten();
             let exhaustion = window_ms.div_rounded(a.burn_rate, 3).unwrap_or(Decimal::ZERO);
-            let reset = a.short_window.as_millis() + linger + a.keep_firing_for.as_millis();
+            let reset = a.short_window.as_millis() + linger + step.as_millis() + a.keep_firing_for.as_millis();
             TierExplanation {
                 tier: a.tier.clone(),
                 severity: match a.severity_kind {
@@ -216,7 +218,7 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             out.push_str(&line(r.iter().map(String::as_str).collect()));
         }
         if s.tiers.iter().any(|t| t.keep_firing_for_seconds > 0) {
-            out.push_str("  (resets within: short window + base window + keep_firing_for)\n");
+            out.push_str("  (resets within: short window + base window + one evaluation + keep_firing_for)\n");
         }
         for t in s.tiers.iter().filter(|t| t.detection_total_outage_seconds.is_none()) {
             let _ = writeln!(out, "  {} can never fire: even a total outage stays under its error-ratio threshold {}", t.tier, num(t.error_ratio_threshold));

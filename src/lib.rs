@@ -98,20 +98,26 @@ pub fn stream<E: Send>(
     sink(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
     let mut files = 1;
     let mut failure = None;
+    // The ruler's limits are checked on the rule files as they are rendered.
+    let mut usage = compile::target::FleetUsage::default();
     // Each core renders the services it validated and hands their files to the sink itself:
     // writing them (and freeing the text and the service) is spread over the cores.
     let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {
+        let (rendered, used) = render::service_output(s, settings, opts);
         let mut n = 0;
-        for (rel, text) in render::service_files(s, settings, opts) {
+        for (rel, text) in rendered {
             sink(rel, text)?;
             n += 1;
         }
-        Ok(n)
+        Ok((n, used))
     };
     let (_, mut diagnostics) = validate::validate_streaming(&loaded, STREAM_CHUNK_PER_CORE * par::threads(), &each, &mut |written| {
         for w in written {
             match w {
-                Ok(n) => files += n,
+                Ok((n, used)) => {
+                    files += n;
+                    usage.add_some(used);
+                }
                 Err(e) => {
                     failure = Some(e);
                     return false;
@@ -123,6 +129,7 @@ pub fn stream<E: Send>(
     if let Some(e) = failure {
         return Err(e);
     }
+    diagnostics.extend(usage.finish(&opts.target));
     if strict {
         diagnostics.escalate_warnings();
     }

@@ -4,11 +4,6 @@
 /// Recorded per-second event rates read from the raw series (the only raw read), with
 /// `event="errors"` and `event="total"`.
 pub const EVENTS_RECORD_PREFIX: &str = "slo:sli_events:rate";
-/// Events counted since [`RUNNING_SINCE`], with `event="errors"` and `event="total"`: each
-/// evaluation adds the recorded rates of the base window to the previous value.
-pub const RUNNING_TOTAL: &str = "slo:sli_events:running_total";
-/// Unix time the running totals started counting (reset after a gap longer than the bridge).
-pub const RUNNING_SINCE: &str = "slo:sli_events:running_since";
 /// Traffic-weighted error ratio, one series per `window`.
 pub const ERROR_RATIO: &str = "slo:sli_error:ratio";
 /// Error ratio divided by the error budget, one series per `window`.
@@ -23,6 +18,13 @@ pub const BUDGET_REMAINING: &str = "slo:error_budget_remaining:ratio";
 /// The name of the recording rule holding the raw event rates for a base window.
 pub fn events_record(base_window: &str) -> String {
     format!("{EVENTS_RECORD_PREFIX}{base_window}")
+}
+
+/// The name of the coarse rates: the mean of the recorded base-window rates over `step`
+/// (`slo:sli_events:rate1h`), read by windows longer than the fine limit. Never the base
+/// record's name, even where the base window is as long as the coarse step.
+pub fn coarse_record(step: &str, base_window: &str) -> String {
+    if step == base_window { format!("{EVENTS_RECORD_PREFIX}{step}_coarse") } else { format!("{EVENTS_RECORD_PREFIX}{step}") }
 }
 
 pub mod label {
@@ -62,7 +64,32 @@ pub mod label {
 
 /// Rule group of one SLO.
 pub fn group(service: &str, slo: &str) -> String {
-    format!("sloforge-{service}-{slo}")
+    format!("{}{slo}", group_prefix(service))
+}
+
+/// What every rule group name of a service starts with.
+fn group_prefix(service: &str) -> String {
+    format!("sloforge-{service}-")
+}
+
+/// Rule group holding the rules of several groups of one service (`--slos-per-group`): the
+/// first group's name, `..`, and the last one's after the prefix they share
+/// (`sloforge-checkout-availability..latency`). No service or SLO name holds a `.`, so a packed
+/// name never equals the name of a group of one SLO.
+pub fn packed_group(service: &str, first: &str, last: &str) -> String {
+    let prefix = group_prefix(service);
+    format!("{first}..{}", last.strip_prefix(prefix.as_str()).unwrap_or(last))
+}
+
+/// The namespace of a service's rule groups in a Mimir or Cortex ruler (`namespace:` of its
+/// rule file, as `mimirtool rules load` reads it).
+pub fn ruler_namespace(service: &str) -> String {
+    service.to_string()
+}
+
+/// The slower rule group of one SLO that records its coarse rates (`sloforge-cart-availability-1h`).
+pub fn coarse_group(service: &str, slo: &str, step: &str) -> String {
+    format!("sloforge-{service}-{slo}-{step}")
 }
 
 /// Rule file of one service, relative to the output directory.
@@ -95,9 +122,15 @@ pub mod alert_label {
     pub const FIRING: &str = "firing";
 }
 
-/// Name of the PrometheusRule resource of one service.
-pub fn prometheus_rule_resource(service: &str) -> String {
+/// Name of the rule resource (`PrometheusRule` or `VMRule`) of one service.
+pub fn rule_resource(service: &str) -> String {
     format!("sloforge-{service}")
+}
+
+/// The file of the rule resource of one service, by its kind (`PrometheusRule`, `VMRule`),
+/// relative to the output directory.
+pub fn rule_resource_file(service: &str, kind: &str) -> String {
+    format!("kubernetes/{service}.{}.yaml", kind.to_ascii_lowercase())
 }
 
 /// File written into every output tree sloforge owns; `generate` refuses to replace a

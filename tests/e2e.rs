@@ -4,10 +4,9 @@
 //! `alertmanager.yml`, whose receivers are webhooks served by this test. The scenarios (healthy
 //! traffic, a total outage of one service, its recovery, an outage during a team's maintenance
 //! window) assert what every receiver gets; a second test misspells the team label in the
-//! generated rules and shows that the outage assertion then fails. A third starts Prometheus on
-//! backfilled running totals of an earlier run and shows that they carry over a gap shorter
-//! than the bridge and restart, without any window reaching into the earlier run, after a
-//! longer one; a window starting inside a gap counts from the last total before it.
+//! generated rules and shows that the outage assertion then fails. The first runs on
+//! Prometheus 3.5.3 with Alertmanager 0.33.1 and again on Prometheus 2.42.0 with Alertmanager
+//! 0.25 (`make tools` installs both).
 //!
 //! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
 //! too. Timings go to stderr (`make e2e` shows them).
@@ -16,7 +15,6 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -383,8 +381,12 @@ struct Tools {
     alertmanager: PathBuf,
 }
 
+fn tools_of(version: &str) -> Option<Tools> {
+    Some(Tools { prometheus: common::tool_of(version, "prometheus")?, alertmanager: common::tool_of(version, "prometheus-alertmanager")? })
+}
+
 fn tools() -> Option<Tools> {
-    Some(Tools { prometheus: common::tool("prometheus")?, alertmanager: common::tool("prometheus-alertmanager")? })
+    tools_of(common::LTS)
 }
 
 /// A change to a generated rule file before Prometheus loads it.
@@ -765,8 +767,18 @@ fn secs(d: Duration) -> f64 {
 #[test]
 fn generated_rules_and_routes_deliver_exactly_the_right_notifications() {
     let Some(tools) = tools() else { return };
+    deliver_exactly_the_right_notifications(&tools, "Prometheus 3.5.3, Alertmanager 0.33.1");
+}
+
+#[test]
+fn generated_rules_and_routes_deliver_exactly_the_right_notifications_on_prometheus_2() {
+    let Some(tools) = tools_of("2.42.0") else { return };
+    deliver_exactly_the_right_notifications(&tools, "Prometheus 2.42.0, Alertmanager 0.25");
+}
+
+fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
     let wall = Instant::now();
-    let s = Stack::start(&tools, None);
+    let s = Stack::start(tools, None);
     let p = &s.profile;
     let ready = wall.elapsed();
 
@@ -819,15 +831,16 @@ fn generated_rules_and_routes_deliver_exactly_the_right_notifications() {
     // Timings.
     let t = &p.page_fast;
     let detection = since(o.fired, o.start_wall);
+    // explain's detection includes the evaluation the windows end before.
     let detection_bound = 2.0 * secs(SCRAPE) + secs(p.evaluation) + t.for_seconds as f64 + t.detection_total_outage_seconds.unwrap_or(0.0);
     let delivery_bound = detection_bound + secs(p.group_wait);
     let first = o.delivered.values().min().map_or(f64::NAN, |at| secs(at.duration_since(o.start)));
     let resolved_in_prometheus = resolved.get("pagerduty-payments").map_or(f64::NAN, |d| since(rfc3339(&d.ends_at), rec_wall));
-    // `sloforge explain`: short window + base window + keep_firing_for; then one scrape and one evaluation.
+    // `sloforge explain`: short window + base window + one evaluation + keep_firing_for; then one scrape and one evaluation.
     let reset_bound = t.reset_seconds as f64 + secs(SCRAPE) + secs(p.evaluation);
     let resolve_delivered = resolved.values().map(|d| secs(d.at.duration_since(rec_start))).fold(0.0, f64::max);
     eprintln!(
-        "end-to-end timings (Prometheus scrape {}s, rules every {}s; checkout/availability page-fast: windows {}/{}, for {}s, keep_firing_for {}s; Alertmanager group_wait {}s, group_interval {}s):",
+        "end-to-end timings on {engines} (Prometheus scrape {}s, rules every {}s; checkout/availability page-fast: windows {}/{}, for {}s, keep_firing_for {}s; Alertmanager group_wait {}s, group_interval {}s):",
         secs(SCRAPE),
         secs(p.evaluation),
         t.long_window,
@@ -847,7 +860,7 @@ fn generated_rules_and_routes_deliver_exactly_the_right_notifications() {
     }
     eprintln!("  firing in Prometheus -> first notification: {:.2}s", first - detection);
     eprintln!(
-        "  recovery -> page-fast resolved in Prometheus: {resolved_in_prometheus:.2}s (bound {reset_bound:.2}s: explain's reset (short window + base window + keep_firing_for) + scrape + evaluation)"
+        "  recovery -> page-fast resolved in Prometheus: {resolved_in_prometheus:.2}s (bound {reset_bound:.2}s: explain's reset (short window + base window + one evaluation + keep_firing_for) + scrape + evaluation)"
     );
     eprintln!("  recovery -> resolved notification at every page receiver: {resolve_delivered:.2}s (bound {:.2}s: + group_interval)", reset_bound + secs(p.group_interval));
     eprintln!("  maintenance: audit-log paged after {:.2}s, the inventory team's receivers got nothing for {:.1}s", secs(audit.at.duration_since(m_start)), secs(muted_for));
@@ -919,152 +932,4 @@ fn the_demo_routing_profile_routes_the_demo_fleet_like_its_own_routing_spec() {
         String::from_utf8(o.stdout).unwrap()
     };
     assert_eq!(routes(&demo), routes(&root.join("slo-specs")), "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml");
-}
-
-/// One series of an OpenMetrics backfill: `name{labels}` with a value every 5 s over `[from, to]`
-/// (Unix seconds), growing by `per_sec` from `at_from`.
-fn backfill_series(out: &mut String, name_labels: &str, from: u64, to: u64, at_from: f64, per_sec: f64) {
-    let mut t = from;
-    while t <= to {
-        let _ = writeln!(out, "{name_labels} {} {t}", at_from + per_sec * (t - from) as f64);
-        t += 5;
-    }
-}
-
-#[test]
-fn running_totals_carry_over_a_short_gap_and_restart_after_a_long_one() {
-    let Some(tools) = tools() else { return };
-    let Some(promtool) = common::tool("promtool") else { return };
-    let dir = tempfile::tempdir().unwrap();
-    // The test profile's settings (1s evaluations: a 6-minute bridge; the 12m and 2h windows
-    // come from running totals) and three SLOs: two without traffic in this run, one whose
-    // requests fail half of the time now.
-    let specs = dir.path().join("specs");
-    fs::create_dir_all(&specs).unwrap();
-    fs::copy(common::root().join("tests/e2e/defaults.yaml"), specs.join("defaults.yaml")).unwrap();
-    for (name, job) in [("shortgap", "nothing"), ("longgap", "stock"), ("midgap", "nothing")] {
-        let spec = format!(
-            "apiVersion: sloforge.dev/v1\nkind: Service\nname: {name}\nteam: core\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      ratio:\n        errors: http_requests_total{{job=\"{job}\",code=~\"5..\"}}\n        total: http_requests_total{{job=\"{job}\"}}\n"
-        );
-        fs::write(specs.join(format!("{name}.yaml")), spec).unwrap();
-    }
-    let out = common::sloforge(&["generate", "specs", "-o", "generated", "--no-tests"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rules = fs::read_to_string(dir.path().join("generated/rules/longgap.rules.yaml")).unwrap();
-    assert!(rules.contains("offset 12m") && rules.contains("[6m]"), "{rules}");
-
-    // Totals of an earlier run, 100 requests and 1 error per second from 40 minutes ago: the
-    // short-gap SLO's stop 2 minutes ago (within the bridge), the long-gap SLO's 10 minutes ago.
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let start = now - 40 * 60;
-    let mut om = String::new();
-    for family in ["slo:sli_events:running_total", "slo:sli_events:running_since"] {
-        let _ = writeln!(om, "# TYPE {family} gauge");
-        for (name, stop) in [("shortgap", now - 120), ("longgap", now - 600)] {
-            let id = format!("service=\"{name}\",slo=\"availability\"");
-            if family.ends_with("running_total") {
-                backfill_series(&mut om, &format!("{family}{{event=\"errors\",{id}}}"), start, stop, 0.0, 1.0);
-                backfill_series(&mut om, &format!("{family}{{event=\"total\",{id}}}"), start, stop, 0.0, 100.0);
-            } else {
-                backfill_series(&mut om, &format!("{family}{{{id}}}"), start, stop, start as f64, 0.0);
-            }
-        }
-        // The mid-gap SLO's run has a gap of 5 minutes (shorter than the bridge, longer than
-        // the query lookback below) from 15 to 10 minutes ago: before it 50 errors and 100
-        // requests per second, after it 1 and 100, until 2 minutes ago.
-        let id = r#"service="midgap",slo="availability""#;
-        let (gap_from, gap_to, stop) = (now - 15 * 60, now - 10 * 60, now - 120);
-        if family.ends_with("running_total") {
-            for (event, before, after) in [("errors", 50.0, 1.0), ("total", 100.0, 100.0)] {
-                let name_labels = format!("{family}{{event=\"{event}\",{id}}}");
-                backfill_series(&mut om, &name_labels, start, gap_from, 0.0, before);
-                let at_gap = before * (gap_from - start) as f64;
-                backfill_series(&mut om, &name_labels, gap_to, stop, at_gap, after);
-            }
-        } else {
-            backfill_series(&mut om, &format!("{family}{{{id}}}"), start, gap_from, start as f64, 0.0);
-            backfill_series(&mut om, &format!("{family}{{{id}}}"), gap_to, stop, start as f64, 0.0);
-        }
-    }
-    om.push_str("# EOF\n");
-    let om_file = dir.path().join("earlier-run.om");
-    fs::write(&om_file, om).unwrap();
-    let tsdb = dir.path().join("prometheus-data");
-    common::run_ok(Command::new(&promtool).args(["tsdb", "create-blocks-from", "openmetrics"]).arg(&om_file).arg(&tsdb));
-
-    let exporter = Arc::new(Mutex::new(Exporter::new()));
-    exporter.lock().unwrap().set("stock", Health { error: 0.5, slow: 0.0 });
-    let metrics = serve_metrics(exporter);
-    let prom_config = dir.path().join("prometheus.yml");
-    fs::write(
-        &prom_config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}/*.rules.yaml\n\
-             scrape_configs:\n  - job_name: exporter\n    honor_labels: true\n    static_configs:\n      - targets: ['{}']\n",
-            dir.path().join("generated/rules").display(),
-            metrics.addr,
-        ),
-    )
-    .unwrap();
-    let (prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
-        // A lookback of 30s instead of 5m: the mid-gap SLO's gap is then long enough for an
-        // instant selector 12 minutes back to find nothing, as a gap of over 5 minutes would on
-        // a server with the default lookback.
-        vec![
-            format!("--config.file={}", prom_config.display()),
-            format!("--storage.tsdb.path={}", tsdb.display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--query.lookback-delta=30s".into(),
-        ]
-    });
-    let query = |q: &str| instant_query(port, q);
-    let one = |q: &str| -> f64 {
-        let v = query(q);
-        assert_eq!(v.len(), 1, "{q}: {v:?}");
-        v[0].1
-    };
-    // A few evaluations of every group, with this run's traffic in the raw read.
-    let deadline = Instant::now() + WAIT;
-    while query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m]) >= 5"#).len() < 3 || query(r#"{__name__=~"slo:sli_events:rate.+",event="total"} > 0"#).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the rules were not evaluated 5 times within {WAIT:?}: {:?} {:?} {:?}",
-            query(r#"count_over_time(slo:sli_error:ratio{window="2h"}[1m])"#),
-            query(r#"{__name__=~"slo:sli_events:rate.+"}"#),
-            query("up")
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
-    // Within the bridge: the totals went on from the earlier run's last value and start time,
-    // and the 12m window reaches back into the earlier run (1 error in 100 requests).
-    let short = r#"service="shortgap",slo="availability""#;
-    assert_eq!(one(&format!("slo:sli_events:running_since{{{short}}}")), start as f64);
-    let last = (now - 120 - start) as f64;
-    assert_eq!(one(&format!(r#"slo:sli_events:running_total{{{short},event="total"}}"#)), 100.0 * last);
-    assert_eq!(one(&format!(r#"slo:sli_error:ratio{{{short},window="12m"}}"#)), 0.01);
-
-    // A gap inside the run where the 12m window starts: the window subtracts the last total
-    // before the gap and counts only what came after it (1 error in 100 requests), not, for
-    // want of a sample 12 minutes ago, everything since the run started (about 38 % errors).
-    let mid = r#"service="midgap",slo="availability""#;
-    assert_eq!(one(&format!("slo:sli_events:running_since{{{mid}}}")), start as f64);
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() - now;
-    assert!(elapsed < 120, "the 12m window must still start in the gap ({elapsed}s after the backfill)");
-    assert_eq!(one(&format!(r#"slo:sli_error:ratio{{{mid},window="12m"}}"#)), 0.01);
-
-    // After a gap longer than the bridge: new totals from the first evaluation of this run,
-    // and no window subtracts the earlier run's totals (the windows would read a negative
-    // count of requests, so no ratio at all, instead of this run's 50 % of errors).
-    let long = r#"service="longgap",slo="availability""#;
-    let since = one(&format!("slo:sli_events:running_since{{{long}}}"));
-    assert!(since > (now - 60) as f64, "running_since {since} should be this run's start (after {})", now - 60);
-    let total = one(&format!(r#"slo:sli_events:running_total{{{long},event="total"}}"#));
-    assert!(total > 0.0 && total < 10_000.0, "running total {total}: this run's requests only");
-    for window in ["12m", "2h"] {
-        let r = one(&format!(r#"slo:sli_error:ratio{{{long},window="{window}"}}"#));
-        assert!((r - 0.5).abs() < 0.01, "{window} ratio {r}: this run's error ratio is 0.5");
-    }
-    drop(prom);
-    drop(metrics);
 }

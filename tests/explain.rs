@@ -40,14 +40,15 @@ fn workbook_numbers() {
     }
     let fast = tier("page-fast");
     assert_eq!(fast["error_ratio_threshold"], 0.0144);
-    // (0.0144 / 1) × 1h = 51.84 s: the Workbook's 52 s.
-    assert_eq!(fast["detection_total_outage_seconds"], 51.84);
-    // At 28.8x (twice the factor) the hour trips after half an hour.
-    assert_eq!(fast["detection_twice_factor_seconds"], 1800.0);
+    // (0.0144 / 1) × 1h = 51.84 s, the Workbook's 52 s, plus the 1m evaluation the windows end
+    // before.
+    assert_eq!(fast["detection_total_outage_seconds"], 111.84);
+    // At 28.8x (twice the factor) the hour trips after half an hour (plus the evaluation).
+    assert_eq!(fast["detection_twice_factor_seconds"], 1860.0);
     // 30d / 14.4 = 50h.
     assert_eq!(fast["exhaustion_seconds"], 180_000.0);
-    // 5m short window + 1m evaluation.
-    assert_eq!(fast["reset_seconds"], 360);
+    // 5m short window + 1m base window + the 1m evaluation the windows end before.
+    assert_eq!(fast["reset_seconds"], 420);
     assert_eq!(fast["for_seconds"], 120);
 }
 

@@ -26,8 +26,7 @@ fn spec_sets() -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_generated_rule_file_passes_promtool_check() {
-    let Some(promtool) = common::tool("promtool") else { return };
+fn every_generated_rule_file_passes_promtool_check_on_every_version() {
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, set) in spec_sets().iter().enumerate() {
@@ -42,8 +41,10 @@ fn every_generated_rule_file_passes_promtool_check() {
         }
     }
     assert!(files.len() >= 20, "only {} rule files", files.len());
-    let out = common::run_ok(Command::new(&promtool).args(["check", "rules", "--lint=all", "--lint-fatal"]).args(&files));
-    assert_eq!(out.matches("SUCCESS").count(), files.len(), "{out}");
+    for (version, promtool) in common::tool_matrix("promtool") {
+        let out = common::run_ok(Command::new(&promtool).args(["check", "rules", "--lint=all", "--lint-fatal"]).args(&files));
+        assert_eq!(out.matches("SUCCESS").count(), files.len(), "promtool {version}: {out}");
+    }
 }
 
 fn scenario_dir(mutate: impl Fn(&str) -> String) -> tempfile::TempDir {
@@ -65,12 +66,13 @@ fn promtool_test(promtool: &Path, dir: &Path) -> (bool, String) {
 }
 
 #[test]
-fn hand_written_scenarios_pass_on_generated_rules() {
-    let Some(promtool) = common::tool("promtool") else { return };
+fn hand_written_scenarios_pass_on_generated_rules_under_every_version() {
     let dir = scenario_dir(str::to_string);
-    let (ok, out) = promtool_test(&promtool, dir.path());
-    assert!(ok, "{out}");
-    assert!(out.contains("SUCCESS"), "{out}");
+    for (version, promtool) in common::tool_matrix("promtool") {
+        let (ok, out) = promtool_test(&promtool, dir.path());
+        assert!(ok, "promtool {version}: {out}");
+        assert!(out.contains("SUCCESS"), "{out}");
+    }
 }
 
 #[test]
@@ -92,9 +94,9 @@ fn scenarios_catch_an_unweighted_long_window() {
     // Replace Σerrors/Σtotal by a mean of one-minute ratios for the 6h window: the
     // traffic-weighted check must fail.
     let dir = scenario_dir(|r| {
-        let re = "sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"}[5h59m59s999ms])) / (sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"}[5h59m59s999ms])) > 0)";
+        let re = "sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"}[5h59m59s999ms] offset 1m)) / (sum(sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"}[5h59m59s999ms] offset 1m)) > 0)";
         assert!(r.contains(re));
-        r.replace(re, "sum(avg_over_time((slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"} / ignoring(event) slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"})[6h:1m]))")
+        r.replace(re, "sum(avg_over_time((slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"errors\"} / ignoring(event) slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"})[6h:1m] offset 1m))")
     });
     let (ok, out) = promtool_test(&promtool, dir.path());
     assert!(!ok, "{out}");

@@ -55,28 +55,33 @@ fn run(promtool: PathBuf, files: &[PathBuf]) -> testrun::Summary {
 }
 
 #[test]
-fn generated_tests_pass_under_promtool() {
-    let Some(promtool) = common::tool("promtool") else { return };
+fn generated_tests_pass_under_promtool_2_42_2_53_and_3_5() {
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, spec) in spec_sets() {
         files.extend(write(&tmp.path().join(&name), &tree_of(&spec), |_, t| t.to_string()));
     }
-    let summary = run(promtool, &files);
-    let text = testrun::render(&summary);
-    assert!(summary.passed(), "{text}");
-    assert!(summary.files.len() >= 30, "{text}");
-    assert!(summary.groups() >= 300, "{text}");
-    println!("{text}");
+    // One set of files for every version: the test model holds under both range semantics.
+    for (version, promtool) in common::tool_matrix("promtool") {
+        let summary = run(promtool, &files);
+        let text = testrun::render(&summary);
+        assert!(summary.passed(), "promtool {version}:\n{text}");
+        assert!(summary.files.len() >= 30, "{text}");
+        assert!(summary.groups() >= 300, "{text}");
+        println!("promtool {version}:\n{text}");
+    }
 }
 
 #[test]
-fn committed_demo_tests_pass_from_another_directory() {
-    let Some(promtool) = common::tool("promtool") else { return };
+fn committed_demo_tests_pass_from_another_directory_under_every_version() {
     // The test files name their rules relative to themselves: promtool finds them from any cwd.
-    let file = common::root().join("generated/tests/cart.test.yaml");
-    let out = std::process::Command::new(&promtool).args(["test", "rules"]).arg(&file).current_dir(std::env::temp_dir()).output().unwrap();
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(common::root().join("generated/tests")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 6);
+    for (version, promtool) in common::tool_matrix("promtool") {
+        let out = std::process::Command::new(&promtool).args(["test", "rules"]).args(&files).current_dir(std::env::temp_dir()).output().unwrap();
+        assert!(out.status.success(), "promtool {version}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 /// Broken copies of the demo's cart rules; every one must fail its generated tests.
@@ -119,14 +124,15 @@ fn broken_alerts_fail_the_generated_tests() {
 
 #[test]
 fn sloforge_test_command() {
-    let Some(_) = common::tool("promtool") else { return };
+    let Some(promtool) = common::tool("promtool") else { return };
+    let promtool = promtool.to_str().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let spec = common::root().join("tests/promtool/spec.yaml");
     let out = tmp.path().join("out");
     let o = common::sloforge(&["generate", spec.to_str().unwrap(), "-o", out.to_str().unwrap()], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("tests/api.test.yaml").is_file());
-    let o = common::sloforge(&["test", out.to_str().unwrap()], tmp.path());
+    let o = common::sloforge(&["test", out.to_str().unwrap(), "--promtool", promtool], tmp.path());
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     assert_eq!(o.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout.contains("ok ") && stdout.contains("tests in 1 files: all passed"), "{stdout}");
@@ -135,13 +141,13 @@ fn sloforge_test_command() {
     let rules = out.join("rules/api.rules.yaml");
     let text = std::fs::read_to_string(&rules).unwrap();
     std::fs::write(&rules, text.replacen("> 14.4 and", "> 144 and", 1)).unwrap();
-    let o = common::sloforge(&["test", out.join("tests/api.test.yaml").to_str().unwrap(), "--jobs", "1"], tmp.path());
+    let o = common::sloforge(&["test", out.join("tests/api.test.yaml").to_str().unwrap(), "--jobs", "1", "--promtool", promtool], tmp.path());
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAILED") && stdout.contains("\"availability: total outage"), "{stdout}");
 
     // Nothing to run, or no promtool: exit 1 with a message.
-    let o = common::sloforge(&["test", tmp.path().join("nothing").to_str().unwrap()], tmp.path());
+    let o = common::sloforge(&["test", tmp.path().join("nothing").to_str().unwrap(), "--promtool", promtool], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     let o = common::sloforge(&["test", out.to_str().unwrap(), "--promtool", "/nonexistent/promtool"], tmp.path());
     assert_eq!(o.status.code(), Some(1));

@@ -5,6 +5,7 @@ pub mod promql;
 pub mod routes;
 pub mod rules;
 pub mod scenarios;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,7 +37,7 @@ pub struct CompiledService {
 impl CompiledService {
     /// The service's rule file: one group per SLO.
     pub fn rules(&self, settings: &Settings) -> RuleFile {
-        RuleFile { groups: self.service.slos.iter().map(|slo| rules::slo_group(slo, settings)).collect() }
+        RuleFile { groups: self.service.slos.iter().flat_map(|slo| rules::slo_groups(slo, settings)).collect() }
     }
 }
 

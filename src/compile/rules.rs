@@ -1,24 +1,25 @@
 //! Prometheus rules of one SLO.
 //!
-//! Shape (a ratio SLO with the four Workbook tiers and a 30d window: 12 rules):
-//! 1. `slo:sli_events:rate<base>`: the only rule reading raw series; per-second rates of
-//!    errors and of all events (`event="errors"|"total"`), each `0` when its series is absent.
-//! 2. `slo:sli_events:running_since` and 3. `slo:sli_events:running_total` (only when some window
-//!    is longer than the [`bridge`]): every evaluation adds this evaluation's recorded events to the
-//!    previous total, so a window of any length is the total now minus the last total up to
-//!    `t-w` (at most one bridge of samples before `t-w`, so that a gap in evaluation there still
-//!    finds it) instead of one recorded sample per evaluation in the window. The previous total
-//!    is found across gaps in evaluation up to the [`bridge`] long; after a longer gap the totals
-//!    restart and `running_since` says when, so no window ever subtracts a total of an earlier
-//!    run: a window reaching back before the restart counts the events since it.
-//! 4. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
-//!    Σerrors/Σtotal — windows up to the bridge sum the recorded rates (`sum_over_time`),
-//!    longer ones subtract running totals; traffic-weighted by construction (counts, never
-//!    averaged ratios), `0` on zero traffic. The window counts are not recorded: 16 more series
-//!    per SLO would cost Prometheus more than the longer expression.
-//! 5. `slo:burn_rate:ratio`: ratio / budget, per `window`.
-//! 6. `slo:objective:ratio`, 7. `slo:error_budget:ratio`, 8. `slo:error_budget_remaining:ratio`.
-//! 9–12. one alert per tier: long and short window both above the burn rate.
+//! Every rule reads raw series or what earlier evaluations wrote, never a sample written in the
+//! same evaluation nor its own output, so the same rules hold on Prometheus 2 and 3 and on the
+//! rulers that write asynchronously or run in pairs (vmalert, Thanos Ruler, Mimir and Cortex).
+//!
+//! Shape (a ratio SLO with the four Workbook tiers and a 30d window):
+//! 1. `slo:sli_events:rate<base>`: the only rule reading raw series, over one short range;
+//!    per-second rates of errors and of all events (`event="errors"|"total"`), each `0` when its
+//!    series is absent.
+//! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
+//!    Σerrors/Σtotal over the window that ends at the previous evaluation. Windows up to the
+//!    fine limit (3d at 1m) sum the recorded rates of the evaluations in it (`sum_over_time(…
+//!    offset <interval>)`); longer ones average the coarse rates. Traffic-weighted by
+//!    construction (counts, never averaged ratios), `0` on zero traffic.
+//! 3. `slo:burn_rate:ratio`: ratio / budget, per `window`.
+//! 4. `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:error_budget_remaining:ratio`.
+//! 5. one alert per tier: long and short window both above the burn rate; budget-stage alerts.
+//!
+//! Only when some window is longer than the fine limit, a second group with the coarse
+//! interval (1h at 1m) records `slo:sli_events:rate<coarse>`: the mean of the recorded rates
+//! over the coarse step that ends at its previous evaluation interval.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -114,7 +115,8 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             (format!("clamp_min({count} - {up}, 0) / {secs}"), format!("{count} / {secs}"))
         }
         Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, range)), sum(&promql::with_window(total, range))),
-        Sli::RawRatio { ratio } => (format!("max({}) >= 0", promql::with_window(ratio, base)), "vector(1)".to_string()),
+        // `(t-base, t]` under both range semantics, as for probes.
+        Sli::RawRatio { ratio } => (format!("max({}) >= 0", promql::with_window(ratio, Duration::from_millis(base.as_millis().saturating_sub(1).max(1)))), "vector(1)".to_string()),
     }
 }
 
@@ -130,32 +132,52 @@ fn dur(d: Duration) -> Option<String> {
     (d.as_millis() > 0).then(|| d.to_string())
 }
 
-/// Evaluations of the longest gap in rule evaluation the running totals carry over (6h at the
-/// default 1m interval); windows longer than this bridge are read from them, shorter ones from
-/// the recorded rates. Carrying a total over costs one sample per evaluation of the bridge.
-pub const BRIDGE_EVALUATIONS: u64 = 360;
-
-/// The bridge of the running totals: [`BRIDGE_EVALUATIONS`] evaluation intervals.
-pub fn bridge(settings: &Settings) -> Duration {
-    Duration::from_millis(settings.evaluation_interval.as_millis().saturating_mul(BRIDGE_EVALUATIONS))
-}
-
 /// Seconds of a duration as a PromQL number (`86400`, `0.5`).
 fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
     if ms % 1000 == 0 { (ms / 1000).to_string() } else { format!("{}.{:03}", ms / 1000, ms % 1000).trim_end_matches('0').to_string() }
 }
 
+/// The rule groups of one SLO: its group, and its coarse group when a window needs one.
+pub fn slo_groups(slo: &Slo, settings: &Settings) -> Vec<RuleGroup> {
+    let mut groups = vec![slo_group(slo, settings)];
+    groups.extend(coarse_group(slo, settings));
+    groups
+}
+
+/// Whether window `w` averages the coarse rates rather than summing the recorded ones.
+fn is_coarse(w: Duration, settings: &Settings) -> bool {
+    w > settings.fine_limit()
+}
+
+/// The coarse group: the mean of the recorded base-window rates over each coarse step, at the
+/// coarse interval. Only when some window is longer than the fine limit.
+fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
+    if !slo.ratio_windows().into_iter().any(|w| is_coarse(w, settings)) {
+        return None;
+    }
+    let step = settings.coarse_step();
+    let base = settings.base_window.to_string();
+    let events = sel(&names::events_record(&base), slo, &[]);
+    let per_step = crate::model::COARSE_EVALUATIONS;
+    let expr = format!("sum_over_time({events}[{}] offset {}) / {per_step}", settings.window_range(step), settings.evaluation_interval);
+    Some(RuleGroup {
+        name: names::coarse_group(&slo.service, &slo.name, &step.to_string()),
+        interval: step.to_string(),
+        rules: vec![Rule::Record(RecordingRule { record: names::coarse_record(&step.to_string(), &base), expr, labels: Arc::clone(&slo.labels) })],
+    })
+}
+
 /// The rule group of one SLO.
-pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
+fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
     let events = names::events_record(&base.to_string());
+    let coarse = names::coarse_record(&settings.coarse_step().to_string(), &base.to_string());
     let labels = Arc::clone(&slo.labels);
     let budget = slo.error_budget();
     let step = settings.evaluation_interval;
     let step_secs = seconds(step);
     let ev = label::EVENT;
-    let bridge = bridge(settings);
     let mut rules = Vec::new();
 
     let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range());
@@ -172,57 +194,27 @@ pub fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     }));
 
     let windows = slo.ratio_windows();
-    let running = sel(names::RUNNING_TOTAL, slo, &[]);
-    let since = sel(names::RUNNING_SINCE, slo, &[]);
     let by_event = |metric: &str| [sel(metric, slo, &[(ev, label::EVENT_ERRORS)]), sel(metric, slo, &[(ev, label::EVENT_TOTAL)])];
-    let (rate_sels, total_sels) = (by_event(&events), by_event(names::RUNNING_TOTAL));
-    if windows.iter().any(|w| *w > bridge) {
-        // Only the SLO's identity: a change of team or tier must not start new totals.
-        let identity_labels: BTreeMap<String, String> = identity(slo).iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
-        let identity_labels = Arc::new(identity_labels);
-        // Evaluated before the totals: it restarts exactly when they do (no total within the
-        // bridge), and otherwise keeps its earliest value.
-        rules.push(Rule::Record(RecordingRule {
-            record: names::RUNNING_SINCE.into(),
-            expr: format!(
-                "min(last_over_time({since}[{bridge}]) and on() last_over_time({}[{bridge}])) or vector(time())",
-                total_sels[1]
-            ),
-            labels: identity_labels.clone(),
-        }));
-        // This evaluation's events (only a rate recorded at this very evaluation: after a failed
-        // evaluation of the rates, the previous one must not be counted twice) plus the last total.
-        let events_sel = sel(&events, slo, &[]);
-        rules.push(Rule::Record(RecordingRule {
-            record: names::RUNNING_TOTAL.into(),
-            expr: format!(
-                "max by ({ev}) ({events_sel} * {step_secs} and timestamp({events_sel}) == time()) + max by ({ev}) (last_over_time({running}[{bridge}]) or on({ev}) {events_sel} * 0)"
-            ),
-            labels: identity_labels,
-        }));
-    }
-
-    // Events of one kind in window `w`, in the unit of the recorded rates (`scaled`: events).
-    // Up to the bridge, the sum of the recorded rates over `(t-w, t]`; beyond it the running
-    // total minus the total at `t-w`, when the totals have counted since then, else the total
-    // (everything since they started). A running total is in events already. The total at
-    // `t-w` is the last one up to then within the bridge, not `total offset w`: when `t-w` falls
-    // in a gap in evaluation longer than the query lookback (5m by default), `offset` finds
-    // nothing and the window would silently become everything since the totals started.
-    // `(t-w, t]`, or Prometheus 2's closed `[t-w, t]` without exact windows.
-    let offset = |w: Duration| if settings.scrape_interval.is_some() { w } else { Duration::from_millis(w.as_millis() + step.as_millis()) };
+    let (rate_sels, coarse_sels) = (by_event(&events), by_event(&coarse));
+    // Events of one kind in window `w` ending at the previous evaluation, `(t-step-w, t-step]`:
+    // what earlier evaluations wrote, on every engine. Up to the fine limit the sum of the
+    // recorded rates (`scaled`: times the interval, in events); beyond it the mean of the coarse
+    // rates (`scaled`: times the window).
     let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
-        if w > bridge {
-            let (t, off) = (&total_sels[k], offset(w));
-            let _ = write!(out, "(sum({t}) - (sum(last_over_time({t}[{bridge}] offset {off}) and on() {since} <= time() - {}) or vector(0)))", seconds(off));
+        let range = settings.window_range(w);
+        if is_coarse(w, settings) {
+            let _ = write!(out, "sum(avg_over_time({}[{range}] offset {step}))", coarse_sels[k]);
+            if scaled {
+                let _ = write!(out, " * {}", seconds(w));
+            }
         } else {
-            let _ = write!(out, "sum(sum_over_time({}[{}]))", rate_sels[k], settings.window_range(w));
+            let _ = write!(out, "sum(sum_over_time({}[{range}] offset {step}))", rate_sels[k]);
             if scaled {
                 let _ = write!(out, " * {step_secs}");
             }
         }
     };
-    let mut ratio = String::with_capacity(windows.len() * 2 * (total_sels[0].len() * 3 + since.len() + 80));
+    let mut ratio = String::with_capacity(windows.len() * 2 * (rate_sels[0].len() + 80));
     for (i, w) in windows.iter().copied().enumerate() {
         if i > 0 {
             ratio.push_str(" or ");

@@ -43,20 +43,42 @@ pub struct Settings {
     pub alert_tiers: Vec<AlertTierPolicy>,
 }
 
+/// Evaluations a window may sum from the recorded base-window rates (3d at the default 1m);
+/// a longer window averages the coarse rates instead, so that no rule reads more than this many
+/// samples of a recorded series.
+pub const FINE_EVALUATIONS: u64 = 4320;
+/// Evaluations one coarse rate covers (1h at the default 1m): the interval of the coarse group.
+pub const COARSE_EVALUATIONS: u64 = 60;
+
 impl Settings {
-    /// Range of the one raw read: the base window, plus one scrape interval when it is known,
-    /// so that consecutive evaluations take every increment between scrapes exactly once.
-    pub fn raw_range(&self) -> Duration {
+    /// The raw read's span in whole scrapes: the base window, plus one scrape interval when it
+    /// is known.
+    pub fn raw_span(&self) -> Duration {
         Duration::from_millis(self.base_window.as_millis() + self.scrape_interval.map_or(0, Duration::as_millis))
     }
 
-    /// Range of a window `w` over recorded series: `[w]`, or `[w - 1ms]` (the half-open
-    /// `(t-w, t]` on Prometheus 2 as on 3) with exact windows.
+    /// Range of the one raw read: the span less 1ms, so that it holds the same samples on
+    /// Prometheus 2's closed ranges as on 3's left-open ones, `(t-span, t]`. With samples one
+    /// scrape apart that is the base window's samples and, `rate()` extrapolating to the range's
+    /// start, exactly their increase per second of the base window: consecutive evaluations take
+    /// every increment between scrapes once.
+    pub fn raw_range(&self) -> Duration {
+        self.window_range(self.raw_span())
+    }
+
+    /// Range of a window `w`: `[w - 1ms]`, the half-open `(t-w, t]` on Prometheus 2 as on 3.
     pub fn window_range(&self, w: Duration) -> Duration {
-        match self.scrape_interval {
-            Some(_) if w.as_millis() > 1 => Duration::from_millis(w.as_millis() - 1),
-            _ => w,
-        }
+        if w.as_millis() > 1 { Duration::from_millis(w.as_millis() - 1) } else { w }
+    }
+
+    /// The longest window summed from the recorded base-window rates ([`FINE_EVALUATIONS`]).
+    pub fn fine_limit(&self) -> Duration {
+        Duration::from_millis(self.evaluation_interval.as_millis().saturating_mul(FINE_EVALUATIONS))
+    }
+
+    /// What one coarse rate covers, and the coarse group's interval ([`COARSE_EVALUATIONS`]).
+    pub fn coarse_step(&self) -> Duration {
+        Duration::from_millis(self.evaluation_interval.as_millis().saturating_mul(COARSE_EVALUATIONS))
     }
 }
 

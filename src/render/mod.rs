@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::compile::Compilation;
-use crate::compile::rules::RuleGroup;
+use crate::compile::rules::{Rule, RuleFile};
+use crate::compile::target::{self, Target, TargetOptions};
 use crate::names;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -19,7 +20,8 @@ pub enum Format {
     /// Prometheus rule files.
     #[default]
     Yaml,
-    /// `PrometheusRule` resources of the Prometheus Operator.
+    /// Rule resources of the target's operator: `PrometheusRule` of the Prometheus Operator,
+    /// `VMRule` of the VictoriaMetrics operator.
     Kubernetes,
 }
 
@@ -30,8 +32,11 @@ pub struct RenderOptions {
     pub namespace: Option<String>,
     /// Extra metadata labels of Kubernetes resources (Prometheus selects rules by label).
     pub labels: BTreeMap<String, String>,
-    /// Generated promtool unit tests next to plain rule files (none: no tests).
+    /// Generated promtool unit tests next to plain rule files (none: no tests). Written only
+    /// for a target whose rule files promtool reads ([`Target::promtool_reads`]).
     pub tests: Option<crate::compile::scenarios::ScenarioOptions>,
+    /// The ruler the rules are for, and how their groups are formed.
+    pub target: TargetOptions,
 }
 
 /// YAML text of a value: block style, no line folding, YAML-1.1 booleans quoted.
@@ -56,18 +61,38 @@ struct Metadata<'a> {
     labels: BTreeMap<String, String>,
 }
 
+/// A `PrometheusRule` or `VMRule` resource: the same groups under `spec`.
 #[derive(Serialize)]
-struct PrometheusRule<'a> {
+struct RuleResource<'a> {
     #[serde(rename = "apiVersion")]
     api_version: &'static str,
     kind: &'static str,
     metadata: Metadata<'a>,
-    spec: PrometheusRuleSpec<'a>,
+    spec: RuleResourceSpec<'a>,
 }
 
 #[derive(Serialize)]
-struct PrometheusRuleSpec<'a> {
-    groups: &'a [RuleGroup],
+struct RuleResourceSpec<'a> {
+    groups: Vec<ResourceGroup<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResourceGroup<'a> {
+    name: &'a str,
+    interval: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial_response_strategy: Option<&'static str>,
+    rules: &'a [Rule],
+}
+
+/// API version and kind of the rule resources of a target: the VictoriaMetrics operator's
+/// `VMRule`, else the Prometheus Operator's `PrometheusRule` (which its `ThanosRuler` reads too,
+/// and Grafana Alloy loads into Mimir).
+fn rule_resource_kind(target: Target) -> (&'static str, &'static str) {
+    match target {
+        Target::VictoriaMetrics => ("operator.victoriametrics.com/v1beta1", "VMRule"),
+        Target::Prometheus | Target::Mimir | Target::Cortex | Target::Thanos => ("monitoring.coreos.com/v1", "PrometheusRule"),
+    }
 }
 
 fn resource_labels(opts: &RenderOptions, service: &str) -> BTreeMap<String, String> {
@@ -125,47 +150,63 @@ pub fn visit_tree<E>(c: &Compilation, opts: &RenderOptions, mut f: impl FnMut(St
 /// The output files of one service (rules, and its generated tests when asked for), as
 /// (relative path, text).
 pub fn service_files(service: &std::sync::Arc<crate::model::Service>, settings: &crate::model::Settings, opts: &RenderOptions) -> Vec<(String, String)> {
-    let cs = crate::compile::CompiledService { source: service.file.clone(), service: std::sync::Arc::clone(service) };
-    let name = &service.name;
-    let mut out = Vec::with_capacity(2);
-    match opts.format {
-        Format::Yaml => {
-            out.push((names::rule_file(name), yaml::rule_file(&header(&cs.source), &cs.rules(settings))));
-            if let Some(t) = &opts.tests {
-                let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
-                out.push((names::test_file(name), tests.render(&cs.source)));
-            }
-        }
-        Format::Kubernetes => {
-            out.push((format!("kubernetes/{name}.prometheusrule.yaml"), header(&cs.source) + &prometheus_rule(name, &cs, settings, opts)));
-        }
-    }
-    out
+    service_output(service, settings, opts).0
 }
 
-fn prometheus_rule(service: &str, cs: &crate::compile::CompiledService, settings: &crate::model::Settings, opts: &RenderOptions) -> String {
-    let rules = cs.rules(settings);
-    to_yaml(&PrometheusRule {
-        api_version: "monitoring.coreos.com/v1",
-        kind: "PrometheusRule",
-        metadata: Metadata { name: names::prometheus_rule_resource(service), namespace: opts.namespace.as_deref(), labels: resource_labels(opts, service) },
-        spec: PrometheusRuleSpec { groups: &rules.groups },
-    })
+/// [`service_files`], and what its rule file takes from the ruler's limits when `opts` sets
+/// limits (the rules are built once for both).
+pub fn service_output(
+    service: &std::sync::Arc<crate::model::Service>,
+    settings: &crate::model::Settings,
+    opts: &RenderOptions,
+) -> (Vec<(String, String)>, Option<target::ServiceUsage>) {
+    let cs = crate::compile::CompiledService { source: service.file.clone(), service: std::sync::Arc::clone(service) };
+    let rules = target::shape(cs.rules(settings), &service.name, &opts.target);
+    let usage = opts.target.limits.any().then(|| target::measure(service, &rules, &opts.target));
+    let mut out = Vec::with_capacity(2);
+    out.push(rules_document(&cs, &rules, opts));
+    if let (Format::Yaml, Some(t), true) = (opts.format, &opts.tests, opts.target.target.promtool_reads()) {
+        let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
+        out.push((names::test_file(&service.name), tests.render(&cs.source)));
+    }
+    (out, usage)
+}
+
+/// The rule file or rule resource of one service, as (relative path, text).
+fn rules_document(cs: &crate::compile::CompiledService, rules: &RuleFile, opts: &RenderOptions) -> (String, String) {
+    let name = &cs.service.name;
+    let t = opts.target.target;
+    match opts.format {
+        Format::Yaml => {
+            let namespace = t.namespaced().then(|| names::ruler_namespace(name));
+            let keys = yaml::RulerKeys { namespace: namespace.as_deref(), partial_response_strategy: t.partial_response_strategy() };
+            (names::rule_file(name), yaml::ruler_rule_file(&header(&cs.source), rules, keys))
+        }
+        Format::Kubernetes => {
+            let (api_version, kind) = rule_resource_kind(t);
+            let groups = rules
+                .groups
+                .iter()
+                .map(|g| ResourceGroup { name: &g.name, interval: &g.interval, partial_response_strategy: t.partial_response_strategy(), rules: &g.rules })
+                .collect();
+            let resource = RuleResource {
+                api_version,
+                kind,
+                metadata: Metadata { name: names::rule_resource(name), namespace: opts.namespace.as_deref(), labels: resource_labels(opts, name) },
+                spec: RuleResourceSpec { groups },
+            };
+            (names::rule_resource_file(name, kind), header(&cs.source) + &to_yaml(&resource))
+        }
+    }
 }
 
 /// One YAML stream for stdout (`-o -`): every document separated by `---`.
 pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
-    let mut docs = Vec::new();
-    for (service, cs) in &c.rule_files {
-        docs.push(match opts.format {
-            Format::Yaml => yaml::rule_file(&header(&cs.source), &cs.rules(&c.settings)),
-            Format::Kubernetes => header(&cs.source) + &prometheus_rule(service, cs, &c.settings, opts),
-        });
-    }
     let mut out = String::new();
-    for d in docs {
+    for cs in c.rule_files.values() {
+        let rules = target::shape(cs.rules(&c.settings), &cs.service.name, &opts.target);
         out.push_str("---\n");
-        out.push_str(&d);
+        out.push_str(&rules_document(cs, &rules, opts).1);
     }
     out
 }

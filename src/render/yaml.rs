@@ -122,10 +122,27 @@ fn size_hint(f: &RuleFile) -> usize {
     rules + f.groups.iter().map(|g| g.name.len() + 48).sum::<usize>() + 64
 }
 
+/// Keys a ruler reads beside those of a Prometheus rule file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RulerKeys<'a> {
+    /// Top-level `namespace` of the file's groups (`mimirtool`/`cortextool rules load`).
+    pub namespace: Option<&'a str>,
+    /// `partial_response_strategy` of every group (Thanos Ruler).
+    pub partial_response_strategy: Option<&'a str>,
+}
+
 /// The YAML of a rule file, after `head` (its comment header).
 pub fn rule_file(head: &str, f: &RuleFile) -> String {
+    ruler_rule_file(head, f, RulerKeys::default())
+}
+
+/// [`rule_file`] with the keys of a ruler.
+pub fn ruler_rule_file(head: &str, f: &RuleFile, keys: RulerKeys) -> String {
     let mut out = String::with_capacity(head.len() + size_hint(f));
     out.push_str(head);
+    if let Some(ns) = keys.namespace {
+        field(&mut out, "", "namespace", ns);
+    }
     if f.groups.is_empty() {
         out.push_str("groups: []\n");
         return out;
@@ -137,6 +154,9 @@ pub fn rule_file(head: &str, f: &RuleFile) -> String {
         out.push_str("- ");
         field(&mut out, "", "name", &g.name);
         field(&mut out, "  ", "interval", &g.interval);
+        if let Some(p) = keys.partial_response_strategy {
+            field(&mut out, "  ", "partial_response_strategy", p);
+        }
         out.push_str("  rules:\n");
         for r in &g.rules {
             match r {

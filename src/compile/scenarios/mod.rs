@@ -127,7 +127,7 @@ impl ServiceTests {
 pub fn service_tests(service: &Service, settings: &Settings, opts: &ScenarioOptions) -> ServiceTests {
     let step = settings.evaluation_interval.as_millis();
     let max_steps = MAX_HISTORY_STEPS.min(opts.max_history.as_millis() / step.max(1)).max(1);
-    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_span().as_millis()), SCRAPE.as_millis());
     let mut notes = vec![
         String::new(),
         format!("Series are scraped every {} and the rules evaluated every {}.", Duration::from_millis(scrape), settings.evaluation_interval),
@@ -199,10 +199,8 @@ struct Ctx<'a> {
     slo: &'a Slo,
     step: u64,
     base: u64,
-    /// Range of the raw read (the base window, plus a scrape interval with exact windows).
-    range: u64,
-    /// Windows over recorded series are `(t-w, t]` rather than `[t-w, t]`.
-    half_open: bool,
+    /// How the rules read their windows.
+    windows: sim::Windows,
     scrape: u64,
     /// Idle lead-in so that every rate window lies after the first sample.
     warm: u64,
@@ -261,8 +259,8 @@ pub struct Synthesis {
 pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<Decimal>)]) -> Result<Synthesis, String> {
     let s = synth::synthesize(&slo.sli)?;
     let step = settings.evaluation_interval.as_millis();
-    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_range().as_millis()), SCRAPE.as_millis());
-    let warm = settings.raw_range().as_millis().max(step).div_ceil(step) * step;
+    let scrape = gcd(gcd(gcd(step, settings.base_window.as_millis()), settings.raw_span().as_millis()), SCRAPE.as_millis());
+    let warm = settings.raw_span().as_millis().max(step).div_ceil(step) * step;
     let mut tl = Timeline::new(scrape);
     tl.push(warm, Phase::Idle);
     for (d, q) in phases {
@@ -276,7 +274,7 @@ pub fn synthesize(slo: &Slo, settings: &Settings, phases: &[(Duration, Option<De
         tl.push(d.as_millis(), phase);
     }
     let volume = volume(&tl, step / scrape, slo.min_events).ok_or("the error ratios need more events per scrape than series can hold exactly")?;
-    Ok(Synthesis { scrape: Duration::from_millis(scrape), warm_up: Duration::from_millis(warm), series: input_series(&s, &tl, volume) })
+    Ok(Synthesis { scrape: Duration::from_millis(scrape), warm_up: Duration::from_millis(warm), series: input_series(&s, &tl, volume, settings.raw_span().as_millis()) })
 }
 
 /// Events per scrape: every phase's bad share a whole number, and at least `min_events`
@@ -297,8 +295,14 @@ fn volume(tl: &Timeline, scrapes_per_step: u64, min_events: u64) -> Option<u64> 
 fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec<TestGroup>, Vec<String>) {
     let step = settings.evaluation_interval.as_millis();
     let base = settings.base_window.as_millis();
-    let range = settings.raw_range().as_millis();
-    let half_open = settings.scrape_interval.is_some();
+    let range = settings.raw_span().as_millis();
+    let windows = sim::Windows {
+        step_ms: step,
+        base_ms: base,
+        span_ms: range,
+        fine_ms: settings.fine_limit().as_millis(),
+        coarse_evals: crate::model::COARSE_EVALUATIONS,
+    };
     let warm = range.max(step).div_ceil(step) * step;
     let budget = slo.error_budget();
     let tiers: Vec<Tier> = slo
@@ -326,8 +330,7 @@ fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec
         slo,
         step,
         base,
-        range,
-        half_open,
+        windows,
         scrape,
         warm,
         max_hist: max_hist.max(warm + step),
@@ -415,7 +418,7 @@ impl Ctx<'_> {
     /// are then not simulated).
     fn simulate_if(&self, s: &Synthetic, tl: Timeline, i: usize, keep: impl Fn(&TierRun) -> bool) -> Option<Run> {
         let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
-        let rec = Recorded::compute(&tl, s.reading, volume, self.step, self.base, self.range, self.half_open)?;
+        let rec = Recorded::compute(&tl, s.reading, volume, self.windows)?;
         let ith = self.tiers.get(i).map(|t| sim::run_tier(&rec, &t.model));
         if ith.as_ref().is_some_and(|r| !keep(r)) {
             return None;
@@ -492,7 +495,7 @@ impl Ctx<'_> {
     }
 
     fn group(&self, name: String, run: &Run, s: &Synthetic, checks: Vec<ExprTest>) -> TestGroup {
-        TestGroup { name, interval: ms(self.scrape), input_series: input_series(s, &run.timeline, run.volume), promql_expr_test: checks }
+        TestGroup { name, interval: ms(self.scrape), input_series: input_series(s, &run.timeline, run.volume, self.windows.span_ms), promql_expr_test: checks }
     }
 
     /// The fastest tier a total outage fires: the reachable page tier with the shortest long
@@ -583,11 +586,13 @@ impl Ctx<'_> {
 
     /// The time a tier takes at most to resolve after a total outage ends: its short window,
     /// plus the base window the recorded rates still hold errors for (one evaluation interval
-    /// by default), plus `keep_firing_for`. A raw query's subquery also reads the point at the
+    /// by default), plus the interval the windows end before the evaluation, plus
+    /// `keep_firing_for`. A raw query's subquery also reads the point at the
     /// start of its range: one subquery step more.
     fn recovery_bound(&self, s: &Synthetic, i: usize) -> u64 {
         let m = &self.tiers[i].model;
         let linger = self.round_up(self.base)
+            + self.step
             + match s.reading {
                 Reading::Points { point_ms } => self.round_up(point_ms),
                 _ => 0,
@@ -829,7 +834,7 @@ impl Ctx<'_> {
         let tl = self.timeline(&[(horizon - self.warm, Phase::Idle)]);
         let k = self.steps(horizon);
         let series = match s {
-            Some(s) if matches!(s.reading, Reading::Counters { .. }) => input_series(s, &tl, 1),
+            Some(s) if matches!(s.reading, Reading::Counters { .. }) => input_series(s, &tl, 1, self.windows.span_ms),
             _ => Vec::new(),
         };
         let ratio = promql::selector(names::ERROR_RATIO, self.identity());
@@ -865,8 +870,12 @@ fn workbook_detection_ms(t: &Tier, error_ratio: Decimal) -> Option<u64> {
 }
 
 /// The promtool `values` text of every synthetic series over a timeline.
-fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
+/// The synthetic series. Counters start at the most events a raw read can hold (`volume` per
+/// scrape over `span_ms`) rather than at 0, as a long-running process' counters do: `rate()`
+/// then extrapolates every read to its range's start, which the model assumes.
+fn input_series(s: &Synthetic, tl: &Timeline, volume: u64, span_ms: u64) -> Vec<InputSeries> {
     let samples = tl.per_sample();
+    let start = i128::from(volume) * i128::from(span_ms.div_ceil(tl.scrape_ms.max(1)));
     let scrape_s = i128::from(tl.scrape_ms / 1000);
     s.series
         .iter()
@@ -878,7 +887,7 @@ fn input_series(s: &Synthetic, tl: &Timeline, volume: u64) -> Vec<InputSeries> {
                         .enumerate()
                         .map(|(j, (p, _))| {
                             if j == 0 {
-                                return Some(0);
+                                return Some(start);
                             }
                             let (n, e) = match p.fraction() {
                                 None => (0, 0),
@@ -1014,27 +1023,27 @@ mod tests {
         let (svc, settings) = service("tests/promtool/spec.yaml");
         let t = service_tests(&svc, &settings, &ScenarioOptions::default());
         assert_eq!(t.file.rule_files, ["../rules/api.rules.yaml"]);
-        // Total outage from 1h2m (after a clean hour and the 1m15s raw read's lead-in). On
-        // promtool's grid-aligned samples a raw read spans five scrapes, so the first bad
-        // minute counts 4/5: 4/300 < 0.0144 at 1h3m, 8/300 > 0.0144 at 1h4m, when page-fast
-        // becomes pending; it fires after its `for` of 2m.
+        // Total outage from 1h2m (after a clean hour and the raw read's lead-in). The rates
+        // recorded at 1h3m hold the first bad minute; the windows read at 1h4m end there:
+        // 1/60 > 0.0144, page-fast becomes pending and fires after its `for` of 2m.
         let outage = "total outage from 1h2m";
         assert_eq!(firing(&t, outage, "1h5m"), Vec::<String>::new());
         assert_eq!(firing(&t, outage, "1h6m"), ["page-fast"]);
-        // Both page tiers fire by the time the errors stop (1h19m).
+        // Both page tiers fire by the time the errors stop (1h20m).
         let g = t.file.tests.iter().find(|g| g.name.contains(outage)).unwrap();
-        assert!(g.name.contains("errors stop at 1h19m"), "{}", g.name);
-        assert_eq!(firing(&t, outage, "1h19m"), ["page-fast", "page-slow"]);
+        assert!(g.name.contains("errors stop at 1h20m"), "{}", g.name);
+        assert_eq!(firing(&t, outage, "1h20m"), ["page-fast", "page-slow"]);
+        // The last bad minute is recorded at 1h20m and read until its window has passed it:
         // page-fast resolves 5m + 1m after, page-slow 30m + 1m after.
-        assert_eq!(firing(&t, outage, "1h24m"), ["page-fast", "page-slow"]);
-        assert_eq!(firing(&t, outage, "1h25m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h49m"), ["page-slow"]);
-        assert_eq!(firing(&t, outage, "1h50m"), Vec::<String>::new());
-        // Just above the 14.4x factor from a full window of clean traffic: pending once 59 of
-        // the 61 samples in the hour are bad (61/1.0501 = 58.09), firing 2m later (page-slow,
+        assert_eq!(firing(&t, outage, "1h25m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, outage, "1h26m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h50m"), ["page-slow"]);
+        assert_eq!(firing(&t, outage, "1h51m"), Vec::<String>::new());
+        // Just above the 14.4x factor from a full window of clean traffic: pending once 58 of
+        // the 60 minutes in the hour are bad (60/1.0501 = 57.14), firing 2m later (page-slow,
         // at 6x, has fired long before).
-        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h6m"), ["page-slow"]);
-        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-fast", "page-slow"]);
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-slow"]);
+        assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h8m"), ["page-fast", "page-slow"]);
         // Every tier has its pair of tests, plus outage, spike and zero traffic.
         assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1);
         for tier in ["page-fast", "page-slow", "ticket-fast", "ticket-slow"] {
@@ -1079,11 +1088,12 @@ mod tests {
 
     #[test]
     fn tier_overrides_keep_firing_for() {
-        // page-fast: `for` 5m, keep_firing_for 10m: resolves 5m + 1m + 10m after the errors stop.
+        // page-fast: `for` 5m, keep_firing_for 10m: resolves 5m + 1m + 10m after the errors
+        // stop, within the bound of 5m + 1m + 1m (the windows end one evaluation back) + 10m.
         let (svc, settings) = service("tests/cases/tier_overrides.yaml");
         let t = service_tests(&svc, &settings, &ScenarioOptions::default());
         let notes = t.notes.join("\n");
-        assert!(notes.contains("page-fast 16m (bound 16m)"), "{notes}");
+        assert!(notes.contains("page-fast 16m (bound 17m)"), "{notes}");
     }
 
     #[test]

@@ -3,16 +3,17 @@
 //! generated promtool tests are written from it, so every expected alert set is computed with
 //! integer arithmetic rather than guessed.
 //!
-//! The model follows Prometheus 2.42 as `promtool test rules` runs it: rules are evaluated at
-//! every multiple of the evaluation interval from 0; a range selector `[w]` holds the samples in
-//! the closed interval `[t-w, t]`; `rate()` over a window whose first and last samples sit on
-//! its edges is exactly the increase divided by the window; an alert becomes active on the first
-//! evaluation its expression returns a result, fires once it has been active for `for`, and
-//! after its expression stops returning a result keeps firing until `keep_firing_for` has
-//! passed. Windows longer than the running totals' bridge subtract two totals instead of
-//! summing recorded rates; promtool evaluates the rules at every step from the first, so the
-//! totals never restart and hold exactly those sums (a hand-written promtool scenario checks
-//! it).
+//! The model follows `promtool test rules` as Prometheus 2.42, 2.53 and 3.5 run it alike:
+//! every rule group is evaluated at every multiple of the evaluation interval from 0 (promtool
+//! ignores a group's own interval, so the coarse rates are recorded every evaluation too); the
+//! rules' ranges are `[w - 1ms]`, which hold the samples in `(t-w, t]` under both range
+//! semantics; the raw read spans the base window plus one scrape less 1ms, so `rate()` holds
+//! the base window's increase per second exactly (the synthetic counters never start at 0, so
+//! the extrapolation to the range's start is never cut short); a window read at evaluation `k`
+//! is made of evaluations `k-m … k-1` (`offset` one interval); an alert becomes active on the
+//! first evaluation its expression returns a result, fires once it has been active for `for`,
+//! and after its expression stops returning a result keeps firing until `keep_firing_for` has
+//! passed.
 
 use crate::model::Decimal;
 
@@ -175,8 +176,8 @@ pub enum Reading {
     Counters { per_second: bool, ratio: bool },
     /// A 0/1 gauge: samples at 0 are errors, every sample in (t-base, t] counts.
     Probe,
-    /// A 0/1 reading of a gauge averaged by a subquery with this step over the base window;
-    /// the recorded total is 1.
+    /// A 0/1 reading of a gauge averaged by a subquery with this step over the base window
+    /// (its points in `(t-base, t]`); the recorded total is 1.
     Points { point_ms: u64 },
 }
 
@@ -190,8 +191,25 @@ pub struct Recorded {
     pub den: i128,
     pe: Vec<i128>,
     pn: Vec<i128>,
-    /// Windows are `(t-w, t]` (exact windows) rather than Prometheus 2's closed `[t-w, t]`.
-    half_open: bool,
+    /// Windows longer than this average the coarse rates.
+    fine_ms: u64,
+    /// Evaluations one coarse rate sums.
+    coarse_evals: usize,
+    /// Prefix sums of the coarse sums of errors and totals (the coarse rates times
+    /// `coarse_evals`); evaluation 0 has no coarse rate.
+    ph_e: Vec<i128>,
+    ph_n: Vec<i128>,
+}
+
+/// How the windows of the rules are read (see [`crate::model::Settings`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Windows {
+    pub step_ms: u64,
+    pub base_ms: u64,
+    /// The raw read's span, in whole scrapes (its range is 1ms less).
+    pub span_ms: u64,
+    pub fine_ms: u64,
+    pub coarse_evals: u64,
 }
 
 struct R {
@@ -204,18 +222,17 @@ impl Recorded {
     /// counters.
     /// `range_ms` is the range of the counters' raw read (the base window, or one scrape
     /// interval more with exact windows).
-    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, step_ms: u64, base_ms: u64, range_ms: u64, half_open: bool) -> Option<Recorded> {
+    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, w: Windows) -> Option<Recorded> {
+        let (step_ms, base_ms) = (w.step_ms, w.base_ms);
         let scrape = timeline.scrape_ms;
         let last = timeline.last_sample();
         let n_samples = usize::try_from(last + 1).ok()?;
         let steps = timeline.end_ms() / step_ms;
         let base_samples = base_ms / scrape;
         let base_secs = i128::from(base_ms / 1000);
-        if range_ms % scrape != 0 || range_ms % 1000 != 0 {
+        if w.span_ms % scrape != 0 || base_ms % scrape != 0 || base_ms % 1000 != 0 || w.span_ms <= base_ms {
             return None;
         }
-        let range_samples = range_ms / scrape;
-        let range_secs = i128::from(range_ms / 1000);
         let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
         match reading {
             Reading::Counters { per_second, ratio } => {
@@ -244,7 +261,7 @@ impl Recorded {
                 }
                 for k in 0..=steps {
                     let j = k * step_ms / scrape;
-                    let (e, n) = if j < range_samples {
+                    let (e, n) = if j < base_samples {
                         // A window reaching before the first sample: only exact when nothing
                         // happened yet, which the warm-up guarantees.
                         if ce[usize::try_from(j).ok()?] != 0 || cn[usize::try_from(j).ok()?] != 0 {
@@ -252,14 +269,18 @@ impl Recorded {
                         }
                         (0, 0)
                     } else {
-                        let (a, b) = (usize::try_from(j - range_samples).ok()?, usize::try_from(j).ok()?);
+                        let (a, b) = (usize::try_from(j - base_samples).ok()?, usize::try_from(j).ok()?);
                         (ce[b] - ce[a], cn[b] - cn[a])
                     };
-                    let d = if per_second { range_secs } else { 1 };
+                    // The range holds the base window's samples and starts one scrape (less
+                    // 1ms) before the first: `rate()` extrapolates the increase to the range and
+                    // divides by it, which is the base window's increase per second;
+                    // `increase()` is that increase times range / base window.
+                    let (mul, d) = if per_second { (1, base_secs) } else { (i128::from(w.span_ms - 1), i128::from(base_ms)) };
                     raw.push(if ratio {
                         if n > 0 { (R { num: e, den: n }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) }
                     } else {
-                        (R { num: e, den: d }, R { num: n, den: d })
+                        (R { num: e * mul, den: d }, R { num: n * mul, den: d })
                     });
                 }
             }
@@ -289,7 +310,8 @@ impl Recorded {
                 let bad = point_badness(timeline, point_ms);
                 for k in 0..=steps {
                     let t = k * step_ms;
-                    let first = t.saturating_sub(base_ms).div_ceil(point_ms) * point_ms;
+                    // Subquery points in `(t-base, t]`.
+                    let first = if t >= base_ms { (t - base_ms) / point_ms * point_ms + point_ms } else { 0 };
                     let (mut b, mut c) = (0i128, 0i128);
                     let mut tau = first;
                     while tau <= t {
@@ -333,18 +355,56 @@ impl Recorded {
             pe[i + 1] = pe[i].checked_add(err[i])?;
             pn[i + 1] = pn[i].checked_add(tot[i])?;
         }
-        Some(Recorded { step_ms, err, tot, den, pe, pn, half_open })
+        // The coarse sums: evaluation j (from 1) sums the recorded rates of j-c … j-1.
+        let c = usize::try_from(w.coarse_evals).ok()?.max(1);
+        let mut ph_e = vec![0i128; err.len() + 1];
+        let mut ph_n = vec![0i128; err.len() + 1];
+        for j in 1..err.len() {
+            let a = j.saturating_sub(c);
+            ph_e[j + 1] = ph_e[j].checked_add(pe[j] - pe[a])?;
+            ph_n[j + 1] = ph_n[j].checked_add(pn[j] - pn[a])?;
+        }
+        Some(Recorded { step_ms, err, tot, den, pe, pn, fine_ms: w.fine_ms, coarse_evals: c, ph_e, ph_n })
     }
 
     pub fn steps(&self) -> usize {
         self.err.len()
     }
 
-    /// Sums of the recorded error and total numerators over `[t-w, t]` at evaluation `k`.
-    pub fn window(&self, k: usize, window_ms: u64) -> (i128, i128) {
+    /// The evaluations a window of `window_ms` read at evaluation `k` is made of: `k-m … k-1`,
+    /// and for a coarse window no earlier than 1 (the first coarse rate).
+    fn span(&self, k: usize, window_ms: u64) -> (usize, usize) {
         let m = usize::try_from(window_ms / self.step_ms).unwrap_or(usize::MAX);
-        let a = if self.half_open { (k + 1).saturating_sub(m) } else { k.saturating_sub(m) };
-        (self.pe[k + 1] - self.pe[a], self.pn[k + 1] - self.pn[a])
+        let first = if self.is_coarse(window_ms) { k.saturating_sub(m).max(1) } else { k.saturating_sub(m) };
+        (first.min(k), k)
+    }
+
+    fn is_coarse(&self, window_ms: u64) -> bool {
+        window_ms > self.fine_ms
+    }
+
+    /// Error and total sums of window `window_ms` at evaluation `k`, in a common unit: the
+    /// recorded rates' numerators, or for a coarse window the coarse sums'.
+    pub fn window(&self, k: usize, window_ms: u64) -> (i128, i128) {
+        let (a, b) = self.span(k, window_ms);
+        if self.is_coarse(window_ms) { (self.ph_e[b] - self.ph_e[a], self.ph_n[b] - self.ph_n[a]) } else { (self.pe[b] - self.pe[a], self.pn[b] - self.pn[a]) }
+    }
+
+    /// Whether the events the rules count in window `window_ms` at evaluation `k` reach
+    /// `min`: the recorded rates times the interval, or the mean coarse rate times the window.
+    pub fn events_at_least(&self, k: usize, window_ms: u64, min: u64) -> Option<bool> {
+        let (a, b) = self.span(k, window_ms);
+        let (_, n) = self.window(k, window_ms);
+        let (lhs, rhs) = if self.is_coarse(window_ms) {
+            if b == a {
+                return Some(min == 0);
+            }
+            let evals = i128::try_from((b - a) * self.coarse_evals).ok()?;
+            (n.checked_mul(i128::from(window_ms / 1000))?, i128::from(min).checked_mul(self.den)?.checked_mul(evals)?)
+        } else {
+            (n.checked_mul(i128::from(self.step_ms / 1000))?, i128::from(min).checked_mul(self.den)?)
+        };
+        compare(lhs, rhs).map(|o| o != std::cmp::Ordering::Less)
     }
 }
 
@@ -437,7 +497,6 @@ fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 fn conditions(rec: &Recorded, tier: &TierModel) -> Vec<Option<bool>> {
     let (tm, ts) = tier.threshold;
     let pow = 10i128.pow(ts);
-    let step_secs = i128::from(rec.step_ms / 1000);
     let above = |k: usize, w: u64| -> Option<bool> {
         let (e, n) = rec.window(k, w);
         // No traffic: the ratio is 0, never above a positive threshold.
@@ -455,9 +514,7 @@ fn conditions(rec: &Recorded, tier: &TierModel) -> Vec<Option<bool>> {
             }
             let mut c = and3(long, above(k, tier.short_ms));
             if tier.min_events > 0 && c != Some(false) {
-                let (_, n) = rec.window(k, tier.long_ms);
-                let guard = compare(n * step_secs, i128::from(tier.min_events) * rec.den).map(|o| o != std::cmp::Ordering::Less);
-                c = and3(c, guard);
+                c = and3(c, rec.events_at_least(k, tier.long_ms, tier.min_events));
             }
             c
         })
@@ -527,12 +584,14 @@ mod tests {
         tl.push(60_000, Phase::Idle);
         tl.push(60 * 60_000, Phase::Traffic(Frac::ZERO));
         tl.push(30 * 60_000, Phase::Traffic(Frac::ONE));
-        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, 60_000, 60_000, 60_000, false).unwrap();
+        let w = Windows { step_ms: 60_000, base_ms: 60_000, span_ms: 75_000, fine_ms: 3 * 86_400_000, coarse_evals: 60 };
+        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, w).unwrap();
         let tier = TierModel { long_ms: 3_600_000, short_ms: 300_000, threshold: (144, 4), for_ms: 120_000, keep_firing_ms: 0, min_events: 0 };
         let run = run_tier(&rec, &tier);
         assert!(!run.ambiguous);
-        // The outage starts at 61m; one bad minute of 61 samples is 1/61 > 0.0144.
-        assert_eq!(run.first_active(0), Some(62));
-        assert_eq!(run.first_firing(0), Some(64));
+        // The outage starts at 61m; the window read at 63m ends at 62m and holds one bad
+        // minute of 60: 1/60 > 0.0144.
+        assert_eq!(run.first_active(0), Some(63));
+        assert_eq!(run.first_firing(0), Some(65));
     }
 }
