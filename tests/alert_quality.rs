@@ -33,6 +33,11 @@ const SLOTH_PAGE: [(u64, u64, i64); 2] = [(5, 60, 2), (30, 360, 5)];
 const SLOTH_TICKET: [(u64, u64, i64); 2] = [(120, 1440, 10), (360, 4320, 10)];
 const SLOTH_PERIODS: [u64; 2] = [30 * 1440, 28 * 1440];
 const SLOTH_ALERT: &str = "SlothBurn";
+/// Ticket burns: one sample every 4 × 15 s (see `scenario`).
+const STRETCH: u64 = 4;
+/// The SLOs whose ticket tiers get burns too: each takes days of one-minute evaluations, over a
+/// minute of promtool, so one 99.9 % / 30d SLO with all four tiers stands for the fleet.
+const TICKET_BURNS: [&str; 1] = ["catalog/latency"];
 
 fn mins(m: u64) -> Duration {
     Duration::from_mins(m)
@@ -94,23 +99,36 @@ fn sloth_expresses(slo: &Slo) -> bool {
     SLOTH_PERIODS.contains(&slo.window.minutes())
 }
 
-/// Sloth's rule files for the SLOs of one service it can express, one per period, written into
-/// `dir` by `sloth generate`; their names relative to `dir`.
-fn sloth_rules(sloth: &Path, dir: &Path, service: &str, slos: &[Slo]) -> Vec<String> {
-    let mut files = Vec::new();
-    for period in SLOTH_PERIODS {
-        let these: Vec<&Slo> = slos.iter().filter(|s| s.window.minutes() == period).collect();
-        if these.is_empty() {
-            continue;
-        }
-        let p = mins(period);
-        let spec = dir.join(format!("sloth-{p}.spec.yaml"));
-        std::fs::write(&spec, sloth_spec(service, &these)).unwrap();
-        let out = format!("sloth-{p}.rules.yaml");
-        common::run_ok(std::process::Command::new(sloth).arg("generate").arg("--no-log").arg(format!("--default-slo-period={p}")).arg("-i").arg(&spec).arg("-o").arg(dir.join(&out)));
-        files.push(out);
+/// Sloth's rules for one SLO it can express, written into `dir` by `sloth generate` with the
+/// default windows of the SLO's period; the file's name relative to `dir`.
+fn sloth_rules(sloth: &Path, dir: &Path, slo: &Slo) -> Option<String> {
+    if !sloth_expresses(slo) {
+        return None;
     }
-    files
+    let spec = dir.join("sloth.spec.yaml");
+    std::fs::write(&spec, sloth_spec(&slo.service, &[slo])).unwrap();
+    let out = "sloth.rules.yaml".to_string();
+    common::run_ok(std::process::Command::new(sloth).arg("generate").arg("--no-log").arg(format!("--default-slo-period={}", slo.window)).arg("-i").arg(&spec).arg("-o").arg(dir.join(&out)));
+    Some(out)
+}
+
+/// The groups of a sloforge rule file that belong to one SLO (their rules carry its `slo` label).
+fn groups_of(rules: &str, slo: &str) -> String {
+    let mut out = String::from("groups:\n");
+    let label = format!("\n      slo: {slo}\n");
+    let body = &rules[rules.find("\n- name: ").expect("a rule group") + 1..];
+    for group in body.split_inclusive('\n').fold(Vec::<String>::new(), |mut acc, line| {
+        if line.starts_with("- name: ") || acc.is_empty() {
+            acc.push(String::new());
+        }
+        acc.last_mut().unwrap().push_str(line);
+        acc
+    }) {
+        if group.contains(&label) {
+            out.push_str(&group);
+        }
+    }
+    out
 }
 
 /// Sloth's burn factor for a pair that spends `percent` of the budget over `long` minutes.
@@ -270,6 +288,8 @@ struct Scenario<'a> {
     recovery: u64,
     /// The error ratio of the burn.
     ratio: Decimal,
+    /// One sample of the series every `scrape`.
+    scrape: Duration,
 }
 
 impl Scenario<'_> {
@@ -297,22 +317,47 @@ impl Scenario<'_> {
     }
 }
 
-/// The minutes of clean history before a burn that trips `kind` alerts: every long window of
-/// that severity holds clean traffic only, for sloforge's tiers and for Sloth's window pairs.
-fn lead(slo: &Slo, kind: SeverityKind) -> u64 {
-    let ours = slo.alerts.iter().filter(|a| a.severity_kind == kind).map(|a| a.long_window.minutes()).max().unwrap_or(0);
-    let theirs = if sloth_expresses(slo) { sloth_pairs(kind).iter().map(|p| p.1).max().unwrap() } else { 0 };
-    ours.max(theirs)
+/// The window pairs that can raise an alert of a burn of `a`'s severity: (long window in minutes,
+/// error-ratio threshold); sloforge's tier itself and, when Sloth expresses the SLO, Sloth's pairs
+/// of that severity.
+fn pairs(slo: &Slo, a: &BurnAlert) -> Vec<(u64, f64)> {
+    let budget = slo.error_budget();
+    let mut out = vec![(a.long_window.minutes(), a.threshold(budget).to_f64())];
+    if sloth_expresses(slo) {
+        out.extend(sloth_pairs(a.severity_kind).iter().map(|(_, l, pc)| (*l, sloth_factor(*pc, slo.window, *l).checked_mul(budget).unwrap().to_f64())));
+    }
+    out
 }
 
-/// Clean traffic after a burn: twice the longest short window of the severity.
+/// Minutes of clean traffic before a burn at error ratio `r`: a pair with long window L and
+/// threshold θ < r trips after (θ / r) × L of burn, when its window still holds L × (1 − θ / r) of
+/// the clean history; with that much history every pair trips when it would after any longer one.
+fn lead(slo: &Slo, a: &BurnAlert, r: f64) -> u64 {
+    pairs(slo, a).iter().filter(|(_, th)| *th < r).map(|(l, th)| (*l as f64 * (1.0 - th / r)).ceil() as u64).max().unwrap_or(0)
+}
+
+/// Minutes of the burn: the tier's long window, its `for` and its short window, so that the
+/// alert fires and settles before the errors stop, even where the error ratio arrives in steps
+/// of one bad sample (probes, gauges).
+fn burn_len(a: &BurnAlert) -> u64 {
+    a.long_window.minutes() + a.for_.minutes() + a.short_window.minutes()
+}
+
+/// Minutes of clean traffic after a burn: one and a half times the longest short window of the
+/// severity, sloforge's and Sloth's.
 fn recovery(slo: &Slo, kind: SeverityKind) -> u64 {
     let ours = slo.alerts.iter().filter(|a| a.severity_kind == kind).map(|a| a.short_window.minutes()).max().unwrap_or(0);
     let theirs = if sloth_expresses(slo) { sloth_pairs(kind).iter().map(|p| p.0).max().unwrap() } else { 0 };
-    2 * ours.max(theirs)
+    ours.max(theirs) * 3 / 2
 }
 
 fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) -> Option<(Scenario<'a>, TestGroup)> {
+    // promtool's unit-test engine loads at most 10,000 samples per query: Sloth's 1d and 3d
+    // windows over a series scraped every 15 s (5,760 and 17,280 samples) fail. Ticket burns
+    // therefore get one sample a minute: the series built for a quarter of the duration, read at
+    // four times the interval.
+    let stretch = if matches!(kind, Kind::Burn(i) if slo.alerts[i].severity_kind == SeverityKind::Ticket) { STRETCH } else { 1 };
+    let up = |m: u64| m.div_ceil(stretch) * stretch;
     let (lead, len, tail, ratio, label) = match kind {
         Kind::Outage => (LEAD, OUTAGE, RECOVERY, Decimal::ONE, "outage".to_string()),
         Kind::Burn(i) => {
@@ -321,17 +366,13 @@ fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) ->
             if ratio > Decimal::ONE {
                 return None;
             }
-            (lead(slo, a.severity_kind), a.long_window.minutes(), recovery(slo, a.severity_kind), ratio, format!("burn {}", a.tier))
+            (up(lead(slo, a, ratio.to_f64()).max(LEAD)), up(burn_len(a)), up(recovery(slo, a.severity_kind)), ratio, format!("burn {}", a.tier))
         }
     };
-    // promtool's unit-test engine loads at most 10,000 samples per query: Sloth's 3d windows over
-    // a series scraped every 15 s (17,280 samples) fail. Ticket burns therefore get one sample
-    // every 30 s: the series of half the duration, read at twice the interval.
-    let stretch = if matches!(kind, Kind::Burn(i) if slo.alerts[i].severity_kind == SeverityKind::Ticket) && sloth_expresses(slo) { 2 } else { 1 };
     let phases = [(mins(lead / stretch), Some(Decimal::ZERO)), (mins(len / stretch), Some(ratio)), (mins(tail / stretch), Some(Decimal::ZERO))];
-    let syn = scenarios::synthesize(slo, settings, &phases).ok()?;
+    let syn = scenarios::synthesize(slo, settings, &phases).unwrap_or_else(|e| panic!("{}/{} {label}: {e}", slo.service, slo.name));
     let start = syn.warm_up.minutes() * stretch + lead;
-    let s = Scenario { service: service.to_string(), slo, kind, start, stop: start + len, end: start + len + tail, recovery: tail, ratio };
+    let s = Scenario { service: service.to_string(), slo, kind, start, stop: start + len, end: start + len + tail, recovery: tail, ratio, scrape: Duration::from_millis(syn.scrape.as_millis() * stretch) };
     let mut sels: Vec<String> = s.tiers().iter().map(|a| s.ours(a)).collect();
     if sloth_expresses(slo) {
         sels.push(s.theirs(s.severity()));
@@ -341,8 +382,7 @@ fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) ->
         .flat_map(|sel| checks(sel, s.end))
         .map(|expr| ExprTest { expr, eval_time: mins(s.end).to_string(), exp_samples: Vec::new() })
         .collect();
-    let interval = Duration::from_millis(syn.scrape.as_millis() * stretch);
-    let group = TestGroup { name: format!("{}/{} {label}", slo.service, slo.name), interval: interval.to_string(), input_series: syn.series, promql_expr_test: tests };
+    let group = TestGroup { name: format!("{}/{} {label}", slo.service, slo.name), interval: s.scrape.to_string(), input_series: syn.series, promql_expr_test: tests };
     Some((s, group))
 }
 
@@ -356,38 +396,44 @@ fn run<'a>(fleet: &'a sloforge::model::Fleet, tree: &BTreeMap<String, String>, p
     let mut scenarios_all = Vec::new();
     let mut jobs = Vec::new();
     for svc in &fleet.services {
-        let dir = tmp.join(&svc.name);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("sloforge.rules.yaml"), &tree[&sloforge::names::rule_file(&svc.name)]).unwrap();
-        let mut rule_files = vec!["sloforge.rules.yaml".to_string()];
-        rule_files.extend(sloth_rules(sloth, &dir, &svc.name, &svc.slos));
-        let mut tests = Vec::new();
+        let rules = &tree[&sloforge::names::rule_file(&svc.name)];
         for slo in &svc.slos {
-            let kinds = std::iter::once(Kind::Outage).chain((0..slo.alerts.len()).map(Kind::Burn));
-            for kind in kinds {
+            // Each SLO's own groups only: the other SLOs of the service would be evaluated on no data.
+            let dir = tmp.join(&svc.name).join(&slo.name);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("sloforge.rules.yaml"), groups_of(rules, &slo.name)).unwrap();
+            let rule_files: Vec<String> = std::iter::once("sloforge.rules.yaml".to_string()).chain(sloth_rules(sloth, &dir, slo)).collect();
+            let id = format!("{}/{}", svc.name, slo.name);
+            let kinds = std::iter::once(Kind::Outage).chain(
+                (0..slo.alerts.len()).filter(|i| slo.alerts[*i].severity_kind == SeverityKind::Page || TICKET_BURNS.contains(&id.as_str())).map(Kind::Burn),
+            );
+            for (i, kind) in kinds.enumerate() {
                 if let Some((s, g)) = scenario(&svc.name, slo, settings, kind) {
-                    tests.push(g);
+                    let file = TestFile { rule_files: rule_files.clone(), evaluation_interval: settings.evaluation_interval.to_string(), tests: vec![g] };
+                    let path = dir.join(format!("measure-{i}.test.yaml"));
+                    std::fs::write(&path, render::to_yaml(&file)).unwrap();
+                    jobs.push((s.end / s.scrape.as_millis().div_ceil(15_000).max(1), path));
                     scenarios_all.push(s);
                 }
             }
         }
-        // One file per scenario: promtool runs them side by side.
-        for (i, t) in tests.into_iter().enumerate() {
-            let file = TestFile { rule_files: rule_files.clone(), evaluation_interval: settings.evaluation_interval.to_string(), tests: vec![t] };
-            let path = dir.join(format!("measure-{i}.test.yaml"));
-            std::fs::write(&path, render::to_yaml(&file)).unwrap();
-            jobs.push(path);
-        }
     }
-    if std::env::var_os("DEBUG_DIR").is_some() { panic!("files written"); }
+    let keys: Vec<_> = scenarios_all.iter().flat_map(|s| s.tiers().into_iter().map(|a| s.ours(a)).chain(std::iter::once(s.theirs(s.severity()))).map(move |sel| (sel, s.end))).collect();
+    assert_eq!(keys.len(), keys.iter().collect::<std::collections::BTreeSet<_>>().len(), "two scenarios share a check");
+    // The longest scenarios first, two promtool processes at a time.
+    jobs.sort_by(|a, b| b.0.cmp(&a.0));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let outputs: Vec<String> = std::thread::scope(|sc| {
-        let chunks: Vec<Vec<std::path::PathBuf>> = (0..2).map(|k| jobs.iter().skip(k).step_by(2).cloned().collect()).collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|files| {
-                sc.spawn(move || {
-                    let out = std::process::Command::new(promtool).args(["test", "rules"]).args(&files).output().unwrap();
-                    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut text = String::new();
+                    while let Some((_, file)) = jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)) {
+                        let out = std::process::Command::new(promtool).arg("test").arg("rules").arg(file.file_name().unwrap()).current_dir(file.parent().unwrap()).output().unwrap();
+                        text.push_str(&String::from_utf8_lossy(&out.stdout));
+                        text.push_str(&String::from_utf8_lossy(&out.stderr));
+                    }
+                    text
                 })
             })
             .collect();
@@ -405,8 +451,7 @@ fn report(root: &Path, promtool: &Path, sloth: &Path) -> String {
     assert_eq!(fleet.settings.evaluation_interval, mins(1));
     let tree = render::render_tree(&c, &RenderOptions::default());
     let tmp = tempfile::tempdir().unwrap();
-    let keep = std::env::var_os("DEBUG_DIR").map(std::path::PathBuf::from);
-    let run = run(&fleet, &tree, promtool, sloth, keep.as_deref().unwrap_or(tmp.path()));
+    let run = run(&fleet, &tree, promtool, sloth, tmp.path());
     let explained = sloforge::explain::explain(&fleet);
     let sloth_version = sloth_version(sloth);
     let prom_version = common::LTS;
@@ -448,7 +493,7 @@ evaluation interval (1 min).
          minutes**, then {RECOVERY} minutes of clean traffic again. The slow tiers' long windows hold only the {LEAD} minutes of clean \
          history before the outage here.\n\n"
     );
-    let _ = writeln!(doc, "| SLO | objective / window | tier | detect, Workbook | sloforge pending | sloforge firing (`for`) | Sloth page: firing | reset, Workbook | sloforge reset | Sloth page: reset |");
+    let _ = writeln!(doc, "| SLO | objective / window | tier | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth page: firing | Sloth page: reset |");
     doc.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
     for s in run.scenarios.iter().filter(|s| matches!(s.kind, Kind::Outage)) {
         let slo = s.slo;
@@ -487,14 +532,24 @@ evaluation interval (1 min).
     }
 
     // Burns at twice each tier's factor.
-    doc.push_str(
-        "\n## Burns at the Workbook's burn rates\n\nFor every alert tier, a burn at **twice the tier's burn rate** (the Workbook's \
-         detection time is then half the long window): clean traffic long enough to fill every long window of the tier's \
-         severity, sloforge's and Sloth's (at least 6h before page burns and 3d before ticket burns), the burn for one long \
-         window of the tier, then clean traffic for twice the longest short window of the severity. The Sloth column is \
-         Sloth's alert of the tier's severity (page or ticket) on the same series.\n\n",
+    let _ = write!(
+        doc,
+        "\n## Burns at the Workbook's burn rates\n\nFor every page tier of every SLO, and for every tier of {} (a ticket burn \
+         takes days of one-minute evaluations, over a minute of promtool each, so one 99.9 % / 30d SLO with all four tiers \
+         stands for the fleet), a burn at **twice the tier's burn rate**: the Workbook's detection time is then half the long \
+         window. Before the burn, clean traffic long enough that every window pair that can raise an alert of the tier's \
+         severity (sloforge's tier, Sloth's pairs) trips when it would after any longer history: a pair with long window *L* \
+         and threshold *θ* trips after (*θ* / *r*) × *L* of a burn at error ratio *r*, when *L* × (1 − *θ* / *r*) of its \
+         window still holds clean traffic (at 30d: 4h45m before page-fast burns, whose Sloth page alert could also trip on \
+         its 6h/30m pair; 2d12h before ticket-fast burns, for Sloth's 3d/6h pair). The burn lasts the tier's long window plus \
+         its `for` and its short window; then clean traffic for one and a half times the longest short window of the \
+         severity. Page burns have a sample every 15 s, like the outage; ticket burns one every {}: promtool's unit-test \
+         engine loads at most 10,000 samples per query, fewer than Sloth's 3d window holds at 15 s (17,280). The Sloth \
+         column is Sloth's alert of the tier's severity (page or ticket) on the same series.\n\n",
+        TICKET_BURNS.join(", "),
+        Duration::from_millis(15_000 * STRETCH)
     );
-    let _ = writeln!(doc, "| SLO | objective / window | tier | error ratio | detect, Workbook | sloforge pending | sloforge firing (`for`) | Sloth: firing | reset, Workbook | sloforge reset | Sloth: reset |");
+    let _ = writeln!(doc, "| SLO | objective / window | tier | error ratio | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth: firing | Sloth: reset |");
     doc.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for s in run.scenarios.iter().filter(|s| matches!(s.kind, Kind::Burn(_))) {
         let slo = s.slo;
@@ -548,17 +603,23 @@ Why the numbers differ:
 
 - Prometheus evaluates every minute, so nothing is detected in less than a minute: the first
   evaluation after an outage starts sees a whole bad minute, already more than 1.44 % of the hour.
-- sloforge's windows sum the one-minute event rates it records; the last bad minute leaves a
-  window one evaluation after the window's length (or two, where a window reads the records up to
-  the minute before the evaluation), hence resets of short window + 1 or 2 minutes. Sloth's rules
-  apply `rate()` to the raw counters over the window itself at every evaluation.
-- sloforge's tiers wait their `for` before firing; Sloth's alerts have none.
-- Sloth's page alert is one alert for both page pairs: after an outage long enough to trip the slow
-  pair it keeps firing until that pair's 30-minute short window clears, where sloforge's fast tier
-  resolves on its own. With only an hour of history before the outage, the slow pair (30m and 6h)
-  also trips within minutes at 99.5 % and 99 %.
-- Sloth keeps the 30-day windows for a 28-day period and scales the factors instead; sloforge
-  scales the windows with the period (56m/5m, 5h36m/28m, …) and keeps the Workbook's factors.
+- sloforge's windows sum the one-minute event rates recorded by earlier evaluations (`offset 1m`:
+  no rule reads a sample of its own evaluation, which holds on every engine), so a window sees a
+  change one evaluation after Sloth's, whose rules apply `rate()` to the raw counters up to the
+  evaluation itself: at the same threshold sloforge's tier is pending about a minute after
+  Sloth's alert fires, and resets about a minute later. The Workbook column adds that evaluation.
+- sloforge's tiers then wait their `for` before firing; Sloth's alerts have none.
+- Sloth's page alert is one alert for both page pairs (its ticket alert likewise): once a burn has
+  tripped the slower pair, the alert keeps firing until that pair's short window clears — 30
+  minutes after an outage, hours after a long ticket burn — where each sloforge tier resolves on
+  its own short window. With only an hour of history before the outage, the slow pair (30m and
+  6h) also trips within minutes at 99.5 % and 99 %.
+- Probes are 0/1 samples: a burn's bad samples are spread evenly, so a window's error ratio moves
+  one bad sample at a time, and both rule sets detect a burn a few minutes after an SLI of
+  counters would.
+- Sloth keeps the 30-day windows for a 28-day period and scales the factors instead (13.44× over
+  1h); sloforge scales the windows with the period (56m/5m, 5h36m/28m, …) and keeps the Workbook's
+  factors.
 "#,
     );
     doc
