@@ -336,11 +336,13 @@ fn lead(slo: &Slo, a: &BurnAlert, r: f64) -> u64 {
     pairs(slo, a).iter().filter(|(_, th)| *th < r).map(|(l, th)| (*l as f64 * (1.0 - th / r)).ceil() as u64).max().unwrap_or(0)
 }
 
-/// Minutes of the burn: the tier's long window, its `for` and its short window, so that the
-/// alert fires and settles before the errors stop, even where the error ratio arrives in steps
-/// of one bad sample (probes, gauges).
+/// Minutes of the burn: long enough for the tier to fire and settle before the errors stop — its
+/// long window (half of it for ticket tiers, whose detection takes half of it, to bound the days
+/// of evaluations), its `for` and its short window.
 fn burn_len(a: &BurnAlert) -> u64 {
-    a.long_window.minutes() + a.for_.minutes() + a.short_window.minutes()
+    let l = a.long_window.minutes();
+    let base = if a.severity_kind == SeverityKind::Ticket { l.div_ceil(2) } else { l };
+    base + a.for_.minutes() + a.short_window.minutes()
 }
 
 /// Minutes of clean traffic after a burn: one and a half times the longest short window of the
@@ -541,8 +543,8 @@ evaluation interval (1 min).
          severity (sloforge's tier, Sloth's pairs) trips when it would after any longer history: a pair with long window *L* \
          and threshold *θ* trips after (*θ* / *r*) × *L* of a burn at error ratio *r*, when *L* × (1 − *θ* / *r*) of its \
          window still holds clean traffic (at 30d: 4h45m before page-fast burns, whose Sloth page alert could also trip on \
-         its 6h/30m pair; 2d12h before ticket-fast burns, for Sloth's 3d/6h pair). The burn lasts the tier's long window plus \
-         its `for` and its short window; then clean traffic for one and a half times the longest short window of the \
+         its 6h/30m pair; 2d12h before ticket-fast burns, for Sloth's 3d/6h pair). The burn lasts the tier's long window (half of \
+         it for ticket tiers) plus its `for` and its short window; then clean traffic for one and a half times the longest short window of the \
          severity. Page burns have a sample every 15 s, like the outage; ticket burns one every {}: promtool's unit-test \
          engine loads at most 10,000 samples per query, fewer than Sloth's 3d window holds at 15 s (17,280). The Sloth \
          column is Sloth's alert of the tier's severity (page or ticket) on the same series.\n\n",
@@ -614,9 +616,11 @@ Why the numbers differ:
   minutes after an outage, hours after a long ticket burn — where each sloforge tier resolves on
   its own short window. With only an hour of history before the outage, the slow pair (30m and
   6h) also trips within minutes at 99.5 % and 99 %.
-- Probes are 0/1 samples: a burn's bad samples are spread evenly, so a window's error ratio moves
-  one bad sample at a time, and both rule sets detect a burn a few minutes after an SLI of
-  counters would.
+- Probes and gauges give one 0/1 verdict per sample: a burn's bad samples are spread evenly, so a
+  window's error ratio moves one bad sample at a time. Both rule sets detect a probe burn a few
+  minutes after an SLI of counters would, and a 5-minute short window flaps (*intermittent*). The
+  freshness SLO's 1-minute short window holds one point of its gauge, bad at one point in seven
+  at this burn: page-fast is pending at those minutes only and never lasts its 2m `for`.
 - Sloth keeps the 30-day windows for a 28-day period and scales the factors instead (13.44× over
   1h); sloforge scales the windows with the period (56m/5m, 5h36m/28m, …) and keeps the Workbook's
   factors.
