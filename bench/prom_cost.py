@@ -1261,13 +1261,15 @@ def main():
                     raise RuntimeError(f"{rs.tool} {r['name']}: last backfilled sample at {last}, expected {want}")
     acc = accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs)
     diag = {}
-    one = 'http_requests_total{job="shop",instance="10.1.0.11:8080",handler="/api/cart",code="200"}'
-    level1 = next(r for g in sf.groups for r in g["rules"] if r["name"] in levels["sloforge"][0])
+    level1 = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] in levels["sloforge"][0])
+    loaded = prom.query(level1["query"], end, stats=True)["stats"]["samples"]["totalQueryableSamples"]
+    n_raw = int(value_of(prom.query('count(http_requests_total{job="shop"}) + count(http_requests_total{job="shop",code=~"5.."})', end)))
     m = re.search(r"\[([0-9a-z]+)\]", level1["query"])
-    if m:
-        raw_n = int(value_of(prom.query(f"count_over_time({one}[{m.group(1)}])", end)))
-        diag[f"raw samples of one counter in sloforge's `[{m.group(1)}]` range at an evaluation timestamp"] = (
-            f"{raw_n} (one every {STEP_MS // 1000} s; Prometheus 3 ranges exclude their start)")
+    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier "
+            "(`s - s offset 1m`, and the value itself after a counter reset)")
+    diag[f"samples sloforge's raw read (`{level1['name']}`, availability) loads at an evaluation"] = (
+        f"{loaded:,} for the {n_raw} raw series its two selectors match, {loaded / n_raw:.0f} per series: {read}; "
+        "each evaluation takes the increments of the samples of the minute before it, exactly once")
     rule = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] == "slo:sli_error:ratio")
     prev = 0
     for m in re.finditer(r'"window", "(\w+)"', rule["query"]):

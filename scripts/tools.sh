@@ -84,12 +84,26 @@ debian_version() {
 install_prometheus() {
   local suite=$1 prom=$2 am=$3
   local dest="$TOOLS/prometheus/$prom" built="$CACHE/prometheus/$prom"
-  [ -f "$dest/.complete" ] && return 0
-  if [ ! -f "$built/.complete" ]; then
+  [ -f "$dest/.complete" ] && [ -f "$dest/templates/default.tmpl" ] && return 0
+  if [ ! -f "$built/.complete" ] || [ ! -f "$built/templates/default.tmpl" ]; then
     build_prometheus "$suite" "$prom" "$am" "$built"
   fi
   rm -rf "$dest" && mkdir -p "$dest"
-  cp -p "$built"/* "$built/.complete" "$dest/"
+  cp -pr "$built"/* "$built/.complete" "$dest/"
+}
+
+# Debian's Alertmanager reads its default notification templates (default.tmpl, email.tmpl)
+# from this folder rather than from the binary, and rejects every configuration while they are
+# missing. The newest version's are installed there when the system has none (an older
+# Alertmanager reads only the templates it knows).
+AM_TEMPLATES=/usr/share/prometheus/alertmanager
+
+install_alertmanager_templates() {
+  local newest="$TOOLS/prometheus/$1/templates"
+  [ -f "$AM_TEMPLATES/default.tmpl" ] && [ -f "$AM_TEMPLATES/email.tmpl" ] && return 0
+  mkdir -p "$AM_TEMPLATES" 2>/dev/null && cp "$newest"/*.tmpl "$AM_TEMPLATES/" 2>/dev/null ||
+    fail "Debian's Alertmanager needs its templates in $AM_TEMPLATES: copy $newest/*.tmpl there (as root)"
+  echo "tools: installed Alertmanager's default templates in $AM_TEMPLATES"
 }
 
 build_prometheus() {
@@ -119,6 +133,9 @@ build_prometheus() {
     [ -x "$work/root/usr/bin/$bin" ] || fail "$bin is not in ${specs[*]}"
     cp "$work/root/usr/bin/$bin" "$dest/$bin"
   done
+  mkdir -p "$dest/templates"
+  cp "$work/root$AM_TEMPLATES"/*.tmpl "$dest/templates/" || fail "$AM_TEMPLATES/*.tmpl are not in ${specs[*]}"
+  [ -f "$dest/templates/default.tmpl" ] || fail "$AM_TEMPLATES/default.tmpl is not in ${specs[*]}"
   "$dest/promtool" --version >/dev/null 2>&1 || fail "$dest/promtool does not run on this machine"
   "$dest/prometheus-alertmanager" --version >/dev/null 2>&1 || fail "$dest/prometheus-alertmanager does not run on this machine"
   rm -rf "$work"
@@ -154,6 +171,7 @@ if [ "$ONLY" != go ]; then
     read -r suite prom am <<<"$release"
     install_prometheus "$suite" "$prom" "$am"
   done
+  install_alertmanager_templates "$prom"
 fi
 [ "$ONLY" = prometheus ] || install_go_tools
 

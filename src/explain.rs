@@ -43,8 +43,11 @@ pub struct TierExplanation {
     pub error_ratio_threshold: f64,
     /// Percent of the budget spent over the long window when the tier fires.
     pub budget_spent_percent: f64,
-    /// Time for a total outage to trip the long window; none when it never does (threshold ≥ 1).
+    /// Time for a total outage to trip the long window, plus the evaluation interval the
+    /// windows end before; none when it never does (threshold ≥ 1).
     pub detection_total_outage_seconds: Option<f64>,
+    /// The Workbook's theoretical figure for the same: threshold × long window.
+    pub workbook_detection_total_outage_seconds: Option<f64>,
     /// Time for a burn at twice the factor to trip the long window; none when that burn is
     /// more than a total outage.
     pub detection_twice_factor_seconds: Option<f64>,
@@ -91,7 +94,8 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
             // (threshold / error ratio) × long window: the ratio is 1 for a total outage and
             // 2 × threshold at twice the factor.
             let lag = ms_dec(step);
-            let total = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long).and_then(|d| d.checked_add(lag))).flatten();
+            let workbook = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long)).flatten();
+            let total = workbook.and_then(|d| d.checked_add(lag));
             let twice_ratio = threshold.checked_mul(Decimal::from_int(2)).unwrap_or(Decimal::ONE);
             let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3).and_then(|d| d.checked_add(lag))).flatten();
             let exhaustion = window_ms.div_rounded(a.burn_rate, 3).unwrap_or(Decimal::ZERO);
@@ -108,6 +112,7 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
                 error_ratio_threshold: threshold.to_f64(),
                 budget_spent_percent: spent.to_f64(),
                 detection_total_outage_seconds: total.map(secs),
+                workbook_detection_total_outage_seconds: workbook.map(secs),
                 detection_twice_factor_seconds: twice.map(secs),
                 exhaustion_seconds: secs(exhaustion),
                 for_seconds: a.for_.as_millis() / 1000,

@@ -504,7 +504,7 @@ evaluation interval (1 min).
         for (i, a) in s.tiers().into_iter().enumerate() {
             let m = measure(&run.results, &s.ours(a), s);
             let t = ex.tiers.iter().find(|t| t.tier == a.tier).unwrap();
-            let workbook = t.detection_total_outage_seconds.map_or_else(|| "never".into(), fmt_secs);
+            let workbook = t.workbook_detection_total_outage_seconds.map_or_else(|| "never".into(), fmt_secs);
             let (sp, sr) = match (&theirs, i) {
                 (None, _) => ("not expressible".to_string(), "".to_string()),
                 (Some(m), 0) => (fmt_min(m.firing), fmt_reset(m, s.recovery)),
@@ -556,8 +556,6 @@ evaluation interval (1 min).
     for s in run.scenarios.iter().filter(|s| matches!(s.kind, Kind::Burn(_))) {
         let slo = s.slo;
         let a = s.tiers()[0];
-        let ex = explained.iter().find(|e| e.service == s.service && e.slo == slo.name).unwrap();
-        let t = ex.tiers.iter().find(|t| t.tier == a.tier).unwrap();
         let m = measure(&run.results, &s.ours(a), s);
         let (sp, sr) = if sloth_expresses(slo) {
             let th = measure(&run.results, &s.theirs(a.severity_kind), s);
@@ -578,7 +576,7 @@ evaluation interval (1 min).
             a.burn_rate,
             s.ratio,
             Decimal::from_int(2).checked_mul(a.burn_rate).unwrap(),
-            t.detection_twice_factor_seconds.map_or_else(|| "never".into(), fmt_secs),
+            fmt_secs(a.long_window.as_millis() as f64 / 2000.0),
             fmt_min(m.pending),
             fmt_min(m.firing),
             a.for_,
@@ -609,7 +607,8 @@ Why the numbers differ:
   no rule reads a sample of its own evaluation, which holds on every engine), so a window sees a
   change one evaluation after Sloth's, whose rules apply `rate()` to the raw counters up to the
   evaluation itself: at the same threshold sloforge's tier is pending about a minute after
-  Sloth's alert fires, and resets about a minute later. The Workbook column adds that evaluation.
+  Sloth's alert fires, and resets about a minute later (`sloforge explain` adds that evaluation
+  to the Workbook's figures).
 - sloforge's tiers then wait their `for` before firing; Sloth's alerts have none.
 - Sloth's page alert is one alert for both page pairs (its ticket alert likewise): once a burn has
   tripped the slower pair, the alert keeps firing until that pair's short window clears — 30

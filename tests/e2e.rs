@@ -15,15 +15,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::{rfc3339, since};
+use common::loopback::{Delivery, Proc, Server, describe, deliveries_of, get_json, instant_query, spawn_ready, stage_of};
 use serde_json::Value as Json;
 
 /// Scrape interval of the test's Prometheus.
@@ -42,115 +39,6 @@ const PAYMENTS_PAGE: [&str; 3] = ["audit-log", "pagerduty-payments", "slack-paym
 const RECEIVERS: [&str; 8] =
     ["unrouted", "audit-log", "pagerduty-payments", "slack-payments", "pagerduty-storefront", "slack-storefront", "pagerduty-inventory", "email-inventory"];
 
-// ---------------------------------------------------------------------------------------------
-// HTTP on loopback: a small server (webhooks, /metrics) and a client (the APIs).
-
-/// (method, path, body) → (status, content type, body).
-type Handle = dyn Fn(&str, &str, &[u8]) -> (u16, &'static str, String) + Send + Sync;
-type Handler = Arc<Handle>;
-
-/// A loopback HTTP/1.1 server, one thread per connection, every response `Connection: close`.
-struct Server {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(handler: Handler) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let addr = listener.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(stream) = conn {
-                    let h = handler.clone();
-                    std::thread::spawn(move || serve_one(stream, h.as_ref()));
-                }
-            }
-        });
-        Server { addr, stop, thread: Some(thread) }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve_one(mut s: TcpStream, handler: &Handle) {
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16384];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if buf.len() > 1 << 20 {
-            return;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.lines();
-    let mut request = lines.next().unwrap_or_default().split_whitespace();
-    let (method, path) = (request.next().unwrap_or_default().to_string(), request.next().unwrap_or_default().to_string());
-    let length =
-        lines.filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<usize>().ok()).unwrap_or(0);
-    while buf.len() < head_end + length {
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let (status, content_type, body) = handler(&method, &path, &buf[head_end..head_end + length]);
-    let reason = if status == 200 { "OK" } else { "Not Found" };
-    let _ = write!(s, "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-}
-
-/// One request to 127.0.0.1:`port`; `None` when nothing answers.
-fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let body = form.unwrap_or("");
-    let req = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}", body.len());
-    s.write_all(req.as_bytes()).ok()?;
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).ok()?;
-    let status = resp.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
-}
-
-fn get_json(port: u16, path: &str) -> Json {
-    let (status, body) = http(port, "GET", path, None).unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"));
-    assert_eq!(status, 200, "GET {path}: {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-}
-
-/// An instant query to the Prometheus on 127.0.0.1:`port`: (labels, value) per series.
-fn instant_query(port: u16, q: &str) -> Vec<(Json, f64)> {
-    let (status, body) = http(port, "POST", "/api/v1/query", Some(&format!("query={}", form_encode(q)))).expect("prometheus answers");
-    assert_eq!(status, 200, "{q}: {body}");
-    let v: Json = serde_json::from_str(&body).unwrap();
-    v["data"]["result"].as_array().unwrap().iter().map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap())).collect()
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
 
 // ---------------------------------------------------------------------------------------------
 // The synthetic exporter: request counters and a latency histogram per service; the test sets
@@ -248,130 +136,7 @@ fn serve_metrics(exporter: Arc<Mutex<Exporter>>) -> Server {
     }))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Notifications as the webhooks receive them, one entry per alert of a payload.
 
-#[derive(Clone, Debug)]
-struct Delivery {
-    /// The webhook path, i.e. the receiver's name in the spec.
-    receiver: String,
-    /// The receiver Alertmanager names in the payload.
-    payload_receiver: String,
-    at: Instant,
-    /// The alert's own status (`firing`, `resolved`).
-    status: String,
-    slo: String,
-    stage: String,
-    team: String,
-    ends_at: String,
-}
-
-fn stage_of(labels: &Json) -> String {
-    match (labels["alert_tier"].as_str(), labels["budget_stage"].as_str()) {
-        (Some(t), _) => t.to_string(),
-        (None, Some(b)) => format!("budget {b}"),
-        _ => "?".to_string(),
-    }
-}
-
-fn deliveries_of(receiver: &str, at: Instant, body: &[u8]) -> Vec<Delivery> {
-    let payload: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
-    let Some(alerts) = payload["alerts"].as_array() else {
-        return vec![Delivery {
-            receiver: receiver.into(),
-            payload_receiver: "?".into(),
-            at,
-            status: "unreadable payload".into(),
-            slo: "?".into(),
-            stage: "?".into(),
-            team: "?".into(),
-            ends_at: String::new(),
-        }];
-    };
-    alerts
-        .iter()
-        .map(|a| Delivery {
-            receiver: receiver.to_string(),
-            payload_receiver: payload["receiver"].as_str().unwrap_or("?").to_string(),
-            at,
-            status: a["status"].as_str().unwrap_or("?").to_string(),
-            slo: format!("{}/{}", a["labels"]["service"].as_str().unwrap_or("?"), a["labels"]["slo"].as_str().unwrap_or("?")),
-            stage: stage_of(&a["labels"]),
-            team: a["labels"]["team"].as_str().unwrap_or("?").to_string(),
-            ends_at: a["endsAt"].as_str().unwrap_or_default().to_string(),
-        })
-        .collect()
-}
-
-fn describe(ds: &[Delivery], since: Instant) -> String {
-    if ds.is_empty() {
-        return "  (none)".into();
-    }
-    ds.iter()
-        .map(|d| format!("  +{:.1}s {} <- {} {} [{}] team={}", d.at.saturating_duration_since(since).as_secs_f64(), d.receiver, d.slo, d.stage, d.status, d.team))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes.
-
-/// A child process, killed by its pid when dropped; prints the end of its log on failure.
-struct Proc {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let pid = self.child.id();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            let log = fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect();
-            eprintln!("--- {} (pid {pid}), last lines of its log:\n{}", self.name, tail.join("\n"));
-        }
-        eprintln!("stopped {} (pid {pid})", self.name);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Starts `bin` with the arguments `args(port)` on a free loopback port and waits until
-/// `/-/ready` answers 200; a port taken in the meantime is retried with another one.
-fn spawn_ready(name: &'static str, bin: &Path, dir: &Path, args: &dyn Fn(u16) -> Vec<String>) -> (Proc, u16) {
-    for attempt in 0..3 {
-        let port = free_port();
-        let log = dir.join(format!("{name}-{attempt}.log"));
-        let out = fs::File::create(&log).unwrap();
-        let child = Command::new(bin)
-            .args(args(port))
-            .env("TZ", "UTC")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let mut p = Proc { name, child, log };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if http(port, "GET", "/-/ready", None).is_some_and(|r| r.0 == 200) {
-                return (p, port);
-            }
-            if p.child.try_wait().ok().flatten().is_some() {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{name} did not become ready on 127.0.0.1:{port}:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        eprintln!("{name} exited on 127.0.0.1:{port}, retrying on another port:\n{}", fs::read_to_string(&p.log).unwrap_or_default());
-    }
-    panic!("{name} did not start");
-}
 
 // ---------------------------------------------------------------------------------------------
 // The stack.
@@ -626,45 +391,6 @@ impl Stack {
     fn sleep(&self, d: Duration) {
         std::thread::sleep(d);
     }
-}
-
-/// An RFC 3339 timestamp as Prometheus and Alertmanager write it.
-fn rfc3339(s: &str) -> SystemTime {
-    fn bad(s: &str) -> ! {
-        panic!("not an RFC 3339 time: {s}")
-    }
-    fn num(s: &str, x: &str) -> i64 {
-        x.parse().unwrap_or_else(|_| bad(s))
-    }
-    let (date, rest) = s.split_once('T').unwrap_or_else(|| bad(s));
-    let d: Vec<i64> = date.split('-').map(|x| num(s, x)).collect();
-    let (clock, offset) = rest.split_at(rest.find(['Z', '+', '-']).unwrap_or_else(|| bad(s)));
-    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
-    let t: Vec<i64> = hms.split(':').map(|x| num(s, x)).collect();
-    if d.len() != 3 || t.len() != 3 {
-        bad(s);
-    }
-    let nanos = u64::try_from(num(s, &format!("{frac:0<9}")[..9])).unwrap_or_else(|_| bad(s));
-    let offset_secs = match offset {
-        "Z" => 0,
-        o => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            let (h, m) = o[1..].split_once(':').unwrap_or_else(|| bad(s));
-            sign * (num(s, h) * 3600 + num(s, m) * 60)
-        }
-    };
-    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs = days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2] - offset_secs;
-    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s))) + Duration::from_nanos(nanos)
-}
-
-fn since(t: SystemTime, start: SystemTime) -> f64 {
-    t.duration_since(start).map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
 }
 
 // ---------------------------------------------------------------------------------------------

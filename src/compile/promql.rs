@@ -520,6 +520,46 @@ fn std_duration(d: Duration) -> StdDuration {
     StdDuration::from_millis(d.as_millis())
 }
 
+/// `e` with every vector selector `s` replaced by its increase per second since the previous
+/// evaluation, `base` ago: `((s - s offset base) >= 0) / seconds(base)`.
+///
+/// The difference of the last sample at `t` and the last sample at `t - base` is what PromQL
+/// and MetricsQL agree on (their `rate()` and `increase()` differ: MetricsQL reads the sample
+/// before the range and does not extrapolate); consecutive evaluations `base` apart take every
+/// increment between scrapes exactly once, whatever the scrape interval. After a counter reset
+/// the interval counts the value since the reset; a series that did not exist at `t - base`
+/// counts nothing for that one interval rather than its whole value (a target newly scraped
+/// would otherwise add everything it ever counted). A selector with an offset or `@` keeps
+/// `rate(s[range])`.
+pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> String {
+    let diff = |vs: &promql_parser::parser::VectorSelector| per_second_increase(&vs.to_string(), base);
+    if let Expr::VectorSelector(vs) = e {
+        if vs.offset.is_none() && vs.at.is_none() {
+            return diff(vs);
+        }
+    }
+    let mut out = e.clone();
+    strip_zero_offsets(&mut out);
+    map_selectors(&mut out, &|vs| {
+        let text = if vs.offset.is_none() && vs.at.is_none() {
+            diff(vs)
+        } else {
+            format!("rate({vs}[{}])", promql_parser::util::display_duration(&std_duration(range)))
+        };
+        parse(&text).unwrap_or_else(|_| Expr::VectorSelector(vs.clone()))
+    });
+    out.to_string()
+}
+
+/// The per-second increase of the counters `selector` selects since `base` ago (see
+/// [`per_second_increase_of`]): the difference of the two samples, or after a counter reset
+/// the value since the reset; nothing for a series that did not exist `base` ago.
+pub fn per_second_increase(selector: &str, base: Duration) -> String {
+    let b = promql_parser::util::display_duration(&std_duration(base));
+    let secs = base.as_millis() / 1000;
+    format!("(({selector} - {selector} offset {b} >= 0) or ({selector} < {selector} offset {b})) / {secs}")
+}
+
 /// `e` with every vector selector `s` replaced by `rate(s[window])`.
 pub fn rate_of(e: &Expr, window: Duration) -> String {
     apply_over_selectors(e, "rate", window)

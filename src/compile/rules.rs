@@ -5,9 +5,10 @@
 //! rulers that write asynchronously or run in pairs (vmalert, Thanos Ruler, Mimir and Cortex).
 //!
 //! Shape (a ratio SLO with the four Workbook tiers and a 30d window):
-//! 1. `slo:sli_events:rate<base>`: the only rule reading raw series, over one short range;
-//!    per-second rates of errors and of all events (`event="errors"|"total"`), each `0` when its
-//!    series is absent.
+//! 1. `slo:sli_events:rate<base>`: the only rule reading raw series, at two instants (now and
+//!    one base window ago): per-second increases of errors and of all events
+//!    (`event="errors"|"total"`) since the previous evaluation, each `0` when its series is
+//!    absent.
 //! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
 //!    Σerrors/Σtotal over the window that ends at the previous evaluation. Windows up to the
 //!    fine limit (3d at 1m) sum the recorded rates of the evaluations in it (`sum_over_time(…
@@ -82,11 +83,11 @@ fn sum(e: &str) -> String {
 fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
     match sli {
         Sli::Ratio { errors, total } => {
-            let t = sum(&promql::rate_of(total, range));
+            let t = sum(&promql::per_second_increase_of(total, base, range));
             match errors {
-                Counter::Errors(e) => (sum(&promql::rate_of(e, range)), t),
+                Counter::Errors(e) => (sum(&promql::per_second_increase_of(e, base, range)), t),
                 Counter::Good(g) => {
-                    let good = or_zero(&sum(&promql::rate_of(g, range)));
+                    let good = or_zero(&sum(&promql::per_second_increase_of(g, base, range)));
                     (format!("clamp_min({t} - ({good}), 0)"), t)
                 }
             }
@@ -101,8 +102,8 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
                 None => format!("le={}", promql::string_literal(le)),
             };
             let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
-            let total = sum(&format!("rate({count}[{range}])"));
-            let good = or_zero(&sum(&format!("rate({bucket}[{range}])")));
+            let total = sum(&promql::per_second_increase(&count, base));
+            let good = or_zero(&sum(&promql::per_second_increase(&bucket, base)));
             (format!("clamp_min({total} - ({good}), 0)"), total)
         }
         Sli::Probe { selector } => {

@@ -1,8 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod loopback;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -10,11 +13,17 @@ pub fn root() -> PathBuf {
 
 /// A path relative to the crate root (stable in snapshots).
 pub fn rel(p: &Path) -> PathBuf {
-    p.strip_prefix(root()).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(root())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 pub fn sloforge(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sloforge")).args(args).current_dir(cwd).output().expect("run sloforge")
+    Command::new(env!("CARGO_BIN_EXE_sloforge"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run sloforge")
 }
 
 /// The engine versions `make tools` installs (scripts/tools.sh), oldest first; the last is
@@ -25,7 +34,9 @@ pub const LTS: &str = "3.5.3";
 
 /// Where `make tools` installs the engines (`SLOFORGE_TOOLS`, default `.tools/`).
 pub fn tools_dir() -> PathBuf {
-    std::env::var_os("SLOFORGE_TOOLS").map(PathBuf::from).unwrap_or_else(|| root().join(".tools"))
+    std::env::var_os("SLOFORGE_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools"))
 }
 
 fn missing(what: &str) -> Option<PathBuf> {
@@ -41,7 +52,11 @@ fn missing(what: &str) -> Option<PathBuf> {
 /// tool fails the test; elsewhere the test is skipped with a note.
 pub fn tool_of(version: &str, name: &str) -> Option<PathBuf> {
     let p = tools_dir().join("prometheus").join(version).join(name);
-    if p.is_file() { Some(p) } else { missing(&format!("{name} {version}")) }
+    if p.is_file() {
+        Some(p)
+    } else {
+        missing(&format!("{name} {version}"))
+    }
 }
 
 /// A tool of the Prometheus 3 LTS ([`LTS`]).
@@ -52,7 +67,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 /// `name` of every version in [`PROMETHEUS_VERSIONS`], with its version; empty when one is
 /// missing outside CI (the test is then skipped with a note).
 pub fn tool_matrix(name: &str) -> Vec<(&'static str, PathBuf)> {
-    let found: Option<Vec<_>> = PROMETHEUS_VERSIONS.iter().map(|v| tool_of(v, name).map(|p| (*v, p))).collect();
+    let found: Option<Vec<_>> = PROMETHEUS_VERSIONS
+        .iter()
+        .map(|v| tool_of(v, name).map(|p| (*v, p)))
+        .collect();
     found.unwrap_or_default()
 }
 
@@ -64,7 +82,11 @@ pub fn go_tool(name: &str) -> Option<PathBuf> {
 
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("spawn");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{cmd:?} failed:\n{text}");
     text
 }
@@ -73,7 +95,9 @@ pub fn run_ok(cmd: &mut Command) -> String {
 pub fn rules_of(paths: &[PathBuf]) -> Vec<String> {
     use sloforge::render::{self, RenderOptions};
     let b = sloforge::build(paths, false);
-    let c = b.compilation.unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
+    let c = b
+        .compilation
+        .unwrap_or_else(|| panic!("{paths:?}: {}", b.diagnostics.render(&b.sources)));
     render::render_tree(&c, &RenderOptions::default())
         .into_iter()
         .filter(|(k, _)| k.ends_with(".rules.yaml"))
@@ -100,4 +124,67 @@ pub struct Rule {
     pub labels: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+/// An RFC 3339 timestamp as Prometheus and Alertmanager write it.
+pub fn rfc3339(s: &str) -> SystemTime {
+    fn bad(s: &str) -> ! {
+        panic!("not an RFC 3339 time: {s}")
+    }
+    fn num(s: &str, x: &str) -> i64 {
+        x.parse().unwrap_or_else(|_| bad(s))
+    }
+    let (date, rest) = s.split_once('T').unwrap_or_else(|| bad(s));
+    let d: Vec<i64> = date.split('-').map(|x| num(s, x)).collect();
+    let (clock, offset) = rest.split_at(rest.find(['Z', '+', '-']).unwrap_or_else(|| bad(s)));
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
+    let t: Vec<i64> = hms.split(':').map(|x| num(s, x)).collect();
+    if d.len() != 3 || t.len() != 3 {
+        bad(s);
+    }
+    let nanos = u64::try_from(num(s, &format!("{frac:0<9}")[..9])).unwrap_or_else(|_| bad(s));
+    let offset_secs = match offset {
+        "Z" => 0,
+        o => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (h, m) = o[1..].split_once(':').unwrap_or_else(|| bad(s));
+            sign * (num(s, h) * 3600 + num(s, m) * 60)
+        }
+    };
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    let (y, m, day) = (d[0] - i64::from(d[1] <= 2), d[1], d[2]);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let secs = days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2] - offset_secs;
+    UNIX_EPOCH
+        + Duration::from_secs(u64::try_from(secs).unwrap_or_else(|_| bad(s)))
+        + Duration::from_nanos(nanos)
+}
+
+/// Seconds from `start` to `t`, negative when `t` is earlier.
+pub fn since(t: SystemTime, start: SystemTime) -> f64 {
+    t.duration_since(start)
+        .map_or_else(|e| -e.duration().as_secs_f64(), |d| d.as_secs_f64())
+}
+
+/// Unix seconds as an RFC 3339 UTC time (Howard Hinnant's civil_from_days).
+pub fn utc(secs: i64) -> String {
+    let (days, s) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
