@@ -1265,8 +1265,8 @@ def main():
     loaded = prom.query(level1["query"], end, stats=True)["stats"]["samples"]["totalQueryableSamples"]
     n_raw = int(value_of(prom.query('count(http_requests_total{job="shop"}) + count(http_requests_total{job="shop",code=~"5.."})', end)))
     m = re.search(r"\[([0-9a-z]+)\]", level1["query"])
-    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier "
-            "(`s - s offset 1m`, and the value itself after a counter reset)")
+    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier, once "
+            "for the difference (`s - s offset 1m`) and once for the counter-reset check (`s < s offset 1m`)")
     diag[f"samples sloforge's raw read (`{level1['name']}`, availability) loads at an evaluation"] = (
         f"{loaded:,} for the {n_raw} raw series its two selectors match, {loaded / n_raw:.0f} per series: {read}; "
         "each evaluation takes the increments of the samples of the minute before it, exactly once")
