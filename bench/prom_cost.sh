@@ -2,7 +2,7 @@
 # Rule cost and accuracy in a real Prometheus: regenerates bench/RESULTS-prometheus.md.
 # Needs prometheus, promtool and sloth on PATH (`make tools` installs them into .tools/, which
 # `make bench-prometheus` puts first on PATH; so does this script when they are there), Python 3
-# and cargo. Takes about 15 minutes on 2 cores; Prometheus listens on a free loopback port only.
+# and cargo. Takes about 13 minutes on 2 cores; Prometheus listens on a free loopback port only.
 set -eu
 cd "$(dirname "$0")/.."
 

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use sloforge::compile::promql;
 use sloforge::compile::scenarios::{self, ExprTest, TestFile, TestGroup};
-use sloforge::model::{BurnAlert, Counter, Decimal, Duration, SeverityKind, Settings, Sli, Slo};
+use sloforge::model::{BurnAlert, Counter, Decimal, Duration, Settings, SeverityKind, Sli, Slo};
 use sloforge::render::{self, RenderOptions};
 
 const DOC: &str = "docs/alert-quality.md";
@@ -55,20 +55,54 @@ enum SlothSli {
 fn sloth_sli(sli: &Sli) -> SlothSli {
     // The queries are written for a window no SLO uses, which then becomes Sloth's placeholder.
     let w = mins(9_999_999);
-    let win = |s: String| s.replace(&format!("[{w}]"), "[{{.window}}]").replace(&format!("[{w}:"), "[{{.window}}:");
+    let win = |s: String| {
+        s.replace(&format!("[{w}]"), "[{{.window}}]")
+            .replace(&format!("[{w}:"), "[{{.window}}:")
+    };
     let sum_rate = |e| format!("sum({})", promql::rate_of(e, w));
     match sli {
-        Sli::Ratio { errors: Counter::Errors(e), total } => SlothSli::Events { error: win(sum_rate(e)), total: win(sum_rate(total)) },
-        Sli::Ratio { errors: Counter::Good(g), total } => SlothSli::Events { error: win(format!("{} - {}", sum_rate(total), sum_rate(g))), total: win(sum_rate(total)) },
-        Sli::Latency { metric, matchers, le } => {
+        Sli::Ratio {
+            errors: Counter::Errors(e),
+            total,
+        } => SlothSli::Events {
+            error: win(sum_rate(e)),
+            total: win(sum_rate(total)),
+        },
+        Sli::Ratio {
+            errors: Counter::Good(g),
+            total,
+        } => SlothSli::Events {
+            error: win(format!("{} - {}", sum_rate(total), sum_rate(g))),
+            total: win(sum_rate(total)),
+        },
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+        } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let sep = if inner.is_empty() { "" } else { "," };
             let total = format!("sum(rate({metric}_count{{{inner}}}[{{{{.window}}}}]))");
-            SlothSli::Events { error: format!("{total} - sum(rate({metric}_bucket{{{inner}{sep}le=\"{le}\"}}[{{{{.window}}}}]))"), total }
+            SlothSli::Events {
+                error: format!(
+                    "{total} - sum(rate({metric}_bucket{{{inner}{sep}le=\"{le}\"}}[{{{{.window}}}}]))"
+                ),
+                total,
+            }
         }
-        Sli::Probe { selector } => SlothSli::Raw { ratio: win(format!("1 - avg({})", promql::apply_over_selectors(selector, "avg_over_time", w))) },
-        Sli::WindowedEvents { errors, total } => SlothSli::Events { error: win(promql::with_window(errors, w)), total: win(promql::with_window(total, w)) },
-        Sli::RawRatio { ratio } => SlothSli::Raw { ratio: win(promql::with_window(ratio, w)) },
+        Sli::Probe { selector } => SlothSli::Raw {
+            ratio: win(format!(
+                "1 - avg({})",
+                promql::apply_over_selectors(selector, "avg_over_time", w)
+            )),
+        },
+        Sli::WindowedEvents { errors, total } => SlothSli::Events {
+            error: win(promql::with_window(errors, w)),
+            total: win(promql::with_window(total, w)),
+        },
+        Sli::RawRatio { ratio } => SlothSli::Raw {
+            ratio: win(promql::with_window(ratio, w)),
+        },
     }
 }
 
@@ -77,13 +111,28 @@ fn sloth_spec(service: &str, slos: &[&Slo]) -> String {
     let q = |s: &str| serde_json::to_string(s).unwrap();
     let mut out = format!("version: prometheus/v1\nservice: {}\nslos:\n", q(service));
     for slo in slos {
-        let _ = write!(out, "  - name: {}\n    objective: {}\n    description: {}\n    sli:\n", q(&slo.name), slo.objective, q(&slo.description));
+        let _ = write!(
+            out,
+            "  - name: {}\n    objective: {}\n    description: {}\n    sli:\n",
+            q(&slo.name),
+            slo.objective,
+            q(&slo.description)
+        );
         match sloth_sli(&slo.sli) {
             SlothSli::Events { error, total } => {
-                let _ = write!(out, "      events:\n        error_query: {}\n        total_query: {}\n", q(&error), q(&total));
+                let _ = write!(
+                    out,
+                    "      events:\n        error_query: {}\n        total_query: {}\n",
+                    q(&error),
+                    q(&total)
+                );
             }
             SlothSli::Raw { ratio } => {
-                let _ = write!(out, "      raw:\n        error_ratio_query: {}\n", q(&ratio));
+                let _ = write!(
+                    out,
+                    "      raw:\n        error_ratio_query: {}\n",
+                    q(&ratio)
+                );
             }
         }
         let _ = write!(out, "    alerting:\n      name: {SLOTH_ALERT}\n");
@@ -108,7 +157,16 @@ fn sloth_rules(sloth: &Path, dir: &Path, slo: &Slo) -> Option<String> {
     let spec = dir.join("sloth.spec.yaml");
     std::fs::write(&spec, sloth_spec(&slo.service, &[slo])).unwrap();
     let out = "sloth.rules.yaml".to_string();
-    common::run_ok(std::process::Command::new(sloth).arg("generate").arg("--no-log").arg(format!("--default-slo-period={}", slo.window)).arg("-i").arg(&spec).arg("-o").arg(dir.join(&out)));
+    common::run_ok(
+        std::process::Command::new(sloth)
+            .arg("generate")
+            .arg("--no-log")
+            .arg(format!("--default-slo-period={}", slo.window))
+            .arg("-i")
+            .arg(&spec)
+            .arg("-o")
+            .arg(dir.join(&out)),
+    );
     Some(out)
 }
 
@@ -117,13 +175,16 @@ fn groups_of(rules: &str, slo: &str) -> String {
     let mut out = String::from("groups:\n");
     let label = format!("\n      slo: {slo}\n");
     let body = &rules[rules.find("\n- name: ").expect("a rule group") + 1..];
-    for group in body.split_inclusive('\n').fold(Vec::<String>::new(), |mut acc, line| {
-        if line.starts_with("- name: ") || acc.is_empty() {
-            acc.push(String::new());
-        }
-        acc.last_mut().unwrap().push_str(line);
-        acc
-    }) {
+    for group in body
+        .split_inclusive('\n')
+        .fold(Vec::<String>::new(), |mut acc, line| {
+            if line.starts_with("- name: ") || acc.is_empty() {
+                acc.push(String::new());
+            }
+            acc.last_mut().unwrap().push_str(line);
+            acc
+        })
+    {
         if group.contains(&label) {
             out.push_str(&group);
         }
@@ -134,15 +195,27 @@ fn groups_of(rules: &str, slo: &str) -> String {
 /// Sloth's burn factor for a pair that spends `percent` of the budget over `long` minutes.
 fn sloth_factor(percent: i64, period: Duration, long: u64) -> Decimal {
     let p = Decimal::from_int(i64::try_from(period.minutes()).unwrap());
-    Decimal::from_int(percent).checked_mul(p).unwrap().div_rounded(Decimal::from_int(100 * i64::try_from(long).unwrap()), 6).unwrap()
+    Decimal::from_int(percent)
+        .checked_mul(p)
+        .unwrap()
+        .div_rounded(Decimal::from_int(100 * i64::try_from(long).unwrap()), 6)
+        .unwrap()
 }
 
 fn sloth_pairs(kind: SeverityKind) -> &'static [(u64, u64, i64)] {
-    if kind == SeverityKind::Page { &SLOTH_PAGE } else { &SLOTH_TICKET }
+    if kind == SeverityKind::Page {
+        &SLOTH_PAGE
+    } else {
+        &SLOTH_TICKET
+    }
 }
 
 fn severity_name(kind: SeverityKind) -> &'static str {
-    if kind == SeverityKind::Page { "page" } else { "ticket" }
+    if kind == SeverityKind::Page {
+        "page"
+    } else {
+        "ticket"
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,8 +266,13 @@ fn check_results(output: &str) -> BTreeMap<(String, u64), Vec<BTreeMap<String, S
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("expr: ") {
             let (expr, time) = rest.rsplit_once(", time: ").unwrap();
-            let time = Duration::parse(time.trim_end_matches(',').trim_end_matches("0s")).or_else(|_| Duration::parse(time.trim_end_matches(','))).unwrap();
-            current = Some((serde_json::from_str::<String>(expr).unwrap(), time.minutes()));
+            let time = Duration::parse(time.trim_end_matches(',').trim_end_matches("0s"))
+                .or_else(|_| Duration::parse(time.trim_end_matches(',')))
+                .unwrap();
+            current = Some((
+                serde_json::from_str::<String>(expr).unwrap(),
+                time.minutes(),
+            ));
         } else if let Some(got) = t.strip_prefix("got: ")
             && let Some(k) = current.take()
         {
@@ -210,7 +288,9 @@ fn check_results(output: &str) -> BTreeMap<(String, u64), Vec<BTreeMap<String, S
 fn checks(sel: &str, end: u64) -> [String; 3] {
     let firing = format!("{},alertstate=\"firing\"}}", sel.strip_suffix('}').unwrap());
     [
-        format!("count_values by (alertstate) (\"t\", min by (alertstate) (min_over_time(timestamp({sel})[{end}m:1m])))"),
+        format!(
+            "count_values by (alertstate) (\"t\", min by (alertstate) (min_over_time(timestamp({sel})[{end}m:1m])))"
+        ),
         format!("count_values(\"t\", max(max_over_time(timestamp({firing})[{end}m:1m])))"),
         format!("count_values(\"n\", sum(count_over_time({firing}[{end}m])))"),
     ]
@@ -228,24 +308,51 @@ struct Measured {
     steady: bool,
 }
 
-fn measure(results: &BTreeMap<(String, u64), Vec<BTreeMap<String, String>>>, sel: &str, s: &Scenario) -> Measured {
+fn measure(
+    results: &BTreeMap<(String, u64), Vec<BTreeMap<String, String>>>,
+    sel: &str,
+    s: &Scenario,
+) -> Measured {
     let [first, last, count] = checks(sel, s.end);
-    let get = |e: &str| results.get(&(e.to_string(), s.end)).cloned().unwrap_or_default();
-    let num = |m: &BTreeMap<String, String>, k: &str| m.get(k).map(|v| v.parse::<f64>().unwrap() as i64);
+    let get = |e: &str| {
+        results
+            .get(&(e.to_string(), s.end))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let num =
+        |m: &BTreeMap<String, String>, k: &str| m.get(k).map(|v| v.parse::<f64>().unwrap() as i64);
     let firsts = get(&first);
-    let at = |state: Option<&str>| firsts.iter().filter(|m| state.is_none_or(|st| m.get("alertstate").map(String::as_str) == Some(st))).filter_map(|m| num(m, "t")).min();
+    let at = |state: Option<&str>| {
+        firsts
+            .iter()
+            .filter(|m| state.is_none_or(|st| m.get("alertstate").map(String::as_str) == Some(st)))
+            .filter_map(|m| num(m, "t"))
+            .min()
+    };
     let rel = |t: i64| (t - 60 * i64::try_from(s.start).unwrap()) / 60;
     let pending = at(None).map(rel);
     let firing = at(Some("firing")).map(rel);
     let last = get(&last).first().and_then(|m| num(m, "t"));
     let n = get(&count).first().and_then(|m| num(m, "n"));
     let stop = 60 * i64::try_from(s.stop).unwrap();
-    let reset = last.filter(|l| *l >= stop).map(|l| if l >= 60 * i64::try_from(s.end).unwrap() { Err(()) } else { Ok((l + 60 - stop) / 60) });
+    let reset = last.filter(|l| *l >= stop).map(|l| {
+        if l >= 60 * i64::try_from(s.end).unwrap() {
+            Err(())
+        } else {
+            Ok((l + 60 - stop) / 60)
+        }
+    });
     let steady = match (at(Some("firing")), last, n) {
         (Some(f), Some(l), Some(n)) => (l - f) / 60 + 1 == n,
         _ => true,
     };
-    Measured { pending, firing, reset, steady }
+    Measured {
+        pending,
+        firing,
+        reset,
+        steady,
+    }
 }
 
 fn fmt_min(m: Option<i64>) -> String {
@@ -258,7 +365,11 @@ fn fmt_reset(m: &Measured, recovery: u64) -> String {
         Some(Ok(r)) => format!("{r} min"),
         Some(Err(())) => format!("> {}", mins(recovery)),
     };
-    if m.steady { s } else { format!("{s} (intermittent)") }
+    if m.steady {
+        s
+    } else {
+        format!("{s} (intermittent)")
+    }
 }
 
 fn fmt_secs(s: f64) -> String {
@@ -294,17 +405,36 @@ struct Scenario<'a> {
 
 impl Scenario<'_> {
     fn ours(&self, a: &BurnAlert) -> String {
-        promql::selector("ALERTS", [("service", self.slo.service.as_str()), ("slo", self.slo.name.as_str()), ("alertname", a.alert_name.as_str()), ("alert_tier", a.tier.as_str())])
+        promql::selector(
+            "ALERTS",
+            [
+                ("service", self.slo.service.as_str()),
+                ("slo", self.slo.name.as_str()),
+                ("alertname", a.alert_name.as_str()),
+                ("alert_tier", a.tier.as_str()),
+            ],
+        )
     }
 
     fn theirs(&self, kind: SeverityKind) -> String {
-        promql::selector("ALERTS", [("sloth_id", sloth_id(self.slo).as_str()), ("sloth_severity", severity_name(kind))])
+        promql::selector(
+            "ALERTS",
+            [
+                ("sloth_id", sloth_id(self.slo).as_str()),
+                ("sloth_severity", severity_name(kind)),
+            ],
+        )
     }
 
     /// The sloforge tiers this scenario measures.
     fn tiers(&self) -> Vec<&BurnAlert> {
         match self.kind {
-            Kind::Outage => self.slo.alerts.iter().filter(|a| a.severity_kind == SeverityKind::Page).collect(),
+            Kind::Outage => self
+                .slo
+                .alerts
+                .iter()
+                .filter(|a| a.severity_kind == SeverityKind::Page)
+                .collect(),
             Kind::Burn(i) => vec![&self.slo.alerts[i]],
         }
     }
@@ -324,7 +454,15 @@ fn pairs(slo: &Slo, a: &BurnAlert) -> Vec<(u64, f64)> {
     let budget = slo.error_budget();
     let mut out = vec![(a.long_window.minutes(), a.threshold(budget).to_f64())];
     if sloth_expresses(slo) {
-        out.extend(sloth_pairs(a.severity_kind).iter().map(|(_, l, pc)| (*l, sloth_factor(*pc, slo.window, *l).checked_mul(budget).unwrap().to_f64())));
+        out.extend(sloth_pairs(a.severity_kind).iter().map(|(_, l, pc)| {
+            (
+                *l,
+                sloth_factor(*pc, slo.window, *l)
+                    .checked_mul(budget)
+                    .unwrap()
+                    .to_f64(),
+            )
+        }));
     }
     out
 }
@@ -333,7 +471,12 @@ fn pairs(slo: &Slo, a: &BurnAlert) -> Vec<(u64, f64)> {
 /// threshold θ < r trips after (θ / r) × L of burn, when its window still holds L × (1 − θ / r) of
 /// the clean history; with that much history every pair trips when it would after any longer one.
 fn lead(slo: &Slo, a: &BurnAlert, r: f64) -> u64 {
-    pairs(slo, a).iter().filter(|(_, th)| *th < r).map(|(l, th)| (*l as f64 * (1.0 - th / r)).ceil() as u64).max().unwrap_or(0)
+    pairs(slo, a)
+        .iter()
+        .filter(|(_, th)| *th < r)
+        .map(|(l, th)| (*l as f64 * (1.0 - th / r)).ceil() as u64)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Minutes of the burn: long enough for the tier to fire and settle before the errors stop — its
@@ -341,24 +484,48 @@ fn lead(slo: &Slo, a: &BurnAlert, r: f64) -> u64 {
 /// of evaluations), its `for` and its short window.
 fn burn_len(a: &BurnAlert) -> u64 {
     let l = a.long_window.minutes();
-    let base = if a.severity_kind == SeverityKind::Ticket { l.div_ceil(2) } else { l };
+    let base = if a.severity_kind == SeverityKind::Ticket {
+        l.div_ceil(2)
+    } else {
+        l
+    };
     base + a.for_.minutes() + a.short_window.minutes()
 }
 
 /// Minutes of clean traffic after a burn: one and a half times the longest short window of the
 /// severity, sloforge's and Sloth's.
 fn recovery(slo: &Slo, kind: SeverityKind) -> u64 {
-    let ours = slo.alerts.iter().filter(|a| a.severity_kind == kind).map(|a| a.short_window.minutes()).max().unwrap_or(0);
-    let theirs = if sloth_expresses(slo) { sloth_pairs(kind).iter().map(|p| p.0).max().unwrap() } else { 0 };
+    let ours = slo
+        .alerts
+        .iter()
+        .filter(|a| a.severity_kind == kind)
+        .map(|a| a.short_window.minutes())
+        .max()
+        .unwrap_or(0);
+    let theirs = if sloth_expresses(slo) {
+        sloth_pairs(kind).iter().map(|p| p.0).max().unwrap()
+    } else {
+        0
+    };
     ours.max(theirs) * 3 / 2
 }
 
-fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) -> Option<(Scenario<'a>, TestGroup)> {
+fn scenario<'a>(
+    service: &str,
+    slo: &'a Slo,
+    settings: &Settings,
+    kind: Kind,
+) -> Option<(Scenario<'a>, TestGroup)> {
     // promtool's unit-test engine loads at most 10,000 samples per query: Sloth's 1d and 3d
     // windows over a series scraped every 15 s (5,760 and 17,280 samples) fail. Ticket burns
     // therefore get one sample a minute: the series built for a quarter of the duration, read at
     // four times the interval.
-    let stretch = if matches!(kind, Kind::Burn(i) if slo.alerts[i].severity_kind == SeverityKind::Ticket) { STRETCH } else { 1 };
+    let stretch = if matches!(kind, Kind::Burn(i) if slo.alerts[i].severity_kind == SeverityKind::Ticket)
+    {
+        STRETCH
+    } else {
+        1
+    };
     let up = |m: u64| m.div_ceil(stretch) * stretch;
     let (lead, len, tail, ratio, label) = match kind {
         Kind::Outage => (LEAD, OUTAGE, RECOVERY, Decimal::ONE, "outage".to_string()),
@@ -368,13 +535,34 @@ fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) ->
             if ratio > Decimal::ONE {
                 return None;
             }
-            (up(lead(slo, a, ratio.to_f64()).max(LEAD)), up(burn_len(a)), up(recovery(slo, a.severity_kind)), ratio, format!("burn {}", a.tier))
+            (
+                up(lead(slo, a, ratio.to_f64()).max(LEAD)),
+                up(burn_len(a)),
+                up(recovery(slo, a.severity_kind)),
+                ratio,
+                format!("burn {}", a.tier),
+            )
         }
     };
-    let phases = [(mins(lead / stretch), Some(Decimal::ZERO)), (mins(len / stretch), Some(ratio)), (mins(tail / stretch), Some(Decimal::ZERO))];
-    let syn = scenarios::synthesize(slo, settings, &phases).unwrap_or_else(|e| panic!("{}/{} {label}: {e}", slo.service, slo.name));
+    let phases = [
+        (mins(lead / stretch), Some(Decimal::ZERO)),
+        (mins(len / stretch), Some(ratio)),
+        (mins(tail / stretch), Some(Decimal::ZERO)),
+    ];
+    let syn = scenarios::synthesize(slo, settings, &phases)
+        .unwrap_or_else(|e| panic!("{}/{} {label}: {e}", slo.service, slo.name));
     let start = syn.warm_up.minutes() * stretch + lead;
-    let s = Scenario { service: service.to_string(), slo, kind, start, stop: start + len, end: start + len + tail, recovery: tail, ratio, scrape: Duration::from_millis(syn.scrape.as_millis() * stretch) };
+    let s = Scenario {
+        service: service.to_string(),
+        slo,
+        kind,
+        start,
+        stop: start + len,
+        end: start + len + tail,
+        recovery: tail,
+        ratio,
+        scrape: Duration::from_millis(syn.scrape.as_millis() * stretch),
+    };
     let mut sels: Vec<String> = s.tiers().iter().map(|a| s.ours(a)).collect();
     if sloth_expresses(slo) {
         sels.push(s.theirs(s.severity()));
@@ -382,9 +570,18 @@ fn scenario<'a>(service: &str, slo: &'a Slo, settings: &Settings, kind: Kind) ->
     let tests = sels
         .iter()
         .flat_map(|sel| checks(sel, s.end))
-        .map(|expr| ExprTest { expr, eval_time: mins(s.end).to_string(), exp_samples: Vec::new() })
+        .map(|expr| ExprTest {
+            expr,
+            eval_time: mins(s.end).to_string(),
+            exp_samples: Vec::new(),
+        })
         .collect();
-    let group = TestGroup { name: format!("{}/{} {label}", slo.service, slo.name), interval: s.scrape.to_string(), input_series: syn.series, promql_expr_test: tests };
+    let group = TestGroup {
+        name: format!("{}/{} {label}", slo.service, slo.name),
+        interval: s.scrape.to_string(),
+        input_series: syn.series,
+        promql_expr_test: tests,
+    };
     Some((s, group))
 }
 
@@ -393,7 +590,13 @@ struct Run<'a> {
     results: BTreeMap<(String, u64), Vec<BTreeMap<String, String>>>,
 }
 
-fn run<'a>(fleet: &'a sloforge::model::Fleet, tree: &BTreeMap<String, String>, promtool: &Path, sloth: &Path, tmp: &Path) -> Run<'a> {
+fn run<'a>(
+    fleet: &'a sloforge::model::Fleet,
+    tree: &BTreeMap<String, String>,
+    promtool: &Path,
+    sloth: &Path,
+    tmp: &Path,
+) -> Run<'a> {
     let settings: &Settings = &fleet.settings;
     let mut scenarios_all = Vec::new();
     let mut jobs = Vec::new();
@@ -404,14 +607,25 @@ fn run<'a>(fleet: &'a sloforge::model::Fleet, tree: &BTreeMap<String, String>, p
             let dir = tmp.join(&svc.name).join(&slo.name);
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("sloforge.rules.yaml"), groups_of(rules, &slo.name)).unwrap();
-            let rule_files: Vec<String> = std::iter::once("sloforge.rules.yaml".to_string()).chain(sloth_rules(sloth, &dir, slo)).collect();
+            let rule_files: Vec<String> = std::iter::once("sloforge.rules.yaml".to_string())
+                .chain(sloth_rules(sloth, &dir, slo))
+                .collect();
             let id = format!("{}/{}", svc.name, slo.name);
             let kinds = std::iter::once(Kind::Outage).chain(
-                (0..slo.alerts.len()).filter(|i| slo.alerts[*i].severity_kind == SeverityKind::Page || TICKET_BURNS.contains(&id.as_str())).map(Kind::Burn),
+                (0..slo.alerts.len())
+                    .filter(|i| {
+                        slo.alerts[*i].severity_kind == SeverityKind::Page
+                            || TICKET_BURNS.contains(&id.as_str())
+                    })
+                    .map(Kind::Burn),
             );
             for (i, kind) in kinds.enumerate() {
                 if let Some((s, g)) = scenario(&svc.name, slo, settings, kind) {
-                    let file = TestFile { rule_files: rule_files.clone(), evaluation_interval: settings.evaluation_interval.to_string(), tests: vec![g] };
+                    let file = TestFile {
+                        rule_files: rule_files.clone(),
+                        evaluation_interval: settings.evaluation_interval.to_string(),
+                        tests: vec![g],
+                    };
                     let path = dir.join(format!("measure-{i}.test.yaml"));
                     std::fs::write(&path, render::to_yaml(&file)).unwrap();
                     jobs.push((s.end / s.scrape.as_millis().div_ceil(15_000).max(1), path));
@@ -420,18 +634,39 @@ fn run<'a>(fleet: &'a sloforge::model::Fleet, tree: &BTreeMap<String, String>, p
             }
         }
     }
-    let keys: Vec<_> = scenarios_all.iter().flat_map(|s| s.tiers().into_iter().map(|a| s.ours(a)).chain(std::iter::once(s.theirs(s.severity()))).map(move |sel| (sel, s.end))).collect();
-    assert_eq!(keys.len(), keys.iter().collect::<std::collections::BTreeSet<_>>().len(), "two scenarios share a check");
+    let keys: Vec<_> = scenarios_all
+        .iter()
+        .flat_map(|s| {
+            s.tiers()
+                .into_iter()
+                .map(|a| s.ours(a))
+                .chain(std::iter::once(s.theirs(s.severity())))
+                .map(move |sel| (sel, s.end))
+        })
+        .collect();
+    assert_eq!(
+        keys.len(),
+        keys.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        "two scenarios share a check"
+    );
     // The longest scenarios first, two promtool processes at a time.
-    jobs.sort_by(|a, b| b.0.cmp(&a.0));
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.0));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let outputs: Vec<String> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..2)
             .map(|_| {
                 sc.spawn(|| {
                     let mut text = String::new();
-                    while let Some((_, file)) = jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)) {
-                        let out = std::process::Command::new(promtool).arg("test").arg("rules").arg(file.file_name().unwrap()).current_dir(file.parent().unwrap()).output().unwrap();
+                    while let Some((_, file)) =
+                        jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                    {
+                        let out = std::process::Command::new(promtool)
+                            .arg("test")
+                            .arg("rules")
+                            .arg(file.file_name().unwrap())
+                            .current_dir(file.parent().unwrap())
+                            .output()
+                            .unwrap();
                         text.push_str(&String::from_utf8_lossy(&out.stdout));
                         text.push_str(&String::from_utf8_lossy(&out.stderr));
                     }
@@ -442,8 +677,14 @@ fn run<'a>(fleet: &'a sloforge::model::Fleet, tree: &BTreeMap<String, String>, p
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let text = outputs.concat();
-    assert!(!text.contains("rule:") && !text.contains("error:"), "rule evaluation failed:\n{text}");
-    Run { scenarios: scenarios_all, results: check_results(&text) }
+    assert!(
+        !text.contains("rule:") && !text.contains("error:"),
+        "rule evaluation failed:\n{text}"
+    );
+    Run {
+        scenarios: scenarios_all,
+        results: check_results(&text),
+    }
 }
 
 fn report(root: &Path, promtool: &Path, sloth: &Path) -> String {
@@ -495,16 +736,29 @@ evaluation interval (1 min).
          minutes**, then {RECOVERY} minutes of clean traffic again. The slow tiers' long windows hold only the {LEAD} minutes of clean \
          history before the outage here.\n\n"
     );
-    let _ = writeln!(doc, "| SLO | objective / window | tier | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth page: firing | Sloth page: reset |");
+    let _ = writeln!(
+        doc,
+        "| SLO | objective / window | tier | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth page: firing | Sloth page: reset |"
+    );
     doc.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
-    for s in run.scenarios.iter().filter(|s| matches!(s.kind, Kind::Outage)) {
+    for s in run
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Outage))
+    {
         let slo = s.slo;
-        let ex = explained.iter().find(|e| e.service == s.service && e.slo == slo.name).unwrap();
-        let theirs = sloth_expresses(slo).then(|| measure(&run.results, &s.theirs(SeverityKind::Page), s));
+        let ex = explained
+            .iter()
+            .find(|e| e.service == s.service && e.slo == slo.name)
+            .unwrap();
+        let theirs =
+            sloth_expresses(slo).then(|| measure(&run.results, &s.theirs(SeverityKind::Page), s));
         for (i, a) in s.tiers().into_iter().enumerate() {
             let m = measure(&run.results, &s.ours(a), s);
             let t = ex.tiers.iter().find(|t| t.tier == a.tier).unwrap();
-            let workbook = t.workbook_detection_total_outage_seconds.map_or_else(|| "never".into(), fmt_secs);
+            let workbook = t
+                .workbook_detection_total_outage_seconds
+                .map_or_else(|| "never".into(), fmt_secs);
             let (sp, sr) = match (&theirs, i) {
                 (None, _) => ("not expressible".to_string(), "".to_string()),
                 (Some(m), 0) => (fmt_min(m.firing), fmt_reset(m, s.recovery)),
@@ -551,15 +805,29 @@ evaluation interval (1 min).
         TICKET_BURNS.join(", "),
         Duration::from_millis(15_000 * STRETCH)
     );
-    let _ = writeln!(doc, "| SLO | objective / window | tier | error ratio | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth: firing | Sloth: reset |");
+    let _ = writeln!(
+        doc,
+        "| SLO | objective / window | tier | error ratio | detect, Workbook | sloforge pending | sloforge firing (`for`) | reset, Workbook | sloforge reset | Sloth: firing | Sloth: reset |"
+    );
     doc.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for s in run.scenarios.iter().filter(|s| matches!(s.kind, Kind::Burn(_))) {
+    for s in run
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Burn(_)))
+    {
         let slo = s.slo;
         let a = s.tiers()[0];
         let m = measure(&run.results, &s.ours(a), s);
         let (sp, sr) = if sloth_expresses(slo) {
             let th = measure(&run.results, &s.theirs(a.severity_kind), s);
-            (format!("{} ({})", fmt_min(th.firing), severity_name(a.severity_kind)), fmt_reset(&th, s.recovery))
+            (
+                format!(
+                    "{} ({})",
+                    fmt_min(th.firing),
+                    severity_name(a.severity_kind)
+                ),
+                fmt_reset(&th, s.recovery),
+            )
         } else {
             ("not expressible".into(), String::new())
         };
@@ -592,7 +860,18 @@ evaluation interval (1 min).
     let parts: Vec<String> = SLOTH_PERIODS
         .iter()
         .map(|p| {
-            let f: Vec<String> = SLOTH_PAGE.iter().chain(SLOTH_TICKET.iter()).map(|(s, l, pc)| format!("{}/{} {}×", mins(*l), mins(*s), sloth_factor(*pc, mins(*p), *l))).collect();
+            let f: Vec<String> = SLOTH_PAGE
+                .iter()
+                .chain(SLOTH_TICKET.iter())
+                .map(|(s, l, pc)| {
+                    format!(
+                        "{}/{} {}×",
+                        mins(*l),
+                        mins(*s),
+                        sloth_factor(*pc, mins(*p), *l)
+                    )
+                })
+                .collect();
             format!("{}: {}", mins(*p), f.join(", "))
         })
         .collect();
@@ -633,16 +912,29 @@ Why the numbers differ:
 fn sloth_version(sloth: &Path) -> String {
     let bytes = std::fs::read(sloth).unwrap();
     let needle = b"\nmod\tgithub.com/slok/sloth\t";
-    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("sloth binary without Go build information");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("sloth binary without Go build information");
     let rest = &bytes[at + needle.len()..];
-    let end = rest.iter().position(|b| *b == b'\t' || *b == b'\n').unwrap();
-    format!("v{}", String::from_utf8_lossy(&rest[..end]).trim_start_matches('v'))
+    let end = rest
+        .iter()
+        .position(|b| *b == b'\t' || *b == b'\n')
+        .unwrap();
+    format!(
+        "v{}",
+        String::from_utf8_lossy(&rest[..end]).trim_start_matches('v')
+    )
 }
 
 #[test]
 fn committed_report_is_current() {
-    let Some(promtool) = common::tool("promtool") else { return };
-    let Some(sloth) = common::go_tool("sloth") else { return };
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
+    let Some(sloth) = common::go_tool("sloth") else {
+        return;
+    };
     let root = common::root();
     let doc = report(&root, &promtool, &sloth);
     let path = root.join(DOC);
@@ -651,5 +943,8 @@ fn committed_report_is_current() {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == doc, "{DOC} is out of date: run `make alert-quality`\n\n{doc}");
+    assert!(
+        committed == doc,
+        "{DOC} is out of date: run `make alert-quality`\n\n{doc}"
+    );
 }
