@@ -1,24 +1,28 @@
 #!/usr/bin/env python3
-"""Rule cost and accuracy in a real Prometheus: sloforge's rules beside Sloth-shaped rules of the
-same SLOs, on a synthetic reference workload, in the local Prometheus (loopback only).
+"""Rule cost and accuracy in a real Prometheus: the rules sloforge generates beside the rules
+Sloth generates for the same SLOs, on a synthetic reference workload (loopback only).
 
-Phases (all data under bench/scratch/, deleted at the end unless --keep):
-  1. rules: sloforge's rules for bench/shop.yaml; a Sloth-shaped rule set of the same SLOs.
-  2. grid: a short dry run of the rule backfill tells on which timestamps Prometheus evaluates
-     the backfill group (the group's hash offset); the workload is placed on that grid.
+Phases (all data under bench/scratch/prom, deleted at the end unless --keep):
+  1. rules: `sloforge generate bench/shop.yaml` and `sloth generate -i bench/shop.sloth.yaml`;
+     Prometheus loads both files once to report their groups, intervals and expressions.
+  2. grid: a dry run of the rule backfill tells on which timestamps each rule group evaluates
+     (Prometheus offsets every group by a hash of its file and name); the workload is placed
+     relative to the grid of sloforge's first group.
   3. data: 20 pods x 5 handlers x 4 codes request counters and a per-pod latency histogram at a
-     15 s resolution, streamed into an OpenMetrics file, turned into blocks by promtool.
-  4. backfill: the recorded series that other rules read over ranges (sloforge's
-     slo:sli_events:rate1m, Sloth's slo:sli_error:ratio_rate5m) by promtool over the whole range.
-  5. accuracy: every window's error ratio of both rule sets, by instant queries on evaluation
-     timestamps (at window edges on traffic and error-rate steps and in between), against the
-     exact sum(errors)/sum(total) of the generator's own increments.
-  6. live: Prometheus evaluates both rule sets, scraping the workload's continuation from an
-     exporter on loopback; group evaluation times from /api/v1/rules, then samples loaded per
-     rule from query statistics (stats=all).
+     15 s resolution over 31 days, streamed into OpenMetrics files a few days at a time and turned
+     into blocks by promtool.
+  4. backfill: every recorded series that the measured window ratios read, level by level (a
+     level reads only raw series or the levels below it), by `promtool tsdb create-blocks-from
+     rules` over the whole range, each group on its own interval and evaluation grid.
+  5. accuracy: every window's error ratio of both rule sets, by instant queries of the rules' own
+     expressions at evaluation timestamps (at window edges on traffic and error-ratio steps and in
+     between), against the exact sum(errors)/sum(total) of the generator's own increments.
+  6. live: Prometheus evaluates both rule files, scraping the workload's continuation from an
+     exporter on loopback; group evaluation times from prometheus_rule_group_last_duration_seconds,
+     then the samples every rule loads, from query statistics (stats=all).
 The report goes to bench/RESULTS-prometheus.md (or --out).
 
-Only the Python standard library; Prometheus and promtool from the system.
+Only the Python standard library; prometheus, promtool and sloth from PATH (`make tools`).
 """
 import argparse
 import atexit
@@ -47,9 +51,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "scratch", "prom")
 SPEC = os.path.join(HERE, "shop.yaml")
-SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
-SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
 SLOTH_SPEC = os.path.join(HERE, "shop.sloth.yaml")
+SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
+TOOLS = ("prometheus", "promtool", "sloth")
 
 # ---------------------------------------------------------------------------------------------
 # Workload
@@ -68,25 +72,13 @@ STEPS = {  # hours of the synthetic day where a regime changes
     "availability": {6: "traffic x10 and error ratio /10 (night to day)", 18: "traffic /10 and error ratio x10 (day to night)", 1: "error ratio x10 (burst starts)", 3: "error ratio /10 (burst ends)"},
     "latency": {6: "traffic x10 (night to day)", 18: "traffic /10 (day to night)", 20: "slow share x10 (slow evening starts)", 23: "slow share /10 (slow evening ends)"},
 }
-WINDOWS = (("30m", 1800), ("1h", 3600), ("2h", 7200), ("6h", 21600), ("1d", 86400), ("3d", 259200), ("30d", 2592000))
-SLOTH_WINDOWS = (("5m", 300),) + WINDOWS[:-1]
+SLOS = tuple(STEPS)
+WINDOWS = (("5m", 300), ("30m", 1800), ("1h", 3600), ("2h", 7200), ("6h", 21600), ("1d", 86400), ("3d", 259200), ("30d", 2592000))
+CHUNK_H = 96  # hours of workload per OpenMetrics file
 
-# The SLOs of bench/shop.yaml, as Sloth would take them.
-SLOS = {
-    "availability": {
-        "objective": 99.9,
-        "errors": 'sum(rate(http_requests_total{job="shop",code=~"5.."}[W]))',
-        "total": 'sum(rate(http_requests_total{job="shop"}[W]))',
-    },
-    "latency": {
-        "objective": 99.0,
-        "errors": '(sum(rate(http_request_duration_seconds_count{job="shop"}[W])) - sum(rate(http_request_duration_seconds_bucket{job="shop",le="0.25"}[W])))',
-        "total": 'sum(rate(http_request_duration_seconds_count{job="shop"}[W]))',
-    },
-}
-
-WARMUP = 2  # live evaluation cycles dropped before the measured ones
+WARMUP = 1  # live evaluation cycles dropped before the measured ones
 PROCS = []
+SLOTH_NAME = "Sloth"  # completed with the version read from the binary
 
 
 def log(msg):
@@ -112,12 +104,30 @@ def hour_of(ms, start):
     return (PHASE_H + (ms - start) / 3_600_000) % 24
 
 
+def fmt_dur(ms):
+    """A Prometheus duration: 1h, 1m, 30s, 250ms."""
+    for unit, n in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % n == 0:
+            return f"{ms // n}{unit}"
+    return f"{ms}ms"
+
+
+def go_module_version(binary, module):
+    """The version of `module` recorded in a Go binary's build information (what `go version -m`
+    prints), without Go: `sloth version` of a `go install` build says only `dev`."""
+    with open(binary, "rb") as f:
+        data = f.read()
+    m = re.search(rb"\nmod\t" + re.escape(module.encode()) + rb"\t(v[^\t\n]+)", data)
+    return m.group(1).decode() if m else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Rules
 
 
 def split_items(text):
-    """Groups of a rule file as [(name, header_text, [rule item text])] (block-style YAML only)."""
+    """Groups of a rule file as [(name, header_text, [rule item text])] (block-style YAML as both
+    generators write it)."""
     groups = []
     for line in text.splitlines(keepends=True):
         if line.startswith("- name: "):
@@ -133,132 +143,121 @@ def split_items(text):
     return groups
 
 
-def item_field(item, field):
-    """A scalar field of one rule item (plain, quoted or literal block scalar)."""
-    lines = item.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(r"^\s*(?:- )?" + field + r": ?(.*)$", line)
-        if not m:
-            continue
-        v = m.group(1)
-        if v in ("|", "|-", ">", ">-"):
-            indent = len(lines[i + 1]) - len(lines[i + 1].lstrip())
-            body = []
-            for l in lines[i + 1:]:
-                if l.strip() and len(l) - len(l.lstrip()) < indent:
-                    break
-                body.append(l[indent:])
-            return ("\n" if v.startswith("|") else " ").join(body).strip()
-        if v.startswith("'"):
-            assert v.endswith("'"), f"multi-line quoted scalar in {field}"
-            return v[1:-1].replace("''", "'")
-        if v.startswith('"'):
-            return json.loads(v)
-        return v
-    raise KeyError(field)
+def slo_of_group(name):
+    m = re.search(r"-(" + "|".join(SLOS) + r")(?:-|$)", name)
+    return m.group(1) if m else None
 
 
-def sloth_rules(team):
-    """A Sloth-shaped rule file (Sloth's documented output shape, prometheus/v1 spec)."""
-    out = ["---\n# Sloth-shaped rules of bench/shop.yaml, written by bench/prom_cost.py from Sloth's documented output.\n\ngroups:\n"]
-    exprs = {}
-    for slo, d in SLOS.items():
-        sid = f"shop-{slo}"
-        ident = f'sloth_id="{sid}", sloth_service="shop", sloth_slo="{slo}"'
-        budget = round(1 - d["objective"] / 100, 10)
-
-        def labels(extra=()):
-            kv = [("owner", team), ("sloth_id", sid), ("sloth_service", "shop"), ("sloth_slo", slo)] + list(extra)
-            return "    labels:\n" + "".join(f"      {k}: {v}\n" for k, v in sorted(kv))
-
-        def block(e):
-            return "    expr: |\n" + "".join(f"      {l}\n" for l in e.split("\n"))
-
-        out.append(f"- name: sloth-slo-sli-recordings-{sid}\n  rules:\n")
-        for w, _ in SLOTH_WINDOWS:
-            e = f"({d['errors'].replace('[W]', f'[{w}]')})\n/\n({d['total'].replace('[W]', f'[{w}]')})"
-            exprs[(slo, w)] = e
-            out.append(f"  - record: slo:sli_error:ratio_rate{w}\n" + block(e) + labels([("sloth_window", w)]))
-        e = (f"sum_over_time(slo:sli_error:ratio_rate5m{{{ident}}}[30d])\n/ ignoring (sloth_window)\n"
-             f"count_over_time(slo:sli_error:ratio_rate5m{{{ident}}}[30d])")
-        exprs[(slo, "30d")] = e
-        out.append("  - record: slo:sli_error:ratio_rate30d\n" + block(e) + labels([("sloth_window", "30d")]))
-
-        out.append(f"- name: sloth-slo-meta-recordings-{sid}\n  rules:\n")
-        meta = [
-            ("slo:objective:ratio", f"vector({d['objective'] / 100})", ()),
-            ("slo:error_budget:ratio", f"vector(1-{d['objective'] / 100})", ()),
-            ("slo:time_period:days", "vector(30)", ()),
-            ("slo:current_burn_rate:ratio", f"slo:sli_error:ratio_rate5m{{{ident}}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{{{ident}}}", ()),
-            ("slo:period_burn_rate:ratio", f"slo:sli_error:ratio_rate30d{{{ident}}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{{{ident}}}", ()),
-            ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{{{ident}}}", ()),
-            ("sloth_slo_info", "vector(1)", (("sloth_mode", "cli-gen-prom"), ("sloth_objective", f'"{d["objective"]}"'), ("sloth_spec", "prometheus/v1"), ("sloth_version", "v0.11.0"))),
-        ]
-        for rec, e, extra in meta:
-            out.append(f"  - record: {rec}\n" + (block(e) if "\n" in e else f"    expr: {e}\n") + labels(extra))
-
-        out.append(f"- name: sloth-slo-alerts-{sid}\n  rules:\n")
-        for sev, pairs in (("page", (("5m", "1h", 14.4), ("30m", "6h", 6))), ("ticket", (("2h", "1d", 3), ("6h", "3d", 1)))):
-            parts = []
-            for short, long, f in pairs:
-                parts.append(
-                    "(\n"
-                    f"    max(slo:sli_error:ratio_rate{short}{{{ident}}} > ({f} * {budget})) without (sloth_window)\n"
-                    "    and\n"
-                    f"    max(slo:sli_error:ratio_rate{long}{{{ident}}} > ({f} * {budget})) without (sloth_window)\n"
-                    ")"
-                )
-            e = "\nor\n".join(parts)
-            out.append(
-                f"  - alert: Shop{slo.capitalize()}SLOBurn\n" + block(e)
-                + f"    labels:\n      category: {slo}\n      severity: {'critical' if sev == 'page' else 'warning'}\n      sloth_severity: {sev}\n"
-                + "    annotations:\n"
-                + "      summary: '{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.'\n"
-                + f"      title: ({sev}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}} SLO error budget burn rate is too high.\n"
-            )
-    return "".join(out), exprs
-
-
-def rule_stats(text, group_of_slo):
-    """Per SLO of a rule file: (rules, bytes, bytes of recording rules, bytes of alerting rules)."""
+def rule_stats(text):
+    """Per SLO of a rule file: rules, bytes, bytes of recording rules, bytes of alerting rules, and
+    the intervals of its groups."""
     stats = {}
     for name, header, items in split_items(text):
-        slo = group_of_slo(name)
+        slo = slo_of_group(name)
         if slo is None:
             continue
-        r, b, br, ba = stats.get(slo, (0, 0, 0, 0))
-        rec = sum(len(i.encode()) for i in items if i.startswith("  - record:"))
-        al = sum(len(i.encode()) for i in items if i.startswith("  - alert:"))
-        stats[slo] = (r + len(items), b + len(header.encode()) + rec + al, br + rec, ba + al)
+        s = stats.setdefault(slo, {"rules": 0, "bytes": 0, "recording": 0, "alerting": 0, "recording rules": 0, "alerting rules": 0, "groups": 0})
+        rec = [i for i in items if i.startswith("  - record:")]
+        al = [i for i in items if i.startswith("  - alert:")]
+        s["rules"] += len(items)
+        s["recording rules"] += len(rec)
+        s["alerting rules"] += len(al)
+        s["groups"] += 1
+        s["recording"] += sum(len(i.encode()) for i in rec)
+        s["alerting"] += sum(len(i.encode()) for i in al)
+        s["bytes"] += len(header.encode()) + sum(len(i.encode()) for i in items)
     return stats
 
 
-def slokit_compare(bench_text, out_dir):
-    """slokit's rules for the same SLOs, when slokit is installed: rules and bytes per SLO, and
-    whether its recording rules read what the measured Sloth-shaped rules read."""
-    if not os.access(SLOKIT, os.X_OK):
-        return None
-    os.makedirs(out_dir, exist_ok=True)
-    out = os.path.join(out_dir, "slokit.rules.yaml")
-    version = subprocess.run([SLOKIT, "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run([SLOKIT, "generate", "-i", SLOTH_SPEC, "-o", out], capture_output=True, check=True)
-    text = open(out).read()
+NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 
-    def records(t):
-        return {(name.rsplit("-", 1)[1], item_field(it, "record")): re.sub(r"\s+", "", item_field(it, "expr")).replace("ignoring(sloth_window)", "")
-                for name, _, items in split_items(t) for it in items if it.startswith("  - record:")}
 
-    mine, theirs = records(bench_text), records(text)
-    both = sorted(set(mine) & set(theirs))
-    return {
-        "version": version,
-        "stats": rule_stats(text, lambda g: g.rsplit("-", 1)[1]),
-        "same": [f"{k[0]} {k[1]}" for k in both if mine[k] == theirs[k]],
-        "differ": [f"{k[0]} {k[1]}" for k in both if mine[k] != theirs[k]],
-        "differ_all_constant": all(mine[k].startswith("vector(") and theirs[k].startswith("vector(") for k in both if mine[k] != theirs[k]),
-        "only_bench": [f"{k[0]} {k[1]}" for k in sorted(set(mine) - set(theirs))],
-        "only_slokit": [f"{k[0]} {k[1]}" for k in sorted(set(theirs) - set(mine))],
-    }
+class RuleSet:
+    """The groups of one generated rule file as Prometheus loaded them (/api/v1/rules)."""
+
+    def __init__(self, tool, path, groups):
+        self.tool, self.path = tool, path
+        self.groups = []
+        for g in groups:
+            self.groups.append({
+                "name": g["name"],
+                "interval_ms": int(round(g["interval"] * 1000)),
+                "slo": slo_of_group(g["name"]),
+                "rules": [{"type": r["type"], "name": r["name"], "query": r["query"], "labels": r.get("labels") or {}} for r in g["rules"]],
+            })
+        self.recorded = {r["name"] for g in self.groups for r in g["rules"] if r["type"] == "recording"}
+
+    def reads(self, query):
+        return {t for t in NAME.findall(query) if t in self.recorded}
+
+    def levels(self, roots):
+        """The recorded names that `roots` (rule names) read, directly or not, by level: level 1
+        reads only raw series, level k also the levels below it."""
+        deps = {}
+        for g in self.groups:
+            for r in g["rules"]:
+                if r["type"] == "recording":
+                    deps.setdefault(r["name"], set()).update(self.reads(r["query"]))
+        need, todo = set(), [d for r in roots for d in deps.get(r, ())]
+        while todo:
+            n = todo.pop()
+            if n not in need:
+                need.add(n)
+                todo += deps[n]
+        # A series that reads its own earlier values cannot be backfilled by one pass of promtool:
+        # it is left out (and named in the report).
+        self.stateful = sorted(n for n in need if self._cyclic(n, deps))
+        need -= set(self.stateful)
+        level = {}
+
+        def lv(n):
+            if n not in level:
+                level[n] = 1 + max((lv(d) for d in deps[n] if d in need), default=0)
+            return level[n]
+
+        for n in need:
+            lv(n)
+        out = [set() for _ in range(max(level.values(), default=0))]
+        for n in need:
+            out[level[n] - 1].add(n)
+        return out
+
+    @staticmethod
+    def _cyclic(n, deps):
+        seen, todo = set(), list(deps[n])
+        while todo:
+            d = todo.pop()
+            if d == n:
+                return True
+            if d not in seen:
+                seen.add(d)
+                todo += deps.get(d, ())
+        return False
+
+    def text_of(self, keep):
+        """A rule file of the groups' recording rules that `keep(group, rule)` selects, each group
+        with its name and interval (which fix its evaluation grid)."""
+        out = []
+        for g in self.groups:
+            rules = [r for r in g["rules"] if keep(g, r)]
+            if not rules:
+                continue
+            out.append(f"- name: {json.dumps(g['name'])}\n  interval: {fmt_dur(g['interval_ms'])}\n  rules:\n")
+            for r in rules:
+                out.append(f"  - record: {json.dumps(r['name'])}\n    expr: {json.dumps(r['query'])}\n")
+                if r["labels"]:
+                    out.append("    labels:\n" + "".join(f"      {json.dumps(k)}: {json.dumps(v)}\n" for k, v in sorted(r["labels"].items())))
+        return "groups:\n" + "".join(out) if out else None
+
+
+def grid_text(rs):
+    """One constant recording rule per group of `rs`, in groups of the same names and intervals:
+    what promtool records for it tells the group's evaluation timestamps."""
+    out = []
+    for g in rs.groups:
+        out.append(f"- name: {json.dumps(g['name'])}\n  interval: {fmt_dur(g['interval_ms'])}\n  rules:\n"
+                   f"  - record: bench_grid\n    expr: vector(1)\n    labels:\n      bench_group: {json.dumps(g['name'])}\n")
+    return "groups:\n" + "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,11 +278,15 @@ class Prometheus:
             f"--config.file={self.config}",
             f"--storage.tsdb.path={self.tsdb}",
             f"--web.listen-address=127.0.0.1:{self.port}",
-            "--storage.tsdb.retention.time=30d",
+            # The backfilled history is older than the default 15 days.
+            "--storage.tsdb.retention.time=90d",
+            # Keep the backfilled blocks as they are: merging the overlapping raw and recorded
+            # blocks would rewrite the whole month of data during the measurements.
+            "--no-storage.tsdb.allow-overlapping-compaction",
         ]
         self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, start_new_session=True)
         PROCS.append(self.proc)
-        for _ in range(600):
+        for _ in range(1500):
             if self.proc.poll() is not None:
                 raise RuntimeError(f"prometheus exited ({self.proc.returncode}); see {self.logf.name}")
             try:
@@ -293,7 +296,7 @@ class Prometheus:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("prometheus not ready after 120 s")
+        raise RuntimeError("prometheus not ready after 300 s")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -314,16 +317,19 @@ class Prometheus:
         return body["data"]
 
     def query(self, expr, t_ms, stats=False):
-        p = {"query": expr, "time": fmt_ts(t_ms)}
+        p = {"query": expr, "time": fmt_ts(t_ms) if isinstance(t_ms, int) else t_ms}
         if stats:
             p["stats"] = "all"
         return self.api("/api/v1/query", p)
 
-    def metric(self, name):
+    def metrics(self):
         with urllib.request.urlopen(self.url + "/metrics", timeout=10) as r:
-            for line in r.read().decode().splitlines():
-                if line.startswith(name + " ") or line.startswith(name + "{"):
-                    return float(line.rsplit(" ", 1)[1])
+            return r.read().decode()
+
+    def metric(self, name):
+        for line in self.metrics().splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
         return None
 
 
@@ -335,8 +341,6 @@ def stop_all():
                 p.wait(30)
             except subprocess.TimeoutExpired:
                 p.kill()
-
-
 # ---------------------------------------------------------------------------------------------
 # Workload generator
 
@@ -411,11 +415,14 @@ class Workload:
         """Cumulative bucket increments for `fast` requests under 250 ms and `slow` above."""
         return (fast * 4 // 10, fast * 7 // 10, fast, fast + slow * 6 // 10, fast + slow * 9 // 10, fast + slow * 98 // 100, fast + slow)
 
-    def bulk(self, n, om_path):
-        """Samples 0..n-1 into an OpenMetrics file; returns per-sample totals for the exact ratios."""
-        regs = [self.regime(j) for j in range(n)]
+    def bulk(self, j0, j1, om_path):
+        """Samples j0..j1-1 into an OpenMetrics file (after those before j0); returns the
+        per-sample totals for the exact ratios."""
+        assert j0 == self.next_j
+        n = j1 - j0
+        regs = [self.regime(j) for j in range(j0, j1)]
         keys = [tr * 3 + er for tr, er, _ in regs]
-        ts = [" " + fmt_ts(self.start + OFFSET_MS + j * STEP_MS) + "\n" for j in range(n)]
+        ts = [" " + fmt_ts(self.start + OFFSET_MS + j * STEP_MS) + "\n" for j in range(j0, j1)]
         tot, err, slow_all = [0] * n, [0] * n, [0] * n
         pod_n = [[0] * n for _ in range(PODS)]
         with open(om_path, "w", buffering=1 << 22) as f:
@@ -463,7 +470,7 @@ class Workload:
                 f.write("".join([f"http_request_duration_seconds_sum{{{lab}}} {x!r}{t}" for x, t in zip(vals, ts)]))
                 pod[2:] = [buckets, count, total]
             f.write("# EOF\n")
-        self.next_j = n
+        self.next_j = j1
         return tot, err, slow_all
 
     def advance(self, now_ms):
@@ -533,15 +540,17 @@ class Exact:
         return (self.pn[hi + 1] - self.pn[lo]) / (self.pd[hi + 1] - self.pd[lo])
 
 
+
+
 # ---------------------------------------------------------------------------------------------
 # Phases
 
 
-def machine():
+def machine(sloth_version):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0) / 1024 / 1024
     osr = dict(l.rstrip().split("=", 1) for l in open("/etc/os-release") if "=" in l)
-    prom = subprocess.run(["prometheus", "--version"], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which("prometheus") else "?"
+    prom = subprocess.run(["prometheus", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     try:
         rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"], capture_output=True, text=True).stdout.strip()
@@ -553,28 +562,52 @@ def machine():
         "memory": f"{mem:.1f} GiB",
         "os": f"{osr.get('PRETTY_NAME', '?').strip(chr(34))}, Linux {platform.release()}",
         "prometheus": prom,
+        "sloth": f"{sloth_version} (github.com/slok/sloth, built with `go install`; the rules it writes say `sloth_version: dev`)",
         "python": platform.python_version(),
         "sloforge": rev,
     }
 
 
-def grid_offset(prom, level1):
-    """Timestamp offset (ms within the minute) on which promtool evaluates the backfill group."""
+def dump_samples(block_dir):
+    """(labels, timestamp ms) of every sample in a directory of blocks."""
+    os.makedirs(os.path.join(block_dir, "wal"), exist_ok=True)
+    out = run(["promtool", "tsdb", "dump", block_dir], capture_output=True, text=True).stdout
+    res = []
+    for line in out.splitlines():
+        if not line.startswith("{"):
+            continue
+        labels, _, rest = line.rpartition("}")
+        lab = dict(re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"', labels))
+        res.append((lab, int(rest.split()[-1])))
+    return res
+
+
+def grids(prom, sets):
+    """Evaluation offset (ms into the group's interval) of every group of every rule set, from a
+    dry run of the rule backfill on the groups' own files and names."""
     dry = os.path.join(WORK, "dry")
     shutil.rmtree(dry, ignore_errors=True)
-    t = (int(time.time()) // 60 - 240) * 60
-    run(["promtool", "tsdb", "create-blocks-from", "rules", f"--start={t}", f"--end={t + 300}", f"--url={prom.url}", f"--output-dir={dry}", "--eval-interval=60s", level1],
-        cwd=WORK, capture_output=True)
-    os.makedirs(os.path.join(dry, "wal"), exist_ok=True)
-    out = run(["promtool", "tsdb", "dump", dry], capture_output=True, text=True).stdout
-    ts = [int(l.rsplit(" ", 1)[1]) for l in out.splitlines() if l.startswith('{__name__="slo:sli_events:rate1m"')]
+    t = (int(time.time()) // 3600 - 8) * 3600
+    for rs in sets:
+        with open(rs.path, "w") as f:
+            f.write(grid_text(rs))
+    run(["promtool", "tsdb", "create-blocks-from", "rules", f"--start={t}", f"--end={t + 3 * 3600}", f"--url={prom.url}",
+         f"--output-dir={dry}", "--eval-interval=60s"] + [rs.path for rs in sets], capture_output=True)
+    by_group = {}
+    for lab, ts in dump_samples(dry):
+        by_group.setdefault(lab.get("bench_group"), set()).add(ts)
     shutil.rmtree(dry)
-    if not ts:
-        raise RuntimeError("dry run of the rule backfill wrote no samples")
-    offs = {x % 60000 for x in ts}
-    if len(offs) != 1:
-        raise RuntimeError(f"backfill timestamps not on one grid: {sorted(offs)}")
-    return offs.pop()
+    out = {}
+    for rs in sets:
+        for g in rs.groups:
+            ts = by_group.get(g["name"])
+            if not ts:
+                raise RuntimeError(f"dry run of the rule backfill wrote nothing for group {g['name']}")
+            offs = {x % g["interval_ms"] for x in ts}
+            if len(offs) != 1:
+                raise RuntimeError(f"group {g['name']}: backfill timestamps not on one grid: {sorted(offs)}")
+            out[(rs.tool, g["name"])] = offs.pop()
+    return out
 
 
 def move_blocks(src, tsdb):
@@ -587,37 +620,36 @@ def move_blocks(src, tsdb):
     return n
 
 
-def eval_times(slo, w_s, start, end):
-    """Evaluation timestamps for one window: edges on every kind of step (start edge on the step,
-    one minute before and after; end edge on the step and one minute after) and times away from
-    any step. Returns [(t_ms, kind)]."""
+def last_on_grid(t_ms, offset, interval_ms):
+    """The last evaluation time <= t of a group with this offset and interval."""
+    return t_ms - (t_ms - offset) % interval_ms
+
+
+def eval_times(slo, w_s, start, end, offset):
+    """Evaluation timestamps for one window on the group's grid: edges on every kind of step
+    (start edge one minute before, on and one minute after the step; end edge on and one minute
+    after), times away from any step and the end of the data. Returns [(t_ms, kind)]."""
     steps = STEPS[slo]
-    full = w_s >= 30 * 86400
-    lo = start + 120_000 if full else start + w_s * 1000 + 120_000  # first t with the whole window inside the data
-    if full:
-        lo = start + 12 * 3_600_000
+    lo = start + w_s * 1000 + 2 * 3_600_000  # the whole window inside the data, slower groups' records included
     occ = {}
     k0 = 0
-    while True:
+    while start + k0 * 86_400_000 <= end:
         base = start + k0 * 86_400_000
-        if base > end:
-            break
         for h in steps:
-            s = base + int(((h - PHASE_H) % 24) * 3_600_000)
-            occ.setdefault(h, []).append(s)
+            occ.setdefault(h, []).append(base + int(((h - PHASE_H) % 24) * 3_600_000))
         k0 += 1
-    out = []
+
+    def on_grid(t):  # the first evaluation at or after t
+        return t + (offset - t) % 60_000
 
     def pick(cands):
-        cands = [c for c in cands if lo <= c[0] <= end]
-        if len(cands) <= 2:
-            return cands
-        return [cands[0], cands[-1]]
+        cands = [(on_grid(t), k) for t, k in cands if lo <= on_grid(t) <= end]
+        return cands if len(cands) <= 2 else [cands[0], cands[-1]]
 
+    out = []
     for h, ss in occ.items():
-        if not full:
-            for d in (-60_000, 0, 60_000):
-                out += pick([(s + w_s * 1000 + d, f"start {d // 60000:+d}m of {h:02d}:00") for s in sorted(ss)])
+        for d in (-60_000, 0, 60_000):
+            out += pick([(s + w_s * 1000 + d, f"start {d // 60000:+d}m of {h:02d}:00") for s in sorted(ss)])
         for d in (0, 60_000):
             out += pick([(s + d, f"end {d // 60000:+d}m of {h:02d}:00") for s in sorted(ss)])
     # Away from steps: both edges at least 10 minutes from any step.
@@ -629,15 +661,14 @@ def eval_times(slo, w_s, start, end):
 
     span = end - lo
     for i in range(6):
-        t = lo + (span * (2 * i + 1)) // 12
-        t -= (t - start) % 60_000
+        t = on_grid(lo + (span * (2 * i + 1)) // 12)
         for _ in range(200):
-            if not near(t) and (full or not near(t - w_s * 1000)):
+            if not near(t) and not near(t - w_s * 1000):
                 break
             t += 7 * 60_000
         if lo <= t <= end:
             out.append((t, "away from steps"))
-    out.append((end, "end of data"))
+    out.append((last_on_grid(end, offset, 60_000), "end of data"))
     seen, res = set(), []
     for t, kind in out:
         if t not in seen:
@@ -653,50 +684,6 @@ def value_of(data, label=None, want=None):
     return None
 
 
-def backfill_running_totals(prom, t0, end, path):
-    """OpenMetrics of `slo:sli_events:running_total` and `running_since` for every SLO: the
-    backfilled one-minute records times 60, summed from the first evaluation at `t0`, added in
-    the order and with the operations the rule uses (`rate * 60 + last`)."""
-    d = prom.api("/api/v1/query_range", {"query": 'slo:sli_events:rate1m{service="shop"}', "start": t0 / 1000, "end": end / 1000, "step": "60"})
-    want = (end - t0) // 60000 + 1
-    fam_t, fam_s = [], []
-    for r in sorted(d["result"], key=lambda r: (r["metric"]["slo"], r["metric"]["event"])):
-        m = r["metric"]
-        if len(r["values"]) != want:
-            raise RuntimeError(f"{m}: {len(r['values'])} recorded rates, expected {want}")
-        total = 0.0
-        for ts, v in r["values"]:
-            total = float(v) * 60 + total
-            fam_t.append(f'slo:sli_events:running_total{{event="{m["event"]}",service="shop",slo="{m["slo"]}"}} {total!r} {ts}')
-        if m["event"] == "total":
-            fam_s += [f'slo:sli_events:running_since{{service="shop",slo="{m["slo"]}"}} {t0 / 1000!r} {ts}' for ts, _ in r["values"]]
-    with open(path, "w") as f:
-        f.write("# TYPE slo:sli_events:running_total gauge\n" + "\n".join(fam_t) + "\n")
-        f.write("# TYPE slo:sli_events:running_since gauge\n" + "\n".join(fam_s) + "\n# EOF\n")
-    return want
-
-
-def running_continuity(prom, t0, end):
-    """After the live phase: the live rules carried the backfilled totals over the gap, and each
-    evaluation added exactly its recorded events."""
-    g = next(g for g in prom.api("/api/v1/rules")["groups"] if g["name"] == "sloforge-shop-availability")
-    t_l = rfc3339_ms(g["lastEvaluation"])
-    sel = 'service="shop",slo="availability"'
-    since = value_of(prom.query(f"slo:sli_events:running_since{{{sel}}}", t_l))
-    now_total = value_of(prom.query(f'slo:sli_events:running_total{{{sel},event="total"}}', t_l))
-    then_total = value_of(prom.query(f'slo:sli_events:running_total{{{sel},event="total"}}', end))
-    live_sum = value_of(prom.query(f'sum_over_time(slo:sli_events:rate1m{{{sel},event="total"}}[{t_l - end - 1}ms]) * 60', t_l))
-    n = int(value_of(prom.query(f'count_over_time(slo:sli_events:rate1m{{{sel},event="total"}}[{t_l - end - 1}ms])', t_l)))
-    diff = abs((now_total - then_total) - live_sum) / max(live_sum, 1e-300)
-    return {
-        "live running totals (availability, `event=\"total\"`)":
-            f"`running_since` {'kept' if since == t0 / 1000 else 'did NOT keep'} the backfill's start over the "
-            f"{(t_l - end) / 60000:.0f}-minute live phase and its gap; the total grew by "
-            f"{now_total - then_total:,.1f} over {n} live evaluations, the sum of their recorded events being "
-            f"{live_sum:,.1f} (relative difference {diff:.1e})",
-    }
-
-
 def rfc3339_ms(s):
     """Milliseconds of Prometheus' `lastEvaluation` (RFC 3339 with nanoseconds)."""
     head, _, frac = s.rstrip("Z").partition(".")
@@ -708,21 +695,75 @@ def rfc3339_ms(s):
     return int(dt.timestamp()) * 1000 + int((frac + "000")[:3])
 
 
-def accuracy(prom, start, end, exact, sf_ratio_expr, sloth_exprs, hours):
+def window_rules(sf, sl, slo):
+    """The rules that record each window's error ratio: sloforge's `slo:sli_error:ratio` (the
+    window a label of its output or of the rule) and Sloth's `slo:sli_error:ratio_rate<w>`."""
+    sf_rules = [r for g in sf.groups if g["slo"] == slo for r in g["rules"] if r["type"] == "recording" and r["name"] == "slo:sli_error:ratio"]
+    sl_rules = {r["labels"].get("sloth_window"): r for g in sl.groups if g["slo"] == slo for r in g["rules"]
+                if r["type"] == "recording" and r["name"].startswith("slo:sli_error:ratio_rate")}
+    return sf_rules, sl_rules
+
+
+def sloforge_windows(prom, rules, t):
+    vals = {}
+    for r in rules:
+        for x in prom.query(r["query"], t)["result"]:
+            w = x["metric"].get("window") or r["labels"].get("window")
+            vals[w] = float(x["value"][1])
+    return vals
+
+
+def parse_dur(text):
+    """Milliseconds of a Prometheus duration such as 1m, 1h30m or 4m59s999ms."""
+    units = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000, "y": 31_536_000_000}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text))
+
+
+def offset_of(text):
+    m = re.search(r"\boffset (\w+)", text)
+    return parse_dur(m.group(1)) if m else 0
+
+
+def sloforge_coverage(sf, slo, offs):
+    """For every window of sloforge's ratio rule: a function of the evaluation time t giving the
+    end of the span of data the recorded value covers (its length is the window). A window read
+    `offset d` ends at t - d; a window over the records of a slower group ends where that group's
+    last record before it ends (that record's own offset before its evaluation)."""
+    rule = next(r for g in sf.groups if g["slo"] == slo for r in g["rules"] if r["name"] == "slo:sli_error:ratio")
+    slow = {r["name"]: (g, r) for g in sf.groups if g["slo"] == slo and g["interval_ms"] > 60_000 for r in g["rules"] if r["type"] == "recording"}
+    out, prev = {}, 0
+    for m in re.finditer(r'"window", "(\w+)"', rule["query"]):
+        seg = rule["query"][prev:m.start()]
+        prev = m.end()
+        lag = offset_of(seg)
+        reads = [n for n in slow if re.search(r"\b" + re.escape(n) + r"\b", seg)]
+        if reads:
+            g, r = slow[reads[0]]
+            off, iv, lag2 = offs[("sloforge", g["name"])], g["interval_ms"], offset_of(r["query"])
+            out[m.group(1)] = (lambda t, lag=lag, off=off, iv=iv, lag2=lag2: last_on_grid(t - lag, off, iv) - lag2)
+        else:
+            out[m.group(1)] = (lambda t, lag=lag: t - lag)
+    return out
+
+
+def accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs):
     res = {}  # (slo, window) -> list of dicts
     for slo in SLOS:
-        cache_sf = {}
+        sf_rules, sl_rules = window_rules(sf, sl, slo)
+        cover = sloforge_coverage(sf, slo, offs)
+        cache = {}
         for w, w_s in WINDOWS:
-            if w_s < 30 * 86400 and w_s * 1000 > end - start - 180_000:
+            if w_s * 1000 > end - start - 3 * 3_600_000 or w not in sl_rules:
                 continue
             rows = []
-            for t, kind in eval_times(slo, w_s, start, end):
-                if t not in cache_sf:
-                    cache_sf[t] = prom.query(sf_ratio_expr[slo], t)
-                sf = value_of(cache_sf[t], "window", w)
-                sl = value_of(prom.query(sloth_exprs[(slo, w)], t))
-                ex = exact[slo].ratio(t, w_s)
-                rows.append({"t": t, "kind": kind, "exact": ex, "sloforge": sf, "sloth": sl})
+            for t, kind in eval_times(slo, w_s, start, end, slo_offsets[slo]):
+                if t not in cache:
+                    cache[t] = sloforge_windows(prom, sf_rules, t)
+                sfv = cache[t].get(w)
+                slv = value_of(prom.query(sl_rules[w]["query"], t))
+                t_cov = cover[w](t)
+                rows.append({"t": t, "kind": kind, "exact": exact[slo].ratio(t, w_s), "sloforge": sfv, "sloth": slv,
+                             "covered_end": t_cov, "exact_covered": exact[slo].ratio(t_cov, w_s)})
             res[(slo, w)] = rows
             log(f"accuracy {slo} {w}: {len(rows)} times")
     return res
@@ -734,40 +775,68 @@ def rel(v, ex):
     return (v - ex) / ex
 
 
-def live(prom, cycles, timeout_s):
-    """Collect (lastEvaluation, evaluationTime) per group until every group has `cycles`
-    evaluations after WARMUP ones."""
-    seen = {}
+GROUP_METRIC = re.compile(r'^prometheus_rule_group_last_(duration_seconds|evaluation_timestamp_seconds)\{rule_group="([^"]*)"\} (\S+)$')
+
+
+def group_metrics(prom):
+    """{"file;group": {"duration_seconds": s, "evaluation_timestamp_seconds": s}} from /metrics."""
+    out = {}
+    for line in prom.metrics().splitlines():
+        m = GROUP_METRIC.match(line)
+        if m:
+            out.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
+    return out
+
+
+def live(prom, keys, cycles, timeout_s):
+    """(evaluation timestamp, prometheus_rule_group_last_duration_seconds) of every evaluation of
+    the groups `keys` ("file;group") until each has had `cycles` after WARMUP ones."""
+    seen = {k: [] for k in keys}
     t_end = time.time() + timeout_s
     while time.time() < t_end:
-        for g in prom.api("/api/v1/rules")["groups"]:
-            if g.get("lastEvaluation", "").startswith("0001"):
-                continue
-            ev = seen.setdefault(g["name"], [])
-            if not ev or ev[-1][0] != g["lastEvaluation"]:
-                ev.append((g["lastEvaluation"], g["evaluationTime"], {r.get("name"): r.get("evaluationTime") for r in g["rules"]}))
-        if seen and len(seen) >= 8 and all(len(v) >= cycles + WARMUP for v in seen.values()):
+        m = group_metrics(prom)
+        for k in keys:
+            v = m.get(k, {})
+            ts = v.get("evaluation_timestamp_seconds", 0)
+            if ts > 0 and (not seen[k] or seen[k][-1][0] != ts):
+                seen[k].append((ts, v["duration_seconds"]))
+        if all(len(v) >= cycles + WARMUP for v in seen.values()):
             return seen
         time.sleep(3)
     raise RuntimeError(f"live evaluation: not enough cycles within {timeout_s} s: { {k: len(v) for k, v in seen.items()} }")
 
 
-def rule_costs(prom, reps):
-    """Per group: samples loaded and query time of every rule's expression, at the group's last
-    evaluation time, `reps` times; returns {group: [(samples, seconds) per repetition]}."""
-    groups = prom.api("/api/v1/rules")["groups"]
+def rule_costs(prom, sets, times, reps):
+    """Per group: samples loaded and query time of every rule's expression at `times[group]`,
+    `reps` times after a warm-up; returns {(tool, group): [(samples, seconds) per repetition]}."""
     out = {}
     for rep in range(reps + 1):
-        for g in groups:
-            t = g["lastEvaluation"]
-            samples, secs = 0, 0.0
-            for r in g["rules"]:
-                d = prom.api("/api/v1/query", {"query": r["query"], "time": t, "stats": "all"})
-                samples += d["stats"]["samples"]["totalQueryableSamples"]
-                secs += d["stats"]["timings"]["evalTotalTime"]
-            if rep > 0:  # first repetition: warm-up
-                out.setdefault(g["name"], []).append((samples, secs))
+        for rs in sets:
+            for g in rs.groups:
+                t = times[(rs.tool, g["name"])]
+                samples, secs = 0, 0.0
+                for r in g["rules"]:
+                    d = prom.query(r["query"], t, stats=True)
+                    samples += d["stats"]["samples"]["totalQueryableSamples"]
+                    secs += d["stats"]["timings"]["evalTotalTime"]
+                if rep > 0:
+                    out.setdefault(f"{rs.tool} {g['name']}", []).append((samples, secs))
     return out
+
+
+def copy_text(rs):
+    """The groups of `rs` that run less often than every minute, copied into groups that run every
+    minute and record under other names: Prometheus then measures what one of their evaluations
+    costs within a short live phase."""
+    out = []
+    for g in rs.groups:
+        if g["interval_ms"] <= 60_000:
+            continue
+        out.append(f"- name: {json.dumps('bench-copy-' + g['name'])}\n  interval: 1m\n  rules:\n")
+        for r in g["rules"]:
+            if r["type"] == "recording":
+                out.append(f"  - record: {json.dumps('bench_copy:' + r['name'])}\n    expr: {json.dumps(r['query'])}\n")
+    return "groups:\n" + "".join(out) if out else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -778,132 +847,171 @@ def pct(x):
     return "n/a" if x is None else f"{x * 100:+.2f} %"
 
 
-def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, costs, evals, full_counts, acc, cycles, diag, slokit=None):
+def fnum(x, fmt="{:,.6f}"):
+    return "n/a" if x is None else fmt.format(x)
+
+
+def cost_summary(raw, slo, tool):
+    """Per SLO and rule set: samples per 1-minute cycle, per evaluation of the slower groups, per
+    minute on average; query and group evaluation times per 1-minute cycle (median, min, max);
+    evaluation time of one evaluation of the slower groups (median of their every-minute copies)."""
+    groups = [g for g in raw["groups"][tool] if g["slo"] == slo]
+    fast = [g for g in groups if g["interval_ms"] <= 60_000]
+    slow = [g for g in groups if g["interval_ms"] > 60_000]
+    key = lambda g: f"{tool} {g['name']}"
+    costs, evals, cycles = raw["costs"], raw["evaluations"], raw["cycles"]
+    s_fast = sum(statistics.median(s for s, _ in costs[key(g)]) for g in fast)
+    s_slow = sum(statistics.median(s for s, _ in costs[key(g)]) for g in slow)
+    per_min = s_fast + sum(statistics.median(s for s, _ in costs[key(g)]) * 60_000 / g["interval_ms"] for g in slow)
+    q = [sum(costs[key(g)][i][1] for g in fast) * 1000 for i in range(min(len(costs[key(g)]) for g in fast))]
+    e = [sum(evals[g["key"]][WARMUP + i][1] for g in fast) * 1000 for i in range(cycles)]
+    e_slow = [sum(evals[g["copy_key"]][WARMUP + i][1] for g in slow) * 1000 for i in range(cycles)] if slow else None
+    return {
+        "samples": s_fast, "samples_slow": s_slow if slow else None, "per_minute": per_min,
+        "query": (statistics.median(q), min(q), max(q)), "eval": (statistics.median(e), min(e), max(e)),
+        "eval_slow": (statistics.median(e_slow), min(e_slow), max(e_slow)) if slow else None,
+        "slow_intervals": sorted({g["interval_ms"] for g in slow}),
+    }
+
+
+def report(path, raw):
+    info, timings, hours, cycles = raw["machine"], raw["timings"], raw["hours"], raw["cycles"]
+    sl_name = raw["sloth_name"]
+    names = {"sloforge": "sloforge", "sloth": sl_name}
+    acc = {tuple(k.split(" ", 1)): v for k, v in raw["accuracy"].items()}
+    stats = raw["rules"]
+    summary = {(slo, tool): cost_summary(raw, slo, tool) for slo in SLOS for tool in ("sloforge", "sloth")}
     L = []
     a = L.append
     a("## Rule cost and accuracy in a real Prometheus\n")
-    a("Regenerate this section with `make bench-prometheus` (or `bench/prom_cost.sh`); it takes about "
-      f"{timings['total'] / 60:.0f} minutes on the machine below.\n")
+    a("Regenerate this section with `make bench-prometheus` (or `bench/prom_cost.sh` with the engines of "
+      f"`make tools` on PATH); it took {timings['total'] / 60:.0f} minutes on the machine below.\n")
     summary_at = len(L)
     a("### Machine\n")
-    for k in ("cpu", "memory", "os", "prometheus", "python", "sloforge"):
+    for k in ("cpu", "memory", "os", "prometheus", "sloth", "python", "sloforge"):
         a(f"- {k}: {info[k]}")
     a("")
+
     a("### Workload and method\n")
+    n_samples = raw["samples_per_series"] * raw["series"]
     a(f"- Reference workload, generated by `bench/prom_cost.py` (seeded, deterministic): service `shop`, "
       f"{PODS} pods × {len(HANDLERS)} handlers × {len(CODES)} status codes = {PODS * len(HANDLERS) * len(CODES)} request counters "
       f"plus a per-pod latency histogram ({len(LE)} buckets, `_count`, `_sum`: {PODS * (len(LE) + 2)} series); "
-      f"{n_series} series, one sample every {STEP_MS // 1000} s for {hours:g} h ({n_samples / 1e6:.1f} M samples), "
-      "loaded with `promtool tsdb create-blocks-from openmetrics`.")
+      f"{raw['series']} series, one sample every {STEP_MS // 1000} s for {hours:g} h ({hours / 24:.1f} days, {n_samples / 1e6:.1f} M samples), "
+      f"written as OpenMetrics {CHUNK_H} hours at a time and loaded with `promtool tsdb create-blocks-from openmetrics`.")
     a(f"- Traffic {RPS[1]:g} req/s by day (06:00–18:00 of the synthetic day) and {RPS[0]:g} req/s by night, in steps (10× day/night). "
       f"Server errors (5xx): {ERR[0] * 100:g} % of requests by day, {ERR[1] * 100:g} % by night and {ERR[2] * 100:g} % in a night burst "
       f"01:00–03:00, so the errors are concentrated at night. Requests slower than 250 ms: {SLOW[0] * 100:g} %, "
       f"{SLOW[1] * 100:g} % from 20:00 to 23:00. Event counts are Poisson draws per series and sample.")
-    a("- SLOs (`bench/shop.yaml`): availability 99.9 % over 30d (ratio of 5xx to all requests, four alert tiers) and "
-      "latency 99 % over 30d (requests above the 250 ms bucket). sloforge's rules come from `sloforge generate`; the "
-      "Sloth-shaped rules of the same SLOs are written by the bench from Sloth's documented output shape: per window "
-      "5m…3d `slo:sli_error:ratio_rate<w>` = `sum(rate(errors[w])) / sum(rate(total[w]))`, the 30d ratio the mean of "
-      "the recorded 5m ratios, the meta recordings and the page/ticket alerts.")
-    a("- Prometheus evaluates a rule group on a grid offset by a hash of the group; scrapes land on their own grid. "
-      f"The data is placed so that every scrape is {OFFSET_MS // 1000} s after a grid point, never on one, as on a real server.")
-    a("- Accuracy: the series other rules read over ranges (sloforge's `slo:sli_events:rate1m`, Sloth's "
-      "`slo:sli_error:ratio_rate5m`) are backfilled over the whole range with `promtool tsdb create-blocks-from rules` "
-      "(one pass: they read only raw series). sloforge's running totals (`slo:sli_events:running_total`, "
-      "`running_since`) read their own last value, which a one-pass backfill cannot evaluate: the bench writes them "
-      "as the rule computes them when no evaluation is missed — each backfilled one-minute record times 60 added to "
-      "the previous total, from the first evaluation — and loads them with `promtool tsdb create-blocks-from "
-      "openmetrics`; the live phase below then runs the rule itself on top of them (see the observations). "
-      "The window ratios are instant queries of the rules' own expressions on the backfill's evaluation timestamps — "
-      "the value the rule records there. (Backfilling Sloth's 1d and 3d "
-      "ratios for every minute of 3.5 days would re-read the raw counters for each of 5,000 steps; the instant "
-      "query at the measured times is the same computation.) The exact ratio is Σerrors/Σtotal of the generator's own "
-      "increments of the samples in (t−w, t].")
+    a(f"- SLOs: availability 99.9 % over 30d (ratio of 5xx to all requests, four alert tiers) and latency 99 % over 30d "
+      f"(requests above the 250 ms bucket). sloforge's rules: `sloforge generate bench/shop.yaml`. {sl_name}'s rules: "
+      f"`sloth generate -i bench/shop.sloth.yaml`, the same SLOs in Sloth's `prometheus/v1` format (same objectives, "
+      f"the same error and total series; Sloth's default 30-day windows and page/ticket alerts), unchanged. Both "
+      f"files pass `promtool check rules`.")
+    a(f"- Prometheus {raw['prometheus_version']} evaluates each rule group on a grid offset by a hash of the group's file "
+      f"and name; scrapes land on their own grid. The data is placed so that every scrape is {OFFSET_MS // 1000} s "
+      f"after an evaluation of sloforge's availability group, never on one, as on a real server; every other group "
+      f"keeps the offset Prometheus gives it (sloforge's latency group evaluates "
+      f"{raw['slo_offsets']['latency'] - raw['slo_offsets']['availability']:+,} ms from its availability group, modulo a minute).")
+    bf = []
+    for tool in ("sloforge", "sloth"):
+        for k, lv in enumerate(raw["levels"][tool], 1):
+            bf.append(f"{names[tool]} level {k}: " + ", ".join(f"`{n}` (every {fmt_dur(raw['level_intervals'][tool][n])})" for n in sorted(lv)))
+    a("- History: the recorded series that the measured window ratios read (directly or through other recorded "
+      "series) are backfilled over the whole range with `promtool tsdb create-blocks-from rules`, level by level "
+      "(promtool evaluates every rule against the stored data only, so a rule reading another recorded series runs "
+      "after that one is loaded), each in a group of its own group's file, name and interval, so that the "
+      "backfilled samples lie on the evaluation grid the live Prometheus then continues: " + "; ".join(bf) + "."
+      + "".join(f" Not backfilled, because they read their own earlier values, which one pass of promtool cannot evaluate: "
+                f"{names[tool]}'s " + ", ".join(f"`{n}`" for n in v) + " (the windows that read them are wrong in the accuracy tables)."
+                for tool, v in raw.get("not_backfilled", {}).items() if v))
+    a("- Accuracy: the window ratios are instant queries of the rules' own expressions on their group's evaluation "
+      "timestamps — the value the rule records there — with the backfilled series behind them. (Backfilling "
+      "Sloth's 1d and 3d ratios for every minute of a month would re-read the raw counters for each of 44,000 "
+      "steps; the instant query at the measured times is the same computation.) The exact ratio is "
+      "Σerrors/Σtotal of the generator's own increments of the samples in (t−w, t]. sloforge's value at t covers a "
+      "span of the same length that ends earlier: its windows up to 3d sum the one-minute records of the evaluations "
+      "in (t−1m−w, t−1m] (`offset 1m`: records of earlier evaluations only), each holding the increments of the "
+      "minute before its evaluation; its 30d window averages the hourly records in (t−1m−30d, t−1m], each the sum of "
+      "the 60 one-minute records before its own evaluation (`offset 1m`), so that span ends one minute before the "
+      "last hourly evaluation before t − 1m, 1 to 61 minutes before t. The tables give sloforge's error against "
+      "both: against its span it measures the arithmetic, against (t−w, t] also the lag.")
     a("- Evaluation times: window edges on every step of the workload (start edge one minute before, on and one "
-      "minute after the step; end edge on and one minute after), plus times with both edges at least 10 minutes from "
-      "any step, and the end of the data. 'Full' is the 30d SLO window, which covers all the data.")
+      "minute after the step; end edge on and one minute after; the first and the last occurrence of each in the "
+      "data), plus times with both edges at least 10 minutes from any step, and the end of the data; all on the "
+      "evaluation grid of sloforge's group of the SLO (the first evaluation at or after the named time). "
+      "'30d' is the SLO window; the data covers it whole from day 30 on.")
+    slow_note = ""
+    if any(summary[(slo, "sloforge")]["samples_slow"] is not None for slo in SLOS):
+        slow_note = (" A group that runs less often than every minute (sloforge's hourly group) does not run within "
+                     "the few minutes of the live phase: its samples are counted at its last evaluation time on the "
+                     "backfilled data, and its evaluation time is measured on a copy of its recording rules that "
+                     "the same Prometheus evaluates every minute under other record names (the same expressions "
+                     "on the same data; the copy's output is read by nothing).")
     a(f"- Cost: Prometheus then evaluates both rule files live, scraping the workload's continuation from a loopback "
-      f"exporter every 15 s, with the backfilled data behind it. Group evaluation time: `evaluationTime` of "
-      f"`/api/v1/rules`, median of {cycles} cycles after {WARMUP} warm-up cycles (per SLO: the sum of its groups "
-      f"in each cycle). Both rule files run in the same Prometheus, side by side; the load average of the shared "
-      f"machine was {timings.get('load', '?')} during the live phase. Samples per evaluation cycle: every rule's "
-      f"expression queried with `stats=all` at the group's last evaluation time, `totalQueryableSamples` summed over "
-      f"the rules of the SLO (median of 5 repetitions after a warm-up; the count is deterministic). The live data has "
-      f"a gap of {timings['gap'] / 60:.0f} minutes between the end of the backfill and the first live scrape "
-      f"({timings['gap'] / 36 / hours:.1f} % of the range).")
+      f"exporter every 15 s, with the backfilled month behind it. Group evaluation time: "
+      f"`prometheus_rule_group_last_duration_seconds` of every evaluation, median of {cycles} cycles after {WARMUP} "
+      f"warm-up cycles (per SLO: the sum of its groups in each cycle). Both rule files run in the same Prometheus, "
+      f"side by side; the load average of the shared machine was {timings.get('load', '?')} during the live phase. "
+      f"Samples per evaluation: every rule's expression queried with `stats=all` at its group's last evaluation "
+      f"time, `totalQueryableSamples` summed over the rules of the SLO (median of 5 repetitions after a warm-up; "
+      f"the count is deterministic) — the samples the evaluation loads, which "
+      f"`prometheus_engine_query_samples_total` would count too but for all queries at once.{slow_note} The live "
+      f"data has a gap of {timings['gap'] / 60:.0f} minutes between the end of the backfill and the first live scrape.")
     a("")
 
-    a("### Cost per SLO and evaluation cycle\n")
-    a("| SLO | rule set | rules | bytes (recording + alerting rules) | samples loaded / cycle | query time / cycle, ms (range) | group evaluation time, ms (range) |")
-    a("|---|---|---:|---:|---:|---:|---:|")
-    summary = {}
+    a("### Cost per SLO and evaluation\n")
+    a(f"| SLO | rule set | groups | rules (recording + alerting) | bytes (recording + alerting rules) | samples loaded / 1-minute cycle | "
+      f"samples loaded / hourly evaluation | samples / minute, averaged | query time / cycle, ms (range) | group evaluation time / cycle, ms (range) |")
+    a("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for slo in SLOS:
-        for rs, stats in (("sloforge", sf_stats), ("Sloth-shaped", sl_stats)):
-            gs = [g for g in costs if (slo in g) and ((g.startswith("sloforge")) == (rs == "sloforge"))]
-            samples = sum(statistics.median(s for s, _ in costs[g]) for g in gs)
-            q = [sum(costs[g][i][1] for g in gs) * 1000 for i in range(min(len(costs[g]) for g in gs))]
-            e = [sum(evals[g][WARMUP + i][1] for g in gs) * 1000 for i in range(cycles)]
-            summary[(slo, rs)] = (samples, statistics.median(q), statistics.median(e))
-            r, b, br, ba = stats[slo]
-            a(f"| {slo} | {rs} | {r} | {b:,} ({br:,} + {ba:,}) | {samples:,.0f} | {statistics.median(q):.1f} ({min(q):.1f}–{max(q):.1f}) "
-              f"| {statistics.median(e):.1f} ({min(e):.1f}–{max(e):.1f}) |")
+        for tool in ("sloforge", "sloth"):
+            st, c = stats[tool][slo], summary[(slo, tool)]
+            gs = [g for g in raw["groups"][tool] if g["slo"] == slo]
+            ivs = {}
+            for g in gs:
+                ivs[g["interval_ms"]] = ivs.get(g["interval_ms"], 0) + 1
+            groups = ", ".join(f"{n} × {fmt_dur(iv)}" for iv, n in sorted(ivs.items()))
+            a(f"| {slo} | {names[tool]} | {groups} | {st['rules']} ({st['recording rules']} + {st['alerting rules']}) | "
+              f"{st['bytes']:,} ({st['recording']:,} + {st['alerting']:,}) | {c['samples']:,.0f} | "
+              f"{'—' if c['samples_slow'] is None else format(c['samples_slow'], ',.0f')} | {c['per_minute']:,.0f} | "
+              f"{c['query'][0]:.1f} ({c['query'][1]:.1f}–{c['query'][2]:.1f}) | {c['eval'][0]:.1f} ({c['eval'][1]:.1f}–{c['eval'][2]:.1f}) |")
     a("")
     for slo in SLOS:
-        s1, q1, e1 = summary[(slo, "sloforge")]
-        s2, q2, e2 = summary[(slo, "Sloth-shaped")]
-        a(f"- {slo}: sloforge loads 1/{s2 / s1:,.0f} of the samples of the Sloth-shaped rules per cycle "
-          f"({s1:,.0f} vs {s2:,.0f}); group evaluation {e2 / e1:,.0f}× faster ({e1:.1f} ms vs {e2:.1f} ms).")
-    a("")
-    if slokit:
-        st = slokit["stats"]
-        n_rec = len(slokit["same"]) + len(slokit["differ"])
-        a(f"- {slokit['version']} (`slokit generate -i bench/shop.sloth.yaml`, the same SLOs in Sloth's format) writes "
-          + ", ".join(f"{st[slo][0]} rules and {st[slo][1]:,} bytes for {slo}" for slo in SLOS if slo in st)
-          + f". Its recording rules and the measured Sloth-shaped ones: {len(slokit['same'])} of {n_rec} with the same "
-          "expression (ignoring whitespace and `ignoring (sloth_window)`)"
-          + (f"; different: {', '.join(slokit['differ'])}" if slokit["differ"] else "")
-          + (" (constants, no reads)" if slokit["differ"] and slokit.get("differ_all_constant") else "")
-          + (f"; only in slokit's: {', '.join(slokit['only_slokit'])}" if slokit["only_slokit"] else "")
-          + (f"; only in the measured set: {', '.join(slokit['only_bench'])}" if slokit["only_bench"] else "")
-          + ". Its SLI rules read the same series over the same ranges, so the samples per cycle measured above "
-          "apply to it; it was not evaluated separately.")
-    sf_full, sl_full = full_counts
-    a("- Samples per cycle grow with the number of raw series for the Sloth-shaped rules (every window re-reads them: "
-      "the availability SLO reads 600 series, the latency SLO 40), while sloforge's are nearly fixed per SLO: its "
-      "only raw read is one minute of each series; windows up to 6h sum the two recorded one-minute series, longer "
-      "windows subtract from the running total the last one before the window's start (found within the 6h bridge, "
-      "so that a gap in evaluation there is bridged: at most one sample per minute of the bridge per series, "
-      "whatever the window), and carrying the totals over costs one sample per minute of the bridge.")
-    for slo in SLOS:
-        s1, s2 = summary[(slo, "sloforge")][0], summary[(slo, "Sloth-shaped")][0]
-        f2 = 2 * (30 * 1440 + 1 - sl_full)
-        # sloforge's full-window ratio looks up the totals (errors, total) before its start, one bridge of samples
-        # each; with 3.5 days of data that range is still empty.
-        f1 = 2 * 360
-        a(f"- {slo}, projected to a full 30 days of history (not measured): the Sloth-shaped full-window ratio reads the "
-          f"recorded 5m ratio series twice, one sample per minute of the window ({sl_full:,} here), so about "
-          f"{s2 + f2:,.0f} samples per cycle with 30 days; sloforge's full-window ratio then also finds the two totals "
-          f"before its start (one bridge, 360 samples, each; its other windows read no more with a longer history), "
-          f"so about {s1 + f1:,.0f} (1/{(s2 + f2) / (s1 + f1):,.0f}).")
+        s1, s2 = summary[(slo, "sloforge")], summary[(slo, "sloth")]
+        line = (f"- {slo}: per minute sloforge's rules load 1/{s2['per_minute'] / s1['per_minute']:,.0f} of the samples of "
+                f"{sl_name}'s ({s1['per_minute']:,.0f} vs {s2['per_minute']:,.0f}); its 1-minute groups evaluate "
+                f"{s2['eval'][0] / s1['eval'][0]:,.0f}× faster ({s1['eval'][0]:.1f} ms vs {s2['eval'][0]:.1f} ms per cycle)")
+        if s1["eval_slow"]:
+            line += (f"; its hourly group loads {s1['samples_slow']:,.0f} samples and takes {s1['eval_slow'][0]:.1f} ms "
+                     f"({s1['eval_slow'][1]:.1f}–{s1['eval_slow'][2]:.1f}) once an hour")
+        a(line + ".")
     a("")
 
     a("### Error ratio at the end of the data\n")
-    a("| SLO | window | exact Σerrors/Σtotal | sloforge | error | Sloth-shaped | error |")
-    a("|---|---|---:|---:|---:|---:|---:|")
+    a("Each rule's value at the last evaluation of the data against the exact Σerrors/Σtotal over the window "
+      "ending at that evaluation, (t−w, t], and, for sloforge, over the span its value covers (see the method: "
+      "the windows end one evaluation earlier, the 30d window at its last hourly record).\n")
+    a(f"| SLO | window | exact (t−w, t] | {sl_name} | error | sloforge | error | exact over sloforge's span | error |")
+    a("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for slo in SLOS:
-        for w in ("1d", "3d", "30d"):
+        for w, _ in WINDOWS:
             rows = acc.get((slo, w))
             if not rows:
                 continue
             r = rows[-1]
-            name = "full (30d)" if w == "30d" else w
-            a(f"| {slo} | {name} | {r['exact']:.6f} | {r['sloforge']:.6f} | {pct(rel(r['sloforge'], r['exact']))} | {r['sloth']:.6f} | {pct(rel(r['sloth'], r['exact']))} |")
+            a(f"| {slo} | {w} | {r['exact']:.6f} | {fnum(r['sloth'])} | {pct(rel(r['sloth'], r['exact']))} | {fnum(r['sloforge'])} | "
+              f"{pct(rel(r['sloforge'], r['exact']))} | {r['exact_covered']:.6f} | {pct(rel(r['sloforge'], r['exact_covered']))} |")
     a("")
 
+    def errs_of(rows, tool, ex):
+        return [abs(rel(r[tool], r[ex])) for r in rows if rel(r[tool], r[ex]) is not None]
+
     a("### Largest error against the exact ratio, per window\n")
-    a("Largest |relative error| over the evaluation times of each kind (number of times in brackets); "
-      "target: ≤ 1 % for every window, edges included.\n")
-    a("| SLO | window | sloforge, edge on a step | sloforge, away from steps | Sloth-shaped, edge on a step | Sloth-shaped, away from steps |")
-    a("|---|---|---:|---:|---:|---:|")
+    a("Largest |relative error| over the evaluation times of each kind (number of times in brackets): window edges "
+      "on a step of the workload, and times away from steps. Target: ≤ 1 % for every window, edges included.\n")
+    a(f"| SLO | window | {sl_name} vs (t−w, t], edge | away | sloforge vs (t−w, t], edge | away | sloforge vs its span, edge | away |")
+    a("|---|---|---:|---:|---:|---:|---:|---:|")
     worst = []
     for slo in SLOS:
         for w, _ in WINDOWS:
@@ -911,63 +1019,73 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
             if not rows:
                 continue
             cells = []
-            for rs in ("sloforge", "sloth"):
+            for tool, ex in (("sloth", "exact"), ("sloforge", "exact"), ("sloforge", "exact_covered")):
                 for edge in (True, False):
                     rr = [r for r in rows if (r["kind"] not in ("away from steps", "end of data")) == edge]
-                    errs = [abs(rel(r[rs], r["exact"])) for r in rr if rel(r[rs], r["exact"]) is not None]
-                    cells.append(f"{max(errs) * 100:.2f} % ({len(errs)})" if errs else "–")
+                    errs = errs_of(rr, tool, ex)
+                    missing = sum(1 for r in rr if r[tool] is None)
+                    cells.append((f"{max(errs) * 100:.2f} % ({len(errs)})" if errs else "–") + (f", {missing} without a value" if missing else ""))
                     if errs and edge:
-                        r = max(rr, key=lambda r: abs(rel(r[rs], r["exact"]) or 0))
-                        worst.append((slo, w, rs, r))
-            a(f"| {slo} | {'full (30d)' if w == '30d' else w} | " + " | ".join(cells) + " |")
+                        r = max((r for r in rr if r[tool] is not None), key=lambda r: abs(rel(r[tool], r[ex]) or 0))
+                        worst.append((slo, w, tool, ex, r))
+            a(f"| {slo} | {w} | " + " | ".join(cells) + " |")
     a("")
-    a("Worst edge case per window and rule set (time relative to the step of the synthetic day):\n")
-    a("| SLO | window | rule set | where | exact | measured | error |")
+    a("Worst edge case per window (time relative to the step of the synthetic day):\n")
+    a("| SLO | window | rule set, against | where | exact | measured | error |")
     a("|---|---|---|---|---:|---:|---:|")
-    for slo, w, rs, r in worst:
-        a(f"| {slo} | {w} | {'sloforge' if rs == 'sloforge' else 'Sloth-shaped'} | {r['kind']} | {r['exact']:.6f} | {r[rs]:.6f} | {pct(rel(r[rs], r['exact']))} |")
+    for slo, w, tool, ex, r in worst:
+        against = "(t−w, t]" if ex == "exact" else "its span"
+        a(f"| {slo} | {w} | {names[tool]}, {against} | {r['kind']} | {r[ex]:.6f} | {r[tool]:.6f} | {pct(rel(r[tool], r[ex]))} |")
     a("")
 
     a("### Observations that explain the errors\n")
-    for k, v in diag.items():
+    for k, v in raw["observations"].items():
         a(f"- {k}: {v}.")
-    a("- Sloth-shaped windows: `rate()` over the raw counters counts the increments from the first sample inside "
+    a(f"- {sl_name}'s windows: `rate()` over the raw counters counts the increments from the first sample inside "
       "the window and extrapolates them to the window's length, so the increment that straddles the start of the "
       "window is replaced by the window's average; next to a 10× step that is visible on the short windows.")
-    a("- Sloth-shaped full window: the mean of the recorded 5m ratios weighs every 5 minutes alike, so the night "
+    a(f"- {sl_name}'s 30d window: the mean of the recorded 5m ratios weighs every 5 minutes alike, so the night "
       "(a tenth of the traffic, ten times the error ratio) counts as much as the day.")
     a("")
+
     a("### Targets\n")
     parts = []
     for slo in SLOS:
-        r = summary[(slo, "Sloth-shaped")][0] / summary[(slo, "sloforge")][0]
+        r = summary[(slo, "sloth")]["per_minute"] / summary[(slo, "sloforge")]["per_minute"]
         parts.append(f"{slo} 1/{r:,.0f} ({'met' if r >= 250 else 'MISSED'})")
-    a("- Samples per SLO and cycle ≤ 1/250 of the Sloth-shaped rules on the reference workload: " + ", ".join(parts) + ".")
-    b, ba = sf_stats["availability"][1], sf_stats["availability"][3]
+    a(f"- Samples per SLO and minute ≤ 1/250 of {sl_name}'s rules on the reference workload: " + ", ".join(parts) + ".")
+    b, ba = stats["sloforge"]["availability"]["bytes"], stats["sloforge"]["availability"]["alerting"]
     a(f"- Output ≤ 3 KB per ratio SLO with four tiers: {b:,} bytes — {'met' if b <= 3072 else 'MISSED'}."
-      + ("" if b <= 3072 else f' Most of it is the four alerts ({ba:,} bytes, {ba / 3072:.0%} of 3 KB on their own; half of that their annotations: exact thresholds, budget spent, runbook and dashboard links) and the eight-window ratio rule. Below 3 KB would take recording and alerting rules shared by all SLOs, which loses the per-SLO alert names and annotation templates and the one group per SLO that Mimir and Cortex rulers shard on; recording the window counts instead (shorter text) would add 16 series per SLO, which costs Prometheus more than the bytes.'))
-    sf_max = max((abs(rel(r["sloforge"], r["exact"]) or 0) for rows in acc.values() for r in rows), default=0)
-    sl_max = max((abs(rel(r["sloth"], r["exact"]) or 0) for rows in acc.values() for r in rows), default=0)
-    a(f"- Error vs exact ≤ 1 % for every window 30m…full, edges included: sloforge's largest error "
-      f"{sf_max * 100:.2f} % — {'met' if sf_max <= 0.01 else 'MISSED'}; Sloth-shaped {sl_max * 100:.2f} %.")
+      + ("" if b <= 3072 else f" Most of it is the four alerts ({ba:,} bytes, {ba / 3072:.0%} of 3 KB on their own; half of that their annotations: exact thresholds, budget spent, runbook and dashboard links). Below 3 KB would take recording and alerting rules shared by all SLOs, which loses the per-SLO alert names and annotation templates and the one group per SLO that Mimir and Cortex rulers shard on."))
+    mx = {k: max((abs(rel(r[tool], r[ex]) or 0) for rows in acc.values() for r in rows), default=0)
+          for k, tool, ex in (("sf", "sloforge", "exact_covered"), ("sf_t", "sloforge", "exact"), ("sl", "sloth", "exact"))}
+    a(f"- Error vs exact ≤ 1 % for every window 5m…30d, edges included: sloforge's largest error against the span "
+      f"its value covers {mx['sf'] * 100:.2f} % — {'met' if mx['sf'] <= 0.01 else 'MISSED'}; against the window ending at "
+      f"the evaluation {mx['sf_t'] * 100:.2f} % (the one-minute lag at a 10× step); {sl_name} {mx['sl'] * 100:.2f} %.")
     a("")
-    # Summary, written where summary_at points.
+
     S = []
     for slo in SLOS:
-        s1, q1, e1 = summary[(slo, "sloforge")]
-        s2, q2, e2 = summary[(slo, "Sloth-shaped")]
-        S.append(f"- {slo}: {s1:,.0f} samples loaded per evaluation cycle for sloforge's rules, {s2:,.0f} for the "
-                 f"Sloth-shaped ones (1/{s2 / s1:,.0f}); group evaluation {e1:.0f} ms vs {e2:,.0f} ms; "
-                 f"{sf_stats[slo][0]} rules and {sf_stats[slo][1]:,} bytes vs {sl_stats[slo][0]} rules and {sl_stats[slo][1]:,} bytes.")
+        s1, s2 = summary[(slo, "sloforge")], summary[(slo, "sloth")]
+        st1, st2 = stats["sloforge"][slo], stats["sloth"][slo]
+        line = (f"- {slo}: {s1['per_minute']:,.0f} samples loaded per minute by sloforge's rules, {s2['per_minute']:,.0f} by "
+                f"{sl_name}'s (1/{s2['per_minute'] / s1['per_minute']:,.0f}); group evaluation {s1['eval'][0]:.0f} ms vs "
+                f"{s2['eval'][0]:,.0f} ms per minute")
+        if s1["eval_slow"]:
+            line += f" (sloforge's hourly group: {s1['samples_slow']:,.0f} samples and {s1['eval_slow'][0]:.0f} ms once an hour, counted in the samples per minute)"
+        line += f"; {st1['rules']} rules and {st1['bytes']:,} bytes vs {st2['rules']} rules and {st2['bytes']:,} bytes."
+        S.append(line)
     for slo in SLOS:
         per = []
         for w, _ in WINDOWS:
             rows = acc.get((slo, w))
             if rows:
-                m1 = max(abs(rel(r["sloforge"], r["exact"]) or 0) for r in rows)
+                m1 = max(abs(rel(r["sloforge"], r["exact_covered"]) or 0) for r in rows)
+                m0 = max(abs(rel(r["sloforge"], r["exact"]) or 0) for r in rows)
                 m2 = max(abs(rel(r["sloth"], r["exact"]) or 0) for r in rows)
-                per.append(f"{'full' if w == '30d' else w} {m1 * 100:.1f} % / {m2 * 100:.1f} %")
-        S.append(f"- {slo}, largest error against the exact ratio, sloforge / Sloth-shaped: " + ", ".join(per) + ".")
+                per.append(f"{w} {m1 * 100:.1f} % ({m0 * 100:.1f} %) / {m2 * 100:.1f} %")
+        S.append(f"- {slo}, largest error against the exact ratio, sloforge against the span its value covers (against "
+                 f"the window ending at the evaluation) / {sl_name}: " + ", ".join(per) + ".")
     L[summary_at:summary_at] = ["### Summary\n"] + S + [""]
 
     a("### Run\n")
@@ -985,18 +1103,10 @@ def report(path, info, timings, hours, n_samples, n_series, sf_stats, sl_stats, 
 # ---------------------------------------------------------------------------------------------
 
 
-def render(raw, out):
-    acc = {tuple(k.split(" ", 1)): v for k, v in raw["accuracy"].items()}
-    rules = {rs: {k: tuple(v) for k, v in st.items()} for rs, st in raw["rules"].items()}
-    report(out, raw["machine"], raw["timings"], raw["hours"], raw["samples_per_series"] * raw["series"], raw["series"],
-           rules["sloforge"], rules["sloth"], raw["costs"], raw["evaluations"], tuple(raw["full_window_samples"]), acc,
-           raw["cycles"], raw["observations"], raw.get("slokit"))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--hours", type=float, default=84, help="hours of backfilled data (default 84 = 3.5 days)")
-    ap.add_argument("--cycles", type=int, default=5, help="live evaluation cycles measured after the warm-up one")
+    ap.add_argument("--hours", type=float, default=744, help="hours of backfilled data (default 744 = 31 days)")
+    ap.add_argument("--cycles", type=int, default=4, help="live evaluation cycles measured after the warm-up ones")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS-prometheus.md"))
     ap.add_argument("--json", default=os.path.join(HERE, "scratch", "prom_cost.json"), help="raw figures")
     ap.add_argument("--keep", action="store_true", help="keep bench/scratch/prom (TSDB, logs)")
@@ -1004,14 +1114,11 @@ def main():
     args = ap.parse_args()
     if args.from_json:
         with open(args.from_json) as f:
-            raw = json.load(f)
-        if raw.get("slokit") is None:
-            raw["slokit"] = slokit_compare(sloth_rules("storefront")[0], os.path.join(HERE, "scratch", "slokit"))
-            shutil.rmtree(os.path.join(HERE, "scratch", "slokit"), ignore_errors=True)
-            with open(args.from_json, "w") as f:
-                json.dump(raw, f, indent=1)
-        render(raw, args.out)
+            report(args.out, json.load(f))
         return
+    for t in TOOLS:
+        if not shutil.which(t):
+            sys.exit(f"prom_cost: `{t}` is not on PATH: run `make tools`, then `make bench-prometheus` (which puts .tools/ first on PATH)")
 
     atexit.register(stop_all)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
@@ -1019,48 +1126,60 @@ def main():
     timings = {}
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
-    info = machine()
+    sloth_version = go_module_version(shutil.which("sloth"), "github.com/slok/sloth") or "(unknown version)"
+    sl_name = f"Sloth {sloth_version}"
+    info = machine(sloth_version)
+    prom_version = re.search(r"version (\S+?)(?:\+\S*)? ", info["prometheus"] + " ")
+    prom_version = prom_version.group(1) if prom_version else "?"
 
     # 1. rules
     t = time.time()
     run([SLOFORGE, "generate", SPEC, "-o", os.path.join(WORK, "sloforge"), "--no-tests"], capture_output=True)
     sf_file = os.path.join(WORK, "sloforge", "rules", "shop.rules.yaml")
-    sf_text = open(sf_file).read()
-    sf_groups = split_items(sf_text)
-    sf_ratio_expr, level1_items = {}, []
-    for name, _, items in sf_groups:
-        slo = name.rsplit("-", 1)[1]
-        for it in items:
-            if it.startswith("  - record: slo:sli_events:rate1m\n"):
-                level1_items.append(it)
-            if it.startswith("  - record: slo:sli_error:ratio\n"):
-                sf_ratio_expr[slo] = item_field(it, "expr")
-    assert set(sf_ratio_expr) == set(SLOS) and len(level1_items) == 2, "unexpected sloforge rule shape"
-    team = "storefront"
-    sl_text, sloth_exprs = sloth_rules(team)
-    sl_file = os.path.join(WORK, "sloth.rules.yaml")
-    open(sl_file, "w").write(sl_text)
-    sl_items = [it for _, _, items in split_items(sl_text) for it in items if it.startswith("  - record: slo:sli_error:ratio_rate5m\n")]
-    level1 = "level1.rules.yaml"
-    with open(os.path.join(WORK, level1), "w") as f:
-        f.write("groups:\n- name: bench-level1\n  interval: 1m\n  rules:\n" + "".join(level1_items + sl_items))
-    run(["promtool", "check", "rules", sf_file, sl_file, os.path.join(WORK, level1)], capture_output=True)
-    slokit = slokit_compare(sl_text, WORK)
-    sf_stats = rule_stats(sf_text, lambda g: g.rsplit("-", 1)[1] if g.startswith("sloforge-shop-") else None)
-    sl_stats = rule_stats(sl_text, lambda g: g.rsplit("-", 1)[1])
-    timings["rules"] = time.time() - t
-
+    sl_file = os.path.join(WORK, "sloth", "shop.rules.yaml")
+    os.makedirs(os.path.dirname(sl_file))
+    run(["sloth", "generate", "-i", SLOTH_SPEC, "-o", sl_file], capture_output=True)
+    texts = {sf_file: open(sf_file).read(), sl_file: open(sl_file).read()}
+    run(["promtool", "check", "rules", sf_file, sl_file], capture_output=True)
+    stats = {"sloforge": rule_stats(texts[sf_file]), "sloth": rule_stats(texts[sl_file])}
     tsdb = os.path.join(WORK, "tsdb")
     os.makedirs(tsdb)
     cfg_plain = os.path.join(WORK, "plain.yml")
     open(cfg_plain, "w").write("global:\n  scrape_interval: 15s\n  evaluation_interval: 1m\n")
-    prom = Prometheus("prometheus", tsdb, cfg_plain)
+    cfg_rules = os.path.join(WORK, "rules.yml")
+    open(cfg_rules, "w").write(f"global:\n  scrape_interval: 15s\n  evaluation_interval: 1m\nrule_files:\n  - {sf_file}\n  - {sl_file}\n")
+    prom = Prometheus("prometheus", tsdb, cfg_rules).start()
+    loaded = prom.api("/api/v1/rules")["groups"]
+    prom.stop()
+    sf = RuleSet("sloforge", sf_file, [g for g in loaded if g["file"] == sf_file])
+    sl = RuleSet("sloth", sl_file, [g for g in loaded if g["file"] == sl_file])
+    sets = (sf, sl)
+    for rs in sets:
+        missing = [slo for slo in SLOS if not any(g["slo"] == slo for g in rs.groups)]
+        if missing or any(g["slo"] is None for g in rs.groups):
+            raise RuntimeError(f"{rs.tool}: groups {[g['name'] for g in rs.groups]} do not name each SLO of the bench")
+    levels = {
+        "sloforge": sf.levels({"slo:sli_error:ratio"}),
+        "sloth": sl.levels({r["name"] for g in sl.groups for r in g["rules"] if r["name"].startswith("slo:sli_error:ratio_rate")}),
+    }
+    level_intervals = {rs.tool: {r["name"]: g["interval_ms"] for g in rs.groups for r in g["rules"] if r["type"] == "recording"} for rs in sets}
+    timings["rules"] = time.time() - t
+    log("levels: " + "; ".join(f"{k}: {[sorted(x) for x in v]}" for k, v in levels.items()))
 
     # 2. grid
     t = time.time()
+    prom.config = cfg_plain
     prom.start()
-    off = grid_offset(prom, level1)
+    offs = grids(prom, sets)
     prom.stop()
+    for p, text in texts.items():
+        open(p, "w").write(text)
+
+    def first_group(slo):
+        return next(g for g in sf.groups if g["slo"] == slo and g["interval_ms"] == 60_000)
+
+    slo_offsets = {slo: offs[("sloforge", first_group(slo)["name"])] for slo in SLOS}
+    off = slo_offsets["availability"]
     now = int(time.time() * 1000)
     end = (now // 60000) * 60000 - 60000 + off
     if end > now:
@@ -1068,114 +1187,154 @@ def main():
     start = end - int(args.hours * 3_600_000)
     n = (end - start - OFFSET_MS) // STEP_MS + 1
     timings["grid"] = time.time() - t
-    log(f"grid offset {off} ms; data {fmt_ts(start)} .. {fmt_ts(end)}, {n} samples per series")
+    log(f"grid offsets {offs}; data {fmt_ts(start)} .. {fmt_ts(end)}, {n} samples per series")
 
-    # 3. data
+    # 3. data, a few days at a time: two promtool processes convert files while the next one is written
     t = time.time()
     wl = Workload(start)
-    om = os.path.join(WORK, "raw.om")
-    tot, err, slow = wl.bulk(n, om)
+    tot, err, slow = [], [], []
+    per_chunk = CHUNK_H * 3_600_000 // STEP_MS
+    pending, gen_s = [], 0.0
+    blocks = os.path.join(WORK, "raw-blocks")
+
+    def reap(keep):
+        while len(pending) > keep:
+            proc, om = pending.pop(0)
+            if proc.wait() != 0:
+                raise RuntimeError(f"promtool failed on {om}")
+            os.remove(om)
+
+    for i, j0 in enumerate(range(0, n, per_chunk)):
+        om = os.path.join(WORK, f"raw-{i}.om")
+        t1 = time.time()
+        c_tot, c_err, c_slow = wl.bulk(j0, min(j0 + per_chunk, n), om)
+        gen_s += time.time() - t1
+        tot += c_tot
+        err += c_err
+        slow += c_slow
+        reap(1)
+        pending.append((subprocess.Popen(["nice", "-n", "10", "promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=100000h",
+                                          "--quiet", om, os.path.join(blocks, str(i))]), om))
+    reap(0)
+    for d in sorted(os.listdir(blocks)):
+        move_blocks(os.path.join(blocks, d), tsdb)
+    shutil.rmtree(blocks, ignore_errors=True)
     exact = {"availability": Exact(start, err, tot), "latency": Exact(start, slow, tot)}
     n_series = len(wl.series) + PODS * (len(LE) + 2)
-    timings["generate OpenMetrics"] = time.time() - t
-    log(f"OpenMetrics: {os.path.getsize(om) / 1e6:.0f} MB in {timings['generate OpenMetrics']:.0f} s")
-    t = time.time()
-    blocks = os.path.join(WORK, "raw-blocks")
-    run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=100000h", "--quiet", om, blocks])
-    os.remove(om)
-    move_blocks(blocks, tsdb)
-    timings["promtool openmetrics"] = time.time() - t
+    timings["workload: generate OpenMetrics"] = gen_s
+    timings["workload: generate and promtool openmetrics (overlapped)"] = time.time() - t
+    log(f"workload in {time.time() - t:.0f} s ({gen_s:.0f} s generating)")
 
-    # 4. backfill of the range-read recordings
-    t = time.time()
-    prom.start()
-    rb = os.path.join(WORK, "rule-blocks")
-    run(["promtool", "tsdb", "create-blocks-from", "rules", "--max-block-duration=200h", f"--start={fmt_ts(start)}", f"--end={end // 1000 + 1}",
-         f"--url={prom.url}", f"--output-dir={rb}", "--eval-interval=60s", level1], cwd=WORK, capture_output=True)
-    prom.stop()
-    move_blocks(rb, tsdb)
-    timings["promtool rules backfill"] = time.time() - t
-
-    # 4b. the running totals: what their rules record over the backfilled rates when no
-    # evaluation is missed (they read their own last value, which a one-pass backfill cannot)
-    t = time.time()
-    prom.start()
-    t0 = start + (off - start) % 60000
-    running_om = os.path.join(WORK, "running.om")
-    n_running = backfill_running_totals(prom, t0, end, running_om)
-    prom.stop()
-    rb = os.path.join(WORK, "running-blocks")
-    run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=100000h", "--quiet", running_om, rb])
-    move_blocks(rb, tsdb)
-    timings["running totals backfill"] = time.time() - t
-    log(f"running totals: {n_running} samples per series from {fmt_ts(t0)}")
+    # 4. backfill of the recorded series the window ratios read, level by level
+    for k in range(max(len(v) for v in levels.values())):
+        t = time.time()
+        files = []
+        for rs in sets:
+            names = levels[rs.tool][k] if k < len(levels[rs.tool]) else set()
+            text = rs.text_of(lambda g, r: r["type"] == "recording" and r["name"] in names)
+            if text:
+                open(rs.path, "w").write(text)
+                files.append(rs.path)
+        prom.start()
+        rb = os.path.join(WORK, "rule-blocks")
+        run(["promtool", "tsdb", "create-blocks-from", "rules", "--max-block-duration=162h", f"--start={fmt_ts(start)}", f"--end={end // 1000 + 1}",
+             f"--url={prom.url}", f"--output-dir={rb}", "--eval-interval=60s"] + files, cwd=WORK, capture_output=True)
+        prom.stop()
+        move_blocks(rb, tsdb)
+        timings[f"promtool rules backfill, level {k + 1}"] = time.time() - t
+    for p, text in texts.items():
+        open(p, "w").write(text)
 
     # 5. accuracy
     t = time.time()
     prom.start()
-    chk = prom.query('timestamp(slo:sli_events:rate1m{service="shop",slo="availability",event="total"})', end)
-    assert abs(value_of(chk) * 1000 - end) < 1, f"backfill grid mismatch: {chk}"
-    chk = prom.query('timestamp(slo:sli_events:running_total{service="shop",slo="availability",event="total"})', end)
-    assert abs(value_of(chk) * 1000 - end) < 1, f"running totals grid mismatch: {chk}"
-    acc = accuracy(prom, start, end, exact, sf_ratio_expr, sloth_exprs, args.hours)
-    sf_full = int(value_of(prom.query('count_over_time(slo:sli_events:rate1m{service="shop",slo="availability",event="total"}[30d])', end)))
-    sl_full = int(value_of(prom.query('count_over_time(slo:sli_error:ratio_rate5m{sloth_id="shop-availability"}[30d])', end)))
-    one = 'http_requests_total{job="shop",instance="10.1.0.11:8080",handler="/api/cart",code="200"}'
-    raw_1m = int(value_of(prom.query(f"count_over_time({one}[1m])", end)))
-    rec_30m = int(value_of(prom.query('count_over_time(slo:sli_events:rate1m{service="shop",slo="availability",event="total"}[30m])', end)))
-    diag = {
-        "raw samples of one counter in `[1m]` at an evaluation timestamp (sloforge's `rate(...[1m])`)":
-            f"{raw_1m}, so {raw_1m - 1} of the {60000 // STEP_MS} increments of the minute; the rate is extrapolated to the "
-            "minute, and the increment between the last sample before the window and the first one inside it is "
-            "counted by no evaluation",
-        "recorded `slo:sli_events:rate1m` samples in sloforge's `[30m]` window at an evaluation timestamp":
-            f"{rec_30m} (a Prometheus 2 range includes both ends and the records lie on the evaluation grid, so the "
-            "window sums one minute more than its length: the minute before its start)",
-    }
-    # Let Prometheus merge the overlapping backfilled blocks now, not during the live measurement.
-    for _ in range(60):
-        if (prom.metric("prometheus_tsdb_vertical_compactions_total") or 0) >= 1 and (prom.metric("prometheus_tsdb_blocks_loaded") or 9) <= 2:
-            break
-        time.sleep(5)
+    for rs in sets:
+        for g in rs.groups:
+            for r in g["rules"]:
+                if not any(r["name"] in lv for lv in levels[rs.tool]) or r["type"] != "recording":
+                    continue
+                sel = r["name"] + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(r["labels"].items())) + "}"
+                d = prom.query(f"{sel}[{fmt_dur(2 * g['interval_ms'])}]", end)
+                last = max((round(float(v[0]) * 1000) for x in d["result"] for v in x["values"]), default=None)
+                want = last_on_grid(end, offs[(rs.tool, g["name"])], g["interval_ms"])
+                if last is None or abs(last - want) > 1:
+                    raise RuntimeError(f"{rs.tool} {r['name']}: last backfilled sample at {last}, expected {want}")
+    acc = accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs)
+    diag = {}
+    level1 = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] in levels["sloforge"][0])
+    loaded = prom.query(level1["query"], end, stats=True)["stats"]["samples"]["totalQueryableSamples"]
+    n_raw = int(value_of(prom.query('count(http_requests_total{job="shop"}) + count(http_requests_total{job="shop",code=~"5.."})', end)))
+    m = re.search(r"\[([0-9a-z]+)\]", level1["query"])
+    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier, once "
+            "for the difference (`s - s offset 1m`) and once for the counter-reset check (`s < s offset 1m`)")
+    diag[f"samples sloforge's raw read (`{level1['name']}`, availability) loads at an evaluation"] = (
+        f"{loaded:,} for the {n_raw} raw series its two selectors match, {loaded / n_raw:.0f} per series: {read}; "
+        "each evaluation takes the increments of the samples of the minute before it, exactly once")
+    rule = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] == "slo:sli_error:ratio")
+    prev = 0
+    for m in re.finditer(r'"window", "(\w+)"', rule["query"]):
+        seg, prev = rule["query"][prev:m.start()], m.end()
+        sel = re.search(r'(?:sum|avg)_over_time\(([^()]*event="total"[^()]*)\)', seg)
+        if m.group(1) in ("30m", "30d") and sel:
+            k = int(value_of(prom.query(f"count_over_time({sel.group(1)})", end)) or 0)
+            diag[f"records that sloforge's {m.group(1)} window reads at an evaluation (`{sel.group(1).split('{')[0]}`, `{sel.group(1).split('}', 1)[1].strip()}`)"] = str(k)
     prom.stop()
     timings["accuracy queries"] = time.time() - t
 
     # 6. live
     t = time.time()
     srv = serve(wl)
+    copy_file = os.path.join(WORK, "copies.rules.yaml")
+    copies = copy_text(sf)
+    rule_files = [sf_file, sl_file] + ([copy_file] if copies else [])
+    if copies:
+        open(copy_file, "w").write(copies)
     cfg_live = os.path.join(WORK, "live.yml")
     open(cfg_live, "w").write(
         "global:\n  scrape_interval: 15s\n  evaluation_interval: 1m\n"
-        f"rule_files:\n  - {sf_file}\n  - {sl_file}\n"
+        "rule_files:\n" + "".join(f"  - {f}\n" for f in rule_files) +
         "scrape_configs:\n  - job_name: shop\n    honor_labels: true\n"
         f"    static_configs:\n      - targets: ['127.0.0.1:{srv.server_address[1]}']\n"
     )
+    groups = {}
+    for rs in sets:
+        groups[rs.tool] = []
+        for g in rs.groups:
+            groups[rs.tool].append({"name": g["name"], "slo": g["slo"], "interval_ms": g["interval_ms"], "key": f"{rs.path};{g['name']}",
+                                    "copy_key": f"{copy_file};bench-copy-{g['name']}" if g["interval_ms"] > 60_000 else None})
+    keys = [g["copy_key"] if g["copy_key"] else g["key"] for gs in groups.values() for g in gs]
     prom.config = cfg_live
     prom.start()
     timings["gap"] = (time.time() * 1000 - end) / 1000
     load0 = open("/proc/loadavg").read().split()[0]
-    evals = live(prom, args.cycles, (args.cycles + WARMUP) * 60 + 240)
+    evals = live(prom, keys, args.cycles, (args.cycles + WARMUP) * 60 + 240)
     timings["load"] = f"{load0}–{open('/proc/loadavg').read().split()[0]} (1-minute average at its start and end) on {os.cpu_count()} CPUs"
-    costs = rule_costs(prom, 5)
-    diag.update(running_continuity(prom, t0, end))
+    times = {}
+    for g in prom.api("/api/v1/rules")["groups"]:
+        tool = "sloforge" if g["file"] == sf_file else "sloth" if g["file"] == sl_file else None
+        if tool:
+            og = next(x for x in (sf if tool == "sloforge" else sl).groups if x["name"] == g["name"])
+            times[(tool, g["name"])] = g["lastEvaluation"] if not g["lastEvaluation"].startswith("0001") else \
+                last_on_grid(end, offs[(tool, g["name"])], og["interval_ms"])
+    costs = rule_costs(prom, sets, times, 5)
     prom.stop()
     srv.shutdown()
     timings["live evaluation"] = time.time() - t
     timings["total"] = time.time() - t_all
 
     raw = {
-        "machine": info, "timings": timings, "grid_offset_ms": off, "start_ms": start, "end_ms": end,
-        "rules": {"sloforge": sf_stats, "sloth": sl_stats},
-        "costs": costs, "evaluations": evals,
-        "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()},
-        "full_window_samples": [sf_full, sl_full], "observations": diag,
+        "machine": info, "prometheus_version": prom_version, "sloth_name": sl_name, "timings": timings,
+        "grid_offsets_ms": {f"{k[0]} {k[1]}": v for k, v in offs.items()}, "slo_offsets": slo_offsets, "start_ms": start, "end_ms": end,
+        "rules": stats, "groups": groups, "levels": {k: [sorted(x) for x in v] for k, v in levels.items()}, "level_intervals": level_intervals,
+        "not_backfilled": {rs.tool: rs.stateful for rs in sets},
+        "costs": costs, "evaluations": evals, "cost_times": {f"{k[0]} {k[1]}": v for k, v in times.items()},
+        "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()}, "observations": diag,
         "hours": args.hours, "samples_per_series": n, "series": n_series, "cycles": args.cycles,
-        "slokit": slokit,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(raw, f, indent=1)
-    render(raw, args.out)
+    report(args.out, raw)
     log(f"wrote {args.out} in {timings['total']:.0f} s")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
