@@ -431,7 +431,9 @@ fn splice_keeps_the_users_config_and_is_idempotent() {
     assert_eq!(cfg["route"]["routes"].as_array().unwrap().iter().filter(|r| r["receiver"].as_str().unwrap().starts_with("sloforge-")).count(), 1);
     assert_eq!(ours("receivers", "name"), 10);
     assert_eq!(ours("time_intervals", "name"), 2);
-    assert_eq!(cfg["inhibit_rules"].as_array().unwrap().len(), 1 + 3);
+    // The user's rule, one per page source (page-fast, page-slow, the exhausted budget) over
+    // tickets, page-fast over page-slow and ticket-fast over ticket-slow.
+    assert_eq!(cfg["inhibit_rules"].as_array().unwrap().len(), 1 + 5);
     assert_eq!(cfg["templates"], json!(["templates/*.tmpl", "sloforge.tmpl"]));
 
     // The spliced file passes amtool and routes every alert as the spec says.

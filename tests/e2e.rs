@@ -388,6 +388,30 @@ impl Stack {
         })
     }
 
+    /// Both engines' view of the alerts, for failure messages.
+    fn states(&self) -> String {
+        let mut out = String::from("prometheus alerts:\n");
+        for a in self.prometheus_alerts() {
+            let l = &a["labels"];
+            out += &format!("  {}/{} {} {} since {}\n", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or(""), stage_of(l), a["state"], a["activeAt"]);
+        }
+        out += "alertmanager alerts:\n";
+        for a in self.alertmanager_alerts() {
+            let l = &a["labels"];
+            out += &format!(
+                "  {}/{} {} {} inhibited by {} ends {} updated {}\n",
+                l["service"].as_str().unwrap_or(""),
+                l["slo"].as_str().unwrap_or(""),
+                stage_of(l),
+                a["status"]["state"],
+                a["status"]["inhibitedBy"],
+                a["endsAt"],
+                a["updatedAt"]
+            );
+        }
+        out
+    }
+
     fn sleep(&self, d: Duration) {
         std::thread::sleep(d);
     }
@@ -540,7 +564,7 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
     // (kept firing for keep_firing_for) still inhibited them, and the exhausted budget page keeps
     // the tickets inhibited.
     if let Err(e) = check_outage(&ds) {
-        panic!("after recovery:\n{e}\nnotifications:\n{}", describe(&ds, o.start));
+        panic!("after recovery:\n{e}\nnotifications:\n{}\n{}", describe(&ds, o.start), s.states());
     }
 
     // 4. Maintenance: the inventory team's mute interval is always active, so a total outage of

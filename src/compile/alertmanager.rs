@@ -327,23 +327,28 @@ fn has_continue(routes: &[Route]) -> bool {
     routes.iter().any(|r| r.continue_ || has_continue(&r.routes))
 }
 
-/// The severities and tiers each SLO has alerts of.
+/// The severities each SLO has alerts of, and its alerts as inhibition sources: (severity,
+/// the label naming the alert within the SLO, its value), e.g. (`page`, `alert_tier`,
+/// `page-fast`) or (`page`, `budget_stage`, `exhausted`).
 struct SloAlerts {
     severities: BTreeSet<String>,
-    tiers: BTreeSet<String>,
+    sources: BTreeSet<(String, &'static str, String)>,
 }
 
 fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
     let mut v = Vec::new();
     for s in &fleet.services {
         for slo in &s.slos {
-            let mut a = SloAlerts { severities: BTreeSet::new(), tiers: BTreeSet::new() };
+            let mut a = SloAlerts { severities: BTreeSet::new(), sources: BTreeSet::new() };
             for b in &slo.alerts {
-                a.severities.insert(super::routes::rendered_label(&b.severity));
-                a.tiers.insert(b.tier.clone());
+                let sev = super::routes::rendered_label(&b.severity);
+                a.sources.insert((sev.clone(), label::TIER, b.tier.clone()));
+                a.severities.insert(sev);
             }
             for b in &slo.budget_alerts {
-                a.severities.insert(super::routes::rendered_label(&b.severity));
+                let sev = super::routes::rendered_label(&b.severity);
+                a.sources.insert((sev.clone(), label::BUDGET_STAGE, b.stage.clone()));
+                a.severities.insert(sev);
             }
             v.push((s.team.clone(), a));
         }
@@ -361,19 +366,29 @@ struct Inhibition {
 fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
     let slos = slo_alerts(fleet);
     let ident: Vec<String> = identity().iter().map(|l| present(l)).collect();
-    let rule = |src: String, dst: String| InhibitRule {
-        source_matchers: std::iter::once(src).chain(ident.iter().cloned()).collect(),
+    let rule = |src: Vec<String>, dst: String| InhibitRule {
+        source_matchers: src.into_iter().chain(ident.iter().cloned()).collect(),
         target_matchers: std::iter::once(dst).chain(ident.iter().cloned()).collect(),
         equal: identity(),
     };
     let mut out = Vec::new();
-    // A more severe alert suppresses the less severe ones of the same SLO.
+    // A more severe alert suppresses the less severe ones of the same SLO: one rule per source
+    // alert of an SLO (a tier or a budget stage), so that each rule has at most one active
+    // source per SLO. Alertmanager 0.33 keeps a single source alert per rule and `equal` label
+    // values (the one that ends last); when that one resolves, another source of the same rule
+    // that still fires stops inhibiting until it is sent again (up to a minute later with
+    // Prometheus' default resend delay), and the targets' notifications leak in between.
     let order = &routing.severity_order;
     for (i, hi) in order.iter().enumerate() {
         for lo in &order[i + 1..] {
-            let teams: BTreeSet<String> = slos.iter().filter(|(_, a)| a.severities.contains(hi) && a.severities.contains(lo)).map(|(t, _)| t.clone()).collect();
-            if !teams.is_empty() {
-                out.push(Inhibition { rule: rule(eq(label::SEVERITY, hi), eq(label::SEVERITY, lo)), teams });
+            let mut by_source: BTreeMap<(&'static str, &str), BTreeSet<String>> = BTreeMap::new();
+            for (team, a) in slos.iter().filter(|(_, a)| a.severities.contains(lo)) {
+                for (_, name, value) in a.sources.iter().filter(|(sev, _, _)| sev == hi) {
+                    by_source.entry((*name, value.as_str())).or_default().insert(team.clone());
+                }
+            }
+            for ((name, value), teams) in by_source {
+                out.push(Inhibition { rule: rule(vec![eq(label::SEVERITY, hi), eq(name, value)], eq(label::SEVERITY, lo)), teams });
             }
         }
     }
@@ -396,7 +411,7 @@ fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
         if pairs.contains_key(&(slow.clone(), fast.clone())) {
             continue;
         }
-        out.push(Inhibition { rule: rule(eq(label::TIER, fast), eq(label::TIER, slow)), teams: teams.clone() });
+        out.push(Inhibition { rule: rule(vec![eq(label::TIER, fast)], eq(label::TIER, slow)), teams: teams.clone() });
     }
     out
 }
