@@ -27,6 +27,13 @@ pub fn coarse_record(step: &str, base_window: &str) -> String {
     if step == base_window { format!("{EVENTS_RECORD_PREFIX}{step}_coarse") } else { format!("{EVENTS_RECORD_PREFIX}{step}") }
 }
 
+/// The share of each coarse step in which the SLO's rules recorded their event rates
+/// (`slo:sli_coverage:ratio1h`: 1 once they ran through the whole step), written by the coarse
+/// group beside the coarse rates: how much of the SLO window the budget has seen.
+pub fn coverage_record(step: &str) -> String {
+    format!("slo:sli_coverage:ratio{step}")
+}
+
 pub mod label {
     pub const SERVICE: &str = "service";
     pub const SLO: &str = "slo";

@@ -15,12 +15,19 @@
 //!    offset <interval>)`); longer ones average the coarse rates. Traffic-weighted by
 //!    construction (counts, never averaged ratios), `0` on zero traffic.
 //! 3. `slo:burn_rate:ratio`: ratio / budget, per `window`.
-//! 4. `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:error_budget_remaining:ratio`.
+//! 4. `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:error_budget_remaining:ratio`:
+//!    errors against the budget of the whole SLO window. Until the rules have run for a whole
+//!    window, the events expected over it are the events seen so far scaled from the time
+//!    covered to the window's length (the window's ratio times the share covered), so a bad
+//!    first minute spends a minute's share of the budget, not all of it. A full window gives
+//!    the window's ratio over the budget.
 //! 5. one alert per tier: long and short window both above the burn rate; budget-stage alerts.
 //!
 //! Only when some window is longer than the fine limit, a second group with the coarse
 //! interval (1h at 1m) records `slo:sli_events:rate<coarse>`: the mean of the recorded rates
-//! over the coarse step that ends at its previous evaluation interval.
+//! over the coarse step that ends at its previous evaluation interval; and, when the SLO window
+//! is one of those windows, `slo:sli_coverage:ratio<coarse>`: the share of that step in which
+//! the rates were recorded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -161,12 +168,45 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
     let base = settings.base_window.to_string();
     let events = sel(&names::events_record(&base), slo, &[]);
     let per_step = crate::model::COARSE_EVALUATIONS;
-    let expr = format!("sum_over_time({events}[{}] offset {}) / {per_step}", settings.window_range(step), settings.evaluation_interval);
-    Some(RuleGroup {
-        name: names::coarse_group(&slo.service, &slo.name, &step.to_string()),
-        interval: step.to_string(),
-        rules: vec![Rule::Record(RecordingRule { record: names::coarse_record(&step.to_string(), &base), expr, labels: Arc::clone(&slo.labels) })],
-    })
+    let (range, offset) = (settings.window_range(step), settings.evaluation_interval);
+    let expr = format!("sum_over_time({events}[{range}] offset {offset}) / {per_step}");
+    let mut rules = vec![Rule::Record(RecordingRule { record: names::coarse_record(&step.to_string(), &base), expr, labels: Arc::clone(&slo.labels) })];
+    if is_coarse(slo.window, settings) {
+        let total = sel(&names::events_record(&base), slo, &[(label::EVENT, label::EVENT_TOTAL)]);
+        rules.push(Rule::Record(RecordingRule {
+            record: names::coverage_record(&step.to_string()),
+            expr: format!("sum(count_over_time({total}[{range}] offset {offset})) / {per_step}"),
+            labels: Arc::clone(&slo.labels),
+        }));
+    }
+    Some(RuleGroup { name: names::coarse_group(&slo.service, &slo.name, &step.to_string()), interval: step.to_string(), rules })
+}
+
+/// The share of the SLO window the rules have covered at the previous evaluation, in [0, 1]
+/// (label-free): for a window up to the fine limit, the recorded rates in it over the
+/// evaluations it holds; for a longer one, the coverage of the coarse steps in it over the
+/// coarse steps it holds. The coarse sum is divided by the coarse records of the last coarse
+/// step (at least 1): one where the coarse group runs at its own interval, one per evaluation
+/// where every group runs at every evaluation (`promtool test rules`), so that the share is
+/// the same either way.
+fn covered(slo: &Slo, settings: &Settings) -> String {
+    let w = slo.window;
+    let step = settings.evaluation_interval;
+    let evals = w.as_millis() / step.as_millis().max(1);
+    let base = settings.base_window.to_string();
+    if is_coarse(w, settings) {
+        let cstep = settings.coarse_step();
+        let cov = sel(&names::coverage_record(&cstep.to_string()), slo, &[]);
+        let per_step = crate::model::COARSE_EVALUATIONS;
+        format!(
+            "clamp_max((sum(sum_over_time({cov}[{}] offset {step})) or on() vector(0)) / clamp_min(sum(count_over_time({cov}[{}] offset {step})) or on() vector(0), 1) * {per_step} / {evals}, 1)",
+            settings.window_range(w),
+            settings.window_range(cstep),
+        )
+    } else {
+        let total = sel(&names::events_record(&base), slo, &[(label::EVENT, label::EVENT_TOTAL)]);
+        format!("clamp_max((sum(count_over_time({total}[{}] offset {step})) or on() vector(0)) / {evals}, 1)", settings.window_range(w))
+    }
 }
 
 /// The rule group of one SLO.
@@ -237,7 +277,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let full = slo.window.to_string();
     rules.push(Rule::Record(RecordingRule {
         record: names::BUDGET_REMAINING.into(),
-        expr: format!("1 - {} / {budget}", sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)])),
+        expr: format!("1 - {} * on() group_left() {} / {budget}", sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)]), covered(slo, settings)),
         labels: labels.clone(),
     }));
 

@@ -381,6 +381,17 @@ fn slo_tests(slo: &Slo, settings: &Settings, scrape: u64, max_hist: u64) -> (Vec
         };
         add(cx.spike(s), spike_missing.into());
     }
+    if let Some(s) = synth.as_ref() {
+        for full in [false, true] {
+            match cx.budget(s, full) {
+                Ok((g, n)) => {
+                    groups.push(g);
+                    notes.extend(n);
+                }
+                Err(why) => notes.push(format!("no budget test {}: {why}", if full { "after a whole window" } else { "on a fresh start" })),
+            }
+        }
+    }
     let (g, n) = cx.zero_traffic(synth.as_ref());
     groups.push(g);
     notes.extend(n);
@@ -827,6 +838,62 @@ impl Ctx<'_> {
         None
     }
 
+    /// The budget of a young window counts against the whole window: a total outage as long as
+    /// an eighth of the budget (5 minutes at 99.9 % over 30d), on a fresh start (`full` false:
+    /// the rules have run only since just before it) or after a whole window of clean traffic,
+    /// spends about that eighth, and no budget-stage alert ever fires. Checked one coarse step
+    /// after the outage, when the coarse records of a window beyond the fine limit hold it.
+    fn budget(&self, s: &Synthetic, full: bool) -> Result<(TestGroup, Vec<String>), String> {
+        let w = self.slo.window.as_millis();
+        let budget = self.slo.error_budget().to_f64();
+        let outage = self.round_up(((w as f64 * budget / 8.0 / self.step as f64).round() as u64).max(1) * self.step);
+        let lead = if full { self.round_up(w) } else { 0 };
+        // A coarse step and two evaluations: the coarse records hold the outage, and the clean
+        // traffic after it outweighs the idle warm-up (which counts as covered, with no events).
+        let after = (self.windows.coarse_evals + 2) * self.step;
+        let end = self.warm + lead + outage + after;
+        if end > self.hard_max {
+            return Err(format!("{} of history is beyond promtool's sample limit ({} evaluations)", ms(end), MAX_HISTORY_STEPS));
+        }
+        let mut parts = Vec::new();
+        if lead > 0 {
+            parts.push((lead, Phase::Traffic(Frac::ZERO)));
+        }
+        parts.extend([(outage, Phase::Traffic(Frac::ONE)), (after, Phase::Traffic(Frac::ZERO))]);
+        let run = self.simulate(s, self.timeline(&parts)).ok_or("the series cannot hold the outage exactly")?;
+        let k = run.last();
+        let remaining = run.rec.budget_remaining(k, w, budget);
+        let lowest = (0..=k).map(|j| run.rec.budget_remaining(j, w, budget)).fold(f64::INFINITY, f64::min);
+        let stage = self.slo.budget_alerts.iter().map(|b| b.below.to_f64()).fold(0.0, f64::max);
+        if lowest < stage + 0.001 {
+            return Err(format!("the budget left falls to {lowest:.4}, near a budget stage"));
+        }
+        let mut l: BTreeMap<String, String> = (*self.slo.labels).clone();
+        l.insert(label::WINDOW.into(), self.slo.window.to_string());
+        let remaining_sel = promql::selector(names::BUDGET_REMAINING, self.identity());
+        let mut checks = vec![ExprTest {
+            expr: format!("({remaining_sel} >= {:.4} <= {:.4}) * 0 + 1", remaining - 0.0005, remaining + 0.0005),
+            eval_time: self.at(k),
+            exp_samples: vec![ExpSample { labels: promql::selector("", l.iter().map(|(k, v)| (k.as_str(), v.as_str()))), value: 1.0 }],
+        }];
+        if !self.slo.budget_alerts.is_empty() {
+            let m: Vec<String> = self
+                .identity()
+                .into_iter()
+                .map(|(k, v)| format!("{k}={}", promql::string_literal(v)))
+                .chain([format!("{}=~\".+\"", label::BUDGET_STAGE)])
+                .collect();
+            checks.push(ExprTest { expr: format!("count_over_time({}{{{}}}[{}])", names::ALERTS, m.join(","), self.at(k)), eval_time: self.at(k), exp_samples: Vec::new() });
+        }
+        let start = self.warm + lead;
+        let history = if full { format!("after {} of clean traffic (a whole window)", self.slo.window) } else { "on a fresh start".to_string() };
+        let alerts = if self.slo.budget_alerts.is_empty() { "" } else { "; no budget-stage alert fires" };
+        let pct = format!("{:.1}%", remaining * 100.0);
+        let name = format!("{}: {} of total outage from {} {history} leaves {pct} of the {} budget at {}{alerts}", self.slo.name, ms(outage), ms(start), self.slo.window, self.at(k));
+        let note = format!("budget: {} of total outage {history} leaves {pct} of the budget (checked at {}){alerts}", ms(outage), self.at(k));
+        Ok((self.group(name, &run, s, checks), vec![note]))
+    }
+
     fn zero_traffic(&self, s: Option<&Synthetic>) -> (TestGroup, Vec<String>) {
         // Zero traffic reads the same at every evaluation: a few evaluations show that no
         // condition ever holds (not even pending).
@@ -1044,8 +1111,16 @@ mod tests {
         // at 6x, has fired long before).
         assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h7m"), ["page-slow"]);
         assert_eq!(firing(&t, "page-fast: a burn 1.0501x", "1h8m"), ["page-fast", "page-slow"]);
-        // Every tier has its pair of tests, plus outage, spike and zero traffic.
-        assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1);
+        // Every tier has its pair of tests, plus outage, spike, the fresh-start budget and zero
+        // traffic (a whole 30d window is beyond promtool's sample limit).
+        assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1 + 1);
+        // Five minutes of total outage on a fresh start spend about an eighth of the budget:
+        // 5 of the 43.2 minutes that 0.1 % of 30 days holds, counted against the whole window.
+        let budget = t.file.tests.iter().find(|g| g.name.contains("of total outage from") && g.name.contains("on a fresh start")).unwrap();
+        assert!(budget.name.starts_with("availability: 5m of total outage"), "{}", budget.name);
+        let pct: f64 = budget.name.split(" leaves ").nth(1).and_then(|r| r.split('%').next()).and_then(|p| p.parse().ok()).unwrap();
+        assert!((87.0..=89.0).contains(&pct), "{}", budget.name);
+        assert!(t.notes.iter().any(|n| n.contains("no budget test after a whole window")));
         for tier in ["page-fast", "page-slow", "ticket-fast", "ticket-slow"] {
             assert!(t.file.tests.iter().any(|g| g.name.contains(&format!("{tier}: a burn 0.95x the factor")) && g.name.ends_with("never fires it")), "{tier}");
         }

@@ -408,6 +408,39 @@ impl Recorded {
     }
 }
 
+impl Recorded {
+    /// The share of an SLO window of `window_ms` the budget counts as covered at evaluation
+    /// `k`, as the rules compute it (exact, at most 1): up to the fine limit, the recorded
+    /// rates in the window (every evaluation from 0 records one) over the evaluations it holds;
+    /// beyond it, the sum of the coarse coverages in the window (coarse evaluation `j`, from 1,
+    /// covers `min(j, c)` of its `c` evaluations) over the coarse records of the last coarse
+    /// step (at least 1), times `c`, over the evaluations the window holds.
+    pub fn covered(&self, k: usize, window_ms: u64) -> (u128, u128) {
+        let m = (window_ms / self.step_ms).max(1) as u128;
+        let (num, den) = if self.is_coarse(window_ms) {
+            let c = self.coarse_evals;
+            let (a, b) = self.span(k, window_ms);
+            let sum: u128 = (a..b).map(|j| j.min(c) as u128).sum();
+            let records = (k.saturating_sub(c).max(1)..k).count().max(1) as u128;
+            // (sum / c) / records * c / m
+            (sum, records * m)
+        } else {
+            (k.min(m as usize) as u128, m)
+        };
+        if num >= den { (1, 1) } else { (num, den) }
+    }
+
+    /// `slo:error_budget_remaining:ratio` at evaluation `k` for an SLO window of `window_ms`
+    /// and an error budget of `budget` (close to exact: the exact terms in one floating-point
+    /// expression).
+    pub fn budget_remaining(&self, k: usize, window_ms: u64, budget: f64) -> f64 {
+        let (e, n) = self.window(k, window_ms);
+        let ratio = if n > 0 { e as f64 / n as f64 } else { 0.0 };
+        let (cn, cd) = self.covered(k, window_ms);
+        1.0 - ratio * (cn as f64 / cd as f64) / budget
+    }
+}
+
 /// Per sample: `None` when the gauge has no sample, else whether its reading is bad. Only the
 /// samples on subquery points are read; bad points are spread evenly in their segment, and the
 /// samples between two points repeat the reading of the point before them.
