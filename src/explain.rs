@@ -27,6 +27,11 @@ pub struct SloExplanation {
     pub error_budget: f64,
     /// Minutes of total outage the budget allows over the window.
     pub error_budget_minutes: f64,
+    /// Percent of the budget one minute of total outage spends (steady traffic). The budget
+    /// counts against the whole window, also while the rules have covered less of it (a fresh
+    /// start, a new SLO): the events expected over the window are those seen so far, scaled
+    /// from the time covered to the window's length.
+    pub outage_minute_budget_percent: f64,
     pub evaluation_interval: String,
     pub min_events: u64,
     pub tiers: Vec<TierExplanation>,
@@ -130,6 +135,7 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
         window_seconds: slo.window.as_millis() / 1000,
         error_budget: budget.to_f64(),
         error_budget_minutes: budget_minutes.to_f64(),
+        outage_minute_budget_percent: if budget_minutes.to_f64() > 0.0 { 100.0 / budget_minutes.to_f64() } else { 0.0 },
         evaluation_interval: step.to_string(),
         min_events: slo.min_events,
         tiers,
@@ -172,6 +178,13 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             num(s.error_budget),
             num(s.error_budget_minutes),
             s.evaluation_interval
+        );
+        let _ = writeln!(
+            out,
+            "  the budget counts against the whole {}, from the first evaluation on: a minute of total outage spends {}% of it (while less than {} is covered, the events expected over it are those seen so far, scaled up)",
+            s.window,
+            num((s.outage_minute_budget_percent * 100.0).round() / 100.0),
+            s.window
         );
         if s.min_events > 0 {
             let _ = writeln!(out, "  alerts need at least {} events over their long window", s.min_events);
