@@ -531,6 +531,9 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             None
         }
     };
+    // Where the objective is written in this file (a tier's objective is in the Defaults file:
+    // its SLO's name stands for it).
+    let objective_loc = input.objective_ratio.as_ref().or(input.objective).map_or(input.name.loc, |o| o.loc);
     let window = match input.window.or(tier.and_then(|t| t.window.as_ref())) {
         Some(w) => window_value(cx, w, &format!("{p}.window")),
         None => Some(d.window),
@@ -673,25 +676,25 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             short = d.settings.base_window;
         }
         longest = longest.max(long);
-        let max_burn = Decimal::from_int(100).checked_div(Decimal::from_int(100).checked_sub(objective)?);
-        if let Some(max_burn) = max_burn {
-            if t.burn_rate > max_burn {
-                cx.warn(
-                    Code::TierNeverFires,
-                    input.objective.map_or(input.name.loc, |o| o.loc),
-                    format!("{p}.alerting.tiers.{}", t.name),
-                    format!(
-                        "alert tier `{}` can never fire: it needs a burn rate of {}x, but at {}% a total outage burns only {}x",
-                        t.name, t.burn_rate, objective, max_burn
-                    ),
-                );
-            }
+        // The error ratio is at most 1 (a total outage) and the windows trip only above the
+        // threshold: a threshold of 1 or more is never crossed. Exact for every objective (the
+        // largest burn rate, 1 / budget, has no finite decimal form for most of them).
+        let threshold = t.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO);
+        if threshold >= Decimal::ONE {
+            cx.warn(
+                Code::TierNeverFires,
+                objective_loc,
+                format!("{p}.alerting.tiers.{}", t.name),
+                format!(
+                    "alert tier `{}` can never fire: its error-ratio threshold is {threshold} ({}x the {budget} budget of the {objective}% objective), and even a total outage reaches only 1",
+                    t.name, t.burn_rate
+                ),
+            );
         }
         let severity = match t.severity {
             SeverityKind::Page => d.settings.page_severity.clone(),
             SeverityKind::Ticket => d.settings.ticket_severity.clone(),
         };
-        let threshold = t.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO);
         let spent = t
             .burn_rate
             .checked_mul(Decimal::from_int(i64::try_from(long.as_millis()).unwrap_or(0)))
