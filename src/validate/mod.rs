@@ -40,6 +40,9 @@ impl Ctx<'_> {
     fn warn(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
         self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg));
     }
+    fn warn_help(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg).with_help(help));
+    }
 
     fn duration(&mut self, s: &Sp<String>, path: &str) -> Option<Duration> {
         match Duration::parse(&s.value) {
@@ -534,6 +537,22 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
     // Where the objective is written in this file (a tier's objective is in the Defaults file:
     // its SLO's name stands for it).
     let objective_loc = input.objective_ratio.as_ref().or(input.objective).map_or(input.name.loc, |o| o.loc);
+    if let Some(v) = objective.filter(|v| *v < Decimal::from_int(50)) {
+        let help = if input.objective_ratio.is_some() {
+            "`target` is the share of good events as a ratio: 0.999 is 99.9 %".to_string()
+        } else if let Some(percent) = v.checked_mul(Decimal::from_int(100)).filter(|_| v < Decimal::ONE) {
+            format!("the objective is a percentage, not a ratio: did you mean {percent}? (`{v}` is {v} %)")
+        } else {
+            "the objective is a percentage of good events, such as 99.9".to_string()
+        };
+        cx.warn_help(
+            Code::ObjectiveBelowHalf,
+            objective_loc,
+            format!("{p}.objective"),
+            format!("objective {v}% is below 50%: more than half of the events may fail within the budget"),
+            help,
+        );
+    }
     let window = match input.window.or(tier.and_then(|t| t.window.as_ref())) {
         Some(w) => window_value(cx, w, &format!("{p}.window")),
         None => Some(d.window),
