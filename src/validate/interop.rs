@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Ctx, Defaults, SloInput, build_slo, check_labels, check_name, is_name, parse_selector_expr, scale_window, windowed_events};
+use super::{Ctx, Defaults, SloInput, build_slo, check_labels, check_name, check_ratio_sources, is_name, parse_selector_expr, scale_window, windowed_events};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::native::{AlertingSpec, SeverityKind};
 use crate::load::node::Value;
@@ -160,22 +160,24 @@ fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -
         return None;
     };
     let total = prometheus_query(cx, ix, total, &format!("{rp}.total")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
-    let counter = match (&r.value.good, &r.value.bad) {
-        (Some(g), None) => prometheus_query(cx, ix, g, &format!("{rp}.good")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.good.metricSource.spec.query"))).map(Counter::Good),
-        (None, Some(b)) => prometheus_query(cx, ix, b, &format!("{rp}.bad")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.bad.metricSource.spec.query"))).map(Counter::Errors),
+    let (part, query) = match (&r.value.good, &r.value.bad) {
+        (Some(g), None) => ("good", g),
+        (None, Some(b)) => ("bad", b),
         _ => {
             cx.err(Code::Sli, r.loc, &rp, "give exactly one of `good` and `bad`");
-            None
+            return None;
         }
     };
-    let (counter, total) = (counter?, total?);
-    let same = match &counter {
-        Counter::Errors(e) | Counter::Good(e) => e.to_string() == total.to_string(),
-    };
-    if same {
+    let part_path = format!("{rp}.{part}.metricSource.spec.query");
+    let query = prometheus_query(cx, ix, query, &format!("{rp}.{part}"))?;
+    let expr = parse_selector_expr(cx, &query, &part_path);
+    let (expr, total) = (expr?, total?);
+    if expr.to_string() == total.to_string() {
         cx.err(Code::SameSeries, r.loc, &rp, "the good/bad and total queries are the same: the ratio would be constant");
         return None;
     }
+    check_ratio_sources(cx, &expr, query.loc, &part_path, &total);
+    let counter = if part == "good" { Counter::Good(expr) } else { Counter::Errors(expr) };
     Some(Sli::Ratio { errors: counter, total })
 }
 

@@ -876,6 +876,10 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
                 cx.err(Code::SameSeries, text.loc, format!("{p}.ratio"), "the bad/good and total queries select the same series: the ratio would always be 1");
                 return None;
             }
+            let part = if r.errors.is_some() { "errors" } else { "good" };
+            match &counter {
+                Counter::Errors(e) | Counter::Good(e) => check_ratio_sources(cx, e, text.loc, &format!("{p}.ratio.{part}"), &total),
+            }
             Some(Sli::Ratio { errors: counter, total })
         }
         SliSpec::Latency(l) => {
@@ -937,6 +941,79 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
     }
 }
 
+/// Metric names and `job` values an expression selects by equality.
+fn selected_sources(e: &promql_parser::parser::Expr) -> (BTreeSet<String>, BTreeSet<String>) {
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::{Expr, VectorSelector};
+    use promql_parser::util::{ExprVisitor, walk_expr};
+    struct Sources(BTreeSet<String>, BTreeSet<String>);
+    impl Sources {
+        fn add(&mut self, vs: &VectorSelector) {
+            let named = vs.matchers.matchers.iter().find(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal)).map(|m| &m.value);
+            if let Some(name) = vs.name.as_ref().or(named) {
+                self.0.insert(name.clone());
+            }
+            for m in vs.matchers.matchers.iter().filter(|m| m.name == "job" && matches!(m.op, MatchOp::Equal)) {
+                self.1.insert(m.value.clone());
+            }
+        }
+    }
+    impl ExprVisitor for Sources {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            match e {
+                Expr::VectorSelector(vs) => self.add(vs),
+                Expr::MatrixSelector(ms) => self.add(&ms.vs),
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let mut found = Sources(BTreeSet::new(), BTreeSet::new());
+    let _ = walk_expr(&mut found, e);
+    (found.0, found.1)
+}
+
+/// Warns when the errors (or good) query and the total query of a ratio share no metric or
+/// no `job`: errors counted from one source against traffic from another are no error ratio,
+/// and a typo in either leaves the SLO reading 0 or 1 without a word.
+pub(crate) fn check_ratio_sources(cx: &mut Ctx, part: &promql_parser::parser::Expr, at: Loc, path: &str, total: &promql_parser::parser::Expr) {
+    let (part_metrics, part_jobs) = selected_sources(part);
+    let (total_metrics, total_jobs) = selected_sources(total);
+    let list = |set: &BTreeSet<String>| set.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    // The field named in the message: `errors`, `good`, `error_query`, OpenSLO's `bad`.
+    let field = path.rsplit('.').find(|f| !matches!(*f, "query" | "spec" | "metricSource")).unwrap_or("errors");
+    let help = "errors (or good events) must be counted from the same requests as total: give both the same metric and job, or check the selectors for a typo";
+    // One source: a histogram's `_bucket` and `_count` series, and a counter that extends the
+    // other's name by `_…` (`cart_operations_errors_total` counts a part of
+    // `cart_operations_total`).
+    let family = |n: &str| ["_bucket", "_count", "_total"].iter().find_map(|x| n.strip_suffix(x)).unwrap_or(n).to_string();
+    let extends = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|rest| rest.is_empty() || rest.starts_with('_'));
+    let related = |a: &str, b: &str| {
+        let (a, b) = (family(a), family(b));
+        extends(&a, &b) || extends(&b, &a)
+    };
+    let shared = part_metrics.iter().any(|a| total_metrics.iter().any(|b| related(a, b)));
+    if !part_metrics.is_empty() && !total_metrics.is_empty() && !shared {
+        cx.warn_help(
+            Code::RatioSourcesDiffer,
+            at,
+            path,
+            format!("{field} and total read different metrics ({} and {})", list(&part_metrics), list(&total_metrics)),
+            help,
+        );
+    }
+    if !part_jobs.is_empty() && !total_jobs.is_empty() && part_jobs.is_disjoint(&total_jobs) {
+        cx.warn_help(
+            Code::RatioSourcesDiffer,
+            at,
+            path,
+            format!("{field} and total select different jobs (job {} and job {})", list(&part_jobs), list(&total_jobs)),
+            help,
+        );
+    }
+}
+
 /// Error and total queries with window placeholders (native `events`, Sloth `events`).
 pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<String>, errors_path: &str, total_path: &str) -> Option<Sli> {
     let e = parse_windowed(cx, errors, errors_path);
@@ -947,6 +1024,7 @@ pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<Stri
         cx.err(Code::SameSeries, errors.loc, errors_path, "the error and total queries are the same: the ratio would always be 1");
         return None;
     }
+    check_ratio_sources(cx, &e, errors.loc, errors_path, &t);
     Some(Sli::WindowedEvents { errors: e, total: t })
 }
 
