@@ -933,6 +933,16 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
                 }
             }
             let le = le_text(threshold);
+            if l.buckets.is_none() && metric_ok {
+                // A tier's threshold is written in the Defaults file: the SLI stands for it here.
+                cx.warn_help(
+                    Code::ThresholdBucketUnchecked,
+                    l.threshold.as_ref().map_or(sli.loc, |t| t.loc),
+                    format!("{p}.latency.threshold"),
+                    format!("latency threshold {threshold}s is not checked against the histogram's buckets (no `buckets:` list): without a bucket at exactly {threshold}, every request counts as an error"),
+                    format!("list the histogram's bucket bounds under `buckets:`, and check that its `{metric}_bucket` series have the label `le=\"{le}\"` on the server"),
+                );
+            }
             metric_ok.then(|| Sli::Latency { metric, matchers, le })
         }
         SliSpec::Probe(pr) => parse_selector_expr(cx, &pr.metric, &format!("{p}.probe.metric")).map(|selector| Sli::Probe { selector }),
