@@ -320,6 +320,28 @@ struct Pending {
     file: PathBuf,
     loc: Loc,
     slos: Vec<crate::model::Slo>,
+    /// Where each SLO (by name) was defined first.
+    defined: BTreeMap<String, (PathBuf, Loc)>,
+}
+
+impl Pending {
+    /// Adds the SLOs of one document (named at `loc`); one whose name the service already has,
+    /// from this file or another, is an error naming both places.
+    fn add(&mut self, cx: &mut Ctx, built: Vec<crate::model::Slo>, loc: Loc) {
+        for s in built {
+            if let Some((f, l)) = self.defined.get(&s.name) {
+                cx.err(
+                    Code::DuplicateSlo,
+                    loc,
+                    "metadata.name",
+                    format!("SLO `{}` of service `{}` is already defined at {}:{}:{}", s.name, s.service, f.display(), l.line, l.col),
+                );
+                continue;
+            }
+            self.defined.insert(s.name.clone(), (cx.file.to_path_buf(), loc));
+            self.slos.push(s);
+        }
+    }
 }
 
 /// Every service defined by OpenSLO documents.
@@ -337,6 +359,26 @@ pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagno
             _ => {}
         }
     }
+    for (name, p) in &by_service {
+        for (slo, group, owner) in super::group_clashes(name, &p.slos, &d.settings) {
+            let (Some((file, loc)), Some((first_file, first))) = (p.defined.get(slo), p.defined.get(owner)) else { continue };
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateSlo,
+                    file,
+                    *loc,
+                    "metadata.name",
+                    format!(
+                        "the rule group of SLO `{slo}` would be `{group}`, the name of the group SLO `{owner}` (at {}:{}:{}) records its coarse rates in",
+                        first_file.display(),
+                        first.line,
+                        first.col
+                    ),
+                )
+                .with_help("rename one of the SLOs: a rule file may not hold two groups of the same name"),
+            );
+        }
+    }
     by_service
         .into_iter()
         .map(|(name, p)| OpenSloService {
@@ -352,7 +394,7 @@ fn pending<'a>(cx: &mut Ctx, by_service: &'a mut BTreeMap<String, Pending>, serv
         return None;
     }
     let file = cx.file.to_path_buf();
-    Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new() }))
+    Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new(), defined: BTreeMap::new() }))
 }
 
 fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by_service: &mut BTreeMap<String, Pending>) {
@@ -458,13 +500,7 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by
         }
     }
     if let Some(p) = pending(cx, by_service, &spec.service, team) {
-        for s in built {
-            if p.slos.iter().any(|x| x.name == s.name) {
-                cx.err(Code::DuplicateSlo, slo.metadata.name.loc, "metadata.name", format!("SLO `{}` of service `{}` is defined twice", s.name, s.service));
-                continue;
-            }
-            p.slos.push(s);
-        }
+        p.add(cx, built, slo.metadata.name.loc);
     }
 }
 
@@ -564,7 +600,7 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
         }
     }
     if let Some(p) = pending(cx, by_service, &spec.service, team) {
-        p.slos.extend(built);
+        p.add(cx, built, slo.metadata.name.loc);
     }
 }
 

@@ -1044,6 +1044,46 @@ fn le_text(d: Decimal) -> String {
     if s.contains('.') { s } else { format!("{s}.0") }
 }
 
+/// SLOs of one service whose rule group would take the name of another one's coarse group
+/// (`availability-1h` beside `availability`, whose coarse rates are recorded in
+/// `sloforge-<service>-availability-1h`): a rule file with a group name twice, which Prometheus
+/// refuses. Each as (the SLO, the group, the SLO whose coarse group it is).
+pub(super) fn group_clashes<'a>(service: &str, slos: &'a [Slo], settings: &Settings) -> Vec<(&'a str, String, &'a str)> {
+    let by_group: BTreeMap<String, &str> = slos.iter().map(|s| (names::group(service, &s.name), s.name.as_str())).collect();
+    let step = settings.coarse_step().to_string();
+    let mut out = Vec::new();
+    for s in slos {
+        let coarse = names::coarse_group(service, &s.name, &step);
+        let Some(&other) = by_group.get(&coarse) else { continue };
+        // (Only here are the groups built: whether the SLO has a coarse group at all.)
+        if crate::compile::rules::slo_groups(s, settings).iter().any(|g| g.name == coarse) {
+            out.push((other, coarse, s.name.as_str()));
+        }
+    }
+    out
+}
+
+/// Reports [`group_clashes`] of a service read from one file, at the name of the SLO whose
+/// group clashes.
+fn check_group_clashes(cx: &mut Ctx, service: &str, slos: &[Slo], settings: &Settings, names: &[Sp<String>]) {
+    let at = |name: &str| names.iter().enumerate().find(|(_, n)| n.value == name).map(|(i, n)| (i, n.loc));
+    for (slo, group, owner) in group_clashes(service, slos, settings) {
+        let (Some((i, loc)), Some((_, first))) = (at(slo), at(owner)) else { continue };
+        cx.err_help(
+            Code::DuplicateSlo,
+            loc,
+            format!("slos[{i}].name"),
+            format!(
+                "the rule group of SLO `{slo}` would be `{group}`, the name of the group SLO `{owner}` (at {}:{}:{}) records its coarse rates in",
+                cx.file.display(),
+                first.line,
+                first.col
+            ),
+            "rename one of the SLOs: a rule file may not hold two groups of the same name",
+        );
+    }
+}
+
 fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> Option<Service> {
     if s.api_version.value != native::API_VERSION {
         cx.err(Code::UnknownKind, s.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
@@ -1073,7 +1113,8 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> O
         let path = format!("slos[{i}]");
         check_name(cx, &slo.name, &format!("{path}.name"));
         if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
-            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+            let here = cx.file.display();
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at {here}:{}:{})", slo.name.value, first.line, first.col));
         }
         let mut labels = service_labels.clone();
         check_labels(cx, &slo.labels, &format!("{path}.labels"), &mut labels);
@@ -1108,6 +1149,7 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> O
             slos.push(slo);
         }
     }
+    check_group_clashes(cx, &s.name.value, &slos, &d.settings, &s.slos.iter().map(|x| x.name.clone()).collect::<Vec<_>>());
     (name_ok && team_ok).then(|| Service {
         name: s.name.value.clone(),
         team: s.team.value.clone(),
@@ -1140,7 +1182,8 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
         let path = format!("slos[{i}]");
         check_name(cx, &slo.name, &format!("{path}.name"));
         if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
-            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+            let here = cx.file.display();
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at {here}:{}:{})", slo.name.value, first.line, first.col));
         }
         let alert_for = interop::sloth_plugin_chain(cx, slo.plugins.as_ref(), &format!("{path}.plugins")) || service_alert_for;
         if let Some(iv) = &slo.interval {
@@ -1266,6 +1309,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
             slos.push(slo);
         }
     }
+    check_group_clashes(cx, &s.service.value, &slos, &d.settings, &s.slos.iter().map(|x| x.name.clone()).collect::<Vec<_>>());
     name_ok.then(|| Service {
         name: s.service.value.clone(),
         team: if is_name(&team) { team } else { "unowned".into() },
