@@ -66,6 +66,12 @@ pub enum Code {
     UnknownFieldWarning,
     /// A part of a foreign spec that has no equivalent here and is left out.
     NotMapped,
+    /// An objective below 50 %: most likely a ratio (`0.999`) written where a percentage goes.
+    ObjectiveBelowHalf,
+    /// A ratio SLI whose errors (or good) and total queries read different metrics or jobs.
+    RatioSourcesDiffer,
+    /// A latency threshold that no `buckets:` list confirms is a bucket bound of the histogram.
+    ThresholdBucketUnchecked,
 }
 
 impl Code {
@@ -102,6 +108,9 @@ impl Code {
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
             Code::NotMapped => "W203",
+            Code::ObjectiveBelowHalf => "W204",
+            Code::RatioSourcesDiffer => "W205",
+            Code::ThresholdBucketUnchecked => "W206",
         }
     }
 }

@@ -63,6 +63,46 @@ fn unreachable_tiers_never_detect() {
     assert!(fast["detection_twice_factor_seconds"].is_null());
 }
 
+/// W201 warns of exactly the tiers `explain` says never detect, for objectives whose budget
+/// makes the largest burn rate (1 / budget) a terminating decimal and for those where it is not
+/// (85 %: 6.666…x), and at the boundary (90 % with a 10x tier: threshold exactly 1).
+#[test]
+fn never_firing_warnings_agree_with_explain_for_every_objective() {
+    let objectives = ["0.5", "10", "30", "33.3", "50", "66.6", "70", "75", "80", "85", "90", "92.9", "93.05", "95", "97", "99", "99.9"];
+    for objective in objectives {
+        let text = format!(
+            "apiVersion: sloforge.dev/v1\nkind: Defaults\nalert_tiers:\n\
+             - {{ name: a, severity: page, long_window: 1h, short_window: 5m, burn_rate: 14.4 }}\n\
+             - {{ name: b, severity: page, long_window: 6h, short_window: 30m, burn_rate: 10 }}\n\
+             - {{ name: c, severity: ticket, long_window: 1d, short_window: 2h, burn_rate: 3 }}\n\
+             - {{ name: d, severity: ticket, long_window: 3d, short_window: 6h, burn_rate: 1 }}\n\
+             ---\napiVersion: sloforge.dev/v1\nkind: Service\nname: lab\nteam: research\nslos:\n\
+             - name: availability\n  objective: {objective}\n  sli:\n    ratio:\n      errors: e_total\n      total: t_total\n"
+        );
+        let mut loaded = sloforge::load::Loaded::default();
+        sloforge::load::load_str(std::path::Path::new("lab.yaml"), &text, sloforge::load::LoadOptions::default(), &mut loaded);
+        let b = sloforge::build_loaded(loaded, false);
+        let fleet = b.fleet.as_ref().unwrap_or_else(|| panic!("{objective}: {}", b.diagnostics));
+        let never: Vec<String> = sloforge::explain::explain(fleet)[0]
+            .tiers
+            .iter()
+            .filter(|t| t.detection_total_outage_seconds.is_none())
+            .map(|t| t.tier.clone())
+            .collect();
+        let warned: Vec<String> = b
+            .diagnostics
+            .sorted()
+            .into_iter()
+            .filter(|d| d.code == sloforge::diag::Code::TierNeverFires)
+            .map(|d| d.path.rsplit('.').next().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(warned, never, "objective {objective}");
+        if ["85", "70", "30", "10"].contains(&objective) {
+            assert!(!never.is_empty(), "objective {objective}");
+        }
+    }
+}
+
 #[test]
 fn invalid_specs_exit_1() {
     let o = sloforge(&["explain", "tests/cases/err_objective_range.yaml"], &root());

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Ctx, Defaults, SloInput, build_slo, check_labels, check_name, is_name, parse_selector_expr, scale_window, windowed_events};
+use super::{Ctx, Defaults, SloInput, build_slo, check_labels, check_name, check_ratio_sources, is_name, parse_selector_expr, scale_window, windowed_events};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::native::{AlertingSpec, SeverityKind};
 use crate::load::node::Value;
@@ -160,22 +160,24 @@ fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -
         return None;
     };
     let total = prometheus_query(cx, ix, total, &format!("{rp}.total")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
-    let counter = match (&r.value.good, &r.value.bad) {
-        (Some(g), None) => prometheus_query(cx, ix, g, &format!("{rp}.good")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.good.metricSource.spec.query"))).map(Counter::Good),
-        (None, Some(b)) => prometheus_query(cx, ix, b, &format!("{rp}.bad")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.bad.metricSource.spec.query"))).map(Counter::Errors),
+    let (part, query) = match (&r.value.good, &r.value.bad) {
+        (Some(g), None) => ("good", g),
+        (None, Some(b)) => ("bad", b),
         _ => {
             cx.err(Code::Sli, r.loc, &rp, "give exactly one of `good` and `bad`");
-            None
+            return None;
         }
     };
-    let (counter, total) = (counter?, total?);
-    let same = match &counter {
-        Counter::Errors(e) | Counter::Good(e) => e.to_string() == total.to_string(),
-    };
-    if same {
+    let part_path = format!("{rp}.{part}.metricSource.spec.query");
+    let query = prometheus_query(cx, ix, query, &format!("{rp}.{part}"))?;
+    let expr = parse_selector_expr(cx, &query, &part_path);
+    let (expr, total) = (expr?, total?);
+    if expr.to_string() == total.to_string() {
         cx.err(Code::SameSeries, r.loc, &rp, "the good/bad and total queries are the same: the ratio would be constant");
         return None;
     }
+    check_ratio_sources(cx, &expr, query.loc, &part_path, &total);
+    let counter = if part == "good" { Counter::Good(expr) } else { Counter::Errors(expr) };
     Some(Sli::Ratio { errors: counter, total })
 }
 
@@ -318,6 +320,28 @@ struct Pending {
     file: PathBuf,
     loc: Loc,
     slos: Vec<crate::model::Slo>,
+    /// Where each SLO (by name) was defined first.
+    defined: BTreeMap<String, (PathBuf, Loc)>,
+}
+
+impl Pending {
+    /// Adds the SLOs of one document (named at `loc`); one whose name the service already has,
+    /// from this file or another, is an error naming both places.
+    fn add(&mut self, cx: &mut Ctx, built: Vec<crate::model::Slo>, loc: Loc) {
+        for s in built {
+            if let Some((f, l)) = self.defined.get(&s.name) {
+                cx.err(
+                    Code::DuplicateSlo,
+                    loc,
+                    "metadata.name",
+                    format!("SLO `{}` of service `{}` is already defined at {}:{}:{}", s.name, s.service, f.display(), l.line, l.col),
+                );
+                continue;
+            }
+            self.defined.insert(s.name.clone(), (cx.file.to_path_buf(), loc));
+            self.slos.push(s);
+        }
+    }
 }
 
 /// Every service defined by OpenSLO documents.
@@ -335,6 +359,26 @@ pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagno
             _ => {}
         }
     }
+    for (name, p) in &by_service {
+        for (slo, group, owner) in super::group_clashes(name, &p.slos, &d.settings) {
+            let (Some((file, loc)), Some((first_file, first))) = (p.defined.get(slo), p.defined.get(owner)) else { continue };
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateSlo,
+                    file,
+                    *loc,
+                    "metadata.name",
+                    format!(
+                        "the rule group of SLO `{slo}` would be `{group}`, the name of the group SLO `{owner}` (at {}:{}:{}) records its coarse rates in",
+                        first_file.display(),
+                        first.line,
+                        first.col
+                    ),
+                )
+                .with_help("rename one of the SLOs: a rule file may not hold two groups of the same name"),
+            );
+        }
+    }
     by_service
         .into_iter()
         .map(|(name, p)| OpenSloService {
@@ -350,7 +394,7 @@ fn pending<'a>(cx: &mut Ctx, by_service: &'a mut BTreeMap<String, Pending>, serv
         return None;
     }
     let file = cx.file.to_path_buf();
-    Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new() }))
+    Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new(), defined: BTreeMap::new() }))
 }
 
 fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by_service: &mut BTreeMap<String, Pending>) {
@@ -456,13 +500,7 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by
         }
     }
     if let Some(p) = pending(cx, by_service, &spec.service, team) {
-        for s in built {
-            if p.slos.iter().any(|x| x.name == s.name) {
-                cx.err(Code::DuplicateSlo, slo.metadata.name.loc, "metadata.name", format!("SLO `{}` of service `{}` is defined twice", s.name, s.service));
-                continue;
-            }
-            p.slos.push(s);
-        }
+        p.add(cx, built, slo.metadata.name.loc);
     }
 }
 
@@ -562,7 +600,7 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
         }
     }
     if let Some(p) = pending(cx, by_service, &spec.service, team) {
-        p.slos.extend(built);
+        p.add(cx, built, slo.metadata.name.loc);
     }
 }
 

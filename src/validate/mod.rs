@@ -40,6 +40,9 @@ impl Ctx<'_> {
     fn warn(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
         self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg));
     }
+    fn warn_help(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg).with_help(help));
+    }
 
     fn duration(&mut self, s: &Sp<String>, path: &str) -> Option<Duration> {
         match Duration::parse(&s.value) {
@@ -531,6 +534,25 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             None
         }
     };
+    // Where the objective is written in this file (a tier's objective is in the Defaults file:
+    // its SLO's name stands for it).
+    let objective_loc = input.objective_ratio.as_ref().or(input.objective).map_or(input.name.loc, |o| o.loc);
+    if let Some(v) = objective.filter(|v| *v < Decimal::from_int(50)) {
+        let help = if input.objective_ratio.is_some() {
+            "`target` is the share of good events as a ratio: 0.999 is 99.9 %".to_string()
+        } else if let Some(percent) = v.checked_mul(Decimal::from_int(100)).filter(|_| v < Decimal::ONE) {
+            format!("the objective is a percentage, not a ratio: did you mean {percent}? (`{v}` is {v} %)")
+        } else {
+            "the objective is a percentage of good events, such as 99.9".to_string()
+        };
+        cx.warn_help(
+            Code::ObjectiveBelowHalf,
+            objective_loc,
+            format!("{p}.objective"),
+            format!("objective {v}% is below 50%: more than half of the events may fail within the budget"),
+            help,
+        );
+    }
     let window = match input.window.or(tier.and_then(|t| t.window.as_ref())) {
         Some(w) => window_value(cx, w, &format!("{p}.window")),
         None => Some(d.window),
@@ -673,25 +695,25 @@ fn build_slo(cx: &mut Ctx, d: &Defaults, tier: Option<&TierDefaults>, input: Slo
             short = d.settings.base_window;
         }
         longest = longest.max(long);
-        let max_burn = Decimal::from_int(100).checked_div(Decimal::from_int(100).checked_sub(objective)?);
-        if let Some(max_burn) = max_burn {
-            if t.burn_rate > max_burn {
-                cx.warn(
-                    Code::TierNeverFires,
-                    input.objective.map_or(input.name.loc, |o| o.loc),
-                    format!("{p}.alerting.tiers.{}", t.name),
-                    format!(
-                        "alert tier `{}` can never fire: it needs a burn rate of {}x, but at {}% a total outage burns only {}x",
-                        t.name, t.burn_rate, objective, max_burn
-                    ),
-                );
-            }
+        // The error ratio is at most 1 (a total outage) and the windows trip only above the
+        // threshold: a threshold of 1 or more is never crossed. Exact for every objective (the
+        // largest burn rate, 1 / budget, has no finite decimal form for most of them).
+        let threshold = t.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO);
+        if threshold >= Decimal::ONE {
+            cx.warn(
+                Code::TierNeverFires,
+                objective_loc,
+                format!("{p}.alerting.tiers.{}", t.name),
+                format!(
+                    "alert tier `{}` can never fire: its error-ratio threshold is {threshold} ({}x the {budget} budget of the {objective}% objective), and even a total outage reaches only 1",
+                    t.name, t.burn_rate
+                ),
+            );
         }
         let severity = match t.severity {
             SeverityKind::Page => d.settings.page_severity.clone(),
             SeverityKind::Ticket => d.settings.ticket_severity.clone(),
         };
-        let threshold = t.burn_rate.checked_mul(budget).unwrap_or(Decimal::ZERO);
         let spent = t
             .burn_rate
             .checked_mul(Decimal::from_int(i64::try_from(long.as_millis()).unwrap_or(0)))
@@ -854,6 +876,10 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
                 cx.err(Code::SameSeries, text.loc, format!("{p}.ratio"), "the bad/good and total queries select the same series: the ratio would always be 1");
                 return None;
             }
+            let part = if r.errors.is_some() { "errors" } else { "good" };
+            match &counter {
+                Counter::Errors(e) | Counter::Good(e) => check_ratio_sources(cx, e, text.loc, &format!("{p}.ratio.{part}"), &total),
+            }
             Some(Sli::Ratio { errors: counter, total })
         }
         SliSpec::Latency(l) => {
@@ -907,11 +933,94 @@ fn native_sli(cx: &mut Ctx, sli: &Sp<native::SliSpec>, tier: Option<&TierDefault
                 }
             }
             let le = le_text(threshold);
+            if l.buckets.is_none() && metric_ok {
+                // A tier's threshold is written in the Defaults file: the SLI stands for it here.
+                cx.warn_help(
+                    Code::ThresholdBucketUnchecked,
+                    l.threshold.as_ref().map_or(sli.loc, |t| t.loc),
+                    format!("{p}.latency.threshold"),
+                    format!("latency threshold {threshold}s is not checked against the histogram's buckets (no `buckets:` list): without a bucket at exactly {threshold}, every request counts as an error"),
+                    format!("list the histogram's bucket bounds under `buckets:`, and check that its `{metric}_bucket` series have the label `le=\"{le}\"` on the server"),
+                );
+            }
             metric_ok.then(|| Sli::Latency { metric, matchers, le })
         }
         SliSpec::Probe(pr) => parse_selector_expr(cx, &pr.metric, &format!("{p}.probe.metric")).map(|selector| Sli::Probe { selector }),
         SliSpec::Raw(r) => parse_windowed(cx, &r.error_ratio, &format!("{p}.raw.error_ratio")).map(|ratio| Sli::RawRatio { ratio }),
         SliSpec::Events(ev) => windowed_events(cx, &ev.errors, &ev.total, &format!("{p}.events.errors"), &format!("{p}.events.total")),
+    }
+}
+
+/// Metric names and `job` values an expression selects by equality.
+fn selected_sources(e: &promql_parser::parser::Expr) -> (BTreeSet<String>, BTreeSet<String>) {
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::{Expr, VectorSelector};
+    use promql_parser::util::{ExprVisitor, walk_expr};
+    struct Sources(BTreeSet<String>, BTreeSet<String>);
+    impl Sources {
+        fn add(&mut self, vs: &VectorSelector) {
+            let named = vs.matchers.matchers.iter().find(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal)).map(|m| &m.value);
+            if let Some(name) = vs.name.as_ref().or(named) {
+                self.0.insert(name.clone());
+            }
+            for m in vs.matchers.matchers.iter().filter(|m| m.name == "job" && matches!(m.op, MatchOp::Equal)) {
+                self.1.insert(m.value.clone());
+            }
+        }
+    }
+    impl ExprVisitor for Sources {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            match e {
+                Expr::VectorSelector(vs) => self.add(vs),
+                Expr::MatrixSelector(ms) => self.add(&ms.vs),
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let mut found = Sources(BTreeSet::new(), BTreeSet::new());
+    let _ = walk_expr(&mut found, e);
+    (found.0, found.1)
+}
+
+/// Warns when the errors (or good) query and the total query of a ratio share no metric or
+/// no `job`: errors counted from one source against traffic from another are no error ratio,
+/// and a typo in either leaves the SLO reading 0 or 1 without a word.
+pub(crate) fn check_ratio_sources(cx: &mut Ctx, part: &promql_parser::parser::Expr, at: Loc, path: &str, total: &promql_parser::parser::Expr) {
+    let (part_metrics, part_jobs) = selected_sources(part);
+    let (total_metrics, total_jobs) = selected_sources(total);
+    let list = |set: &BTreeSet<String>| set.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    // The field named in the message: `errors`, `good`, `error_query`, OpenSLO's `bad`.
+    let field = path.rsplit('.').find(|f| !matches!(*f, "query" | "spec" | "metricSource")).unwrap_or("errors");
+    let help = "errors (or good events) must be counted from the same requests as total: give both the same metric and job, or check the selectors for a typo";
+    // One source: a histogram's `_bucket` and `_count` series, and a counter that extends the
+    // other's name by `_…` (`cart_operations_errors_total` counts a part of
+    // `cart_operations_total`).
+    let family = |n: &str| ["_bucket", "_count", "_total"].iter().find_map(|x| n.strip_suffix(x)).unwrap_or(n).to_string();
+    let extends = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|rest| rest.is_empty() || rest.starts_with('_'));
+    let related = |a: &str, b: &str| {
+        let (a, b) = (family(a), family(b));
+        extends(&a, &b) || extends(&b, &a)
+    };
+    let shared = part_metrics.iter().any(|a| total_metrics.iter().any(|b| related(a, b)));
+    if !part_metrics.is_empty() && !total_metrics.is_empty() && !shared {
+        cx.warn_help(
+            Code::RatioSourcesDiffer,
+            at,
+            path,
+            format!("{field} and total read different metrics ({} and {})", list(&part_metrics), list(&total_metrics)),
+            help,
+        );
+    }
+    if !part_jobs.is_empty() && !total_jobs.is_empty() && part_jobs.is_disjoint(&total_jobs) {
+        cx.warn_help(
+            Code::RatioSourcesDiffer,
+            at,
+            path,
+            format!("{field} and total select different jobs (job {} and job {})", list(&part_jobs), list(&total_jobs)),
+            help,
+        );
     }
 }
 
@@ -925,6 +1034,7 @@ pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<Stri
         cx.err(Code::SameSeries, errors.loc, errors_path, "the error and total queries are the same: the ratio would always be 1");
         return None;
     }
+    check_ratio_sources(cx, &e, errors.loc, errors_path, &t);
     Some(Sli::WindowedEvents { errors: e, total: t })
 }
 
@@ -932,6 +1042,46 @@ pub(crate) fn windowed_events(cx: &mut Ctx, errors: &Sp<String>, total: &Sp<Stri
 fn le_text(d: Decimal) -> String {
     let s = d.to_string();
     if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+/// SLOs of one service whose rule group would take the name of another one's coarse group
+/// (`availability-1h` beside `availability`, whose coarse rates are recorded in
+/// `sloforge-<service>-availability-1h`): a rule file with a group name twice, which Prometheus
+/// refuses. Each as (the SLO, the group, the SLO whose coarse group it is).
+pub(super) fn group_clashes<'a>(service: &str, slos: &'a [Slo], settings: &Settings) -> Vec<(&'a str, String, &'a str)> {
+    let by_group: BTreeMap<String, &str> = slos.iter().map(|s| (names::group(service, &s.name), s.name.as_str())).collect();
+    let step = settings.coarse_step().to_string();
+    let mut out = Vec::new();
+    for s in slos {
+        let coarse = names::coarse_group(service, &s.name, &step);
+        let Some(&other) = by_group.get(&coarse) else { continue };
+        // (Only here are the groups built: whether the SLO has a coarse group at all.)
+        if crate::compile::rules::slo_groups(s, settings).iter().any(|g| g.name == coarse) {
+            out.push((other, coarse, s.name.as_str()));
+        }
+    }
+    out
+}
+
+/// Reports [`group_clashes`] of a service read from one file, at the name of the SLO whose
+/// group clashes.
+fn check_group_clashes(cx: &mut Ctx, service: &str, slos: &[Slo], settings: &Settings, names: &[Sp<String>]) {
+    let at = |name: &str| names.iter().enumerate().find(|(_, n)| n.value == name).map(|(i, n)| (i, n.loc));
+    for (slo, group, owner) in group_clashes(service, slos, settings) {
+        let (Some((i, loc)), Some((_, first))) = (at(slo), at(owner)) else { continue };
+        cx.err_help(
+            Code::DuplicateSlo,
+            loc,
+            format!("slos[{i}].name"),
+            format!(
+                "the rule group of SLO `{slo}` would be `{group}`, the name of the group SLO `{owner}` (at {}:{}:{}) records its coarse rates in",
+                cx.file.display(),
+                first.line,
+                first.col
+            ),
+            "rename one of the SLOs: a rule file may not hold two groups of the same name",
+        );
+    }
 }
 
 fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> Option<Service> {
@@ -963,7 +1113,8 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> O
         let path = format!("slos[{i}]");
         check_name(cx, &slo.name, &format!("{path}.name"));
         if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
-            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+            let here = cx.file.display();
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at {here}:{}:{})", slo.name.value, first.line, first.col));
         }
         let mut labels = service_labels.clone();
         check_labels(cx, &slo.labels, &format!("{path}.labels"), &mut labels);
@@ -998,6 +1149,7 @@ fn service_from_native(cx: &mut Ctx, d: &Defaults, s: &native::ServiceSpec) -> O
             slos.push(slo);
         }
     }
+    check_group_clashes(cx, &s.name.value, &slos, &d.settings, &s.slos.iter().map(|x| x.name.clone()).collect::<Vec<_>>());
     (name_ok && team_ok).then(|| Service {
         name: s.name.value.clone(),
         team: s.team.value.clone(),
@@ -1030,7 +1182,8 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
         let path = format!("slos[{i}]");
         check_name(cx, &slo.name, &format!("{path}.name"));
         if let Some(first) = seen.insert(slo.name.value.as_str(), slo.name.loc) {
-            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at line {})", slo.name.value, first.line));
+            let here = cx.file.display();
+            cx.err(Code::DuplicateSlo, slo.name.loc, format!("{path}.name"), format!("SLO `{}` is defined twice in this service (first at {here}:{}:{})", slo.name.value, first.line, first.col));
         }
         let alert_for = interop::sloth_plugin_chain(cx, slo.plugins.as_ref(), &format!("{path}.plugins")) || service_alert_for;
         if let Some(iv) = &slo.interval {
@@ -1156,6 +1309,7 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
             slos.push(slo);
         }
     }
+    check_group_clashes(cx, &s.service.value, &slos, &d.settings, &s.slos.iter().map(|x| x.name.clone()).collect::<Vec<_>>());
     name_ok.then(|| Service {
         name: s.service.value.clone(),
         team: if is_name(&team) { team } else { "unowned".into() },
