@@ -170,6 +170,21 @@ fn sloth_rules(sloth: &Path, dir: &Path, slo: &Slo) -> Option<String> {
     Some(out)
 }
 
+/// promtool's `group_eval_order` for the rule files: every group in the order the files list
+/// them. Sloth's alert group reads what its recording groups write in the same evaluation, so
+/// without a fixed order promtool's evaluation order would move its alerts by a minute from run
+/// to run; sloforge's groups read earlier evaluations only and are indifferent to it.
+fn group_eval_order(dir: &Path, rule_files: &[String]) -> String {
+    let mut out = String::from("group_eval_order:\n");
+    for f in rule_files {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        for name in text.lines().filter_map(|l| l.strip_prefix("- name: ")) {
+            out.push_str(&format!("- {}\n", name.trim()));
+        }
+    }
+    out
+}
+
 /// The groups of a sloforge rule file that belong to one SLO (their rules carry its `slo` label).
 fn groups_of(rules: &str, slo: &str) -> String {
     let mut out = String::from("groups:\n");
@@ -627,7 +642,7 @@ fn run<'a>(
                         tests: vec![g],
                     };
                     let path = dir.join(format!("measure-{i}.test.yaml"));
-                    std::fs::write(&path, render::to_yaml(&file)).unwrap();
+                    std::fs::write(&path, render::to_yaml(&file) + &group_eval_order(&dir, &rule_files)).unwrap();
                     jobs.push((s.end / s.scrape.as_millis().div_ceil(15_000).max(1), path));
                     scenarios_all.push(s);
                 }
