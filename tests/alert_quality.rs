@@ -170,6 +170,14 @@ fn sloth_rules(sloth: &Path, dir: &Path, slo: &Slo) -> Option<String> {
     Some(out)
 }
 
+/// The first cells of a table row: the SLO, its objective and window, the tier and its windows.
+fn tier_cells(service: &str, slo: &Slo, a: &BurnAlert) -> String {
+    format!(
+        "| {service}/{} | {}% / {} | {} ({}/{}, {}×) |",
+        slo.name, slo.objective, slo.window, a.tier, a.long_window, a.short_window, a.burn_rate
+    )
+}
+
 /// promtool's `group_eval_order` for the rule files: every group in the order the files list
 /// them. Sloth's alert group reads what its recording groups write in the same evaluation, so
 /// without a fixed order promtool's evaluation order would move its alerts by a minute from run
@@ -781,15 +789,8 @@ evaluation interval (1 min).
             };
             let _ = writeln!(
                 doc,
-                "| {}/{} | {}% / {} | {} ({}/{}, {}×) | {} | {} | {} ({}) | ≤ {} | {} | {} | {} |",
-                s.service,
-                slo.name,
-                slo.objective,
-                slo.window,
-                a.tier,
-                a.long_window,
-                a.short_window,
-                a.burn_rate,
+                "{} {} | {} | {} ({}) | ≤ {} | {} | {} | {} |",
+                tier_cells(&s.service, slo, a),
                 workbook,
                 fmt_min(m.pending),
                 fmt_min(m.firing),
@@ -848,15 +849,8 @@ evaluation interval (1 min).
         };
         let _ = writeln!(
             doc,
-            "| {}/{} | {}% / {} | {} ({}/{}, {}×) | {} ({}×) | {} | {} | {} ({}) | ≤ {} | {} | {} | {} |",
-            s.service,
-            slo.name,
-            slo.objective,
-            slo.window,
-            a.tier,
-            a.long_window,
-            a.short_window,
-            a.burn_rate,
+            "{} {} ({}×) | {} | {} | {} ({}) | ≤ {} | {} | {} | {} |",
+            tier_cells(&s.service, slo, a),
             s.ratio,
             Decimal::from_int(2).checked_mul(a.burn_rate).unwrap(),
             fmt_secs(a.long_window.as_millis() as f64 / 2000.0),
