@@ -13,7 +13,11 @@ use crate::render::{self, Format, RenderOptions};
 use crate::{Build, build};
 
 #[derive(Parser, Debug)]
-#[command(name = "sloforge", version, about = "Compile SLO specs into Prometheus multi-window multi-burn-rate rules")]
+#[command(
+    name = "sloforge",
+    version,
+    about = "Compile SLO specs into Prometheus multi-window multi-burn-rate rules"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -187,7 +191,9 @@ fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
 }
 
 fn parse_label(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}` is not key=value"))?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not key=value"))?;
     if k.is_empty() {
         return Err("empty label name".into());
     }
@@ -210,10 +216,22 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Test(a) => test(&a),
         Command::Explain(a) => explain(&a),
         Command::Convert(a) => convert(&a),
-        Command::Routes(a) => crate::routing_commands::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), a.json),
-        Command::Splice(a) => crate::routing_commands::splice(&a.spec.specs, a.spec.strict, &a.config, a.output.as_deref(), a.check),
+        Command::Routes(a) => crate::routing_commands::routes(
+            &a.spec.specs,
+            a.spec.strict,
+            a.config.as_deref(),
+            a.json,
+        ),
+        Command::Splice(a) => crate::routing_commands::splice(
+            &a.spec.specs,
+            a.spec.strict,
+            &a.config,
+            a.output.as_deref(),
+            a.check,
+        ),
         Command::Schema => {
-            let text = serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
+            let text =
+                serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
             println!("{text}");
             0
         }
@@ -223,8 +241,14 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
 fn convert(a: &ConvertArgs) -> i32 {
     let b = build(&a.spec.specs, a.spec.strict);
     report(&b);
-    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else { return 1 };
-    let docs: Vec<(String, String)> = fleet.services.iter().map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s))).collect();
+    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
+        return 1;
+    };
+    let docs: Vec<(String, String)> = fleet
+        .services
+        .iter()
+        .map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s)))
+        .collect();
     if a.output == Path::new("-") {
         let mut out = std::io::stdout().lock();
         for (_, text) in &docs {
@@ -234,7 +258,9 @@ fn convert(a: &ConvertArgs) -> i32 {
     }
     for (name, text) in &docs {
         let path = a.output.join(name);
-        if let Err(e) = std::fs::create_dir_all(&a.output).and_then(|()| std::fs::write(&path, text)) {
+        if let Err(e) =
+            std::fs::create_dir_all(&a.output).and_then(|()| std::fs::write(&path, text))
+        {
             eprintln!("error: {}: {e}", path.display());
             return 1;
         }
@@ -245,7 +271,11 @@ fn convert(a: &ConvertArgs) -> i32 {
 
 /// `generate`/`check` into a directory, one chunk of services at a time ([`crate::stream`]);
 /// gives the specs back when they need the whole fleet.
-fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded) -> Result<i32, crate::load::Loaded> {
+fn generate_streaming(
+    a: &GenerateArgs,
+    check: bool,
+    loaded: crate::load::Loaded,
+) -> Result<i32, crate::load::Loaded> {
     let opts = render_options(a);
     if check {
         let checker = render::tree::Checker::new(&a.output);
@@ -258,7 +288,11 @@ fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded
             Err(()) => return Ok(1),
         };
         if !streamed.diagnostics.is_empty() {
-            let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.loaded.sources));
+            let _ = write!(
+                std::io::stderr().lock(),
+                "{}",
+                streamed.diagnostics.render(&streamed.loaded.sources)
+            );
         }
         if streamed.failed() {
             return Ok(1);
@@ -282,7 +316,11 @@ fn generate_streaming(a: &GenerateArgs, check: bool, loaded: crate::load::Loaded
         }
     };
     if !streamed.diagnostics.is_empty() {
-        let _ = write!(std::io::stderr().lock(), "{}", streamed.diagnostics.render(&streamed.loaded.sources));
+        let _ = write!(
+            std::io::stderr().lock(),
+            "{}",
+            streamed.diagnostics.render(&streamed.loaded.sources)
+        );
     }
     if streamed.failed() {
         return Ok(1);
@@ -318,7 +356,10 @@ fn finish_check(a: &GenerateArgs, checker: render::tree::Checker) -> i32 {
         return 0;
     }
     print!("{diff}");
-    eprintln!("{} is out of date: run `sloforge generate`", a.output.display());
+    eprintln!(
+        "{} is out of date: run `sloforge generate`",
+        a.output.display()
+    );
     1
 }
 
@@ -337,7 +378,10 @@ fn test(a: &TestArgs) -> i32 {
             return 1;
         }
     };
-    let mut opts = crate::testrun::RunOptions { promtool: a.promtool.clone(), ..Default::default() };
+    let mut opts = crate::testrun::RunOptions {
+        promtool: a.promtool.clone(),
+        ..Default::default()
+    };
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
@@ -356,7 +400,9 @@ fn test(a: &TestArgs) -> i32 {
 fn explain(a: &ExplainArgs) -> i32 {
     let b = build(&a.spec.specs, a.spec.strict);
     report(&b);
-    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else { return 1 };
+    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
+        return 1;
+    };
     let slos = crate::explain::explain(fleet);
     match a.output {
         ExplainFormat::Text => print!("{}", crate::explain::render_text(&slos)),
@@ -371,7 +417,12 @@ fn validate(a: &SpecArgs) -> i32 {
     if b.failed() {
         return 1;
     }
-    let (services, slos) = b.fleet.as_ref().map_or((0, 0), |f| (f.services.len(), f.services.iter().map(|s| s.slos.len()).sum()));
+    let (services, slos) = b.fleet.as_ref().map_or((0, 0), |f| {
+        (
+            f.services.len(),
+            f.services.iter().map(|s| s.slos.len()).sum(),
+        )
+    });
     println!("{services} services, {slos} SLOs: valid");
     0
 }
@@ -406,13 +457,21 @@ fn target_options(a: &GenerateArgs) -> TargetOptions {
     let defaults = target.default_limits();
     TargetOptions {
         target,
-        limits: RulerLimits { rules_per_group: a.max_rules_per_group.unwrap_or(defaults.rules_per_group), groups: a.max_groups.unwrap_or(defaults.groups) },
+        limits: RulerLimits {
+            rules_per_group: a.max_rules_per_group.unwrap_or(defaults.rules_per_group),
+            groups: a.max_groups.unwrap_or(defaults.groups),
+        },
         slos_per_group: usize::from(a.slos_per_group),
     }
 }
 
 fn generate(a: &GenerateArgs, check: bool) -> i32 {
-    let loaded = crate::load::load_paths(&a.spec.specs, crate::load::LoadOptions { strict: a.spec.strict });
+    let loaded = crate::load::load_paths(
+        &a.spec.specs,
+        crate::load::LoadOptions {
+            strict: a.spec.strict,
+        },
+    );
     let loaded = if a.output == Path::new("-") {
         loaded
     } else {
@@ -424,7 +483,11 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
     let mut b = crate::build_loaded(loaded, a.spec.strict);
     let opts = render_options(a);
     // The ruler's limits, on the rules of valid specs.
-    if let Some(c) = b.compilation.as_ref().filter(|_| !b.diagnostics.has_errors()) {
+    if let Some(c) = b
+        .compilation
+        .as_ref()
+        .filter(|_| !b.diagnostics.has_errors())
+    {
         let limits = crate::compile::target::check(c, &opts.target);
         b.diagnostics.extend(limits);
     }

@@ -128,7 +128,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, file: &Path, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn error(
+        code: Code,
+        file: &Path,
+        loc: Loc,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -140,8 +146,17 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: Code, file: &Path, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, loc, path, message) }
+    pub fn warning(
+        code: Code,
+        file: &Path,
+        loc: Loc,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, loc, path, message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -163,7 +178,11 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let path = if self.path.is_empty() { String::new() } else { format!(" {}:", self.path) };
+        let path = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!(" {}:", self.path)
+        };
         format!(
             "{}:{}:{}: {sev}[{}]{path} {}",
             self.file.display(),
@@ -192,7 +211,11 @@ impl Diagnostic {
         let group = match &line_text {
             Some(text) if self.loc.line > 0 => {
                 let (start, end) = token_span(text, self.loc.col);
-                let label = if self.path.is_empty() { "here" } else { self.path.as_str() };
+                let label = if self.path.is_empty() {
+                    "here"
+                } else {
+                    self.path.as_str()
+                };
                 head.element(
                     Snippet::source(text.as_str())
                         .line_start(usize::try_from(self.loc.line).unwrap_or(1))
@@ -200,12 +223,16 @@ impl Diagnostic {
                         .annotation(AnnotationKind::Primary.span(start..end).label(label)),
                 )
             }
-            _ if self.loc.line > 0 => head.element(Level::NOTE.message(format!("at {file}:{}:{}", self.loc.line, self.loc.col))),
+            _ if self.loc.line > 0 => head.element(
+                Level::NOTE.message(format!("at {file}:{}:{}", self.loc.line, self.loc.col)),
+            ),
             _ => head.element(Level::NOTE.message(format!("in {file}"))),
         };
         groups.push(group);
         if let Some(help) = &self.help {
-            groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            groups.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         Renderer::plain().render(&groups).to_string()
     }
@@ -220,10 +247,15 @@ fn token_span(text: &str, col: u64) -> (usize, usize) {
         let q = rest.chars().next().unwrap_or('"');
         rest[1..].find(q).map_or(rest.len(), |i| i + 2)
     } else {
-        rest.find(|c: char| c.is_whitespace() || c == ',' || c == '}' || c == ']').unwrap_or(rest.len())
+        rest.find(|c: char| c.is_whitespace() || c == ',' || c == '}' || c == ']')
+            .unwrap_or(rest.len())
     };
     let end = start + len.max(rest.chars().next().map_or(0, char::len_utf8));
-    if start >= text.len() { (text.len(), text.len()) } else { (start, end.min(text.len())) }
+    if start >= text.len() {
+        (text.len(), text.len())
+    } else {
+        (start, end.min(text.len()))
+    }
 }
 
 /// The text of every spec file read, for excerpts.

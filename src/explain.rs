@@ -69,21 +69,32 @@ fn ms_dec(d: Duration) -> Decimal {
 }
 
 fn secs(ms: Decimal) -> f64 {
-    ms.div_rounded(Decimal::from_int(1000), 3).map_or(f64::NAN, Decimal::to_f64)
+    ms.div_rounded(Decimal::from_int(1000), 3)
+        .map_or(f64::NAN, Decimal::to_f64)
 }
 
 /// Explanations of every SLO of a fleet.
 pub fn explain(fleet: &Fleet) -> Vec<SloExplanation> {
-    fleet.services.iter().flat_map(|s| s.slos.iter().map(|slo| explain_slo(slo, &fleet.settings))).collect()
+    fleet
+        .services
+        .iter()
+        .flat_map(|s| s.slos.iter().map(|slo| explain_slo(slo, &fleet.settings)))
+        .collect()
 }
 
 pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
     let step = settings.evaluation_interval;
     // Errors linger in the recorded rates for one base window after they stop.
-    let linger = settings.base_window.as_millis().div_ceil(step.as_millis().max(1)) * step.as_millis();
+    let linger = settings
+        .base_window
+        .as_millis()
+        .div_ceil(step.as_millis().max(1))
+        * step.as_millis();
     let budget = slo.error_budget();
     let window_ms = ms_dec(slo.window);
-    let budget_minutes = Decimal::from_int(i64::try_from(slo.window.minutes()).unwrap_or(0)).checked_mul(budget).unwrap_or(Decimal::ZERO);
+    let budget_minutes = Decimal::from_int(i64::try_from(slo.window.minutes()).unwrap_or(0))
+        .checked_mul(budget)
+        .unwrap_or(Decimal::ZERO);
     let tiers = slo
         .alerts
         .iter()
@@ -99,12 +110,26 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
             // (threshold / error ratio) × long window: the ratio is 1 for a total outage and
             // 2 × threshold at twice the factor.
             let lag = ms_dec(step);
-            let workbook = (threshold < Decimal::ONE).then(|| threshold.checked_mul(long)).flatten();
+            let workbook = (threshold < Decimal::ONE)
+                .then(|| threshold.checked_mul(long))
+                .flatten();
             let total = workbook.and_then(|d| d.checked_add(lag));
-            let twice_ratio = threshold.checked_mul(Decimal::from_int(2)).unwrap_or(Decimal::ONE);
-            let twice = (twice_ratio <= Decimal::ONE).then(|| long.div_rounded(Decimal::from_int(2), 3).and_then(|d| d.checked_add(lag))).flatten();
-            let exhaustion = window_ms.div_rounded(a.burn_rate, 3).unwrap_or(Decimal::ZERO);
-            let reset = a.short_window.as_millis() + linger + step.as_millis() + a.keep_firing_for.as_millis();
+            let twice_ratio = threshold
+                .checked_mul(Decimal::from_int(2))
+                .unwrap_or(Decimal::ONE);
+            let twice = (twice_ratio <= Decimal::ONE)
+                .then(|| {
+                    long.div_rounded(Decimal::from_int(2), 3)
+                        .and_then(|d| d.checked_add(lag))
+                })
+                .flatten();
+            let exhaustion = window_ms
+                .div_rounded(a.burn_rate, 3)
+                .unwrap_or(Decimal::ZERO);
+            let reset = a.short_window.as_millis()
+                + linger
+                + step.as_millis()
+                + a.keep_firing_for.as_millis();
             TierExplanation {
                 tier: a.tier.clone(),
                 severity: match a.severity_kind {
@@ -135,7 +160,11 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
         window_seconds: slo.window.as_millis() / 1000,
         error_budget: budget.to_f64(),
         error_budget_minutes: budget_minutes.to_f64(),
-        outage_minute_budget_percent: if budget_minutes.to_f64() > 0.0 { 100.0 / budget_minutes.to_f64() } else { 0.0 },
+        outage_minute_budget_percent: if budget_minutes.to_f64() > 0.0 {
+            100.0 / budget_minutes.to_f64()
+        } else {
+            0.0
+        },
         evaluation_interval: step.to_string(),
         min_events: slo.min_events,
         tiers,
@@ -187,13 +216,29 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             s.window
         );
         if s.min_events > 0 {
-            let _ = writeln!(out, "  alerts need at least {} events over their long window", s.min_events);
+            let _ = writeln!(
+                out,
+                "  alerts need at least {} events over their long window",
+                s.min_events
+            );
         }
         if s.tiers.is_empty() {
             out.push_str("  no burn-rate alert tiers\n");
             continue;
         }
-        let header = ["tier", "severity", "windows", "burn", "error ratio", "budget spent", "detect 100%", "detect 2x", "exhausts in", "for", "resets within"];
+        let header = [
+            "tier",
+            "severity",
+            "windows",
+            "burn",
+            "error ratio",
+            "budget spent",
+            "detect 100%",
+            "detect 2x",
+            "exhausts in",
+            "for",
+            "resets within",
+        ];
         let rows: Vec<[String; 11]> = s
             .tiers
             .iter()
@@ -205,10 +250,16 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
                     format!("{}x", num(t.burn_rate)),
                     num(t.error_ratio_threshold),
                     format!("{}%", num(t.budget_spent_percent)),
-                    t.detection_total_outage_seconds.map_or_else(|| "never".into(), human_seconds),
-                    t.detection_twice_factor_seconds.map_or_else(|| "never".into(), human_seconds),
+                    t.detection_total_outage_seconds
+                        .map_or_else(|| "never".into(), human_seconds),
+                    t.detection_twice_factor_seconds
+                        .map_or_else(|| "never".into(), human_seconds),
                     human_seconds(t.exhaustion_seconds),
-                    if t.for_seconds == 0 { "-".into() } else { human_seconds(t.for_seconds as f64) },
+                    if t.for_seconds == 0 {
+                        "-".into()
+                    } else {
+                        human_seconds(t.for_seconds as f64)
+                    },
                     human_seconds(t.reset_seconds as f64),
                 ]
             })
@@ -238,8 +289,17 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
         if s.tiers.iter().any(|t| t.keep_firing_for_seconds > 0) {
             out.push_str("  (resets within: short window + base window + one evaluation + keep_firing_for)\n");
         }
-        for t in s.tiers.iter().filter(|t| t.detection_total_outage_seconds.is_none()) {
-            let _ = writeln!(out, "  {} can never fire: even a total outage stays under its error-ratio threshold {}", t.tier, num(t.error_ratio_threshold));
+        for t in s
+            .tiers
+            .iter()
+            .filter(|t| t.detection_total_outage_seconds.is_none())
+        {
+            let _ = writeln!(
+                out,
+                "  {} can never fire: even a total outage stays under its error-ratio threshold {}",
+                t.tier,
+                num(t.error_ratio_threshold)
+            );
         }
     }
     out

@@ -9,10 +9,17 @@ use crate::model::Duration;
 /// Loads arbitrary bytes as a spec file and runs every later stage on it. Invariants: no
 /// panic; a failed build has at least one located error; a successful one renders.
 pub fn spec_bytes(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = crate::load::assert_fast_path_agrees(text);
     let mut loaded = crate::load::Loaded::default();
-    crate::load::load_str(Path::new("fuzz.yaml"), text, crate::load::LoadOptions::default(), &mut loaded);
+    crate::load::load_str(
+        Path::new("fuzz.yaml"),
+        text,
+        crate::load::LoadOptions::default(),
+        &mut loaded,
+    );
     let (fleet, diags) = crate::validate::validate(&loaded);
     match fleet {
         Some(f) if !diags.has_errors() => {
@@ -29,17 +36,28 @@ pub fn spec_bytes(data: &[u8]) {
 /// Parses `text` as PromQL; when it parses, every rewrite sloforge makes must parse again.
 pub fn promql_rewrite(text: &str) {
     promql::assert_plain_selector_agrees(text);
-    let Ok(expr) = promql::parse(text) else { return };
+    let Ok(expr) = promql::parse(text) else {
+        return;
+    };
     let w = Duration::from_mins(5);
     if promql::check_selector_expr(&expr).is_ok() {
         let out = promql::rate_of(&expr, w);
-        assert!(promql::parse(&out).is_ok(), "rate rewrite does not parse: {text} -> {out}");
+        assert!(
+            promql::parse(&out).is_ok(),
+            "rate rewrite does not parse: {text} -> {out}"
+        );
     }
     let out = promql::with_window(&expr, w);
-    assert!(promql::parse(&out).is_ok(), "window rewrite does not parse: {text} -> {out}");
+    assert!(
+        promql::parse(&out).is_ok(),
+        "window rewrite does not parse: {text} -> {out}"
+    );
     if let Ok(windowed) = promql::parse_windowed(&format!("sum(rate(({text})[$window:]))")) {
         let out = promql::with_window(&windowed, w);
-        assert!(promql::parse(&out).is_ok(), "placeholder rewrite does not parse: {out}");
+        assert!(
+            promql::parse(&out).is_ok(),
+            "placeholder rewrite does not parse: {out}"
+        );
     }
 }
 
@@ -50,7 +68,9 @@ mod tests {
     fn fuzz_regressions() {
         super::promql_rewrite("-a offset 0");
         super::promql_rewrite("x[0:1m]");
-        super::promql_rewrite("-_1otal{code=~\"8J|J-rate(x_8[====-=====`}\\\\\u{36b}\\\\-=======+5m$)tt");
+        super::promql_rewrite(
+            "-_1otal{code=~\"8J|J-rate(x_8[====-=====`}\\\\\u{36b}\\\\-=======+5m$)tt",
+        );
         super::promql_rewrite("x{a=~`\\\u{36b}`}");
         super::promql_rewrite("a1m251[51111111111111111111111111111111111]");
         assert!(crate::compile::promql::parse("x[51111111111111111111111111111111111]").is_err());

@@ -20,7 +20,9 @@ impl Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -55,7 +57,18 @@ mod tests {
     #[test]
     fn different_texts_hash_differently() {
         let b = BuildHasherDefault::<FastHasher>::default();
-        let texts = ["", "a", "b", "ab", "ba", "abcdefgh", "abcdefghi", "abcdefgh\0", "[[ service ]]", "[[ slo ]]"];
+        let texts = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\0",
+            "[[ service ]]",
+            "[[ slo ]]",
+        ];
         let mut seen: Vec<u64> = texts.iter().map(|t| b.hash_one(t)).collect();
         seen.sort_unstable();
         seen.dedup();

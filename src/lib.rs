@@ -39,7 +39,10 @@ impl Build {
 
 /// Runs every stage up to compile.
 pub fn build(paths: &[PathBuf], strict: bool) -> Build {
-    build_loaded(load::load_paths(paths, load::LoadOptions { strict }), strict)
+    build_loaded(
+        load::load_paths(paths, load::LoadOptions { strict }),
+        strict,
+    )
 }
 
 /// [`build`] on specs already loaded.
@@ -53,10 +56,18 @@ pub fn build_loaded(loaded: load::Loaded, strict: bool) -> Build {
         _ => None,
     };
     // The routing proof: every generated alert reaches exactly its team's receivers.
-    if let (Some(f), Some(am)) = (&fleet, compilation.as_ref().and_then(|c| c.alertmanager.as_ref())) {
+    if let (Some(f), Some(am)) = (
+        &fleet,
+        compilation.as_ref().and_then(|c| c.alertmanager.as_ref()),
+    ) {
         diagnostics.extend(compile::routes::verify(f, am));
     }
-    Build { fleet, compilation, diagnostics, sources: loaded.sources }
+    Build {
+        fleet,
+        compilation,
+        diagnostics,
+        sources: loaded.sources,
+    }
 }
 
 /// Documents (services) handed to the cores by [`stream`] between two merges of their results,
@@ -95,7 +106,10 @@ pub fn stream<E: Send>(
     if !validate::can_stream(&loaded) {
         return Ok(Err(loaded));
     }
-    sink(names::MARKER_FILE.to_string(), names::MARKER_TEXT.to_string())?;
+    sink(
+        names::MARKER_FILE.to_string(),
+        names::MARKER_TEXT.to_string(),
+    )?;
     let mut files = 1;
     let mut failure = None;
     // The ruler's limits are checked on the rule files as they are rendered.
@@ -111,21 +125,26 @@ pub fn stream<E: Send>(
         }
         Ok((n, used))
     };
-    let (_, mut diagnostics) = validate::validate_streaming(&loaded, STREAM_CHUNK_PER_CORE * par::threads(), &each, &mut |written| {
-        for w in written {
-            match w {
-                Ok((n, used)) => {
-                    files += n;
-                    usage.add_some(used);
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    return false;
+    let (_, mut diagnostics) = validate::validate_streaming(
+        &loaded,
+        STREAM_CHUNK_PER_CORE * par::threads(),
+        &each,
+        &mut |written| {
+            for w in written {
+                match w {
+                    Ok((n, used)) => {
+                        files += n;
+                        usage.add_some(used);
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        return false;
+                    }
                 }
             }
-        }
-        true
-    });
+            true
+        },
+    );
     if let Some(e) = failure {
         return Err(e);
     }
@@ -133,5 +152,9 @@ pub fn stream<E: Send>(
     if strict {
         diagnostics.escalate_warnings();
     }
-    Ok(Ok(Streamed { diagnostics, loaded, files }))
+    Ok(Ok(Streamed {
+        diagnostics,
+        loaded,
+        files,
+    }))
 }

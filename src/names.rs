@@ -24,7 +24,11 @@ pub fn events_record(base_window: &str) -> String {
 /// (`slo:sli_events:rate1h`), read by windows longer than the fine limit. Never the base
 /// record's name, even where the base window is as long as the coarse step.
 pub fn coarse_record(step: &str, base_window: &str) -> String {
-    if step == base_window { format!("{EVENTS_RECORD_PREFIX}{step}_coarse") } else { format!("{EVENTS_RECORD_PREFIX}{step}") }
+    if step == base_window {
+        format!("{EVENTS_RECORD_PREFIX}{step}_coarse")
+    } else {
+        format!("{EVENTS_RECORD_PREFIX}{step}")
+    }
 }
 
 /// The share of each coarse step in which the SLO's rules recorded their event rates
@@ -85,7 +89,10 @@ fn group_prefix(service: &str) -> String {
 /// name never equals the name of a group of one SLO.
 pub fn packed_group(service: &str, first: &str, last: &str) -> String {
     let prefix = group_prefix(service);
-    format!("{first}..{}", last.strip_prefix(prefix.as_str()).unwrap_or(last))
+    format!(
+        "{first}..{}",
+        last.strip_prefix(prefix.as_str()).unwrap_or(last)
+    )
 }
 
 /// The namespace of a service's rule groups in a Mimir or Cortex ruler (`namespace:` of its

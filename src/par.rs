@@ -53,11 +53,21 @@ mod tests {
     #[test]
     fn keeps_order() {
         let v: Vec<u32> = (0..1000).collect();
-        assert_eq!(super::map(&v, |x| x * 2), v.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            super::map(&v, |x| x * 2),
+            v.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
         assert_eq!(super::map(&[] as &[u32], |x| *x), Vec::<u32>::new());
         // Unequal costs: still in order, each item once.
-        let slow: Vec<u64> = (0..64).map(|i| if i % 7 == 0 { 200_000 } else { 10 }).collect();
+        let slow: Vec<u64> = (0..64)
+            .map(|i| if i % 7 == 0 { 200_000 } else { 10 })
+            .collect();
         let sums = super::map(&slow, |&n| (0..n).fold(0u64, |a, x| a.wrapping_add(x)));
-        assert_eq!(sums, slow.iter().map(|&n| (0..n).fold(0u64, |a, x| a.wrapping_add(x))).collect::<Vec<_>>());
+        assert_eq!(
+            sums,
+            slow.iter()
+                .map(|&n| (0..n).fold(0u64, |a, x| a.wrapping_add(x)))
+                .collect::<Vec<_>>()
+        );
     }
 }

@@ -21,9 +21,13 @@ fn report(b: &Build) {
 pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool) -> i32 {
     let b = build(specs, strict);
     report(&b);
-    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else { return 1 };
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+        return 1;
+    };
     let (Some(routing), Some(am)) = (&fleet.routing, &c.alertmanager) else {
-        eprintln!("error: the specs have no `kind: AlertRouting` document, so there is no routing to show");
+        eprintln!(
+            "error: the specs have no `kind: AlertRouting` document, so there is no routing to show"
+        );
         return 1;
     };
     let (text, name) = match config {
@@ -34,7 +38,10 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
                 return 1;
             }
         },
-        None => (am.text.clone(), "the generated alertmanager.yml".to_string()),
+        None => (
+            am.text.clone(),
+            "the generated alertmanager.yml".to_string(),
+        ),
     };
     let proof = match routes::prove(fleet, routing, &text) {
         Ok(p) => p,
@@ -44,7 +51,10 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
         }
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&proof.routed).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&proof.routed).unwrap_or_default()
+        );
     } else {
         print!("{}", routes::table(&proof));
     }
@@ -52,7 +62,11 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
     for f in &proof.findings {
         let _ = writeln!(err, "error[E120]: {name}: {}", f.message);
     }
-    let matched = proof.routed.iter().filter(|r| r.receivers == r.expected).count();
+    let matched = proof
+        .routed
+        .iter()
+        .filter(|r| r.receivers == r.expected)
+        .count();
     let _ = writeln!(
         err,
         "{name}: {} alerts, {matched} reach exactly their team's receivers; {} of {} routes reached (besides the catch-all); {} inhibition rules checked; {} problem(s)",
@@ -68,15 +82,25 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
 /// `sloforge splice`: sloforge's routes, receivers, inhibition rules and intervals written into
 /// `config` (in place, or to `output`; `-` is stdout), the rest of it kept. With `check`,
 /// nothing is written and the exit code says whether the file is up to date.
-pub fn splice(specs: &[PathBuf], strict: bool, config: &Path, output: Option<&Path>, check: bool) -> i32 {
+pub fn splice(
+    specs: &[PathBuf],
+    strict: bool,
+    config: &Path,
+    output: Option<&Path>,
+    check: bool,
+) -> i32 {
     let b = build(specs, strict);
     report(&b);
-    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else { return 1 };
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+        return 1;
+    };
     if b.failed() {
         return 1;
     }
     let (Some(routing), Some(am)) = (&fleet.routing, &c.alertmanager) else {
-        eprintln!("error: the specs have no `kind: AlertRouting` document: there is nothing to splice");
+        eprintln!(
+            "error: the specs have no `kind: AlertRouting` document: there is nothing to splice"
+        );
         return 1;
     };
     let user = match std::fs::read_to_string(config) {
@@ -97,7 +121,11 @@ pub fn splice(specs: &[PathBuf], strict: bool, config: &Path, output: Option<&Pa
         Ok(p) if p.ok() => {}
         Ok(p) => {
             for f in &p.findings {
-                eprintln!("error[E120]: {} after splicing: {}", config.display(), f.message);
+                eprintln!(
+                    "error[E120]: {} after splicing: {}",
+                    config.display(),
+                    f.message
+                );
             }
             return 1;
         }
@@ -111,16 +139,23 @@ pub fn splice(specs: &[PathBuf], strict: bool, config: &Path, output: Option<&Pa
         print!("{spliced}");
         return 0;
     }
-    let template_path = target.parent().map_or_else(|| PathBuf::from(splice::TEMPLATE_FILE), |d| d.join(splice::TEMPLATE_FILE));
+    let template_path = target.parent().map_or_else(
+        || PathBuf::from(splice::TEMPLATE_FILE),
+        |d| d.join(splice::TEMPLATE_FILE),
+    );
     let current = std::fs::read_to_string(target).ok();
     let current_template = std::fs::read_to_string(&template_path).ok();
-    let unchanged = current.as_deref() == Some(spliced.as_str()) && (am.template.is_none() || current_template == am.template);
+    let unchanged = current.as_deref() == Some(spliced.as_str())
+        && (am.template.is_none() || current_template == am.template);
     if check {
         if unchanged {
             println!("{}: up to date", target.display());
             return 0;
         }
-        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), &spliced).unified_diff().header("current", "spliced").to_string();
+        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), &spliced)
+            .unified_diff()
+            .header("current", "spliced")
+            .to_string();
         print!("{diff}");
         eprintln!("{} is out of date: run `sloforge splice`", target.display());
         return 1;

@@ -26,7 +26,10 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { promtool: PathBuf::from("promtool"), jobs: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+        RunOptions {
+            promtool: PathBuf::from("promtool"),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
     }
 }
 
@@ -46,10 +49,19 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::NoTests(p) => {
                 let list: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
-                write!(f, "no *{} files under {} (run `sloforge generate` first)", names::TEST_FILE_SUFFIX, list.join(", "))
+                write!(
+                    f,
+                    "no *{} files under {} (run `sloforge generate` first)",
+                    names::TEST_FILE_SUFFIX,
+                    list.join(", ")
+                )
             }
             RunError::Io(p, e) => write!(f, "{}: {e}", p.display()),
-            RunError::Spawn(p, e) => write!(f, "cannot run {}: {e} (install Prometheus' promtool, or pass --promtool PATH)", p.display()),
+            RunError::Spawn(p, e) => write!(
+                f,
+                "cannot run {}: {e} (install Prometheus' promtool, or pass --promtool PATH)",
+                p.display()
+            ),
             RunError::Promtool(out) => write!(f, "promtool failed:\n{out}"),
         }
     }
@@ -92,12 +104,16 @@ impl Summary {
         self.files.iter().map(|f| f.groups).sum()
     }
     pub fn failed_groups(&self) -> usize {
-        self.files.iter().filter(|f| !f.passed).map(|f| {
-            let mut g: Vec<&String> = f.failures.iter().flat_map(|x| x.groups.iter()).collect();
-            g.sort();
-            g.dedup();
-            g.len().max(1)
-        }).sum()
+        self.files
+            .iter()
+            .filter(|f| !f.passed)
+            .map(|f| {
+                let mut g: Vec<&String> = f.failures.iter().flat_map(|x| x.groups.iter()).collect();
+                g.sort();
+                g.dedup();
+                g.len().max(1)
+            })
+            .sum()
     }
 }
 
@@ -111,7 +127,10 @@ pub fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(RunError::Io(p.clone(), io::Error::new(io::ErrorKind::NotFound, "no such file or directory")));
+            return Err(RunError::Io(
+                p.clone(),
+                io::Error::new(io::ErrorKind::NotFound, "no such file or directory"),
+            ));
         }
     }
     out.sort();
@@ -123,12 +142,17 @@ pub fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             walk(&p, out)?;
-        } else if p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(names::TEST_FILE_SUFFIX)) {
+        } else if p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(names::TEST_FILE_SUFFIX))
+        {
             out.push(p);
         }
     }
@@ -148,25 +172,45 @@ pub fn run(files: &[PathBuf], opts: &RunOptions) -> Result<Summary, RunError> {
     let outputs: Vec<Result<Vec<FileResult>, RunError>> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .iter()
-            .map(|c| s.spawn(|| c.iter().map(|f| run_promtool(&opts.promtool, std::slice::from_ref(f)).map(|out| file_result(f, strip_header(&out)))).collect()))
+            .map(|c| {
+                s.spawn(|| {
+                    c.iter()
+                        .map(|f| {
+                            run_promtool(&opts.promtool, std::slice::from_ref(f))
+                                .map(|out| file_result(f, strip_header(&out)))
+                        })
+                        .collect()
+                })
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(RunError::Promtool("promtool runner panicked".into())))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(RunError::Promtool("promtool runner panicked".into())))
+            })
+            .collect()
     });
     let mut results = Vec::new();
     for out in outputs {
         results.extend(out?);
     }
     results.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Summary { files: results, elapsed: started.elapsed() })
+    Ok(Summary {
+        files: results,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// One file's promtool output without the `Unit Testing:  <file>` header promtool 2 prints.
 fn strip_header(out: &str) -> String {
-    out.lines().filter(|l| !l.starts_with("Unit Testing:")).fold(String::new(), |mut acc, l| {
-        acc.push_str(l);
-        acc.push('\n');
-        acc
-    })
+    out.lines()
+        .filter(|l| !l.starts_with("Unit Testing:"))
+        .fold(String::new(), |mut acc, l| {
+            acc.push_str(l);
+            acc.push('\n');
+            acc
+        })
 }
 
 fn run_promtool(promtool: &Path, files: &[PathBuf]) -> Result<String, RunError> {
@@ -174,8 +218,12 @@ fn run_promtool(promtool: &Path, files: &[PathBuf]) -> Result<String, RunError> 
         return Ok(String::new());
     }
     let mut out = tempfile::tempfile().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
-    let err = out.try_clone().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
-    let o2 = out.try_clone().map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    let err = out
+        .try_clone()
+        .map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    let o2 = out
+        .try_clone()
+        .map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
     Command::new(promtool)
         .args(["test", "rules"])
         .args(files)
@@ -185,7 +233,9 @@ fn run_promtool(promtool: &Path, files: &[PathBuf]) -> Result<String, RunError> 
         .status()
         .map_err(|e| RunError::Spawn(promtool.to_path_buf(), e))?;
     let mut text = String::new();
-    out.rewind().and_then(|_| out.read_to_string(&mut text)).map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
+    out.rewind()
+        .and_then(|_| out.read_to_string(&mut text))
+        .map_err(|e| RunError::Io(std::env::temp_dir(), e))?;
     Ok(text)
 }
 
@@ -219,7 +269,11 @@ struct AlertIn {
 
 /// promtool writes durations as Go does (`1h4m0s`, `1h4m`); compare them as durations.
 fn same_time(a: &str, b: &str) -> bool {
-    let norm = |s: &str| crate::model::Duration::parse(s.trim_end_matches("0s").trim()).ok().or_else(|| crate::model::Duration::parse(s).ok());
+    let norm = |s: &str| {
+        crate::model::Duration::parse(s.trim_end_matches("0s").trim())
+            .ok()
+            .or_else(|| crate::model::Duration::parse(s).ok())
+    };
     match (norm(a), norm(b)) {
         (Some(x), Some(y)) => x == y,
         _ => a == b,
@@ -227,7 +281,10 @@ fn same_time(a: &str, b: &str) -> bool {
 }
 
 fn file_result(file: &Path, text: String) -> FileResult {
-    let parsed: FileIn = fs::read_to_string(file).ok().and_then(|t| serde_saphyr::from_str(&t).ok()).unwrap_or_default();
+    let parsed: FileIn = fs::read_to_string(file)
+        .ok()
+        .and_then(|t| serde_saphyr::from_str(&t).ok())
+        .unwrap_or_default();
     let passed = text.lines().any(|l| l.trim() == "SUCCESS") && !text.contains("FAILED");
     let mut failures = Vec::new();
     if !passed {
@@ -237,12 +294,19 @@ fn file_result(file: &Path, text: String) -> FileResult {
             if t.is_empty() || t == "FAILED:" {
                 continue;
             }
-            let is_head = t.starts_with("expr:") || t.starts_with("alertname:") || t.starts_with("rule:") || !line.starts_with("        ");
+            let is_head = t.starts_with("expr:")
+                || t.starts_with("alertname:")
+                || t.starts_with("rule:")
+                || !line.starts_with("        ");
             if is_head {
                 if let Some(f) = current.take() {
                     failures.push(f);
                 }
-                current = Some(Failure { check: t.to_string(), detail: String::new(), groups: groups_of(&parsed, t) });
+                current = Some(Failure {
+                    check: t.to_string(),
+                    detail: String::new(),
+                    groups: groups_of(&parsed, t),
+                });
             } else if let Some(f) = current.as_mut() {
                 f.detail.push_str(t);
                 f.detail.push('\n');
@@ -252,23 +316,36 @@ fn file_result(file: &Path, text: String) -> FileResult {
             failures.push(f);
         }
     }
-    FileResult { file: file.to_path_buf(), groups: parsed.tests.len(), passed, failures, output: text }
+    FileResult {
+        file: file.to_path_buf(),
+        groups: parsed.tests.len(),
+        passed,
+        failures,
+        output: text,
+    }
 }
 
 /// The groups that hold the check promtool names in a failure line.
 fn groups_of(file: &FileIn, head: &str) -> Vec<String> {
-    let time = head.rsplit_once("time:").map(|(_, t)| t.trim().trim_end_matches(',').trim().to_string());
+    let time = head
+        .rsplit_once("time:")
+        .map(|(_, t)| t.trim().trim_end_matches(',').trim().to_string());
     let Some(time) = time else { return Vec::new() };
     let mut out = Vec::new();
     for (i, g) in file.tests.iter().enumerate() {
         let name = g.name.clone().unwrap_or_else(|| format!("test #{}", i + 1));
         let hit = if let Some(rest) = head.strip_prefix("expr:") {
             let expr = rest.rsplit_once(", time:").map_or(rest, |(e, _)| e).trim();
-            let expr: String = serde_json::from_str(expr).unwrap_or_else(|_| expr.trim_matches('"').to_string());
-            g.promql_expr_test.iter().any(|e| e.expr.trim() == expr.trim() && same_time(&e.eval_time, &time))
+            let expr: String =
+                serde_json::from_str(expr).unwrap_or_else(|_| expr.trim_matches('"').to_string());
+            g.promql_expr_test
+                .iter()
+                .any(|e| e.expr.trim() == expr.trim() && same_time(&e.eval_time, &time))
         } else if let Some(rest) = head.strip_prefix("alertname:") {
             let name = rest.split(',').next().unwrap_or("").trim();
-            g.alert_rule_test.iter().any(|a| a.alertname == name && same_time(&a.eval_time, &time))
+            g.alert_rule_test
+                .iter()
+                .any(|a| a.alertname == name && same_time(&a.eval_time, &time))
         } else {
             false
         };
@@ -283,7 +360,13 @@ fn groups_of(file: &FileIn, head: &str) -> Vec<String> {
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     for f in &summary.files {
-        let _ = writeln!(out, "{:<6} {} ({} tests)", if f.passed { "ok" } else { "FAILED" }, f.file.display(), f.groups);
+        let _ = writeln!(
+            out,
+            "{:<6} {} ({} tests)",
+            if f.passed { "ok" } else { "FAILED" },
+            f.file.display(),
+            f.groups
+        );
         for x in &f.failures {
             match x.groups.as_slice() {
                 [] => {}
@@ -291,7 +374,14 @@ pub fn render(summary: &Summary) -> String {
                     let _ = writeln!(out, "  in test {one:?}:");
                 }
                 many => {
-                    let _ = writeln!(out, "  in one of the tests {}:", many.iter().map(|g| format!("{g:?}")).collect::<Vec<_>>().join(", "));
+                    let _ = writeln!(
+                        out,
+                        "  in one of the tests {}:",
+                        many.iter()
+                            .map(|g| format!("{g:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                 }
             }
             let _ = writeln!(out, "    {}", x.check);
@@ -311,7 +401,11 @@ pub fn render(summary: &Summary) -> String {
         "{} tests in {} files: {} ({:.1}s)",
         summary.groups(),
         summary.files.len(),
-        if failed.is_empty() { "all passed".to_string() } else { format!("{} files failed", failed.len()) },
+        if failed.is_empty() {
+            "all passed".to_string()
+        } else {
+            format!("{} files failed", failed.len())
+        },
         summary.elapsed.as_secs_f64()
     );
     out

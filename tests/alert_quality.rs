@@ -650,7 +650,11 @@ fn run<'a>(
                         tests: vec![g],
                     };
                     let path = dir.join(format!("measure-{i}.test.yaml"));
-                    std::fs::write(&path, render::to_yaml(&file) + &group_eval_order(&dir, &rule_files)).unwrap();
+                    std::fs::write(
+                        &path,
+                        render::to_yaml(&file) + &group_eval_order(&dir, &rule_files),
+                    )
+                    .unwrap();
                     jobs.push((s.end / s.scrape.as_millis().div_ceil(15_000).max(1), path));
                     scenarios_all.push(s);
                 }

@@ -27,14 +27,22 @@ fn workspace() -> tempfile::TempDir {
 }
 
 fn text(o: &std::process::Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let tmp = workspace();
     assert_eq!(sloforge(&["frobnicate"], tmp.path()).status.code(), Some(2));
-    assert_eq!(sloforge(&["generate", "--format", "xml"], tmp.path()).status.code(), Some(2));
+    assert_eq!(
+        sloforge(&["generate", "--format", "xml"], tmp.path())
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(sloforge(&["--version"], tmp.path()).status.code(), Some(0));
 }
 
@@ -44,7 +52,11 @@ fn generate_defaults_to_slo_specs_and_generated() {
     let o = sloforge(&["generate"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     let tree = read_tree(&tmp.path().join("generated")).unwrap();
-    assert!(tree.contains_key("rules/checkout.rules.yaml"), "{:?}", tree.keys());
+    assert!(
+        tree.contains_key("rules/checkout.rules.yaml"),
+        "{:?}",
+        tree.keys()
+    );
     assert_eq!(sloforge(&["check"], tmp.path()).status.code(), Some(0));
     assert_eq!(sloforge(&["validate"], tmp.path()).status.code(), Some(0));
 }
@@ -60,7 +72,11 @@ fn invalid_specs_exit_1_locate_every_error_and_write_nothing() {
         "apiVersion: sloforge.dev/v1\nkind: Service\nname: broken\nteam: t\nslos:\n  - name: a\n    objective: 100\n    sli: {ratio: {errors: 'x{c=\"5\"}', total: 'x[5m]'}}\n",
     )
     .unwrap();
-    fs::write(tmp.path().join("slo-specs/typo.yaml"), "apiVersion: sloforge.dev/v1\nkind: Service\nname: typo\nteam: t\nslo: []\n").unwrap();
+    fs::write(
+        tmp.path().join("slo-specs/typo.yaml"),
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: typo\nteam: t\nslo: []\n",
+    )
+    .unwrap();
     for cmd in ["generate", "validate", "check"] {
         let o = sloforge(&[cmd], tmp.path());
         let (_, err) = text(&o);
@@ -68,11 +84,27 @@ fn invalid_specs_exit_1_locate_every_error_and_write_nothing() {
         assert!(err.contains("slo-specs/broken.yaml:7:16"), "{cmd}: {err}");
         assert!(err.contains("slo-specs/broken.yaml:8:46"), "{cmd}: {err}");
         assert!(err.contains("slo-specs/typo.yaml:5:1"), "{cmd}: {err}");
-        assert!(err.contains("error[E101]") && err.contains("error[E105]") && err.contains("error[E003]"), "{err}");
+        assert!(
+            err.contains("error[E101]")
+                && err.contains("error[E105]")
+                && err.contains("error[E003]"),
+            "{err}"
+        );
     }
-    assert_eq!(read_tree(&tmp.path().join("generated")).unwrap(), before, "output changed after a failed run");
-    let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 2, "temporary directories left behind: {leftovers:?}");
+    assert_eq!(
+        read_tree(&tmp.path().join("generated")).unwrap(),
+        before,
+        "output changed after a failed run"
+    );
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "temporary directories left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -93,7 +125,11 @@ fn a_late_failure_leaves_the_old_tree_as_it_was() {
     };
     assert!(write_tree(&out, &second, Some(&fail)).is_err());
     assert_eq!(read_tree(&out).unwrap(), first);
-    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "staging directory left behind");
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "staging directory left behind"
+    );
     write_tree(&out, &second, None).unwrap();
     assert_eq!(read_tree(&out).unwrap(), second);
 }
@@ -106,7 +142,10 @@ fn generate_refuses_to_replace_a_directory_it_did_not_write() {
     let o = sloforge(&["generate", "-o", "mine"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("was not written by sloforge"));
-    assert_eq!(fs::read_to_string(tmp.path().join("mine/notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("mine/notes.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
@@ -119,7 +158,10 @@ fn check_reports_drift_and_stale_files() {
     let o = sloforge(&["check"], tmp.path());
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(out.contains("-") && out.contains("> 15") && out.contains("+") && out.contains("> 14.4"), "{out}");
+    assert!(
+        out.contains("-") && out.contains("> 15") && out.contains("+") && out.contains("> 14.4"),
+        "{out}"
+    );
     assert!(err.contains("out of date"));
     fs::write(&f, orig).unwrap();
     assert_eq!(sloforge(&["check"], tmp.path()).status.code(), Some(0));
@@ -139,7 +181,10 @@ fn dash_writes_one_stream_to_stdout_and_nothing_to_disk() {
     let o = sloforge(&["generate", "-o", "-"], tmp.path());
     let (out, _) = text(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(out.matches("\n---\n").count() + usize::from(out.starts_with("---\n")), 6);
+    assert_eq!(
+        out.matches("\n---\n").count() + usize::from(out.starts_with("---\n")),
+        6
+    );
     assert!(out.contains("record: slo:sli_events:rate1m"));
     assert!(!tmp.path().join("generated").exists());
 }
@@ -147,7 +192,20 @@ fn dash_writes_one_stream_to_stdout_and_nothing_to_disk() {
 #[test]
 fn kubernetes_resources_carry_namespace_and_labels() {
     let tmp = workspace();
-    let o = sloforge(&["generate", "-o", "-", "--format", "kubernetes", "--namespace", "monitoring", "--label", "prometheus=main"], tmp.path());
+    let o = sloforge(
+        &[
+            "generate",
+            "-o",
+            "-",
+            "--format",
+            "kubernetes",
+            "--namespace",
+            "monitoring",
+            "--label",
+            "prometheus=main",
+        ],
+        tmp.path(),
+    );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert_eq!(out.matches("kind: PrometheusRule").count(), 6);
@@ -162,7 +220,10 @@ fn kubernetes_resources_carry_namespace_and_labels() {
 fn output_is_deterministic_across_runs_and_input_order() {
     let tmp = workspace();
     let specs = tmp.path().join("slo-specs");
-    let mut files: Vec<String> = fs::read_dir(&specs).unwrap().map(|e| format!("slo-specs/{}", e.unwrap().file_name().to_string_lossy())).collect();
+    let mut files: Vec<String> = fs::read_dir(&specs)
+        .unwrap()
+        .map(|e| format!("slo-specs/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
     files.sort();
     let mut args: Vec<&str> = vec!["generate", "-o", "-"];
     args.extend(files.iter().map(String::as_str));
@@ -178,9 +239,30 @@ fn output_is_deterministic_across_runs_and_input_order() {
     let abs = tmp.path().join("slo-specs");
     let d = sloforge(&["generate", "-o", "-", &abs.to_string_lossy()], &root()).stdout;
     assert_eq!(a, d);
-    assert_eq!(sloforge(&["generate", "-o", "one"], tmp.path()).status.code(), Some(0));
-    assert_eq!(sloforge(&["generate", &abs.to_string_lossy(), "-o", &tmp.path().join("nested/two").to_string_lossy()], &root()).status.code(), Some(0));
-    assert_eq!(read_tree(&tmp.path().join("one")).unwrap(), read_tree(&tmp.path().join("nested/two")).unwrap());
+    assert_eq!(
+        sloforge(&["generate", "-o", "one"], tmp.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        sloforge(
+            &[
+                "generate",
+                &abs.to_string_lossy(),
+                "-o",
+                &tmp.path().join("nested/two").to_string_lossy()
+            ],
+            &root()
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        read_tree(&tmp.path().join("one")).unwrap(),
+        read_tree(&tmp.path().join("nested/two")).unwrap()
+    );
 }
 
 #[test]
@@ -199,13 +281,21 @@ fn sloth_unknown_keys_warn_and_fail_under_strict() {
 fn committed_schema_is_current() {
     let want = serde_json::to_string_pretty(&sloforge::load::json_schema()).unwrap() + "\n";
     let have = fs::read_to_string(root().join("docs/sloforge.schema.json")).unwrap();
-    assert!(have == want, "docs/sloforge.schema.json is stale: run `make schema`");
+    assert!(
+        have == want,
+        "docs/sloforge.schema.json is stale: run `make schema`"
+    );
 }
 
 #[test]
 fn committed_generated_tree_is_current() {
     let o = sloforge(&["check", "slo-specs", "-o", "generated"], &root());
-    assert_eq!(o.status.code(), Some(0), "generated/ drifted from slo-specs/: run `make generate`\n{}", text(&o).0);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "generated/ drifted from slo-specs/: run `make generate`\n{}",
+        text(&o).0
+    );
 }
 
 /// Every `err_*` case: exit 1, every diagnostic located (`file:line:col`), and an existing
@@ -213,10 +303,19 @@ fn committed_generated_tree_is_current() {
 #[test]
 fn every_error_case_exits_1_with_located_errors_and_writes_nothing() {
     let tmp = workspace();
-    assert_eq!(sloforge(&["generate", "-o", "out"], tmp.path()).status.code(), Some(0));
+    assert_eq!(
+        sloforge(&["generate", "-o", "out"], tmp.path())
+            .status
+            .code(),
+        Some(0)
+    );
     let before = read_tree(&tmp.path().join("out")).unwrap();
     let cases = root().join("tests/cases");
-    let mut names: Vec<String> = fs::read_dir(&cases).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("err_")).collect();
+    let mut names: Vec<String> = fs::read_dir(&cases)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("err_"))
+        .collect();
     names.sort();
     assert!(names.len() >= 60, "only {} error cases", names.len());
     for name in &names {
@@ -225,9 +324,15 @@ fn every_error_case_exits_1_with_located_errors_and_writes_nothing() {
         let o = sloforge(&["generate", &path, "-o", "out"], tmp.path());
         let (_, err) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{name}: {err}");
-        let located = err.lines().filter(|l| l.contains(&format!("{path}:"))).count();
+        let located = err
+            .lines()
+            .filter(|l| l.contains(&format!("{path}:")))
+            .count();
         let errors = err.lines().filter(|l| l.starts_with("error[")).count();
-        assert!(errors >= 1 && located >= errors, "{name}: {errors} errors, {located} located:\n{err}");
+        assert!(
+            errors >= 1 && located >= errors,
+            "{name}: {errors} errors, {located} located:\n{err}"
+        );
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
     assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), before);
@@ -250,14 +355,19 @@ fn a_directory_without_specs_is_an_error() {
 #[test]
 fn a_ten_megabyte_file_is_refused_without_reading_it_all() {
     let tmp = workspace();
-    let mut big = String::from("apiVersion: sloforge.dev/v1\nkind: Service\nname: big\nteam: t\ndescription: ");
+    let mut big = String::from(
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: big\nteam: t\ndescription: ",
+    );
     big.push_str(&"x".repeat(10 * 1024 * 1024));
     big.push_str("\nslos: []\n");
     fs::write(tmp.path().join("slo-specs/big.yaml"), big).unwrap();
     let o = sloforge(&["generate"], tmp.path());
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.contains("slo-specs/big.yaml:1:1") && err.contains("limited to"), "{err}");
+    assert!(
+        err.contains("slo-specs/big.yaml:1:1") && err.contains("limited to"),
+        "{err}"
+    );
 }
 
 /// A fleet without routing documents is generated a few services at a time: the files must be
@@ -290,17 +400,42 @@ fn streamed_generation_matches_the_whole_fleet_pipeline_and_stays_atomic() {
     let streamed = read_tree(&tmp.path().join("out")).unwrap();
     let b = sloforge::build(&[specs.clone()], false);
     let c = b.compilation.as_ref().expect("compiles");
-    let whole = sloforge::render::render_tree(c, &sloforge::render::RenderOptions { tests: Some(Default::default()), ..Default::default() });
-    assert_eq!(streamed.keys().collect::<Vec<_>>(), whole.keys().collect::<Vec<_>>());
+    let whole = sloforge::render::render_tree(
+        c,
+        &sloforge::render::RenderOptions {
+            tests: Some(Default::default()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        streamed.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
     for (k, v) in &whole {
-        assert!(streamed[k] == *v, "{k} differs between the streamed and the whole-fleet pipeline");
+        assert!(
+            streamed[k] == *v,
+            "{k} differs between the streamed and the whole-fleet pipeline"
+        );
     }
-    assert_eq!(sloforge(&["check", "specs", "-o", "out"], tmp.path()).status.code(), Some(0));
+    assert_eq!(
+        sloforge(&["check", "specs", "-o", "out"], tmp.path())
+            .status
+            .code(),
+        Some(0)
+    );
 
-    fs::write(specs.join("zz-broken.yaml"), "apiVersion: sloforge.dev/v1\nkind: Service\nname: svc-00\nteam: t\nslos: []\n").unwrap();
+    fs::write(
+        specs.join("zz-broken.yaml"),
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: svc-00\nteam: t\nslos: []\n",
+    )
+    .unwrap();
     let o = sloforge(&["generate", "specs", "-o", "out"], tmp.path());
     assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
-    assert_eq!(read_tree(&tmp.path().join("out")).unwrap(), streamed, "a failed run changed the output");
+    assert_eq!(
+        read_tree(&tmp.path().join("out")).unwrap(),
+        streamed,
+        "a failed run changed the output"
+    );
 }
 
 #[test]
@@ -320,7 +455,12 @@ fn a_service_defined_in_two_files_fails_generate_and_check_and_writes_nothing() 
         let o = sloforge(&[cmd, "specs", "-o", "out", "--no-tests"], tmp.path());
         let (_, err) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
-        assert_eq!(err.matches("service `ledger` is already defined at").count(), 1, "{cmd}: {err}");
+        assert_eq!(
+            err.matches("service `ledger` is already defined at")
+                .count(),
+            1,
+            "{cmd}: {err}"
+        );
         assert!(err.contains("duplicates_second.yaml:"), "{cmd}: {err}");
         let tree = read_tree(&out).unwrap();
         assert_eq!(tree.keys().collect::<Vec<_>>(), ["keep.txt"], "{cmd}");

@@ -19,8 +19,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::loopback::{
+    Delivery, Proc, Server, deliveries_of, describe, get_json, instant_query, spawn_ready, stage_of,
+};
 use common::{rfc3339, since};
-use common::loopback::{Delivery, Proc, Server, describe, deliveries_of, get_json, instant_query, spawn_ready, stage_of};
 use serde_json::Value as Json;
 
 /// Scrape interval of the test's Prometheus.
@@ -38,9 +40,16 @@ const RATE: f64 = 50.0;
 const PLACEHOLDER: &str = "http://127.0.0.1:9/";
 
 const PAYMENTS_PAGE: [&str; 3] = ["audit-log", "pagerduty-payments", "slack-payments"];
-const RECEIVERS: [&str; 8] =
-    ["unrouted", "audit-log", "pagerduty-payments", "slack-payments", "pagerduty-storefront", "slack-storefront", "pagerduty-inventory", "email-inventory"];
-
+const RECEIVERS: [&str; 8] = [
+    "unrouted",
+    "audit-log",
+    "pagerduty-payments",
+    "slack-payments",
+    "pagerduty-storefront",
+    "slack-storefront",
+    "pagerduty-inventory",
+    "email-inventory",
+];
 
 // ---------------------------------------------------------------------------------------------
 // The synthetic exporter: request counters and a latency histogram per service; the test sets
@@ -58,12 +67,21 @@ struct Health {
 /// of catalog's 0.5 % and of checkout's 0.1 % latency budget. No tier fires on that.
 fn healthy(job: &str) -> Health {
     match job {
-        "catalog" => Health { error: 0.001, slow: 0.002 },
-        _ => Health { error: 0.0005, slow: 0.0002 },
+        "catalog" => Health {
+            error: 0.001,
+            slow: 0.002,
+        },
+        _ => Health {
+            error: 0.0005,
+            slow: 0.0002,
+        },
     }
 }
 
-const OUTAGE: Health = Health { error: 1.0, slow: 1.0 };
+const OUTAGE: Health = Health {
+    error: 1.0,
+    slow: 1.0,
+};
 /// Bucket bounds as Go's client library writes them: `1`, not `1.0`.
 const BUCKETS: [&str; 5] = ["0.05", "0.1", "0.25", "0.5", "1"];
 
@@ -86,8 +104,21 @@ struct Exporter {
 
 impl Exporter {
     fn new() -> Exporter {
-        let services = ["checkout", "catalog", "stock"].into_iter().map(|job| Traffic { job, health: healthy(job), ok: 0.0, errors: 0.0, fast: 0.0, slow: 0.0 }).collect();
-        Exporter { last: Instant::now(), services }
+        let services = ["checkout", "catalog", "stock"]
+            .into_iter()
+            .map(|job| Traffic {
+                job,
+                health: healthy(job),
+                ok: 0.0,
+                errors: 0.0,
+                fast: 0.0,
+                slow: 0.0,
+            })
+            .collect();
+        Exporter {
+            last: Instant::now(),
+            services,
+        }
     }
 
     fn advance(&mut self) {
@@ -104,25 +135,48 @@ impl Exporter {
 
     fn set(&mut self, job: &str, health: Health) {
         self.advance();
-        self.services.iter_mut().find(|t| t.job == job).expect("a service of the exporter").health = health;
+        self.services
+            .iter_mut()
+            .find(|t| t.job == job)
+            .expect("a service of the exporter")
+            .health = health;
     }
 
     fn exposition(&mut self) -> String {
         self.advance();
         let mut out = String::from("# TYPE http_requests_total counter\n");
         for t in &self.services {
-            out += &format!("http_requests_total{{job=\"{}\",code=\"200\"}} {}\n", t.job, t.ok);
-            out += &format!("http_requests_total{{job=\"{}\",code=\"503\"}} {}\n", t.job, t.errors);
+            out += &format!(
+                "http_requests_total{{job=\"{}\",code=\"200\"}} {}\n",
+                t.job, t.ok
+            );
+            out += &format!(
+                "http_requests_total{{job=\"{}\",code=\"503\"}} {}\n",
+                t.job, t.errors
+            );
         }
         out += "# TYPE http_request_duration_seconds histogram\n";
         for t in &self.services {
             for le in BUCKETS {
-                out += &format!("http_request_duration_seconds_bucket{{job=\"{}\",le=\"{le}\"}} {}\n", t.job, t.fast);
+                out += &format!(
+                    "http_request_duration_seconds_bucket{{job=\"{}\",le=\"{le}\"}} {}\n",
+                    t.job, t.fast
+                );
             }
             let count = t.fast + t.slow;
-            out += &format!("http_request_duration_seconds_bucket{{job=\"{}\",le=\"+Inf\"}} {count}\n", t.job);
-            out += &format!("http_request_duration_seconds_sum{{job=\"{}\"}} {}\n", t.job, t.fast * 0.03 + t.slow * 2.0);
-            out += &format!("http_request_duration_seconds_count{{job=\"{}\"}} {count}\n", t.job);
+            out += &format!(
+                "http_request_duration_seconds_bucket{{job=\"{}\",le=\"+Inf\"}} {count}\n",
+                t.job
+            );
+            out += &format!(
+                "http_request_duration_seconds_sum{{job=\"{}\"}} {}\n",
+                t.job,
+                t.fast * 0.03 + t.slow * 2.0
+            );
+            out += &format!(
+                "http_request_duration_seconds_count{{job=\"{}\"}} {count}\n",
+                t.job
+            );
         }
         out
     }
@@ -134,11 +188,13 @@ fn serve_metrics(exporter: Arc<Mutex<Exporter>>) -> Server {
         if method != "GET" || path != "/metrics" {
             return (404, "text/plain", String::new());
         }
-        (200, "text/plain; version=0.0.4; charset=utf-8", exporter.lock().unwrap().exposition())
+        (
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            exporter.lock().unwrap().exposition(),
+        )
     }))
 }
-
-
 
 // ---------------------------------------------------------------------------------------------
 // The stack.
@@ -149,7 +205,10 @@ struct Tools {
 }
 
 fn tools_of(version: &str) -> Option<Tools> {
-    Some(Tools { prometheus: common::tool_of(version, "prometheus")?, alertmanager: common::tool_of(version, "prometheus-alertmanager")? })
+    Some(Tools {
+        prometheus: common::tool_of(version, "prometheus")?,
+        alertmanager: common::tool_of(version, "prometheus-alertmanager")?,
+    })
 }
 
 fn tools() -> Option<Tools> {
@@ -182,7 +241,11 @@ impl Profile {
 }
 
 fn seconds(s: &str) -> Duration {
-    Duration::from_millis(sloforge::model::Duration::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}")).as_millis())
+    Duration::from_millis(
+        sloforge::model::Duration::parse(s)
+            .unwrap_or_else(|e| panic!("{s}: {e:?}"))
+            .as_millis(),
+    )
 }
 
 // Field order matters: processes stop before the servers they talk to.
@@ -209,7 +272,9 @@ impl Stack {
             if method != "POST" || !RECEIVERS.contains(&receiver) {
                 return (404, "text/plain", String::new());
             }
-            sink.lock().unwrap().extend(deliveries_of(receiver, Instant::now(), body));
+            sink.lock()
+                .unwrap()
+                .extend(deliveries_of(receiver, Instant::now(), body));
             (200, "text/plain", String::new())
         }));
         let exporter = Arc::new(Mutex::new(Exporter::new()));
@@ -222,12 +287,19 @@ impl Stack {
         for e in fs::read_dir(root.join("tests/e2e")).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "yaml") {
-                let text = fs::read_to_string(&p).unwrap().replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
+                let text = fs::read_to_string(&p)
+                    .unwrap()
+                    .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
                 fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
             }
         }
         let out = common::sloforge(&["generate", "specs", "-o", "generated"], dir.path());
-        assert!(out.status.success(), "sloforge generate failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "sloforge generate failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let generated = dir.path().join("generated");
         if let Some(m) = &mutation {
             let path = generated.join(m.file);
@@ -267,14 +339,19 @@ impl Stack {
 
         let mut procs = Vec::new();
         let am_dir = dir.path().join("alertmanager-data");
-        let (am, am_port) = spawn_ready("prometheus-alertmanager", &tools.alertmanager, dir.path(), &|port| {
-            vec![
-                format!("--config.file={}", am_config.display()),
-                format!("--storage.path={}", am_dir.display()),
-                format!("--web.listen-address=127.0.0.1:{port}"),
-                "--cluster.listen-address=".into(),
-            ]
-        });
+        let (am, am_port) = spawn_ready(
+            "prometheus-alertmanager",
+            &tools.alertmanager,
+            dir.path(),
+            &|port| {
+                vec![
+                    format!("--config.file={}", am_config.display()),
+                    format!("--storage.path={}", am_dir.display()),
+                    format!("--web.listen-address=127.0.0.1:{port}"),
+                    "--cluster.listen-address=".into(),
+                ]
+            },
+        );
         procs.push(am);
 
         let prom_config = dir.path().join("prometheus.yml");
@@ -294,11 +371,24 @@ impl Stack {
         .unwrap();
         let tsdb = dir.path().join("prometheus-data");
         let (prom, prom_port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
-            vec![format!("--config.file={}", prom_config.display()), format!("--storage.tsdb.path={}", tsdb.display()), format!("--web.listen-address=127.0.0.1:{port}")]
+            vec![
+                format!("--config.file={}", prom_config.display()),
+                format!("--storage.tsdb.path={}", tsdb.display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+            ]
         });
         procs.push(prom);
 
-        let stack = Stack { _procs: procs, prometheus: prom_port, alertmanager: am_port, exporter, inbox, profile, _servers: vec![hooks, metrics], _dir: dir };
+        let stack = Stack {
+            _procs: procs,
+            prometheus: prom_port,
+            alertmanager: am_port,
+            exporter,
+            inbox,
+            profile,
+            _servers: vec![hooks, metrics],
+            _dir: dir,
+        };
         // Every SLO's events are being recorded.
         let slos = fleet.services.iter().map(|s| s.slos.len()).sum::<usize>();
         stack.wait_for(&format!("recorded traffic of all {slos} SLOs"), || {
@@ -324,12 +414,18 @@ impl Stack {
 
     /// Prometheus' pending and firing alerts.
     fn prometheus_alerts(&self) -> Vec<Json> {
-        get_json(self.prometheus, "/api/v1/alerts")["data"]["alerts"].as_array().cloned().unwrap_or_default()
+        get_json(self.prometheus, "/api/v1/alerts")["data"]["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Alertmanager's alerts (active, suppressed), with their inhibition state.
     fn alertmanager_alerts(&self) -> Vec<Json> {
-        get_json(self.alertmanager, "/api/v2/alerts").as_array().cloned().unwrap_or_default()
+        get_json(self.alertmanager, "/api/v2/alerts")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Polls `f` every 100 ms until it gives a value; fails after WAIT.
@@ -344,16 +440,38 @@ impl Stack {
                 "timed out after {}s waiting for {what}\nnotifications so far:\n{}\nprometheus alerts: {:?}",
                 WAIT.as_secs(),
                 describe(&self.deliveries(), Instant::now()),
-                self.prometheus_alerts().iter().map(|a| format!("{}/{} {} {}", a["labels"]["service"], a["labels"]["slo"], stage_of(&a["labels"]), a["state"])).collect::<Vec<_>>()
+                self.prometheus_alerts()
+                    .iter()
+                    .map(|a| format!(
+                        "{}/{} {} {}",
+                        a["labels"]["service"],
+                        a["labels"]["slo"],
+                        stage_of(&a["labels"]),
+                        a["state"]
+                    ))
+                    .collect::<Vec<_>>()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     /// Waits until `receiver` got `stage` of `slo` with `status`; the first such delivery.
-    fn wait_delivery(&self, receiver: &str, slo: &str, stage: &str, status: &str, since: Instant) -> Delivery {
+    fn wait_delivery(
+        &self,
+        receiver: &str,
+        slo: &str,
+        stage: &str,
+        status: &str,
+        since: Instant,
+    ) -> Delivery {
         self.wait_for(&format!("{receiver} <- {slo} {stage} [{status}]"), || {
-            self.deliveries().into_iter().find(|d| d.at >= since && d.receiver == receiver && d.slo == slo && d.stage == stage && d.status == status)
+            self.deliveries().into_iter().find(|d| {
+                d.at >= since
+                    && d.receiver == receiver
+                    && d.slo == slo
+                    && d.stage == stage
+                    && d.status == status
+            })
         })
     }
 
@@ -368,11 +486,19 @@ impl Stack {
                 .all(|stage| {
                     alerts.iter().any(|a| {
                         let l = &a["labels"];
-                        format!("{}/{}", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or("")) == slo
+                        format!(
+                            "{}/{}",
+                            l["service"].as_str().unwrap_or(""),
+                            l["slo"].as_str().unwrap_or("")
+                        ) == slo
                             && stage_of(l) == *stage
                             && a["status"]["state"] == want
-                            && a["status"]["inhibitedBy"].as_array().is_some_and(|v| v.is_empty() != inhibited)
-                            && a["status"]["silencedBy"].as_array().is_some_and(Vec::is_empty)
+                            && a["status"]["inhibitedBy"]
+                                .as_array()
+                                .is_some_and(|v| v.is_empty() != inhibited)
+                            && a["status"]["silencedBy"]
+                                .as_array()
+                                .is_some_and(Vec::is_empty)
                     })
                 })
                 .then_some(())
@@ -384,7 +510,12 @@ impl Stack {
         self.wait_for(&format!("{slo} {stage} firing in prometheus"), || {
             self.prometheus_alerts().into_iter().find_map(|a| {
                 let l = &a["labels"];
-                let this = format!("{}/{}", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or("")) == slo && stage_of(l) == stage;
+                let this = format!(
+                    "{}/{}",
+                    l["service"].as_str().unwrap_or(""),
+                    l["slo"].as_str().unwrap_or("")
+                ) == slo
+                    && stage_of(l) == stage;
                 (this && a["state"] == "firing").then(|| rfc3339(a["activeAt"].as_str().unwrap()))
             })
         })
@@ -395,7 +526,14 @@ impl Stack {
         let mut out = String::from("prometheus alerts:\n");
         for a in self.prometheus_alerts() {
             let l = &a["labels"];
-            out += &format!("  {}/{} {} {} since {}\n", l["service"].as_str().unwrap_or(""), l["slo"].as_str().unwrap_or(""), stage_of(l), a["state"], a["activeAt"]);
+            out += &format!(
+                "  {}/{} {} {} since {}\n",
+                l["service"].as_str().unwrap_or(""),
+                l["slo"].as_str().unwrap_or(""),
+                stage_of(l),
+                a["state"],
+                a["activeAt"]
+            );
         }
         out += "alertmanager alerts:\n";
         for a in self.alertmanager_alerts() {
@@ -425,17 +563,31 @@ impl Stack {
 type Key = (String, String, String);
 
 fn firing(ds: &[Delivery]) -> BTreeSet<Key> {
-    ds.iter().filter(|d| d.status == "firing").map(|d| (d.receiver.clone(), d.slo.clone(), d.stage.clone())).collect()
+    ds.iter()
+        .filter(|d| d.status == "firing")
+        .map(|d| (d.receiver.clone(), d.slo.clone(), d.stage.clone()))
+        .collect()
 }
 
 fn keys(receivers: &[&str], alerts: &[(&str, &str)]) -> BTreeSet<Key> {
-    receivers.iter().flat_map(|r| alerts.iter().map(move |(slo, stage)| (r.to_string(), slo.to_string(), stage.to_string()))).collect()
+    receivers
+        .iter()
+        .flat_map(|r| {
+            alerts
+                .iter()
+                .map(move |(slo, stage)| (r.to_string(), slo.to_string(), stage.to_string()))
+        })
+        .collect()
 }
 
 /// The alerts a total outage of checkout must page with: the fast tier of both SLOs and the
 /// exhausted budget stage (budget alerts are on for checkout).
-const CHECKOUT_PAGES: [(&str, &str); 4] =
-    [("checkout/availability", "page-fast"), ("checkout/availability", "budget exhausted"), ("checkout/latency", "page-fast"), ("checkout/latency", "budget exhausted")];
+const CHECKOUT_PAGES: [(&str, &str); 4] = [
+    ("checkout/availability", "page-fast"),
+    ("checkout/availability", "budget exhausted"),
+    ("checkout/latency", "page-fast"),
+    ("checkout/latency", "budget exhausted"),
+];
 
 /// What a checkout outage must deliver, and nothing else: the payments page receivers and the
 /// audit log get the fast tier and the exhausted budget of both SLOs, firing; nobody gets a
@@ -452,16 +604,28 @@ fn check_outage(ds: &[Delivery]) -> Result<(), String> {
         problems.push(format!("{r} got {slo} {stage} firing, which it must not"));
     }
     for d in ds {
-        if !d.receiver.starts_with("audit") && !["pagerduty-payments", "slack-payments"].contains(&d.receiver.as_str()) {
-            problems.push(format!("{} got a notification ({} {} {})", d.receiver, d.slo, d.stage, d.status));
+        if !d.receiver.starts_with("audit")
+            && !["pagerduty-payments", "slack-payments"].contains(&d.receiver.as_str())
+        {
+            problems.push(format!(
+                "{} got a notification ({} {} {})",
+                d.receiver, d.slo, d.stage, d.status
+            ));
         }
         if d.payload_receiver != format!("sloforge-{}", d.receiver) {
-            problems.push(format!("a payload for {} posted to the webhook of {}", d.payload_receiver, d.receiver));
+            problems.push(format!(
+                "a payload for {} posted to the webhook of {}",
+                d.payload_receiver, d.receiver
+            ));
         }
     }
     problems.sort();
     problems.dedup();
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// Healthy traffic for HEALTHY: the SLIs see the small healthy error share, no alert is pending
@@ -472,15 +636,29 @@ fn run_healthy(s: &Stack, duration: Duration) {
         let pending = s.prometheus_alerts();
         assert!(pending.is_empty(), "alerts on healthy traffic: {pending:?}");
         let ds = s.deliveries();
-        assert!(ds.is_empty(), "notifications on healthy traffic:\n{}", describe(&ds, start));
+        assert!(
+            ds.is_empty(),
+            "notifications on healthy traffic:\n{}",
+            describe(&ds, start)
+        );
         s.sleep(Duration::from_millis(500));
     }
     // Half the budget of checkout's availability is burning (0.05 % errors for 99.9 %), a fifth
     // of catalog's: visible in the burn rates, below every tier's factor.
-    for (slo, want) in [("checkout\",slo=\"availability", 0.5), ("catalog\",slo=\"availability", 0.2), ("checkout\",slo=\"latency", 0.2)] {
-        let q = format!("slo:burn_rate:ratio{{service=\"{slo}\",window=\"{}\"}}", s.profile.page_fast.long_window);
+    for (slo, want) in [
+        ("checkout\",slo=\"availability", 0.5),
+        ("catalog\",slo=\"availability", 0.2),
+        ("checkout\",slo=\"latency", 0.2),
+    ] {
+        let q = format!(
+            "slo:burn_rate:ratio{{service=\"{slo}\",window=\"{}\"}}",
+            s.profile.page_fast.long_window
+        );
         let v = s.query(&q);
-        assert!(v.len() == 1 && (v[0].1 - want).abs() < want * 0.2, "{q} = {v:?}, expected about {want}");
+        assert!(
+            v.len() == 1 && (v[0].1 - want).abs() < want * 0.2,
+            "{q} = {v:?}, expected about {want}"
+        );
     }
 }
 
@@ -505,11 +683,22 @@ fn run_outage(s: &Stack) -> OutageTimes {
         s.wait_alertmanager_state(slo, &["page-slow", "ticket-fast", "ticket-slow"], true);
     }
     s.sleep(s.profile.quiet());
-    let delivered = s.deliveries().into_iter().filter(|d| d.slo == "checkout/availability" && d.stage == "page-fast" && d.status == "firing").fold(BTreeMap::new(), |mut m, d| {
-        m.entry(d.receiver).or_insert(d.at);
-        m
-    });
-    OutageTimes { start, start_wall, fired, delivered }
+    let delivered = s
+        .deliveries()
+        .into_iter()
+        .filter(|d| {
+            d.slo == "checkout/availability" && d.stage == "page-fast" && d.status == "firing"
+        })
+        .fold(BTreeMap::new(), |mut m, d| {
+            m.entry(d.receiver).or_insert(d.at);
+            m
+        });
+    OutageTimes {
+        start,
+        start_wall,
+        fired,
+        delivered,
+    }
 }
 
 fn secs(d: Duration) -> f64 {
@@ -524,7 +713,9 @@ fn generated_rules_and_routes_deliver_exactly_the_right_notifications() {
 
 #[test]
 fn generated_rules_and_routes_deliver_exactly_the_right_notifications_on_prometheus_2() {
-    let Some(tools) = tools_of("2.42.0") else { return };
+    let Some(tools) = tools_of("2.42.0") else {
+        return;
+    };
     deliver_exactly_the_right_notifications(&tools, "Prometheus 2.42.0, Alertmanager 0.25");
 }
 
@@ -541,13 +732,22 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
     let o = run_outage(&s);
     let ds = s.deliveries();
     if let Err(e) = check_outage(&ds) {
-        panic!("outage of checkout:\n{e}\nnotifications:\n{}", describe(&ds, o.start));
+        panic!(
+            "outage of checkout:\n{e}\nnotifications:\n{}",
+            describe(&ds, o.start)
+        );
     }
 
     // The budget of the SLO window comes from the coarse group (once a minute here): the
     // exhausted-budget page, which keeps the tickets inhibited after the recovery, may come
     // after the burn pages. Recover only once it is there.
-    s.wait_delivery("slack-payments", "checkout/availability", "budget exhausted", "firing", o.start);
+    s.wait_delivery(
+        "slack-payments",
+        "checkout/availability",
+        "budget exhausted",
+        "firing",
+        o.start,
+    );
 
     // 3. Recovery: the fast tier resolves, and the receivers that were paged hear of it.
     let (rec_start, rec_wall) = s.set("checkout", healthy("checkout"));
@@ -566,36 +766,78 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
     // (kept firing for keep_firing_for) still inhibited them, and the exhausted budget page keeps
     // the tickets inhibited.
     if let Err(e) = check_outage(&ds) {
-        panic!("after recovery:\n{e}\nnotifications:\n{}\n{}", describe(&ds, o.start), s.states());
+        panic!(
+            "after recovery:\n{e}\nnotifications:\n{}\n{}",
+            describe(&ds, o.start),
+            s.states()
+        );
     }
 
     // 4. Maintenance: the inventory team's mute interval is always active, so a total outage of
     // stock reaches the audit log (not a team route) but none of the team's receivers.
     let (m_start, _) = s.set("stock", OUTAGE);
-    let audit = s.wait_delivery("audit-log", "stock/availability", "page-fast", "firing", m_start);
+    let audit = s.wait_delivery(
+        "audit-log",
+        "stock/availability",
+        "page-fast",
+        "firing",
+        m_start,
+    );
     s.wait_alertmanager_state("stock/availability", &["page-fast"], false);
-    s.wait_alertmanager_state("stock/availability", &["page-slow", "ticket-fast", "ticket-slow"], true);
+    s.wait_alertmanager_state(
+        "stock/availability",
+        &["page-slow", "ticket-fast", "ticket-slow"],
+        true,
+    );
     s.sleep(p.quiet());
     let ds = s.deliveries();
     let during: Vec<Delivery> = ds.iter().filter(|d| d.at >= m_start).cloned().collect();
-    let team: Vec<&Delivery> = during.iter().filter(|d| d.team == "inventory" && d.receiver != "audit-log").collect();
-    assert!(team.is_empty(), "notifications during the inventory team's maintenance window:\n{}", describe(&during, m_start));
+    let team: Vec<&Delivery> = during
+        .iter()
+        .filter(|d| d.team == "inventory" && d.receiver != "audit-log")
+        .collect();
+    assert!(
+        team.is_empty(),
+        "notifications during the inventory team's maintenance window:\n{}",
+        describe(&during, m_start)
+    );
     let mut expected = keys(&PAYMENTS_PAGE, &CHECKOUT_PAGES);
-    expected.insert(("audit-log".into(), "stock/availability".into(), "page-fast".into()));
-    assert_eq!(firing(&ds), expected, "firing notifications of the whole run:\n{}", describe(&ds, o.start));
+    expected.insert((
+        "audit-log".into(),
+        "stock/availability".into(),
+        "page-fast".into(),
+    ));
+    assert_eq!(
+        firing(&ds),
+        expected,
+        "firing notifications of the whole run:\n{}",
+        describe(&ds, o.start)
+    );
     let muted_for = m_start.elapsed();
 
     // Timings.
     let t = &p.page_fast;
     let detection = since(o.fired, o.start_wall);
     // explain's detection includes the evaluation the windows end before.
-    let detection_bound = 2.0 * secs(SCRAPE) + secs(p.evaluation) + t.for_seconds as f64 + t.detection_total_outage_seconds.unwrap_or(0.0);
+    let detection_bound = 2.0 * secs(SCRAPE)
+        + secs(p.evaluation)
+        + t.for_seconds as f64
+        + t.detection_total_outage_seconds.unwrap_or(0.0);
     let delivery_bound = detection_bound + secs(p.group_wait);
-    let first = o.delivered.values().min().map_or(f64::NAN, |at| secs(at.duration_since(o.start)));
-    let resolved_in_prometheus = resolved.get("pagerduty-payments").map_or(f64::NAN, |d| since(rfc3339(&d.ends_at), rec_wall));
+    let first = o
+        .delivered
+        .values()
+        .min()
+        .map_or(f64::NAN, |at| secs(at.duration_since(o.start)));
+    let resolved_in_prometheus = resolved
+        .get("pagerduty-payments")
+        .map_or(f64::NAN, |d| since(rfc3339(&d.ends_at), rec_wall));
     // `sloforge explain`: short window + base window + one evaluation + keep_firing_for; then one scrape and one evaluation.
     let reset_bound = t.reset_seconds as f64 + secs(SCRAPE) + secs(p.evaluation);
-    let resolve_delivered = resolved.values().map(|d| secs(d.at.duration_since(rec_start))).fold(0.0, f64::max);
+    let resolve_delivered = resolved
+        .values()
+        .map(|d| secs(d.at.duration_since(rec_start)))
+        .fold(0.0, f64::max);
     eprintln!(
         "end-to-end timings on {engines} (Prometheus scrape {}s, rules every {}s; checkout/availability page-fast: windows {}/{}, for {}s, keep_firing_for {}s; Alertmanager group_wait {}s, group_interval {}s):",
         secs(SCRAPE),
@@ -607,44 +849,92 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
         secs(p.group_wait),
         secs(p.group_interval)
     );
-    eprintln!("  stack ready (generate, start, first recorded traffic): {:.1}s", secs(ready));
+    eprintln!(
+        "  stack ready (generate, start, first recorded traffic): {:.1}s",
+        secs(ready)
+    );
     eprintln!(
         "  outage -> page-fast firing in Prometheus: {detection:.2}s (bound {detection_bound:.2}s: 2 scrapes + 1 evaluation + for + {}s until the long window trips)",
         t.detection_total_outage_seconds.unwrap_or(0.0)
     );
     for (r, at) in &o.delivered {
-        eprintln!("  outage -> firing notification at {r}: {:.2}s (bound {delivery_bound:.2}s: detection + group_wait)", secs(at.duration_since(o.start)));
+        eprintln!(
+            "  outage -> firing notification at {r}: {:.2}s (bound {delivery_bound:.2}s: detection + group_wait)",
+            secs(at.duration_since(o.start))
+        );
     }
-    eprintln!("  firing in Prometheus -> first notification: {:.2}s", first - detection);
+    eprintln!(
+        "  firing in Prometheus -> first notification: {:.2}s",
+        first - detection
+    );
     eprintln!(
         "  recovery -> page-fast resolved in Prometheus: {resolved_in_prometheus:.2}s (bound {reset_bound:.2}s: explain's reset (short window + base window + one evaluation + keep_firing_for) + scrape + evaluation)"
     );
-    eprintln!("  recovery -> resolved notification at every page receiver: {resolve_delivered:.2}s (bound {:.2}s: + group_interval)", reset_bound + secs(p.group_interval));
-    eprintln!("  maintenance: audit-log paged after {:.2}s, the inventory team's receivers got nothing for {:.1}s", secs(audit.at.duration_since(m_start)), secs(muted_for));
+    eprintln!(
+        "  recovery -> resolved notification at every page receiver: {resolve_delivered:.2}s (bound {:.2}s: + group_interval)",
+        reset_bound + secs(p.group_interval)
+    );
+    eprintln!(
+        "  maintenance: audit-log paged after {:.2}s, the inventory team's receivers got nothing for {:.1}s",
+        secs(audit.at.duration_since(m_start)),
+        secs(muted_for)
+    );
     eprintln!("  wall time: {:.1}s", secs(wall.elapsed()));
 
     // Generous margins (loaded machines), but far below what a wrong `for` or window would take.
     let margin = 10.0;
-    assert!(detection <= detection_bound + margin, "detection took {detection:.2}s");
-    assert!(first <= delivery_bound + margin, "delivery took {first:.2}s");
-    assert!(resolve_delivered <= reset_bound + secs(p.group_interval) + margin, "resolve took {resolve_delivered:.2}s");
+    assert!(
+        detection <= detection_bound + margin,
+        "detection took {detection:.2}s"
+    );
+    assert!(
+        first <= delivery_bound + margin,
+        "delivery took {first:.2}s"
+    );
+    assert!(
+        resolve_delivered <= reset_bound + secs(p.group_interval) + margin,
+        "resolve took {resolve_delivered:.2}s"
+    );
 }
 
 #[test]
 fn a_misspelt_team_label_in_the_generated_rules_fails_the_outage_check() {
     let Some(tools) = tools() else { return };
     // The payments team's label, misspelt in every rule of checkout's rule file.
-    let s = Stack::start(&tools, Some(Mutation { file: "rules/checkout.rules.yaml", from: "team: payments\n", to: "team: paymnets\n" }));
+    let s = Stack::start(
+        &tools,
+        Some(Mutation {
+            file: "rules/checkout.rules.yaml",
+            from: "team: payments\n",
+            to: "team: paymnets\n",
+        }),
+    );
     run_healthy(&s, Duration::from_secs(3));
     let o = run_outage(&s);
     let ds = s.deliveries();
-    let err = check_outage(&ds).expect_err("the outage check passed although the rules carry a misspelt team label");
+    let err = check_outage(&ds)
+        .expect_err("the outage check passed although the rules carry a misspelt team label");
     for r in ["pagerduty-payments", "slack-payments"] {
-        assert!(err.contains(&format!("{r} did not get checkout/availability page-fast firing")), "{err}");
+        assert!(
+            err.contains(&format!(
+                "{r} did not get checkout/availability page-fast firing"
+            )),
+            "{err}"
+        );
     }
     // The page went where Alertmanager sends what no team route takes.
-    assert!(ds.iter().any(|d| d.receiver == "unrouted" && d.slo == "checkout/availability" && d.stage == "page-fast" && d.team == "paymnets"), "{}", describe(&ds, o.start));
-    eprintln!("with team=\"paymnets\" in the rules, the outage check fails:\n{err}\nnotifications:\n{}", describe(&ds, o.start));
+    assert!(
+        ds.iter().any(|d| d.receiver == "unrouted"
+            && d.slo == "checkout/availability"
+            && d.stage == "page-fast"
+            && d.team == "paymnets"),
+        "{}",
+        describe(&ds, o.start)
+    );
+    eprintln!(
+        "with team=\"paymnets\" in the rules, the outage check fails:\n{err}\nnotifications:\n{}",
+        describe(&ds, o.start)
+    );
 }
 
 #[test]
@@ -652,7 +942,10 @@ fn timestamps_parse_like_rfc3339() {
     let t = |s| rfc3339(s).duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
     assert_eq!(t("1970-01-02T00:00:01.5Z"), 86_401.5);
     assert_eq!(t("2000-03-01T00:00:00Z"), 951_868_800.0);
-    assert_eq!(t("2024-02-29T23:59:59.123456789+01:00"), 1_709_247_599.123_456_8);
+    assert_eq!(
+        t("2024-02-29T23:59:59.123456789+01:00"),
+        1_709_247_599.123_456_8
+    );
     assert_eq!(t("2024-02-29T23:59:59-00:30"), 1_709_252_999.0);
 }
 
@@ -676,17 +969,34 @@ fn the_demo_routing_profile_routes_the_demo_fleet_like_its_own_routing_spec() {
     fs::write(demo.join("routing.yaml"), &profile).unwrap();
     let b = sloforge::build(std::slice::from_ref(&demo), false);
     assert!(!b.failed(), "{}", b.diagnostics);
-    let am: Json = serde_saphyr::from_str(&b.compilation.unwrap().alertmanager.unwrap().text).unwrap();
+    let am: Json =
+        serde_saphyr::from_str(&b.compilation.unwrap().alertmanager.unwrap().text).unwrap();
     for r in am["receivers"].as_array().unwrap() {
-        let keys: Vec<&String> = r.as_object().unwrap().keys().filter(|k| k.ends_with("_configs")).collect();
+        let keys: Vec<&String> = r
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| k.ends_with("_configs"))
+            .collect();
         assert_eq!(keys, ["webhook_configs"], "{r}");
         let url = r["webhook_configs"][0]["url"].as_str().unwrap();
-        assert_eq!(url, format!("{PLACEHOLDER}{}", r["name"].as_str().unwrap().trim_start_matches("sloforge-")), "{r}");
+        assert_eq!(
+            url,
+            format!(
+                "{PLACEHOLDER}{}",
+                r["name"].as_str().unwrap().trim_start_matches("sloforge-")
+            ),
+            "{r}"
+        );
     }
     let routes = |dir: &Path| {
         let o = common::sloforge(&["routes", &dir.to_string_lossy()], &root);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };
-    assert_eq!(routes(&demo), routes(&root.join("slo-specs")), "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml");
+    assert_eq!(
+        routes(&demo),
+        routes(&root.join("slo-specs")),
+        "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml"
+    );
 }

@@ -4,15 +4,19 @@
 
 mod common;
 
-
 use sloforge::render::{self, RenderOptions};
 
 use common::File;
 
 fn compile() -> String {
-    let b = sloforge::build(&[common::root().join("tests/cases/hostile_values.yaml")], false);
+    let b = sloforge::build(
+        &[common::root().join("tests/cases/hostile_values.yaml")],
+        false,
+    );
     let c = b.compilation.unwrap_or_else(|| panic!("{}", b.diagnostics));
-    render::render_tree(&c, &RenderOptions::default()).remove("rules/api.rules.yaml").unwrap()
+    render::render_tree(&c, &RenderOptions::default())
+        .remove("rules/api.rules.yaml")
+        .unwrap()
 }
 
 #[test]
@@ -32,30 +36,54 @@ fn values_round_trip_through_the_yaml() {
     assert_eq!(l["hash"], "# not a comment");
     // YAML 1.1 booleans and null stay strings for every reader.
     for v in ["no", "yes", "off", "~"] {
-        assert!(!text.contains(&format!(": {v}\n")), "unquoted `{v}` in:\n{text}");
+        assert!(
+            !text.contains(&format!(": {v}\n")),
+            "unquoted `{v}` in:\n{text}"
+        );
     }
     // The user's selector keeps its matchers, escapes included.
-    assert!(rules[0].expr.contains(r#"path="/a\"b""#), "{}", rules[0].expr);
-    assert!(rules[0].expr.contains(r#"code=~"5..|4\\d\\d""#), "{}", rules[0].expr);
+    assert!(
+        rules[0].expr.contains(r#"path="/a\"b""#),
+        "{}",
+        rules[0].expr
+    );
+    assert!(
+        rules[0].expr.contains(r#"code=~"5..|4\\d\\d""#),
+        "{}",
+        rules[0].expr
+    );
 }
 
 #[test]
 fn spec_text_cannot_start_a_template_action() {
     let text = compile();
     let file: File = serde_saphyr::from_str(&text).unwrap();
-    let alert = file.groups[0].rules.iter().find(|r| !r.annotations.is_empty()).unwrap();
+    let alert = file.groups[0]
+        .rules
+        .iter()
+        .find(|r| !r.annotations.is_empty())
+        .unwrap();
     let desc = &alert.annotations["description"];
     assert!(desc.contains(r#"{{ "{{" }} .Oops"#), "{desc}");
     let summary = &alert.annotations["summary"];
     // The spec's own label value is escaped; the spec author's `{{ $labels.service }}` is kept.
-    assert_eq!(summary, r#"api {{ "{{" }} not a template }} {{ $labels.service }}"#);
+    assert_eq!(
+        summary,
+        r#"api {{ "{{" }} not a template }} {{ $labels.service }}"#
+    );
 }
 
 #[test]
 fn hostile_rule_file_loads_in_promtool() {
-    let Some(promtool) = common::tool("promtool") else { return };
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("api.rules.yaml");
     std::fs::write(&f, compile()).unwrap();
-    common::run_ok(std::process::Command::new(promtool).args(["check", "rules", "--lint=all", "--lint-fatal"]).arg(&f));
+    common::run_ok(
+        std::process::Command::new(promtool)
+            .args(["check", "rules", "--lint=all", "--lint-fatal"])
+            .arg(&f),
+    );
 }

@@ -6,7 +6,12 @@ use common::{root, sloforge};
 
 fn run(args: &[&str]) -> String {
     let o = sloforge(args, &root());
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -26,7 +31,13 @@ fn json_for_the_demo_fleet() {
 
 #[test]
 fn workbook_numbers() {
-    let v: serde_json::Value = serde_json::from_str(&run(&["explain", "tests/promtool/spec.yaml", "--output", "json"])).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run(&[
+        "explain",
+        "tests/promtool/spec.yaml",
+        "--output",
+        "json",
+    ]))
+    .unwrap();
     let slo = &v[0];
     assert_eq!(slo["error_budget"], 0.001);
     // 0.1 % of 30 days.
@@ -35,7 +46,12 @@ fn workbook_numbers() {
     let tier = |name: &str| tiers.iter().find(|t| t["tier"] == name).unwrap();
     // Table 5-8: 2 % of the budget in 1h at 14.4x, 5 % in 6h at 6x, 10 % in 1d at 3x, 10 % in
     // 3d at 1x.
-    for (name, spent) in [("page-fast", 2.0), ("page-slow", 5.0), ("ticket-fast", 10.0), ("ticket-slow", 10.0)] {
+    for (name, spent) in [
+        ("page-fast", 2.0),
+        ("page-slow", 5.0),
+        ("ticket-fast", 10.0),
+        ("ticket-slow", 10.0),
+    ] {
         assert_eq!(tier(name)["budget_spent_percent"], spent, "{name}");
     }
     let fast = tier("page-fast");
@@ -56,7 +72,13 @@ fn workbook_numbers() {
 fn unreachable_tiers_never_detect() {
     let text = run(&["explain", "tests/cases/low_objective_warning.yaml"]);
     assert!(text.contains("page-fast can never fire: even a total outage stays under its error-ratio threshold 1.44"), "{text}");
-    let v: serde_json::Value = serde_json::from_str(&run(&["explain", "tests/cases/low_objective_warning.yaml", "--output", "json"])).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run(&[
+        "explain",
+        "tests/cases/low_objective_warning.yaml",
+        "--output",
+        "json",
+    ]))
+    .unwrap();
     let fast = &v[0]["tiers"][0];
     assert_eq!(fast["tier"], "page-fast");
     assert!(fast["detection_total_outage_seconds"].is_null());
@@ -68,7 +90,10 @@ fn unreachable_tiers_never_detect() {
 /// (85 %: 6.666…x), and at the boundary (90 % with a 10x tier: threshold exactly 1).
 #[test]
 fn never_firing_warnings_agree_with_explain_for_every_objective() {
-    let objectives = ["0.5", "10", "30", "33.3", "50", "66.6", "70", "75", "80", "85", "90", "92.9", "93.05", "95", "97", "99", "99.9"];
+    let objectives = [
+        "0.5", "10", "30", "33.3", "50", "66.6", "70", "75", "80", "85", "90", "92.9", "93.05",
+        "95", "97", "99", "99.9",
+    ];
     for objective in objectives {
         let text = format!(
             "apiVersion: sloforge.dev/v1\nkind: Defaults\nalert_tiers:\n\
@@ -80,9 +105,17 @@ fn never_firing_warnings_agree_with_explain_for_every_objective() {
              - name: availability\n  objective: {objective}\n  sli:\n    ratio:\n      errors: e_total\n      total: t_total\n"
         );
         let mut loaded = sloforge::load::Loaded::default();
-        sloforge::load::load_str(std::path::Path::new("lab.yaml"), &text, sloforge::load::LoadOptions::default(), &mut loaded);
+        sloforge::load::load_str(
+            std::path::Path::new("lab.yaml"),
+            &text,
+            sloforge::load::LoadOptions::default(),
+            &mut loaded,
+        );
         let b = sloforge::build_loaded(loaded, false);
-        let fleet = b.fleet.as_ref().unwrap_or_else(|| panic!("{objective}: {}", b.diagnostics));
+        let fleet = b
+            .fleet
+            .as_ref()
+            .unwrap_or_else(|| panic!("{objective}: {}", b.diagnostics));
         let never: Vec<String> = sloforge::explain::explain(fleet)[0]
             .tiers
             .iter()
@@ -105,7 +138,10 @@ fn never_firing_warnings_agree_with_explain_for_every_objective() {
 
 #[test]
 fn invalid_specs_exit_1() {
-    let o = sloforge(&["explain", "tests/cases/err_objective_range.yaml"], &root());
+    let o = sloforge(
+        &["explain", "tests/cases/err_objective_range.yaml"],
+        &root(),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error["));
 }

@@ -13,7 +13,10 @@ fn spec_sets() -> Vec<PathBuf> {
     let root = common::root();
     let mut sets = vec![root.join("slo-specs")];
     for dir in ["tests/cases", "examples"] {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -31,7 +34,9 @@ fn every_generated_rule_file_passes_promtool_check_on_every_version() {
     let mut files = Vec::new();
     for (i, set) in spec_sets().iter().enumerate() {
         let b = sloforge::build(std::slice::from_ref(set), false);
-        let c = b.compilation.unwrap_or_else(|| panic!("{} does not compile:\n{}", set.display(), b.diagnostics));
+        let c = b
+            .compilation
+            .unwrap_or_else(|| panic!("{} does not compile:\n{}", set.display(), b.diagnostics));
         for (rel, text) in render::render_tree(&c, &RenderOptions::default()) {
             if rel.ends_with(".rules.yaml") {
                 let p = tmp.path().join(format!("{i}-{}", rel.replace('/', "_")));
@@ -42,8 +47,16 @@ fn every_generated_rule_file_passes_promtool_check_on_every_version() {
     }
     assert!(files.len() >= 20, "only {} rule files", files.len());
     for (version, promtool) in common::tool_matrix("promtool") {
-        let out = common::run_ok(Command::new(&promtool).args(["check", "rules", "--lint=all", "--lint-fatal"]).args(&files));
-        assert_eq!(out.matches("SUCCESS").count(), files.len(), "promtool {version}: {out}");
+        let out = common::run_ok(
+            Command::new(&promtool)
+                .args(["check", "rules", "--lint=all", "--lint-fatal"])
+                .args(&files),
+        );
+        assert_eq!(
+            out.matches("SUCCESS").count(),
+            files.len(),
+            "promtool {version}: {out}"
+        );
     }
 }
 
@@ -56,13 +69,28 @@ fn scenario_dir(mutate: impl Fn(&str) -> String) -> tempfile::TempDir {
     let rules = files.get("rules/api.rules.yaml").expect("rules of api");
     std::fs::create_dir_all(tmp.path().join("rules")).unwrap();
     std::fs::write(tmp.path().join("rules/api.rules.yaml"), mutate(rules)).unwrap();
-    std::fs::copy(root.join("tests/promtool/scenarios.test.yaml"), tmp.path().join("scenarios.test.yaml")).unwrap();
+    std::fs::copy(
+        root.join("tests/promtool/scenarios.test.yaml"),
+        tmp.path().join("scenarios.test.yaml"),
+    )
+    .unwrap();
     tmp
 }
 
 fn promtool_test(promtool: &Path, dir: &Path) -> (bool, String) {
-    let out = Command::new(promtool).args(["test", "rules", "scenarios.test.yaml"]).current_dir(dir).output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = Command::new(promtool)
+        .args(["test", "rules", "scenarios.test.yaml"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[test]
@@ -77,7 +105,9 @@ fn hand_written_scenarios_pass_on_generated_rules_under_every_version() {
 
 #[test]
 fn scenarios_catch_a_broken_threshold() {
-    let Some(promtool) = common::tool("promtool") else { return };
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
     // The page-fast threshold ×10: the outage scenario must no longer see its page.
     let dir = scenario_dir(|r| {
         assert!(r.contains("> 14.4"));
@@ -90,7 +120,9 @@ fn scenarios_catch_a_broken_threshold() {
 
 #[test]
 fn scenarios_catch_an_unweighted_long_window() {
-    let Some(promtool) = common::tool("promtool") else { return };
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
     // Replace Σerrors/Σtotal by a mean of one-minute ratios for the 6h window: the
     // traffic-weighted check must fail.
     let dir = scenario_dir(|r| {

@@ -15,7 +15,10 @@ fn spec_sets() -> Vec<(String, PathBuf)> {
     let root = common::root();
     let mut sets = vec![("demo".to_string(), root.join("slo-specs"))];
     for dir in ["tests/cases", "examples"] {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -29,12 +32,24 @@ fn spec_sets() -> Vec<(String, PathBuf)> {
 
 fn tree_of(spec: &Path) -> BTreeMap<String, String> {
     let b = sloforge::build(&[spec.to_path_buf()], false);
-    let c = b.compilation.unwrap_or_else(|| panic!("{} does not compile:\n{}", spec.display(), b.diagnostics));
-    render::render_tree(&c, &RenderOptions { tests: Some(ScenarioOptions::default()), ..RenderOptions::default() })
+    let c = b
+        .compilation
+        .unwrap_or_else(|| panic!("{} does not compile:\n{}", spec.display(), b.diagnostics));
+    render::render_tree(
+        &c,
+        &RenderOptions {
+            tests: Some(ScenarioOptions::default()),
+            ..RenderOptions::default()
+        },
+    )
 }
 
 /// Writes the rule and test files of a tree under `dir`; returns the test files.
-fn write(dir: &Path, tree: &BTreeMap<String, String>, mutate: impl Fn(&str, &str) -> String) -> Vec<PathBuf> {
+fn write(
+    dir: &Path,
+    tree: &BTreeMap<String, String>,
+    mutate: impl Fn(&str, &str) -> String,
+) -> Vec<PathBuf> {
     let mut tests = Vec::new();
     for (rel, text) in tree {
         if !(rel.ends_with(".rules.yaml") || rel.ends_with(".test.yaml")) {
@@ -59,7 +74,9 @@ fn generated_tests_pass_under_promtool_2_42_2_53_and_3_5() {
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, spec) in spec_sets() {
-        files.extend(write(&tmp.path().join(&name), &tree_of(&spec), |_, t| t.to_string()));
+        files.extend(write(&tmp.path().join(&name), &tree_of(&spec), |_, t| {
+            t.to_string()
+        }));
     }
     // One set of files for every version: the test model holds under both range semantics.
     for (version, promtool) in common::tool_matrix("promtool") {
@@ -75,12 +92,25 @@ fn generated_tests_pass_under_promtool_2_42_2_53_and_3_5() {
 #[test]
 fn committed_demo_tests_pass_from_another_directory_under_every_version() {
     // The test files name their rules relative to themselves: promtool finds them from any cwd.
-    let mut files: Vec<PathBuf> = std::fs::read_dir(common::root().join("generated/tests")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(common::root().join("generated/tests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 6);
     for (version, promtool) in common::tool_matrix("promtool") {
-        let out = std::process::Command::new(&promtool).args(["test", "rules"]).args(&files).current_dir(std::env::temp_dir()).output().unwrap();
-        assert!(out.status.success(), "promtool {version}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(&promtool)
+            .args(["test", "rules"])
+            .args(&files)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool {version}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -88,14 +118,23 @@ fn committed_demo_tests_pass_from_another_directory_under_every_version() {
 const MUTATIONS: &[(&str, &str, &str)] = &[
     ("page-fast threshold x10", "> 14.4 and", "> 144 and"),
     ("page-slow `for` 15m -> 5m", "for: 15m", "for: 5m"),
-    ("page-fast short window 5m -> 30m", r#"window="5m"} > 14.4"#, r#"window="30m"} > 14.4"#),
+    (
+        "page-fast short window 5m -> 30m",
+        r#"window="5m"} > 14.4"#,
+        r#"window="30m"} > 14.4"#,
+    ),
     ("error ratio 2x too low", "/ 0.001\n", "/ 0.002\n"),
 ];
 
 #[test]
 fn broken_alerts_fail_the_generated_tests() {
-    let Some(promtool) = common::tool("promtool") else { return };
-    let tree: BTreeMap<String, String> = tree_of(&common::root().join("slo-specs")).into_iter().filter(|(rel, _)| rel.contains("/cart.")).collect();
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
+    let tree: BTreeMap<String, String> = tree_of(&common::root().join("slo-specs"))
+        .into_iter()
+        .filter(|(rel, _)| rel.contains("/cart."))
+        .collect();
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, (what, from, to)) in MUTATIONS.iter().enumerate() {
@@ -112,58 +151,148 @@ fn broken_alerts_fail_the_generated_tests() {
     let summary = run(promtool, &files);
     let text = testrun::render(&summary);
     for (i, (what, _, _)) in MUTATIONS.iter().enumerate() {
-        let r = summary.files.iter().find(|f| f.file.starts_with(tmp.path().join(format!("m{i}")))).unwrap();
+        let r = summary
+            .files
+            .iter()
+            .find(|f| f.file.starts_with(tmp.path().join(format!("m{i}"))))
+            .unwrap();
         assert!(!r.passed, "{what}: the generated tests still pass\n{text}");
-        assert!(!r.failures.is_empty() && r.failures.iter().all(|f| !f.groups.is_empty()), "{what}: failures not attributed\n{text}");
+        assert!(
+            !r.failures.is_empty() && r.failures.iter().all(|f| !f.groups.is_empty()),
+            "{what}: failures not attributed\n{text}"
+        );
     }
     // The threshold mutation is caught by the outage test and by page-fast's own tests.
-    let first = &summary.files.iter().find(|f| f.file.starts_with(tmp.path().join("m0"))).unwrap().failures;
-    assert!(first.iter().any(|f| f.groups.iter().any(|g| g.contains("total outage"))), "{text}");
+    let first = &summary
+        .files
+        .iter()
+        .find(|f| f.file.starts_with(tmp.path().join("m0")))
+        .unwrap()
+        .failures;
+    assert!(
+        first
+            .iter()
+            .any(|f| f.groups.iter().any(|g| g.contains("total outage"))),
+        "{text}"
+    );
     println!("{text}");
 }
 
 #[test]
 fn sloforge_test_command() {
-    let Some(promtool) = common::tool("promtool") else { return };
+    let Some(promtool) = common::tool("promtool") else {
+        return;
+    };
     let promtool = promtool.to_str().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let spec = common::root().join("tests/promtool/spec.yaml");
     let out = tmp.path().join("out");
-    let o = common::sloforge(&["generate", spec.to_str().unwrap(), "-o", out.to_str().unwrap()], tmp.path());
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::sloforge(
+        &[
+            "generate",
+            spec.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(out.join("tests/api.test.yaml").is_file());
-    let o = common::sloforge(&["test", out.to_str().unwrap(), "--promtool", promtool], tmp.path());
+    let o = common::sloforge(
+        &["test", out.to_str().unwrap(), "--promtool", promtool],
+        tmp.path(),
+    );
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
-    assert_eq!(o.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout.contains("ok ") && stdout.contains("tests in 1 files: all passed"), "{stdout}");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("ok ") && stdout.contains("tests in 1 files: all passed"),
+        "{stdout}"
+    );
 
     // Break the page: exit 1, the failing test named.
     let rules = out.join("rules/api.rules.yaml");
     let text = std::fs::read_to_string(&rules).unwrap();
     std::fs::write(&rules, text.replacen("> 14.4 and", "> 144 and", 1)).unwrap();
-    let o = common::sloforge(&["test", out.join("tests/api.test.yaml").to_str().unwrap(), "--jobs", "1", "--promtool", promtool], tmp.path());
+    let o = common::sloforge(
+        &[
+            "test",
+            out.join("tests/api.test.yaml").to_str().unwrap(),
+            "--jobs",
+            "1",
+            "--promtool",
+            promtool,
+        ],
+        tmp.path(),
+    );
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     assert_eq!(o.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("FAILED") && stdout.contains("\"availability: total outage"), "{stdout}");
+    assert!(
+        stdout.contains("FAILED") && stdout.contains("\"availability: total outage"),
+        "{stdout}"
+    );
 
     // Nothing to run, or no promtool: exit 1 with a message.
-    let o = common::sloforge(&["test", tmp.path().join("nothing").to_str().unwrap(), "--promtool", promtool], tmp.path());
+    let o = common::sloforge(
+        &[
+            "test",
+            tmp.path().join("nothing").to_str().unwrap(),
+            "--promtool",
+            promtool,
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
-    let o = common::sloforge(&["test", out.to_str().unwrap(), "--promtool", "/nonexistent/promtool"], tmp.path());
+    let o = common::sloforge(
+        &[
+            "test",
+            out.to_str().unwrap(),
+            "--promtool",
+            "/nonexistent/promtool",
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot run"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot run"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
 fn tests_are_optional_and_only_for_plain_rule_files() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = common::root().join("tests/promtool/spec.yaml");
-    for (args, expect) in [(vec!["--no-tests"], false), (vec!["--format", "kubernetes"], false), (vec![], true)] {
+    for (args, expect) in [
+        (vec!["--no-tests"], false),
+        (vec!["--format", "kubernetes"], false),
+        (vec![], true),
+    ] {
         let out = tmp.path().join(format!("out{}", args.len()));
-        let mut a = vec!["generate", spec.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut a = vec![
+            "generate",
+            spec.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
         a.extend(args.iter().copied());
         let o = common::sloforge(&a, tmp.path());
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert_eq!(out.join("tests").exists(), expect, "{args:?}");
     }
     // `-o -` streams rules only.

@@ -17,25 +17,49 @@ fn expr(r: &Rule) -> &str {
 
 #[test]
 fn a_ratio_slo_reads_raw_series_once_and_every_window_from_earlier_evaluations() {
-    let b = sloforge::build(&[common::root().join("tests/cases/ratio_errors.yaml")], false);
+    let b = sloforge::build(
+        &[common::root().join("tests/cases/ratio_errors.yaml")],
+        false,
+    );
     let c = b.compilation.expect("compiles");
     let file = c.rule_files["api"].rules(&c.settings);
     assert_eq!(file.groups.len(), 2, "the SLO's group and its coarse group");
     let (group, coarse) = (&file.groups[0], &file.groups[1]);
-    assert_eq!((group.interval.as_str(), coarse.interval.as_str()), ("1m", "1h"));
-    let alerts = group.rules.iter().filter(|r| matches!(r, Rule::Alert(_))).count();
+    assert_eq!(
+        (group.interval.as_str(), coarse.interval.as_str()),
+        ("1m", "1h")
+    );
+    let alerts = group
+        .rules
+        .iter()
+        .filter(|r| matches!(r, Rule::Alert(_)))
+        .count();
     assert_eq!(alerts, 4);
-    let raw_readers: Vec<&str> = file.groups.iter().flat_map(|g| &g.rules).map(expr).filter(|e| e.contains("http_requests_total")).collect();
+    let raw_readers: Vec<&str> = file
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .map(expr)
+        .filter(|e| e.contains("http_requests_total"))
+        .collect();
     assert_eq!(raw_readers.len(), 1, "{raw_readers:?}");
     // Two instants per counter (now and one base window back), no range: what PromQL and
     // MetricsQL agree on.
     assert!(!raw_readers[0].contains('['), "{}", raw_readers[0]);
-    assert_eq!(raw_readers[0].matches("offset 1m >= 0) or (").count(), 2, "errors and total: {}", raw_readers[0]);
+    assert_eq!(
+        raw_readers[0].matches("offset 1m >= 0) or (").count(),
+        2,
+        "errors and total: {}",
+        raw_readers[0]
+    );
     let expr_of = |name: &str| {
-        file.groups.iter().flat_map(|g| &g.rules).find_map(|r| match r {
-            Rule::Record(r) if r.record == name => Some(r.expr.clone()),
-            _ => None,
-        })
+        file.groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .find_map(|r| match r {
+                Rule::Record(r) if r.record == name => Some(r.expr.clone()),
+                _ => None,
+            })
     };
     // The coarse rates: the recorded rates of the hour that ends one evaluation back.
     assert_eq!(
@@ -46,16 +70,40 @@ fn a_ratio_slo_reads_raw_series_once_and_every_window_from_earlier_evaluations()
     let terms: Vec<&str> = ratio.split(" or label_replace(").collect();
     assert_eq!(terms.len(), 8, "{ratio}");
     for term in terms {
-        let window = term.rsplit("\"window\", \"").next().and_then(|t| t.split('"').next()).unwrap();
+        let window = term
+            .rsplit("\"window\", \"")
+            .next()
+            .and_then(|t| t.split('"').next())
+            .unwrap();
         // Σerrors / Σtotal of the same window.
         let (errors, total) = term.split_once(" / (").unwrap();
-        assert!(errors.contains("event=\"errors\"") && !errors.contains("event=\"total\""), "{term}");
-        assert!(total.contains("event=\"total\"") && !total.contains("event=\"errors\""), "{term}");
+        assert!(
+            errors.contains("event=\"errors\"") && !errors.contains("event=\"total\""),
+            "{term}"
+        );
+        assert!(
+            total.contains("event=\"total\"") && !total.contains("event=\"errors\""),
+            "{term}"
+        );
         let fine = window != "30d";
-        assert_eq!(term.matches("sum(sum_over_time(slo:sli_events:rate1m{").count(), if fine { 2 } else { 0 }, "{window}: {term}");
-        assert_eq!(term.matches("sum(avg_over_time(slo:sli_events:rate1h{").count(), if fine { 0 } else { 2 }, "{window}: {term}");
+        assert_eq!(
+            term.matches("sum(sum_over_time(slo:sli_events:rate1m{")
+                .count(),
+            if fine { 2 } else { 0 },
+            "{window}: {term}"
+        );
+        assert_eq!(
+            term.matches("sum(avg_over_time(slo:sli_events:rate1h{")
+                .count(),
+            if fine { 0 } else { 2 },
+            "{window}: {term}"
+        );
         // Every read of a recorded series ends one evaluation back.
-        assert_eq!(term.matches("999ms] offset 1m))").count(), 2, "{window}: {term}");
+        assert_eq!(
+            term.matches("999ms] offset 1m))").count(),
+            2,
+            "{window}: {term}"
+        );
     }
 }
 
@@ -65,12 +113,18 @@ fn recorded_reads(expr: &str) -> Vec<(String, bool)> {
     let mut rest = expr;
     while let Some(i) = rest.find("slo:") {
         let tail = &rest[i..];
-        let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '_')).unwrap_or(tail.len());
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '_'))
+            .unwrap_or(tail.len());
         let name = tail[..end].to_string();
         // Whether this read is a range that ends at least one evaluation back.
         let after = &tail[end..];
         let selector_end = after.find('}').map_or(0, |j| j + 1);
-        let offset = after[selector_end..].starts_with('[') && after[selector_end..].split(')').next().is_some_and(|r| r.contains("] offset "));
+        let offset = after[selector_end..].starts_with('[')
+            && after[selector_end..]
+                .split(')')
+                .next()
+                .is_some_and(|r| r.contains("] offset "));
         out.push((name, offset));
         rest = &tail[end..];
     }
@@ -91,15 +145,35 @@ fn no_recording_rule_needs_a_sample_of_its_own_evaluation_or_reads_itself() {
         let c = b.compilation.unwrap_or_else(|| panic!("{dir} compiles"));
         for rf in c.rule_files.values() {
             for g in rf.rules(&c.settings).groups {
-                let own: Vec<String> = g.rules.iter().filter_map(|r| if let Rule::Record(r) = r { Some(r.record.clone()) } else { None }).collect();
+                let own: Vec<String> = g
+                    .rules
+                    .iter()
+                    .filter_map(|r| {
+                        if let Rule::Record(r) = r {
+                            Some(r.record.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 for r in &g.rules {
                     let Rule::Record(rec) = r else { continue };
                     if dashboards.contains(&rec.record.as_str()) {
                         continue;
                     }
                     for (name, offset) in recorded_reads(&rec.expr) {
-                        assert_ne!(name, rec.record, "{}: {} reads itself: {}", g.name, rec.record, rec.expr);
-                        assert!(!own.contains(&name) || offset, "{}: {} reads {name} of this evaluation: {}", g.name, rec.record, rec.expr);
+                        assert_ne!(
+                            name, rec.record,
+                            "{}: {} reads itself: {}",
+                            g.name, rec.record, rec.expr
+                        );
+                        assert!(
+                            !own.contains(&name) || offset,
+                            "{}: {} reads {name} of this evaluation: {}",
+                            g.name,
+                            rec.record,
+                            rec.expr
+                        );
                         checked += 1;
                     }
                 }
@@ -116,7 +190,10 @@ fn no_float_artifacts_in_generated_output() {
     for (path, text) in tree {
         for token in text.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
             if let Some((_, frac)) = token.split_once('.') {
-                assert!(frac.len() < 10, "float artifact `{token}` in generated/{path}");
+                assert!(
+                    frac.len() < 10,
+                    "float artifact `{token}` in generated/{path}"
+                );
             }
         }
     }

@@ -1238,11 +1238,17 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
     let mut after_reset = Worst::default();
     for s in &series {
         let (mut vp, mut pe, mut ve) = (Worst::default(), Worst::default(), Worst::default());
-        let length = windows.iter().find(|w| &w.label == s).map_or(duration_ms(SLO_WINDOW), |w| w.length);
+        let length = windows
+            .iter()
+            .find(|w| &w.label == s)
+            .map_or(duration_ms(SLO_WINDOW), |w| w.length);
         for p in points.iter().filter(|p| &p.series == s) {
             // The window read at t holds the minutes up to t - 1m, each read from the sample a
             // minute before it: the reset minute until the window plus a minute has passed.
-            let holds_reset = p.label.strip_prefix("counter reset +").is_some_and(|since| duration_ms(since) < length + 60 * SEC);
+            let holds_reset = p
+                .label
+                .strip_prefix("counter reset +")
+                .is_some_and(|since| duration_ms(since) < length + 60 * SEC);
             let floor = floor_of(s);
             let at = format!("{} ({})", p.label, utc(p.t / SEC));
             let d = [

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::routing::{Period, Receiver, Routing, Timing};
 use crate::model::Fleet;
+use crate::model::routing::{Period, Receiver, Routing, Timing};
 use crate::names::{self, label};
 
 fn is_false(b: &bool) -> bool {
@@ -204,7 +204,10 @@ pub struct Compiled {
 
 impl Compiled {
     /// `AlertmanagerConfig` resources per team (file → content), or why they cannot be written.
-    pub fn kubernetes(&self, opts: &crate::render::RenderOptions) -> Result<BTreeMap<String, String>, String> {
+    pub fn kubernetes(
+        &self,
+        opts: &crate::render::RenderOptions,
+    ) -> Result<BTreeMap<String, String>, String> {
         kubernetes::resources(&self.routing, &self.inhibit, opts)
     }
 }
@@ -294,7 +297,11 @@ fn children(routing: &Routing) -> Vec<Route> {
     let default = names::alertmanager_name(&routing.default_receiver);
     let mut out = Vec::new();
     for a in &routing.audit_receivers {
-        out.push(Route { receiver: names::alertmanager_name(a), continue_: true, ..Route::default() });
+        out.push(Route {
+            receiver: names::alertmanager_name(a),
+            continue_: true,
+            ..Route::default()
+        });
     }
     for team in routing.teams.values() {
         if team.routes.is_empty() {
@@ -307,24 +314,42 @@ fn children(routing: &Routing) -> Vec<Route> {
                     receiver: names::alertmanager_name(rec),
                     matchers: vec![eq(label::SEVERITY, &r.severity)],
                     continue_: i + 1 < r.receivers.len(),
-                    mute_time_intervals: r.mute_time_intervals.iter().map(|m| names::alertmanager_name(m)).collect(),
-                    active_time_intervals: r.active_time_intervals.iter().map(|m| names::alertmanager_name(m)).collect(),
+                    mute_time_intervals: r
+                        .mute_time_intervals
+                        .iter()
+                        .map(|m| names::alertmanager_name(m))
+                        .collect(),
+                    active_time_intervals: r
+                        .active_time_intervals
+                        .iter()
+                        .map(|m| names::alertmanager_name(m))
+                        .collect(),
                     ..Route::default()
                 };
                 timing_diff(&mut leaf, &r.timing, &routing.defaults);
                 leaves.push(leaf);
             }
         }
-        out.push(Route { receiver: default.clone(), matchers: vec![eq(label::TEAM, &team.name)], routes: leaves, ..Route::default() });
+        out.push(Route {
+            receiver: default.clone(),
+            matchers: vec![eq(label::TEAM, &team.name)],
+            routes: leaves,
+            ..Route::default()
+        });
     }
     if has_continue(&out) {
-        out.push(Route { receiver: default, ..Route::default() });
+        out.push(Route {
+            receiver: default,
+            ..Route::default()
+        });
     }
     out
 }
 
 fn has_continue(routes: &[Route]) -> bool {
-    routes.iter().any(|r| r.continue_ || has_continue(&r.routes))
+    routes
+        .iter()
+        .any(|r| r.continue_ || has_continue(&r.routes))
 }
 
 /// The severities each SLO has alerts of, and its alerts as inhibition sources: (severity,
@@ -339,7 +364,10 @@ fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
     let mut v = Vec::new();
     for s in &fleet.services {
         for slo in &s.slos {
-            let mut a = SloAlerts { severities: BTreeSet::new(), sources: BTreeSet::new() };
+            let mut a = SloAlerts {
+                severities: BTreeSet::new(),
+                sources: BTreeSet::new(),
+            };
             for b in &slo.alerts {
                 let sev = super::routes::rendered_label(&b.severity);
                 a.sources.insert((sev.clone(), label::TIER, b.tier.clone()));
@@ -347,7 +375,8 @@ fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
             }
             for b in &slo.budget_alerts {
                 let sev = super::routes::rendered_label(&b.severity);
-                a.sources.insert((sev.clone(), label::BUDGET_STAGE, b.stage.clone()));
+                a.sources
+                    .insert((sev.clone(), label::BUDGET_STAGE, b.stage.clone()));
                 a.severities.insert(sev);
             }
             v.push((s.team.clone(), a));
@@ -384,11 +413,20 @@ fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
             let mut by_source: BTreeMap<(&'static str, &str), BTreeSet<String>> = BTreeMap::new();
             for (team, a) in slos.iter().filter(|(_, a)| a.severities.contains(lo)) {
                 for (_, name, value) in a.sources.iter().filter(|(sev, _, _)| sev == hi) {
-                    by_source.entry((*name, value.as_str())).or_default().insert(team.clone());
+                    by_source
+                        .entry((*name, value.as_str()))
+                        .or_default()
+                        .insert(team.clone());
                 }
             }
             for ((name, value), teams) in by_source {
-                out.push(Inhibition { rule: rule(vec![eq(label::SEVERITY, hi), eq(name, value)], eq(label::SEVERITY, lo)), teams });
+                out.push(Inhibition {
+                    rule: rule(
+                        vec![eq(label::SEVERITY, hi), eq(name, value)],
+                        eq(label::SEVERITY, lo),
+                    ),
+                    teams,
+                });
             }
         }
     }
@@ -400,8 +438,14 @@ fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
         for slo in &s.slos {
             for fast in &slo.alerts {
                 for slow in &slo.alerts {
-                    if fast.severity_kind == slow.severity_kind && fast.long_window < slow.long_window && fast.tier != slow.tier {
-                        pairs.entry((fast.tier.clone(), slow.tier.clone())).or_default().insert(s.team.clone());
+                    if fast.severity_kind == slow.severity_kind
+                        && fast.long_window < slow.long_window
+                        && fast.tier != slow.tier
+                    {
+                        pairs
+                            .entry((fast.tier.clone(), slow.tier.clone()))
+                            .or_default()
+                            .insert(s.team.clone());
                     }
                 }
             }
@@ -411,7 +455,10 @@ fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
         if pairs.contains_key(&(slow.clone(), fast.clone())) {
             continue;
         }
-        out.push(Inhibition { rule: rule(vec![eq(label::TIER, fast)], eq(label::TIER, slow)), teams: teams.clone() });
+        out.push(Inhibition {
+            rule: rule(vec![eq(label::TIER, fast)], eq(label::TIER, slow)),
+            teams: teams.clone(),
+        });
     }
     out
 }
@@ -422,7 +469,13 @@ fn template_call(name: &str) -> String {
 
 /// Go template bodies of the notification title, plain text and HTML.
 pub fn template_bodies() -> [(&'static str, String); 3] {
-    let (sev, svc, slo, team, tier) = (label::SEVERITY, label::SERVICE, label::SLO, label::TEAM, label::TIER);
+    let (sev, svc, slo, team, tier) = (
+        label::SEVERITY,
+        label::SERVICE,
+        label::SLO,
+        label::TEAM,
+        label::TIER,
+    );
     let title = format!(
         "[{{{{ .Status | toUpper }}}}{{{{ if eq .Status \"firing\" }}}}:{{{{ .Alerts.Firing | len }}}}{{{{ end }}}}] {{{{ .CommonLabels.{sev} }}}} {{{{ .CommonLabels.{svc} }}}}/{{{{ .CommonLabels.{slo} }}}}{{{{ with .CommonLabels.{team} }}}} (team {{{{ . }}}}){{{{ end }}}}"
     );
@@ -442,7 +495,8 @@ pub fn template_bodies() -> [(&'static str, String); 3] {
 }
 
 fn template_file() -> String {
-    let mut out = String::from("{{/* Generated by sloforge from the routing spec. Do not edit. */}}\n");
+    let mut out =
+        String::from("{{/* Generated by sloforge from the routing spec. Do not edit. */}}\n");
     for (name, body) in template_bodies() {
         out.push_str(&format!("{{{{ define \"{name}\" }}}}{body}{{{{ end }}}}\n"));
     }
@@ -461,14 +515,20 @@ fn text_of(texts: Texts, name: &str) -> Option<String> {
     match texts {
         Texts::None => None,
         Texts::Named => Some(template_call(name)),
-        Texts::Inline => template_bodies().into_iter().find(|(n, _)| *n == name).map(|(_, b)| b),
+        Texts::Inline => template_bodies()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b),
     }
 }
 
 fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
     let title = || text_of(texts, names::template::TITLE);
     let text = || text_of(texts, names::template::TEXT);
-    let mut out = AmReceiver { name: names::alertmanager_name(&r.name), ..AmReceiver::default() };
+    let mut out = AmReceiver {
+        name: names::alertmanager_name(&r.name),
+        ..AmReceiver::default()
+    };
     if let Some(p) = &r.pagerduty {
         let mut details = BTreeMap::new();
         if let Some(t) = text() {
@@ -483,7 +543,13 @@ fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
         });
     }
     if let Some(s) = &r.slack {
-        out.slack_configs.push(SlackConfig { send_resolved: s.send_resolved, api_url_file: s.api_url_file.clone(), channel: s.channel.clone(), title: title(), text: text() });
+        out.slack_configs.push(SlackConfig {
+            send_resolved: s.send_resolved,
+            api_url_file: s.api_url_file.clone(),
+            channel: s.channel.clone(),
+            title: title(),
+            text: text(),
+        });
     }
     if let Some(e) = &r.email {
         let mut headers = BTreeMap::new();
@@ -508,18 +574,36 @@ fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
             send_resolved: w.send_resolved,
             url: w.url.clone(),
             max_alerts: w.max_alerts,
-            http_config: w.credentials_file.as_ref().map(|f| HttpConfig { authorization: Authorization { type_: "Bearer".into(), credentials_file: f.clone() } }),
+            http_config: w.credentials_file.as_ref().map(|f| HttpConfig {
+                authorization: Authorization {
+                    type_: "Bearer".into(),
+                    credentials_file: f.clone(),
+                },
+            }),
         });
     }
     if let Some(o) = &r.opsgenie {
-        out.opsgenie_configs.push(OpsgenieConfig { send_resolved: o.send_resolved, api_key_file: o.api_key_file.clone(), priority: o.priority.clone(), message: title(), description: text() });
+        out.opsgenie_configs.push(OpsgenieConfig {
+            send_resolved: o.send_resolved,
+            api_key_file: o.api_key_file.clone(),
+            priority: o.priority.clone(),
+            message: title(),
+            description: text(),
+        });
     }
     out
 }
 
 fn period(p: &Period, location: &str) -> AmPeriod {
     AmPeriod {
-        times: p.times.iter().map(|(s, e)| AmTimeRange { start_time: s.clone(), end_time: e.clone() }).collect(),
+        times: p
+            .times
+            .iter()
+            .map(|(s, e)| AmTimeRange {
+                start_time: s.clone(),
+                end_time: e.clone(),
+            })
+            .collect(),
         weekdays: p.weekdays.clone(),
         days_of_month: p.days_of_month.clone(),
         months: p.months.clone(),
@@ -532,15 +616,26 @@ fn intervals(routing: &Routing) -> Vec<NamedInterval> {
     routing
         .time_intervals
         .values()
-        .map(|t| NamedInterval { name: names::alertmanager_name(&t.name), time_intervals: t.periods.iter().map(|p| period(p, &t.location)).collect() })
+        .map(|t| NamedInterval {
+            name: names::alertmanager_name(&t.name),
+            time_intervals: t.periods.iter().map(|p| period(p, &t.location)).collect(),
+        })
         .collect()
 }
 
 /// The selector of sloforge's sub-tree in a spliced configuration: alerts of the routed teams
 /// that carry an `slo` label.
 pub fn splice_selector(routing: &Routing) -> Vec<String> {
-    let teams: Vec<String> = routing.teams.values().filter(|t| !t.routes.is_empty()).map(|t| regex_escape(&t.name)).collect();
-    vec![present(label::SLO), format!("{}=~{}", label::TEAM, quote(&teams.join("|")))]
+    let teams: Vec<String> = routing
+        .teams
+        .values()
+        .filter(|t| !t.routes.is_empty())
+        .map(|t| regex_escape(&t.name))
+        .collect();
+    vec![
+        present(label::SLO),
+        format!("{}=~{}", label::TEAM, quote(&teams.join("|"))),
+    ]
 }
 
 fn header() -> String {
@@ -551,14 +646,30 @@ fn header() -> String {
 
 pub fn compile(fleet: &Fleet, routing: &Routing) -> Compiled {
     let default = names::alertmanager_name(&routing.default_receiver);
-    let mut root = Route { receiver: default.clone(), routes: children(routing), ..Route::default() };
+    let mut root = Route {
+        receiver: default.clone(),
+        routes: children(routing),
+        ..Route::default()
+    };
     timing_full(&mut root, &routing.defaults);
     let inhibit = inhibitions(fleet, routing);
-    let texts = if routing.templates { Texts::Named } else { Texts::None };
-    let receivers: Vec<AmReceiver> = routing.receivers.values().map(|r| receiver(r, texts)).collect();
+    let texts = if routing.templates {
+        Texts::Named
+    } else {
+        Texts::None
+    };
+    let receivers: Vec<AmReceiver> = routing
+        .receivers
+        .values()
+        .map(|r| receiver(r, texts))
+        .collect();
     let time_intervals = intervals(routing);
     let config = Config {
-        templates: if routing.templates { vec![names::ALERTMANAGER_TEMPLATE.to_string()] } else { Vec::new() },
+        templates: if routing.templates {
+            vec![names::ALERTMANAGER_TEMPLATE.to_string()]
+        } else {
+            Vec::new()
+        },
         route: root.clone(),
         inhibit_rules: inhibit.iter().map(|i| i.rule.clone()).collect(),
         receivers: receivers.clone(),
@@ -567,7 +678,12 @@ pub fn compile(fleet: &Fleet, routing: &Routing) -> Compiled {
     let text = header() + &crate::render::to_yaml(&config);
     let mut sub = root;
     sub.matchers = splice_selector(routing);
-    let splice = SplicePart { route: sub, inhibit_rules: config.inhibit_rules.clone(), receivers, time_intervals };
+    let splice = SplicePart {
+        route: sub,
+        inhibit_rules: config.inhibit_rules.clone(),
+        receivers,
+        time_intervals,
+    };
     Compiled {
         config,
         text,
@@ -813,12 +929,20 @@ pub mod kubernetes {
         let name = parts.next().unwrap_or_default();
         let name_ok = !name.is_empty()
             && name.len() <= 253
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
             && name.starts_with(|c: char| c.is_ascii_alphanumeric())
             && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-        let key_ok = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
+        let key_ok = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
         if name_ok && key_ok {
-            Ok(SecretKeySelector { name: name.to_string(), key: key.to_string() })
+            Ok(SecretKeySelector {
+                name: name.to_string(),
+                key: key.to_string(),
+            })
         } else {
             Err(format!(
                 "secret file `{path}` does not name a Kubernetes Secret: use the operator's mount path /etc/alertmanager/secrets/<secret-name>/<key>"
@@ -835,7 +959,11 @@ pub mod kubernetes {
             Op::Re => "=~",
             Op::NotRe => "!~",
         };
-        Ok(Matcher { name: p.name, value: p.value, match_type })
+        Ok(Matcher {
+            name: p.name,
+            value: p.value,
+            match_type,
+        })
     }
 
     fn matchers(list: &[String]) -> Result<Vec<Matcher>, String> {
@@ -858,8 +986,18 @@ pub mod kubernetes {
     }
 
     fn receiver(r: &super::AmReceiver) -> Result<Receiver, String> {
-        let kv = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| KeyValue { key: k.clone(), value: v.clone() }).collect::<Vec<_>>();
-        let mut out = Receiver { name: r.name.clone(), ..Receiver::default() };
+        let kv = |m: &BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| KeyValue {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut out = Receiver {
+            name: r.name.clone(),
+            ..Receiver::default()
+        };
         for p in &r.pagerduty_configs {
             out.pagerduty_configs.push(PagerDuty {
                 send_resolved: p.send_resolved,
@@ -870,7 +1008,13 @@ pub mod kubernetes {
             });
         }
         for s in &r.slack_configs {
-            out.slack_configs.push(Slack { send_resolved: s.send_resolved, api_url: secret(&s.api_url_file)?, channel: s.channel.clone(), title: s.title.clone(), text: s.text.clone() });
+            out.slack_configs.push(Slack {
+                send_resolved: s.send_resolved,
+                api_url: secret(&s.api_url_file)?,
+                channel: s.channel.clone(),
+                title: s.title.clone(),
+                text: s.text.clone(),
+            });
         }
         for e in &r.email_configs {
             out.email_configs.push(Email {
@@ -888,10 +1032,20 @@ pub mod kubernetes {
         }
         for w in &r.webhook_configs {
             let http_config = match &w.http_config {
-                Some(h) => Some(HttpConfig { authorization: Authorization { type_: h.authorization.type_.clone(), credentials: secret(&h.authorization.credentials_file)? } }),
+                Some(h) => Some(HttpConfig {
+                    authorization: Authorization {
+                        type_: h.authorization.type_.clone(),
+                        credentials: secret(&h.authorization.credentials_file)?,
+                    },
+                }),
                 None => None,
             };
-            out.webhook_configs.push(Webhook { send_resolved: w.send_resolved, url: w.url.clone(), max_alerts: w.max_alerts, http_config });
+            out.webhook_configs.push(Webhook {
+                send_resolved: w.send_resolved,
+                url: w.url.clone(),
+                max_alerts: w.max_alerts,
+                http_config,
+            });
         }
         for o in &r.opsgenie_configs {
             out.opsgenie_configs.push(Opsgenie {
@@ -905,13 +1059,26 @@ pub mod kubernetes {
         Ok(out)
     }
 
-    fn team_resource(routing: &Routing, team: &TeamRouting, inhibit: &[Inhibition], opts: &RenderOptions) -> Result<String, String> {
+    fn team_resource(
+        routing: &Routing,
+        team: &TeamRouting,
+        inhibit: &[Inhibition],
+        opts: &RenderOptions,
+    ) -> Result<String, String> {
         let default = names::alertmanager_name(&routing.default_receiver);
-        let mut top = super::Route { receiver: default.clone(), matchers: vec![super::eq(label::TEAM, &team.name)], ..super::Route::default() };
+        let mut top = super::Route {
+            receiver: default.clone(),
+            matchers: vec![super::eq(label::TEAM, &team.name)],
+            ..super::Route::default()
+        };
         super::timing_full(&mut top, &routing.defaults);
         let mut used: Vec<String> = vec![routing.default_receiver.clone()];
         for a in &routing.audit_receivers {
-            top.routes.push(super::Route { receiver: names::alertmanager_name(a), continue_: true, ..super::Route::default() });
+            top.routes.push(super::Route {
+                receiver: names::alertmanager_name(a),
+                continue_: true,
+                ..super::Route::default()
+            });
             used.push(a.clone());
         }
         let mut intervals: Vec<String> = Vec::new();
@@ -921,8 +1088,16 @@ pub mod kubernetes {
                     receiver: names::alertmanager_name(rec),
                     matchers: vec![super::eq(label::SEVERITY, &r.severity)],
                     continue_: i + 1 < r.receivers.len(),
-                    mute_time_intervals: r.mute_time_intervals.iter().map(|m| names::alertmanager_name(m)).collect(),
-                    active_time_intervals: r.active_time_intervals.iter().map(|m| names::alertmanager_name(m)).collect(),
+                    mute_time_intervals: r
+                        .mute_time_intervals
+                        .iter()
+                        .map(|m| names::alertmanager_name(m))
+                        .collect(),
+                    active_time_intervals: r
+                        .active_time_intervals
+                        .iter()
+                        .map(|m| names::alertmanager_name(m))
+                        .collect(),
                     ..super::Route::default()
                 };
                 super::timing_diff(&mut leaf, &r.timing, &routing.defaults);
@@ -938,15 +1113,28 @@ pub mod kubernetes {
             }
         }
         if super::has_continue(&top.routes) {
-            top.routes.push(super::Route { receiver: default, ..super::Route::default() });
+            top.routes.push(super::Route {
+                receiver: default,
+                ..super::Route::default()
+            });
         }
         used.sort();
-        let texts = if routing.templates { Texts::Inline } else { Texts::None };
-        let receivers = used.iter().filter_map(|n| routing.receivers.get(n)).map(|r| receiver(&super::receiver(r, texts))).collect::<Result<Vec<_>, _>>()?;
+        let texts = if routing.templates {
+            Texts::Inline
+        } else {
+            Texts::None
+        };
+        let receivers = used
+            .iter()
+            .filter_map(|n| routing.receivers.get(n))
+            .map(|r| receiver(&super::receiver(r, texts)))
+            .collect::<Result<Vec<_>, _>>()?;
         intervals.sort();
         let mut mute = Vec::new();
         for name in &intervals {
-            let Some(t) = routing.time_intervals.get(name) else { continue };
+            let Some(t) = routing.time_intervals.get(name) else {
+                continue;
+            };
             if t.location != "UTC" {
                 return Err(format!(
                     "time interval `{}` is in {}, but AlertmanagerConfig (v1alpha1) has no time zone field: use `location: UTC` or the yaml format",
@@ -957,26 +1145,45 @@ pub mod kubernetes {
                 .periods
                 .iter()
                 .map(|p| Period {
-                    times: p.times.iter().map(|(s, e)| TimeRange { start_time: s.clone(), end_time: e.clone() }).collect(),
+                    times: p
+                        .times
+                        .iter()
+                        .map(|(s, e)| TimeRange {
+                            start_time: s.clone(),
+                            end_time: e.clone(),
+                        })
+                        .collect(),
                     weekdays: p.weekdays.clone(),
                     days_of_month: p
                         .days_of_month
                         .iter()
                         .map(|d| {
                             let (s, e) = d.split_once(':').unwrap_or((d, d));
-                            DayRange { start: s.parse().unwrap_or(1), end: e.parse().unwrap_or(1) }
+                            DayRange {
+                                start: s.parse().unwrap_or(1),
+                                end: e.parse().unwrap_or(1),
+                            }
                         })
                         .collect(),
                     months: p.months.clone(),
                     years: p.years.clone(),
                 })
                 .collect();
-            mute.push(MuteTimeInterval { name: names::alertmanager_name(name), time_intervals: periods });
+            mute.push(MuteTimeInterval {
+                name: names::alertmanager_name(name),
+                time_intervals: periods,
+            });
         }
         let inhibit_rules = inhibit
             .iter()
             .filter(|i| i.teams.contains(&team.name))
-            .map(|i| Ok(InhibitRule { source_match: matchers(&i.rule.source_matchers)?, target_match: matchers(&i.rule.target_matchers)?, equal: i.rule.equal.clone() }))
+            .map(|i| {
+                Ok(InhibitRule {
+                    source_match: matchers(&i.rule.source_matchers)?,
+                    target_match: matchers(&i.rule.target_matchers)?,
+                    equal: i.rule.equal.clone(),
+                })
+            })
             .collect::<Result<Vec<_>, String>>()?;
         let mut labels = opts.labels.clone();
         labels.insert("app.kubernetes.io/managed-by".into(), "sloforge".into());
@@ -984,8 +1191,17 @@ pub mod kubernetes {
         let res = Resource {
             api_version: "monitoring.coreos.com/v1alpha1",
             kind: "AlertmanagerConfig",
-            metadata: Metadata { name: names::alertmanager_config_resource(&team.name), namespace: team.namespace.clone(), labels },
-            spec: Spec { route: route(&top)?, receivers, inhibit_rules, mute_time_intervals: mute },
+            metadata: Metadata {
+                name: names::alertmanager_config_resource(&team.name),
+                namespace: team.namespace.clone(),
+                labels,
+            },
+            spec: Spec {
+                route: route(&top)?,
+                receivers,
+                inhibit_rules,
+                mute_time_intervals: mute,
+            },
         };
         Ok(format!(
             "# Generated by sloforge from the AlertRouting spec (team {}). Do not edit: change the spec and run `sloforge generate`.\n{}",
@@ -994,10 +1210,17 @@ pub mod kubernetes {
         ))
     }
 
-    pub(super) fn resources(routing: &Routing, inhibit: &[Inhibition], opts: &RenderOptions) -> Result<BTreeMap<String, String>, String> {
+    pub(super) fn resources(
+        routing: &Routing,
+        inhibit: &[Inhibition],
+        opts: &RenderOptions,
+    ) -> Result<BTreeMap<String, String>, String> {
         let mut out = BTreeMap::new();
         for team in routing.teams.values().filter(|t| !t.routes.is_empty()) {
-            out.insert(names::alertmanager_config_file(&team.name), team_resource(routing, team, inhibit, opts)?);
+            out.insert(
+                names::alertmanager_config_file(&team.name),
+                team_resource(routing, team, inhibit, opts)?,
+            );
         }
         Ok(out)
     }

@@ -37,13 +37,38 @@ pub struct CompiledService {
 impl CompiledService {
     /// The service's rule file: one group per SLO.
     pub fn rules(&self, settings: &Settings) -> RuleFile {
-        RuleFile { groups: self.service.slos.iter().flat_map(|slo| rules::slo_groups(slo, settings)).collect() }
+        RuleFile {
+            groups: self
+                .service
+                .slos
+                .iter()
+                .flat_map(|slo| rules::slo_groups(slo, settings))
+                .collect(),
+        }
     }
 }
 
 pub fn compile(fleet: &Fleet) -> Compilation {
-    let rule_files: BTreeMap<String, CompiledService> =
-        fleet.services.iter().map(|s| (s.name.clone(), CompiledService { source: s.file.clone(), service: Arc::clone(s) })).collect();
-    let alertmanager = fleet.routing.as_ref().map(|r| alertmanager::compile(fleet, r));
-    Compilation { rule_files, alertmanager, settings: fleet.settings.clone() }
+    let rule_files: BTreeMap<String, CompiledService> = fleet
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                CompiledService {
+                    source: s.file.clone(),
+                    service: Arc::clone(s),
+                },
+            )
+        })
+        .collect();
+    let alertmanager = fleet
+        .routing
+        .as_ref()
+        .map(|r| alertmanager::compile(fleet, r));
+    Compilation {
+        rule_files,
+        alertmanager,
+        settings: fleet.settings.clone(),
+    }
 }

@@ -43,24 +43,68 @@ pub fn assert_plain_selector_agrees(text: &str) {
     if let Ok(e) = guarded_parse(text) {
         if matches!(e, Expr::VectorSelector(_)) {
             let w = Duration::from_secs(75);
-            assert_eq!(apply_over_selectors(&e, "rate", w), apply_over_selectors_ast(&e, "rate", w), "bare-selector printing disagrees with the AST on {text:?}");
+            assert_eq!(
+                apply_over_selectors(&e, "rate", w),
+                apply_over_selectors_ast(&e, "rate", w),
+                "bare-selector printing disagrees with the AST on {text:?}"
+            );
         }
     }
     if let Some(fast) = parse_plain_selector(text) {
         let full = guarded_parse(text);
-        assert_eq!(full.as_ref().ok(), Some(&fast), "plain-selector reader disagrees with promql-parser on {text:?}: {full:?}");
+        assert_eq!(
+            full.as_ref().ok(),
+            Some(&fast),
+            "plain-selector reader disagrees with promql-parser on {text:?}: {full:?}"
+        );
     }
     if let Some(fast) = parse_with_shared_skeleton(text) {
         let full = guarded_parse(text);
-        assert_eq!(full.as_ref().ok(), Some(&fast), "skeleton reader disagrees with promql-parser on {text:?}: {full:?}");
+        assert_eq!(
+            full.as_ref().ok(),
+            Some(&fast),
+            "skeleton reader disagrees with promql-parser on {text:?}: {full:?}"
+        );
     }
 }
 
 /// Words the PromQL lexer reads as keywords, not as metric names.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "unless", "atan2", "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk",
-    "count_values", "quantile", "limitk", "limit_ratio", "offset", "by", "without", "on", "ignoring", "group_left",
-    "group_right", "bool", "smoothed", "anchored", "fill", "fill_left", "fill_right", "start", "end", "inf", "nan",
+    "and",
+    "or",
+    "unless",
+    "atan2",
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "group",
+    "stddev",
+    "stdvar",
+    "topk",
+    "bottomk",
+    "count_values",
+    "quantile",
+    "limitk",
+    "limit_ratio",
+    "offset",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "smoothed",
+    "anchored",
+    "fill",
+    "fill_left",
+    "fill_right",
+    "start",
+    "end",
+    "inf",
+    "nan",
 ];
 
 /// The common case of an SLI, a plain selector (`name{label="v", label=~"re"}`, double-quoted
@@ -82,7 +126,10 @@ fn parse_plain_selector(text: &str) -> Option<Expr> {
         i += 1;
     }
     let name = &text[start..i];
-    if name.is_empty() || b[start].is_ascii_digit() || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+    if name.is_empty()
+        || b[start].is_ascii_digit()
+        || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name))
+    {
         return None;
     }
     ws(&mut i);
@@ -100,7 +147,11 @@ fn parse_plain_selector(text: &str) -> Option<Expr> {
                 i += 1;
             }
             let label = &text[ls..i];
-            if label.is_empty() || b[ls].is_ascii_digit() || label == "__name__" || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(label)) {
+            if label.is_empty()
+                || b[ls].is_ascii_digit()
+                || label == "__name__"
+                || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(label))
+            {
                 return None;
             }
             ws(&mut i);
@@ -142,7 +193,10 @@ fn parse_plain_selector(text: &str) -> Option<Expr> {
     if i != b.len() {
         return None;
     }
-    Some(Expr::VectorSelector(VectorSelector::new(Some(name.to_string()), Matchers::new(matchers))))
+    Some(Expr::VectorSelector(VectorSelector::new(
+        Some(name.to_string()),
+        Matchers::new(matchers),
+    )))
 }
 
 /// promql-parser reads `x[0:1m]` but prints it as `x[0s:1m]`, which it (like Prometheus)
@@ -154,7 +208,11 @@ fn reject_zero_ranges(e: &Expr) -> Result<(), String> {
         fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
             match e {
                 Expr::MatrixSelector(ms) if ms.range.is_zero() => self.0 = true,
-                Expr::Subquery(sq) if sq.range.is_zero() || sq.step.is_some_and(|s| s.is_zero()) => self.0 = true,
+                Expr::Subquery(sq)
+                    if sq.range.is_zero() || sq.step.is_some_and(|s| s.is_zero()) =>
+                {
+                    self.0 = true
+                }
                 _ => {}
             }
             Ok(true)
@@ -162,7 +220,11 @@ fn reject_zero_ranges(e: &Expr) -> Result<(), String> {
     }
     let mut z = Zero(false);
     let _ = walk_expr(&mut z, e);
-    if z.0 { Err("a range or subquery step of zero selects nothing".into()) } else { Ok(()) }
+    if z.0 {
+        Err("a range or subquery step of zero selects nothing".into())
+    } else {
+        Ok(())
+    }
 }
 
 thread_local! {
@@ -186,7 +248,9 @@ fn guarded_parse(text: &str) -> Result<Expr, String> {
     QUIET.with(|q| q.set(false));
     match result {
         Ok(r) => r.map_err(|e| e.trim().to_string()),
-        Err(_) => Err("the expression cannot be parsed (a duration or number out of range?)".into()),
+        Err(_) => {
+            Err("the expression cannot be parsed (a duration or number out of range?)".into())
+        }
     }
 }
 
@@ -333,7 +397,10 @@ fn restore_matchers(ms: &mut promql_parser::label::Matchers, patterns: &[String]
 
 /// Calls `f` on every vector selector of `e` (those inside range selectors too); false when
 /// `e` holds a node sloforge does not know (an extension).
-fn for_each_selector_mut(e: &mut Expr, f: &mut impl FnMut(&mut promql_parser::parser::VectorSelector)) -> bool {
+fn for_each_selector_mut(
+    e: &mut Expr,
+    f: &mut impl FnMut(&mut promql_parser::parser::VectorSelector),
+) -> bool {
     match e {
         Expr::VectorSelector(vs) => f(vs),
         Expr::MatrixSelector(ms) => f(&mut ms.vs),
@@ -348,7 +415,13 @@ fn for_each_selector_mut(e: &mut Expr, f: &mut impl FnMut(&mut promql_parser::pa
         }
         Expr::Paren(p) => return for_each_selector_mut(&mut p.expr, f),
         Expr::Subquery(s) => return for_each_selector_mut(&mut s.expr, f),
-        Expr::Call(c) => return c.args.args.iter_mut().fold(true, |ok, a| for_each_selector_mut(a, f) && ok),
+        Expr::Call(c) => {
+            return c
+                .args
+                .args
+                .iter_mut()
+                .fold(true, |ok, a| for_each_selector_mut(a, f) && ok);
+        }
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
         Expr::Extension(_) => return false,
     }
@@ -356,7 +429,9 @@ fn for_each_selector_mut(e: &mut Expr, f: &mut impl FnMut(&mut promql_parser::pa
 }
 
 fn restore_patterns(e: &mut Expr, patterns: &[String], ok: &mut bool) {
-    if !for_each_selector_mut(e, &mut |vs| restore_matchers(&mut vs.matchers, patterns, ok)) {
+    if !for_each_selector_mut(e, &mut |vs| {
+        restore_matchers(&mut vs.matchers, patterns, ok)
+    }) {
         *ok = false;
     }
 }
@@ -406,7 +481,9 @@ fn parse_with_shared_skeleton(text: &str) -> Option<Expr> {
                         _ => j += 1,
                     }
                 }
-                let Some(Expr::VectorSelector(vs)) = parse_plain_selector(&text[start..=j]) else { return None };
+                let Some(Expr::VectorSelector(vs)) = parse_plain_selector(&text[start..=j]) else {
+                    return None;
+                };
                 skeleton.push_str(&text[last..start]);
                 skeleton.push_str(&format!("{SEL_MARK}{}__", selectors.len()));
                 selectors.push(vs);
@@ -437,11 +514,25 @@ fn parse_with_shared_skeleton(text: &str) -> Option<Expr> {
     (ok && used.iter().all(|u| *u)).then_some(expr)
 }
 
-fn restore_selector(vs: &mut promql_parser::parser::VectorSelector, selectors: &[promql_parser::parser::VectorSelector], used: &mut [bool], ok: &mut bool) {
-    let Some(idx) = vs.name.as_deref().and_then(|n| n.strip_prefix(SEL_MARK)).and_then(|r| r.strip_suffix("__")).and_then(|n| n.parse::<usize>().ok()) else {
+fn restore_selector(
+    vs: &mut promql_parser::parser::VectorSelector,
+    selectors: &[promql_parser::parser::VectorSelector],
+    used: &mut [bool],
+    ok: &mut bool,
+) {
+    let Some(idx) = vs
+        .name
+        .as_deref()
+        .and_then(|n| n.strip_prefix(SEL_MARK))
+        .and_then(|r| r.strip_suffix("__"))
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
         return;
     };
-    match (selectors.get(idx), vs.matchers.matchers.is_empty() && vs.matchers.or_matchers.is_empty()) {
+    match (
+        selectors.get(idx),
+        vs.matchers.matchers.is_empty() && vs.matchers.or_matchers.is_empty(),
+    ) {
         (Some(real), true) if !used[idx] => {
             used[idx] = true;
             vs.name.clone_from(&real.name);
@@ -451,7 +542,12 @@ fn restore_selector(vs: &mut promql_parser::parser::VectorSelector, selectors: &
     }
 }
 
-fn restore_selectors(e: &mut Expr, selectors: &[promql_parser::parser::VectorSelector], used: &mut [bool], ok: &mut bool) {
+fn restore_selectors(
+    e: &mut Expr,
+    selectors: &[promql_parser::parser::VectorSelector],
+    used: &mut [bool],
+    ok: &mut bool,
+) {
     if !for_each_selector_mut(e, &mut |vs| restore_selector(vs, selectors, used, ok)) {
         *ok = false;
     }
@@ -482,7 +578,10 @@ fn value_type_name(t: ValueType) -> &'static str {
 /// An expression that must be an instant vector with no range inside (sloforge adds the range).
 pub fn check_selector_expr(e: &Expr) -> Result<(), String> {
     if e.value_type() != ValueType::Vector {
-        return Err(format!("expected an instant-vector selector or expression, found {}", value_type_name(e.value_type())));
+        return Err(format!(
+            "expected an instant-vector selector or expression, found {}",
+            value_type_name(e.value_type())
+        ));
     }
     struct Finder(bool, bool);
     impl ExprVisitor for Finder {
@@ -512,7 +611,10 @@ pub fn check_instant(e: &Expr) -> Result<(), String> {
     if e.value_type() == ValueType::Vector {
         Ok(())
     } else {
-        Err(format!("expected an instant vector, found {}", value_type_name(e.value_type())))
+        Err(format!(
+            "expected an instant vector, found {}",
+            value_type_name(e.value_type())
+        ))
     }
 }
 
@@ -532,7 +634,8 @@ fn std_duration(d: Duration) -> StdDuration {
 /// would otherwise add everything it ever counted). A selector with an offset or `@` keeps
 /// `rate(s[range])`.
 pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> String {
-    let diff = |vs: &promql_parser::parser::VectorSelector| per_second_increase(&vs.to_string(), base);
+    let diff =
+        |vs: &promql_parser::parser::VectorSelector| per_second_increase(&vs.to_string(), base);
     if let Expr::VectorSelector(vs) = e {
         if vs.offset.is_none() && vs.at.is_none() {
             return diff(vs);
@@ -544,7 +647,10 @@ pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> Stri
         let text = if vs.offset.is_none() && vs.at.is_none() {
             diff(vs)
         } else {
-            format!("rate({vs}[{}])", promql_parser::util::display_duration(&std_duration(range)))
+            format!(
+                "rate({vs}[{}])",
+                promql_parser::util::display_duration(&std_duration(range))
+            )
         };
         parse(&text).unwrap_or_else(|_| Expr::VectorSelector(vs.clone()))
     });
@@ -557,7 +663,9 @@ pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> Stri
 pub fn per_second_increase(selector: &str, base: Duration) -> String {
     let b = promql_parser::util::display_duration(&std_duration(base));
     let secs = base.as_millis() / 1000;
-    format!("(({selector} - {selector} offset {b} >= 0) or ({selector} < {selector} offset {b})) / {secs}")
+    format!(
+        "(({selector} - {selector} offset {b} >= 0) or ({selector} < {selector} offset {b})) / {secs}"
+    )
 }
 
 /// `e` with every vector selector `s` replaced by `rate(s[window])`.
@@ -570,7 +678,10 @@ pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
     // A bare selector (most SLIs): the text the AST would print, without building the call.
     if let Expr::VectorSelector(vs) = e {
         if vs.offset.is_none() && vs.at.is_none() {
-            return format!("{func}({vs}[{}])", promql_parser::util::display_duration(&std_duration(window)));
+            return format!(
+                "{func}({vs}[{}])",
+                promql_parser::util::display_duration(&std_duration(window))
+            );
         }
     }
     apply_over_selectors_ast(e, func, window)
@@ -670,7 +781,10 @@ fn map_selectors(e: &mut Expr, f: &dyn Fn(&promql_parser::parser::VectorSelector
                 map_selectors(a, f);
             }
         }
-        Expr::MatrixSelector(_) | Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+        Expr::MatrixSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
     }
 }
 
@@ -681,8 +795,12 @@ pub fn with_window(e: &Expr, window: Duration) -> String {
         type Error = ();
         fn pre_visit(&mut self, e: &mut Expr) -> Result<bool, ()> {
             match e {
-                Expr::MatrixSelector(ms) if ms.range.as_millis() == u128::from(PLACEHOLDER_MS) => ms.range = self.0,
-                Expr::Subquery(sq) if sq.range.as_millis() == u128::from(PLACEHOLDER_MS) => sq.range = self.0,
+                Expr::MatrixSelector(ms) if ms.range.as_millis() == u128::from(PLACEHOLDER_MS) => {
+                    ms.range = self.0
+                }
+                Expr::Subquery(sq) if sq.range.as_millis() == u128::from(PLACEHOLDER_MS) => {
+                    sq.range = self.0
+                }
                 _ => {}
             }
             Ok(true)
@@ -724,7 +842,10 @@ pub fn push_string_literal(s: &str, out: &mut String) {
 }
 
 /// A selector `metric{a="x",b="y"}` with escaped values.
-pub fn selector<'a>(metric: &str, matchers: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub fn selector<'a>(
+    metric: &str,
+    matchers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
     let mut out = String::with_capacity(metric.len() + 64);
     out.push_str(metric);
     out.push('{');
@@ -746,13 +867,30 @@ mod tests {
 
     #[test]
     fn bare_selectors_print_as_the_ast_does() {
-        let exprs = [r#"x"#, r#"http_requests_total{job="a",code=~"5.."}"#, r#"{__name__="x",a!="b"}"#, r#"x{a="\"q\""}"#, r#"x{a=~"a|b",b!~""}"#, r#"x offset 5m"#];
-        let windows = [Duration::from_millis(1), Duration::from_secs(75), Duration::from_mins(5), Duration::from_millis(299_999), Duration::from_mins(90 * 24 * 60)];
+        let exprs = [
+            r#"x"#,
+            r#"http_requests_total{job="a",code=~"5.."}"#,
+            r#"{__name__="x",a!="b"}"#,
+            r#"x{a="\"q\""}"#,
+            r#"x{a=~"a|b",b!~""}"#,
+            r#"x offset 5m"#,
+        ];
+        let windows = [
+            Duration::from_millis(1),
+            Duration::from_secs(75),
+            Duration::from_mins(5),
+            Duration::from_millis(299_999),
+            Duration::from_mins(90 * 24 * 60),
+        ];
         for e in exprs {
             let parsed = parse(e).unwrap();
             for w in windows {
                 for f in ["rate", "sum_over_time", "count_over_time"] {
-                    assert_eq!(apply_over_selectors(&parsed, f, w), apply_over_selectors_ast(&parsed, f, w), "{f} over {e} [{w}]");
+                    assert_eq!(
+                        apply_over_selectors(&parsed, f, w),
+                        apply_over_selectors_ast(&parsed, f, w),
+                        "{f} over {e} [{w}]"
+                    );
                 }
             }
         }
@@ -761,11 +899,20 @@ mod tests {
     #[test]
     fn rewrites_through_the_ast() {
         let e = parse(r#"http_requests_total{code=~"5.."}"#).unwrap();
-        assert_eq!(rate_of(&e, Duration::from_mins(1)), r#"rate(http_requests_total{code=~"5.."}[1m])"#);
+        assert_eq!(
+            rate_of(&e, Duration::from_mins(1)),
+            r#"rate(http_requests_total{code=~"5.."}[1m])"#
+        );
         let e = parse(r#"sum by (x) (a{j="1"}) + b"#).unwrap();
-        assert_eq!(rate_of(&e, Duration::from_mins(5)), r#"sum by (x) (rate(a{j="1"}[5m])) + rate(b[5m])"#);
+        assert_eq!(
+            rate_of(&e, Duration::from_mins(5)),
+            r#"sum by (x) (rate(a{j="1"}[5m])) + rate(b[5m])"#
+        );
         let e = parse_windowed("sum(rate(x[{{.window}}])) / sum(rate(y[$window]))").unwrap();
-        assert_eq!(with_window(&e, Duration::from_mins(1)), "sum(rate(x[1m])) / sum(rate(y[1m]))");
+        assert_eq!(
+            with_window(&e, Duration::from_mins(1)),
+            "sum(rate(x[1m])) / sum(rate(y[1m]))"
+        );
         assert!(check_selector_expr(&parse("rate(x[5m])").unwrap()).is_err());
         assert!(check_selector_expr(&parse("x[5m]").unwrap()).is_err());
         assert!(check_selector_expr(&parse("1").unwrap()).is_err());
@@ -807,12 +954,23 @@ mod tests {
 
 /// `e` printed with its window placeholders written back as `$window`.
 pub fn with_placeholder(e: &Expr) -> String {
-    let shown = parse(&format!("x[{PLACEHOLDER_RANGE}]")).map(|p| p.to_string()).unwrap_or_default();
-    let range = shown.trim_start_matches('x').trim_start_matches('[').trim_end_matches(']').to_string();
+    let shown = parse(&format!("x[{PLACEHOLDER_RANGE}]"))
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let range = shown
+        .trim_start_matches('x')
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     let mut e = e.clone();
     strip_zero_offsets(&mut e);
     let text = e.to_string();
-    if range.is_empty() { text } else { text.replace(&format!("[{range}]"), "[$window]").replace(&format!("[{range}:"), "[$window:") }
+    if range.is_empty() {
+        text
+    } else {
+        text.replace(&format!("[{range}]"), "[$window]")
+            .replace(&format!("[{range}:"), "[$window:")
+    }
 }
 
 #[cfg(test)]
@@ -867,7 +1025,12 @@ mod plain_selector_tests {
             // Twice: the second read comes from the skeleton cache.
             assert_plain_selector_agrees(t);
         }
-        for t in ["{a=\"b\"} + x{c=\"d\"}", "sum(rate(x[5m]))", "x{a=\"1\"} # c", "sum(x{a=\"1\" or b=\"2\"})"] {
+        for t in [
+            "{a=\"b\"} + x{c=\"d\"}",
+            "sum(rate(x[5m]))",
+            "x{a=\"1\"} # c",
+            "sum(x{a=\"1\" or b=\"2\"})",
+        ] {
             assert!(parse_with_shared_skeleton(t).is_none(), "{t}");
         }
     }

@@ -30,7 +30,11 @@ impl AlertInstance {
     /// `alert_tier` of a burn alert, `budget_stage` of a budget alert.
     pub fn stage(&self) -> &str {
         let t = self.get(label::TIER);
-        if t.is_empty() { self.get(label::BUDGET_STAGE) } else { t }
+        if t.is_empty() {
+            self.get(label::BUDGET_STAGE)
+        } else {
+            t
+        }
     }
 }
 
@@ -92,10 +96,18 @@ impl PartialEq for Matcher {
 impl Matcher {
     pub fn new(name: &str, op: Op, value: &str) -> Result<Matcher, String> {
         let re = match op {
-            Op::Re | Op::NotRe => Some(regex::Regex::new(&format!("^(?:{value})$")).map_err(|e| format!("bad regular expression `{value}`: {e}"))?),
+            Op::Re | Op::NotRe => Some(
+                regex::Regex::new(&format!("^(?:{value})$"))
+                    .map_err(|e| format!("bad regular expression `{value}`: {e}"))?,
+            ),
             _ => None,
         };
-        Ok(Matcher { name: name.to_string(), op, value: value.to_string(), re })
+        Ok(Matcher {
+            name: name.to_string(),
+            op,
+            value: value.to_string(),
+            re,
+        })
     }
 
     /// Whether a label value matches (a missing label is the empty string, as in Alertmanager).
@@ -128,7 +140,9 @@ impl std::fmt::Display for Matcher {
 /// Parses one matcher (`name="value"`, `name=~"regex"`, `name!=value`).
 pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
     let s = s.trim();
-    let name_end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).unwrap_or(s.len());
+    let name_end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(s.len());
     let name = &s[..name_end];
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(format!("`{s}`: expected a label name"));
@@ -147,7 +161,9 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
     };
     let rest = rest.trim();
     let value = if let Some(q) = rest.strip_prefix('"') {
-        let Some(body) = q.strip_suffix('"') else { return Err(format!("`{s}`: unterminated quoted value")) };
+        let Some(body) = q.strip_suffix('"') else {
+            return Err(format!("`{s}`: unterminated quoted value"));
+        };
         let mut out = String::new();
         let mut chars = body.chars();
         while let Some(c) = chars.next() {
@@ -178,7 +194,10 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
 /// optionally in braces.
 pub fn parse_matchers(s: &str) -> Result<Vec<Matcher>, String> {
     let t = s.trim();
-    let t = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+    let t = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
     let mut out = Vec::new();
     let mut cur = String::new();
     let (mut quoted, mut escaped) = (false, false);
@@ -291,14 +310,23 @@ fn legacy(m: &BTreeMap<String, String>, op: Op) -> Result<Vec<Matcher>, String> 
     m.iter().map(|(k, v)| Matcher::new(k, op, v)).collect()
 }
 
-fn add_route(nodes: &mut Vec<RouteNode>, r: &RawRoute, path: String, parent_receiver: &str) -> Result<usize, String> {
+fn add_route(
+    nodes: &mut Vec<RouteNode>,
+    r: &RawRoute,
+    path: String,
+    parent_receiver: &str,
+) -> Result<usize, String> {
     let mut matchers = Vec::new();
     for m in &r.matchers {
         matchers.extend(parse_matchers(m).map_err(|e| format!("{path}.matchers: {e}"))?);
     }
     matchers.extend(legacy(&r.match_, Op::Eq).map_err(|e| format!("{path}.match: {e}"))?);
     matchers.extend(legacy(&r.match_re, Op::Re).map_err(|e| format!("{path}.match_re: {e}"))?);
-    let receiver = r.receiver.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| parent_receiver.to_string());
+    let receiver = r
+        .receiver
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| parent_receiver.to_string());
     let idx = nodes.len();
     nodes.push(RouteNode {
         path: path.clone(),
@@ -319,7 +347,8 @@ fn add_route(nodes: &mut Vec<RouteNode>, r: &RawRoute, path: String, parent_rece
 impl AmConfig {
     /// Reads an Alertmanager configuration (only what routing and inhibition need).
     pub fn parse(text: &str) -> Result<AmConfig, String> {
-        let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
+        let raw: RawConfig = serde_saphyr::from_str(text)
+            .map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
         let mut nodes = Vec::new();
         add_route(&mut nodes, &raw.route, "route".into(), "")?;
         let mut inhibit_rules = Vec::new();
@@ -337,9 +366,18 @@ impl AmConfig {
             }
             target.extend(legacy(&r.target_match, Op::Eq)?);
             target.extend(legacy(&r.target_match_re, Op::Re)?);
-            inhibit_rules.push(InhibitRule { index: i, source, target, equal: r.equal.clone() });
+            inhibit_rules.push(InhibitRule {
+                index: i,
+                source,
+                target,
+                equal: r.equal.clone(),
+            });
         }
-        Ok(AmConfig { nodes, receivers: raw.receivers.into_iter().map(|n| n.name).collect(), inhibit_rules })
+        Ok(AmConfig {
+            nodes,
+            receivers: raw.receivers.into_iter().map(|n| n.name).collect(),
+            inhibit_rules,
+        })
     }
 
     fn node_matches(&self, n: usize, a: &AlertInstance) -> bool {
@@ -352,7 +390,12 @@ impl AmConfig {
         self.walk(0, a, visited).unwrap_or_default()
     }
 
-    fn walk(&self, n: usize, a: &AlertInstance, visited: &mut BTreeSet<usize>) -> Option<Vec<usize>> {
+    fn walk(
+        &self,
+        n: usize,
+        a: &AlertInstance,
+        visited: &mut BTreeSet<usize>,
+    ) -> Option<Vec<usize>> {
         if !self.node_matches(n, a) {
             return None;
         }
@@ -374,7 +417,10 @@ impl AmConfig {
 
     /// Receivers an alert reaches, in order (as `amtool config routes test` prints them).
     pub fn receivers_of(&self, a: &AlertInstance) -> Vec<String> {
-        self.route(a, &mut BTreeSet::new()).into_iter().map(|n| self.nodes[n].receiver.clone()).collect()
+        self.route(a, &mut BTreeSet::new())
+            .into_iter()
+            .map(|n| self.nodes[n].receiver.clone())
+            .collect()
     }
 
     /// Every node below `n` (itself included).
@@ -393,7 +439,10 @@ impl AmConfig {
 /// be present and `equal` is exactly the SLO identity. Splice mode replaces such rules.
 pub fn is_sloforge_rule(r: &InhibitRule) -> bool {
     let needs = |side: &[Matcher]| {
-        alertmanager::identity().iter().all(|l| side.iter().any(|m| &m.name == l && m.op == Op::Re && m.value == ".+"))
+        alertmanager::identity().iter().all(|l| {
+            side.iter()
+                .any(|m| &m.name == l && m.op == Op::Re && m.value == ".+")
+        })
     };
     needs(&r.source) && needs(&r.target) && r.equal == alertmanager::identity()
 }
@@ -435,8 +484,16 @@ impl Proof {
 
 /// The receivers the routing spec says an alert must reach, in order.
 pub fn expected_receivers(routing: &Routing, a: &AlertInstance) -> Vec<String> {
-    let mut v: Vec<String> = routing.audit_receivers.iter().map(|r| names::alertmanager_name(r)).collect();
-    if let Some(r) = routing.teams.get(a.get(label::TEAM)).and_then(|t| t.route(a.get(label::SEVERITY))) {
+    let mut v: Vec<String> = routing
+        .audit_receivers
+        .iter()
+        .map(|r| names::alertmanager_name(r))
+        .collect();
+    if let Some(r) = routing
+        .teams
+        .get(a.get(label::TEAM))
+        .and_then(|t| t.route(a.get(label::SEVERITY)))
+    {
         v.extend(r.receivers.iter().map(|r| names::alertmanager_name(r)));
     }
     v
@@ -445,15 +502,26 @@ pub fn expected_receivers(routing: &Routing, a: &AlertInstance) -> Vec<String> {
 /// The node of sloforge's tree: the root when the root is sloforge's, else the first top-level
 /// route with a `sloforge-` receiver (a spliced configuration).
 fn owned_root(cfg: &AmConfig) -> Option<usize> {
-    if cfg.nodes[0].receiver.starts_with(names::ALERTMANAGER_PREFIX) {
+    if cfg.nodes[0]
+        .receiver
+        .starts_with(names::ALERTMANAGER_PREFIX)
+    {
         return Some(0);
     }
-    cfg.nodes[0].children.iter().copied().find(|&c| cfg.nodes[c].receiver.starts_with(names::ALERTMANAGER_PREFIX))
+    cfg.nodes[0].children.iter().copied().find(|&c| {
+        cfg.nodes[c]
+            .receiver
+            .starts_with(names::ALERTMANAGER_PREFIX)
+    })
 }
 
 fn describe(n: &RouteNode) -> String {
     let m: Vec<String> = n.matchers.iter().map(ToString::to_string).collect();
-    if m.is_empty() { format!("{} (receiver {})", n.path, n.receiver) } else { format!("{} {{{}}} (receiver {})", n.path, m.join(", "), n.receiver) }
+    if m.is_empty() {
+        format!("{} (receiver {})", n.path, n.receiver)
+    } else {
+        format!("{} {{{}}} (receiver {})", n.path, m.join(", "), n.receiver)
+    }
 }
 
 /// Proves a configuration against the fleet and its routing spec.
@@ -462,20 +530,32 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
     let alerts = alert_instances(fleet);
     let mut findings = BTreeSet::new();
     let mut push = |team: Option<&str>, message: String| {
-        findings.insert(Finding { team: team.map(ToString::to_string), message });
+        findings.insert(Finding {
+            team: team.map(ToString::to_string),
+            message,
+        });
     };
     let default = names::alertmanager_name(&routing.default_receiver);
     let Some(own) = owned_root(&cfg) else {
         return Ok(Proof {
             routed: Vec::new(),
-            findings: vec![Finding { team: None, message: "the configuration has no sloforge route (no route with a `sloforge-` receiver)".into() }],
+            findings: vec![Finding {
+                team: None,
+                message:
+                    "the configuration has no sloforge route (no route with a `sloforge-` receiver)"
+                        .into(),
+            }],
             routes: 0,
             reached_routes: 0,
             inhibit_rules: cfg.inhibit_rules.len(),
         });
     };
     let owned: Vec<usize> = cfg.subtree(own);
-    let catch_all = cfg.nodes[own].children.last().copied().filter(|&c| cfg.nodes[c].matchers.is_empty() && cfg.nodes[c].children.is_empty() && cfg.nodes[c].receiver == cfg.nodes[own].receiver);
+    let catch_all = cfg.nodes[own].children.last().copied().filter(|&c| {
+        cfg.nodes[c].matchers.is_empty()
+            && cfg.nodes[c].children.is_empty()
+            && cfg.nodes[c].receiver == cfg.nodes[own].receiver
+    });
     let has_continue = owned.iter().any(|&n| cfg.nodes[n].continue_);
     if has_continue && catch_all.is_none() {
         push(
@@ -486,15 +566,32 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             ),
         );
     }
-    let carried: BTreeSet<&str> = alerts.iter().flat_map(|a| a.labels.keys().map(String::as_str)).collect();
+    let carried: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.labels.keys().map(String::as_str))
+        .collect();
     for &n in &owned {
         for m in &cfg.nodes[n].matchers {
             if !carried.contains(m.name.as_str()) {
-                push(None, format!("route {} matches on `{}`, a label no generated alert carries", describe(&cfg.nodes[n]), m.name));
+                push(
+                    None,
+                    format!(
+                        "route {} matches on `{}`, a label no generated alert carries",
+                        describe(&cfg.nodes[n]),
+                        m.name
+                    ),
+                );
             }
         }
         if !cfg.receivers.contains(&cfg.nodes[n].receiver) {
-            push(None, format!("route {} names receiver `{}`, which is not defined", describe(&cfg.nodes[n]), cfg.nodes[n].receiver));
+            push(
+                None,
+                format!(
+                    "route {} names receiver `{}`, which is not defined",
+                    describe(&cfg.nodes[n]),
+                    cfg.nodes[n].receiver
+                ),
+            );
         }
     }
     let mut visited_all = BTreeSet::new();
@@ -506,12 +603,29 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
         let mut visited = BTreeSet::new();
         let leaves = cfg.route(a, &mut visited);
         visited_all.extend(visited.iter().copied());
-        let receivers: Vec<String> = leaves.iter().map(|&n| cfg.nodes[n].receiver.clone()).collect();
+        let receivers: Vec<String> = leaves
+            .iter()
+            .map(|&n| cfg.nodes[n].receiver.clone())
+            .collect();
         let expected = expected_receivers(routing, a);
-        let lands_default = receivers.contains(&default) || catch_all.is_some_and(|c| visited.contains(&c));
+        let lands_default =
+            receivers.contains(&default) || catch_all.is_some_and(|c| visited.contains(&c));
         if receivers != expected || lands_default {
-            let what = format!("{}/{} {}", a.get(label::SERVICE), a.get(label::SLO), a.stage());
-            mismatches.entry((a.get(label::TEAM).to_string(), a.get(label::SEVERITY).to_string(), receivers.clone(), expected.clone())).or_default().push(what);
+            let what = format!(
+                "{}/{} {}",
+                a.get(label::SERVICE),
+                a.get(label::SLO),
+                a.stage()
+            );
+            mismatches
+                .entry((
+                    a.get(label::TEAM).to_string(),
+                    a.get(label::SEVERITY).to_string(),
+                    receivers.clone(),
+                    expected.clone(),
+                ))
+                .or_default()
+                .push(what);
         }
         let collect = |f: fn(&RouteNode) -> &Vec<String>| {
             let mut v: Vec<String> = Vec::new();
@@ -535,12 +649,35 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
     for ((team, severity, got, want), list) in mismatches {
         let n = list.len();
         let examples: Vec<&str> = list.iter().map(String::as_str).take(3).collect();
-        let more = if n > 3 { format!(" and {} more", n - 3) } else { String::new() };
-        let got_s = if got.is_empty() { "no receiver".to_string() } else { got.join(", ") };
-        let msg = if got.iter().all(|r| *r == default || want.contains(r) && routing.audit_receivers.iter().any(|x| names::alertmanager_name(x) == *r)) {
-            format!("{n} alert(s) of team `{team}` with severity `{severity}` ({}{more}) reach only {got_s} instead of {}", examples.join(", "), want.join(", "))
+        let more = if n > 3 {
+            format!(" and {} more", n - 3)
         } else {
-            format!("{n} alert(s) of team `{team}` with severity `{severity}` ({}{more}) reach {got_s} instead of {}", examples.join(", "), want.join(", "))
+            String::new()
+        };
+        let got_s = if got.is_empty() {
+            "no receiver".to_string()
+        } else {
+            got.join(", ")
+        };
+        let msg = if got.iter().all(|r| {
+            *r == default
+                || want.contains(r)
+                    && routing
+                        .audit_receivers
+                        .iter()
+                        .any(|x| names::alertmanager_name(x) == *r)
+        }) {
+            format!(
+                "{n} alert(s) of team `{team}` with severity `{severity}` ({}{more}) reach only {got_s} instead of {}",
+                examples.join(", "),
+                want.join(", ")
+            )
+        } else {
+            format!(
+                "{n} alert(s) of team `{team}` with severity `{severity}` ({}{more}) reach {got_s} instead of {}",
+                examples.join(", "),
+                want.join(", ")
+            )
         };
         push(Some(&team), msg);
     }
@@ -552,7 +689,13 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
         if visited_all.contains(&n) {
             reached += 1;
         } else {
-            push(None, format!("route {} is unreachable: no generated alert gets there", describe(&cfg.nodes[n])));
+            push(
+                None,
+                format!(
+                    "route {} is unreachable: no generated alert gets there",
+                    describe(&cfg.nodes[n])
+                ),
+            );
         }
     }
     for r in &cfg.inhibit_rules {
@@ -560,10 +703,21 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
     }
     let inhibit_rules = cfg.inhibit_rules.len();
     let routes = owned.len() - usize::from(catch_all.is_some());
-    Ok(Proof { routed, findings: findings.into_iter().collect(), routes, reached_routes: reached, inhibit_rules })
+    Ok(Proof {
+        routed,
+        findings: findings.into_iter().collect(),
+        routes,
+        reached_routes: reached,
+        inhibit_rules,
+    })
 }
 
-fn check_inhibition(r: &InhibitRule, alerts: &[AlertInstance], carried: &BTreeSet<&str>, push: &mut impl FnMut(Option<&str>, String)) {
+fn check_inhibition(
+    r: &InhibitRule,
+    alerts: &[AlertInstance],
+    carried: &BTreeSet<&str>,
+    push: &mut impl FnMut(Option<&str>, String),
+) {
     let name = format!("inhibit_rules[{}]", r.index);
     let matches = |side: &[Matcher], a: &AlertInstance| side.iter().all(|m| m.matches_alert(a));
     let targets: Vec<&AlertInstance> = alerts.iter().filter(|a| matches(&r.target, a)).collect();
@@ -573,43 +727,98 @@ fn check_inhibition(r: &InhibitRule, alerts: &[AlertInstance], carried: &BTreeSe
         return;
     }
     if r.equal.is_empty() {
-        push(None, format!("{name} has no `equal`: any source alert mutes every target alert, across SLOs and teams"));
+        push(
+            None,
+            format!(
+                "{name} has no `equal`: any source alert mutes every target alert, across SLOs and teams"
+            ),
+        );
     }
     if r.source.is_empty() {
-        push(None, format!("{name} has no source matchers: any alert at all mutes its targets"));
+        push(
+            None,
+            format!("{name} has no source matchers: any alert at all mutes its targets"),
+        );
     }
     for l in &r.equal {
         if !carried.contains(l.as_str()) {
-            push(None, format!("{name}: `equal` names `{l}`, a label no generated alert carries (missing labels are equal, so it matches everything)"));
+            push(
+                None,
+                format!(
+                    "{name}: `equal` names `{l}`, a label no generated alert carries (missing labels are equal, so it matches everything)"
+                ),
+            );
         } else if let Some(t) = targets.iter().find(|t| t.get(l).is_empty()) {
             push(
                 None,
-                format!("{name}: it mutes {}/{} {}, which lacks `{l}`: alerts without a label count as equal on it", t.get(label::SERVICE), t.get(label::SLO), t.stage()),
+                format!(
+                    "{name}: it mutes {}/{} {}, which lacks `{l}`: alerts without a label count as equal on it",
+                    t.get(label::SERVICE),
+                    t.get(label::SLO),
+                    t.stage()
+                ),
             );
         }
     }
     for l in alertmanager::identity() {
         if !r.equal.contains(&l) && !targets.is_empty() {
-            push(None, format!("{name} mutes generated alerts but its `equal` lacks `{l}`: an alert of one SLO could mute another SLO's"));
+            push(
+                None,
+                format!(
+                    "{name} mutes generated alerts but its `equal` lacks `{l}`: an alert of one SLO could mute another SLO's"
+                ),
+            );
         }
     }
     for m in r.source.iter().chain(&r.target) {
         if !carried.contains(m.name.as_str()) {
-            push(None, format!("{name} matches on `{}`, a label no generated alert carries", m.name));
+            push(
+                None,
+                format!(
+                    "{name} matches on `{}`, a label no generated alert carries",
+                    m.name
+                ),
+            );
         }
     }
-    if let Some(a) = alerts.iter().find(|a| matches(&r.source, a) && matches(&r.target, a)) {
-        push(None, format!("{name}: source and target both match {}/{} {}; such an alert is never muted by the rule", a.get(label::SERVICE), a.get(label::SLO), a.stage()));
+    if let Some(a) = alerts
+        .iter()
+        .find(|a| matches(&r.source, a) && matches(&r.target, a))
+    {
+        push(
+            None,
+            format!(
+                "{name}: source and target both match {}/{} {}; such an alert is never muted by the rule",
+                a.get(label::SERVICE),
+                a.get(label::SLO),
+                a.stage()
+            ),
+        );
     }
     if ours {
-        let key = |a: &AlertInstance| r.equal.iter().map(|l| a.get(l).to_string()).collect::<Vec<_>>();
-        let source_keys: BTreeMap<Vec<String>, Vec<&AlertInstance>> = sources.iter().fold(BTreeMap::new(), |mut m, s| {
-            m.entry(key(s)).or_default().push(*s);
-            m
+        let key = |a: &AlertInstance| {
+            r.equal
+                .iter()
+                .map(|l| a.get(l).to_string())
+                .collect::<Vec<_>>()
+        };
+        let source_keys: BTreeMap<Vec<String>, Vec<&AlertInstance>> =
+            sources.iter().fold(BTreeMap::new(), |mut m, s| {
+                m.entry(key(s)).or_default().push(*s);
+                m
+            });
+        let useful = targets.iter().any(|t| {
+            source_keys
+                .get(&key(t))
+                .is_some_and(|s| s.iter().any(|s| *s != *t))
         });
-        let useful = targets.iter().any(|t| source_keys.get(&key(t)).is_some_and(|s| s.iter().any(|s| *s != *t)));
         if !useful {
-            push(None, format!("{name} never applies: no generated alert of one SLO matches its source and another its target"));
+            push(
+                None,
+                format!(
+                    "{name} never applies: no generated alert of one SLO matches its source and another its target"
+                ),
+            );
         }
     }
 }
@@ -618,16 +827,38 @@ fn check_inhibition(r: &InhibitRule, alerts: &[AlertInstance], carried: &BTreeSe
 /// the routing spec.
 pub fn verify(fleet: &Fleet, am: &alertmanager::Compiled) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    let Some(routing) = &fleet.routing else { return diags };
+    let Some(routing) = &fleet.routing else {
+        return diags;
+    };
     match prove(fleet, routing, &am.text) {
         Ok(p) => {
             for f in p.findings {
-                let loc = f.team.as_ref().and_then(|t| routing.teams.get(t)).map_or(routing.loc, |t| t.loc);
-                let path = f.team.as_ref().map(|t| format!("teams.{t}")).unwrap_or_default();
-                diags.push(Diagnostic::error(Code::Routing, &routing.file, loc, path, f.message));
+                let loc = f
+                    .team
+                    .as_ref()
+                    .and_then(|t| routing.teams.get(t))
+                    .map_or(routing.loc, |t| t.loc);
+                let path = f
+                    .team
+                    .as_ref()
+                    .map(|t| format!("teams.{t}"))
+                    .unwrap_or_default();
+                diags.push(Diagnostic::error(
+                    Code::Routing,
+                    &routing.file,
+                    loc,
+                    path,
+                    f.message,
+                ));
             }
         }
-        Err(e) => diags.push(Diagnostic::error(Code::Routing, &routing.file, routing.loc, "", format!("the generated Alertmanager configuration does not read back: {e}"))),
+        Err(e) => diags.push(Diagnostic::error(
+            Code::Routing,
+            &routing.file,
+            routing.loc,
+            "",
+            format!("the generated Alertmanager configuration does not read back: {e}"),
+        )),
     }
     diags
 }
@@ -639,19 +870,44 @@ pub fn table(p: &Proof) -> String {
         .iter()
         .map(|r| {
             let g = |k: &str| r.labels.get(k).cloned().unwrap_or_default();
-            let stage = if g(label::TIER).is_empty() { format!("budget {}", g(label::BUDGET_STAGE)) } else { g(label::TIER) };
-            let mut recv = r.receivers.iter().map(|s| s.strip_prefix(names::ALERTMANAGER_PREFIX).unwrap_or(s).to_string()).collect::<Vec<_>>().join(", ");
+            let stage = if g(label::TIER).is_empty() {
+                format!("budget {}", g(label::BUDGET_STAGE))
+            } else {
+                g(label::TIER)
+            };
+            let mut recv = r
+                .receivers
+                .iter()
+                .map(|s| {
+                    s.strip_prefix(names::ALERTMANAGER_PREFIX)
+                        .unwrap_or(s)
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut notes = Vec::new();
             if !r.mute_time_intervals.is_empty() {
-                notes.push(format!("muted during {}", strip_all(&r.mute_time_intervals)));
+                notes.push(format!(
+                    "muted during {}",
+                    strip_all(&r.mute_time_intervals)
+                ));
             }
             if !r.active_time_intervals.is_empty() {
-                notes.push(format!("only during {}", strip_all(&r.active_time_intervals)));
+                notes.push(format!(
+                    "only during {}",
+                    strip_all(&r.active_time_intervals)
+                ));
             }
             if !notes.is_empty() {
                 recv = format!("{recv} ({})", notes.join("; "));
             }
-            [format!("{}/{}", g(label::SERVICE), g(label::SLO)), stage, g(label::SEVERITY), g(label::TEAM), recv]
+            [
+                format!("{}/{}", g(label::SERVICE), g(label::SLO)),
+                stage,
+                g(label::SEVERITY),
+                g(label::TEAM),
+                recv,
+            ]
         })
         .collect();
     let head = ["SLO", "ALERT", "SEVERITY", "TEAM", "RECEIVERS"].map(String::from);
@@ -678,7 +934,10 @@ pub fn table(p: &Proof) -> String {
 }
 
 fn strip_all(v: &[String]) -> String {
-    v.iter().map(|s| s.strip_prefix(names::ALERTMANAGER_PREFIX).unwrap_or(s)).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|s| s.strip_prefix(names::ALERTMANAGER_PREFIX).unwrap_or(s))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -686,7 +945,12 @@ mod tests {
     use super::*;
 
     fn alert(pairs: &[(&str, &str)]) -> AlertInstance {
-        AlertInstance { labels: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        AlertInstance {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
     }
 
     #[test]
@@ -700,13 +964,23 @@ mod tests {
         let m = parse_matchers(r#"{team="pay,ments", severity=~"page|ticket"}"#).unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].value, "pay,ments");
-        assert!(m[1].matches("page") && !m[1].matches("pages"), "regexes are anchored");
+        assert!(
+            m[1].matches("page") && !m[1].matches("pages"),
+            "regexes are anchored"
+        );
         let m = parse_matcher(r#"x="a\"b\\c\nd""#).unwrap();
         assert_eq!(m.value, "a\"b\\c\nd");
         assert_eq!(m.to_string(), r#"x="a\"b\\c\nd""#);
-        assert!(parse_matcher("env!=prod").unwrap().matches(""), "a negative matcher matches a missing label");
+        assert!(
+            parse_matcher("env!=prod").unwrap().matches(""),
+            "a negative matcher matches a missing label"
+        );
         assert!(parse_matcher("x=").unwrap().matches(""));
-        assert!(parse_matcher("=x").is_err() && parse_matcher("x~y").is_err() && parse_matcher(r#"x="y"#).is_err());
+        assert!(
+            parse_matcher("=x").is_err()
+                && parse_matcher("x~y").is_err()
+                && parse_matcher(r#"x="y"#).is_err()
+        );
     }
 
     const TRAP: &str = r#"
@@ -723,12 +997,22 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
     #[test]
     fn a_misspelt_team_reaches_only_the_continue_route() {
         let cfg = AmConfig::parse(TRAP).unwrap();
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "a")])), ["audit", "team-a"]);
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "aa")])), ["audit"], "the root's receiver is not used");
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "a")])),
+            ["audit", "team-a"]
+        );
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "aa")])),
+            ["audit"],
+            "the root's receiver is not used"
+        );
         assert_eq!(cfg.receivers_of(&alert(&[])), ["audit"]);
         let fixed = TRAP.replace("receivers: [", "    - receiver: fallback\nreceivers: [");
         let cfg = AmConfig::parse(&fixed).unwrap();
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "aa")])), ["audit", "fallback"]);
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "aa")])),
+            ["audit", "fallback"]
+        );
     }
 
     #[test]
@@ -749,22 +1033,50 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
             "route:\n  receiver: r\n  routes:\n    - match: {team: a}\n      routes:\n        - match_re: {severity: 'pa.e'}\n          receiver: p\n        - match: {severity: ticket}\nreceivers: [{name: r}, {name: p}]\n",
         )
         .unwrap();
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "a"), ("severity", "page")])), ["p"]);
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "a"), ("severity", "ticket")])), ["r"], "inherits the receiver");
-        assert_eq!(cfg.receivers_of(&alert(&[("team", "a"), ("severity", "xpage")])), ["r"]);
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "a"), ("severity", "page")])),
+            ["p"]
+        );
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "a"), ("severity", "ticket")])),
+            ["r"],
+            "inherits the receiver"
+        );
+        assert_eq!(
+            cfg.receivers_of(&alert(&[("team", "a"), ("severity", "xpage")])),
+            ["r"]
+        );
     }
 
     #[test]
     fn inhibition_traps_are_found() {
         let alerts = vec![
-            alert(&[("service", "a"), ("slo", "x"), ("severity", "page"), ("team", "t")]),
-            alert(&[("service", "a"), ("slo", "x"), ("severity", "ticket"), ("team", "t")]),
-            alert(&[("service", "b"), ("slo", "y"), ("severity", "ticket"), ("team", "t")]),
+            alert(&[
+                ("service", "a"),
+                ("slo", "x"),
+                ("severity", "page"),
+                ("team", "t"),
+            ]),
+            alert(&[
+                ("service", "a"),
+                ("slo", "x"),
+                ("severity", "ticket"),
+                ("team", "t"),
+            ]),
+            alert(&[
+                ("service", "b"),
+                ("slo", "y"),
+                ("severity", "ticket"),
+                ("team", "t"),
+            ]),
             alert(&[("service", "c"), ("severity", "warning"), ("team", "t")]),
         ];
         let carried: BTreeSet<&str> = ["service", "slo", "severity", "team"].into_iter().collect();
         let run = |yaml: &str| {
-            let cfg = AmConfig::parse(&format!("route: {{receiver: r}}\nreceivers: [{{name: r}}]\ninhibit_rules:\n{yaml}")).unwrap();
+            let cfg = AmConfig::parse(&format!(
+                "route: {{receiver: r}}\nreceivers: [{{name: r}}]\ninhibit_rules:\n{yaml}"
+            ))
+            .unwrap();
             let mut found = Vec::new();
             for r in &cfg.inhibit_rules {
                 check_inhibition(r, &alerts, &carried, &mut |_, m: String| found.push(m));
@@ -774,13 +1086,31 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
         let good = "- source_matchers: ['severity=\"page\"', 'service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
         assert_eq!(run(good), Vec::<String>::new());
         let no_equal = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n";
-        assert!(run(no_equal).iter().any(|m| m.contains("no `equal`")), "{:?}", run(no_equal));
+        assert!(
+            run(no_equal).iter().any(|m| m.contains("no `equal`")),
+            "{:?}",
+            run(no_equal)
+        );
         let target_only = "- target_matchers: ['severity=\"ticket\"']\n  equal: [service, slo]\n";
-        assert!(run(target_only).iter().any(|m| m.contains("no source matchers")));
+        assert!(
+            run(target_only)
+                .iter()
+                .any(|m| m.contains("no source matchers"))
+        );
         let lacking = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"warning\"']\n  equal: [service, slo]\n";
-        assert!(run(lacking).iter().any(|m| m.contains("lacks `slo`")), "{:?}", run(lacking));
+        assert!(
+            run(lacking).iter().any(|m| m.contains("lacks `slo`")),
+            "{:?}",
+            run(lacking)
+        );
         let not_slo = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n  equal: [alertname, service]\n";
-        assert!(run(not_slo).iter().any(|m| m.contains("`equal` lacks `slo`")), "{:?}", run(not_slo));
+        assert!(
+            run(not_slo)
+                .iter()
+                .any(|m| m.contains("`equal` lacks `slo`")),
+            "{:?}",
+            run(not_slo)
+        );
         let overlap = "- source_matchers: ['service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
         assert!(run(overlap).iter().any(|m| m.contains("both match")));
         let unknown = "- source_matchers: ['env=\"prod\"', 'service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";

@@ -99,16 +99,27 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
                 }
             }
         }
-        Sli::Latency { metric, matchers, le } => {
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+        } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let count = format!("{metric}_count{{{inner}}}");
             // Go's client library writes a whole bucket bound as `le="1"`, Python's and Java's
             // (and Prometheus 3, which normalises it) as `le="1.0"`: match either.
             let le_matcher = match le.strip_suffix(".0") {
-                Some(whole) => format!("le=~{}", promql::string_literal(&format!("{whole}|{whole}\\.0"))),
+                Some(whole) => format!(
+                    "le=~{}",
+                    promql::string_literal(&format!("{whole}|{whole}\\.0"))
+                ),
                 None => format!("le={}", promql::string_literal(le)),
             };
-            let bucket = if inner.is_empty() { format!("{metric}_bucket{{{le_matcher}}}") } else { format!("{metric}_bucket{{{inner},{le_matcher}}}") };
+            let bucket = if inner.is_empty() {
+                format!("{metric}_bucket{{{le_matcher}}}")
+            } else {
+                format!("{metric}_bucket{{{inner},{le_matcher}}}")
+            };
             let total = sum(&promql::per_second_increase(&count, base));
             let good = or_zero(&sum(&promql::per_second_increase(&bucket, base)));
             (format!("clamp_min({total} - ({good}), 0)"), total)
@@ -118,22 +129,51 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             // Samples in (t-base, t]: a Prometheus 2 range includes both ends, so a sample on the
             // edge would count in two evaluations (one probe too many per base window).
             let open = Duration::from_millis(base.as_millis().saturating_sub(1).max(1));
-            let count = sum(&promql::apply_over_selectors(selector, "count_over_time", open));
-            let up = sum(&promql::apply_over_selectors(selector, "sum_over_time", open));
-            (format!("clamp_min({count} - {up}, 0) / {secs}"), format!("{count} / {secs}"))
+            let count = sum(&promql::apply_over_selectors(
+                selector,
+                "count_over_time",
+                open,
+            ));
+            let up = sum(&promql::apply_over_selectors(
+                selector,
+                "sum_over_time",
+                open,
+            ));
+            (
+                format!("clamp_min({count} - {up}, 0) / {secs}"),
+                format!("{count} / {secs}"),
+            )
         }
-        Sli::WindowedEvents { errors, total } => (sum(&promql::with_window(errors, range)), sum(&promql::with_window(total, range))),
+        Sli::WindowedEvents { errors, total } => (
+            sum(&promql::with_window(errors, range)),
+            sum(&promql::with_window(total, range)),
+        ),
         // `(t-base, t]` under both range semantics, as for probes.
-        Sli::RawRatio { ratio } => (format!("max({}) >= 0", promql::with_window(ratio, Duration::from_millis(base.as_millis().saturating_sub(1).max(1)))), "vector(1)".to_string()),
+        Sli::RawRatio { ratio } => (
+            format!(
+                "max({}) >= 0",
+                promql::with_window(
+                    ratio,
+                    Duration::from_millis(base.as_millis().saturating_sub(1).max(1))
+                )
+            ),
+            "vector(1)".to_string(),
+        ),
     }
 }
 
 fn identity(slo: &Slo) -> [(&'static str, &str); 2] {
-    [(label::SERVICE, slo.service.as_str()), (label::SLO, slo.name.as_str())]
+    [
+        (label::SERVICE, slo.service.as_str()),
+        (label::SLO, slo.name.as_str()),
+    ]
 }
 
 fn sel(metric: &str, slo: &Slo, extra: &[(&'static str, &str)]) -> String {
-    selector(metric, identity(slo).into_iter().chain(extra.iter().copied()))
+    selector(
+        metric,
+        identity(slo).into_iter().chain(extra.iter().copied()),
+    )
 }
 
 fn dur(d: Duration) -> Option<String> {
@@ -143,7 +183,13 @@ fn dur(d: Duration) -> Option<String> {
 /// Seconds of a duration as a PromQL number (`86400`, `0.5`).
 fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 { (ms / 1000).to_string() } else { format!("{}.{:03}", ms / 1000, ms % 1000).trim_end_matches('0').to_string() }
+    if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{}.{:03}", ms / 1000, ms % 1000)
+            .trim_end_matches('0')
+            .to_string()
+    }
 }
 
 /// The rule groups of one SLO: its group, and its coarse group when a window needs one.
@@ -161,7 +207,11 @@ fn is_coarse(w: Duration, settings: &Settings) -> bool {
 /// The coarse group: the mean of the recorded base-window rates over each coarse step, at the
 /// coarse interval. Only when some window is longer than the fine limit.
 fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
-    if !slo.ratio_windows().into_iter().any(|w| is_coarse(w, settings)) {
+    if !slo
+        .ratio_windows()
+        .into_iter()
+        .any(|w| is_coarse(w, settings))
+    {
         return None;
     }
     let step = settings.coarse_step();
@@ -170,16 +220,28 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
     let per_step = crate::model::COARSE_EVALUATIONS;
     let (range, offset) = (settings.window_range(step), settings.evaluation_interval);
     let expr = format!("sum_over_time({events}[{range}] offset {offset}) / {per_step}");
-    let mut rules = vec![Rule::Record(RecordingRule { record: names::coarse_record(&step.to_string(), &base), expr, labels: Arc::clone(&slo.labels) })];
+    let mut rules = vec![Rule::Record(RecordingRule {
+        record: names::coarse_record(&step.to_string(), &base),
+        expr,
+        labels: Arc::clone(&slo.labels),
+    })];
     if is_coarse(slo.window, settings) {
-        let total = sel(&names::events_record(&base), slo, &[(label::EVENT, label::EVENT_TOTAL)]);
+        let total = sel(
+            &names::events_record(&base),
+            slo,
+            &[(label::EVENT, label::EVENT_TOTAL)],
+        );
         rules.push(Rule::Record(RecordingRule {
             record: names::coverage_record(&step.to_string()),
             expr: format!("sum(count_over_time({total}[{range}] offset {offset})) / {per_step}"),
             labels: Arc::clone(&slo.labels),
         }));
     }
-    Some(RuleGroup { name: names::coarse_group(&slo.service, &slo.name, &step.to_string()), interval: step.to_string(), rules })
+    Some(RuleGroup {
+        name: names::coarse_group(&slo.service, &slo.name, &step.to_string()),
+        interval: step.to_string(),
+        rules,
+    })
 }
 
 /// The share of the SLO window the rules have covered at the previous evaluation, in [0, 1]
@@ -204,8 +266,15 @@ fn covered(slo: &Slo, settings: &Settings) -> String {
             settings.window_range(cstep),
         )
     } else {
-        let total = sel(&names::events_record(&base), slo, &[(label::EVENT, label::EVENT_TOTAL)]);
-        format!("clamp_max((sum(count_over_time({total}[{}] offset {step})) or on() vector(0)) / {evals}, 1)", settings.window_range(w))
+        let total = sel(
+            &names::events_record(&base),
+            slo,
+            &[(label::EVENT, label::EVENT_TOTAL)],
+        );
+        format!(
+            "clamp_max((sum(count_over_time({total}[{}] offset {step})) or on() vector(0)) / {evals}, 1)",
+            settings.window_range(w)
+        )
     }
 }
 
@@ -235,7 +304,12 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     }));
 
     let windows = slo.ratio_windows();
-    let by_event = |metric: &str| [sel(metric, slo, &[(ev, label::EVENT_ERRORS)]), sel(metric, slo, &[(ev, label::EVENT_TOTAL)])];
+    let by_event = |metric: &str| {
+        [
+            sel(metric, slo, &[(ev, label::EVENT_ERRORS)]),
+            sel(metric, slo, &[(ev, label::EVENT_TOTAL)]),
+        ]
+    };
     let (rate_sels, coarse_sels) = (by_event(&events), by_event(&coarse));
     // Events of one kind in window `w` ending at the previous evaluation, `(t-step-w, t-step]`:
     // what earlier evaluations wrote, on every engine. Up to the fine limit the sum of the
@@ -244,12 +318,20 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
         let range = settings.window_range(w);
         if is_coarse(w, settings) {
-            let _ = write!(out, "sum(avg_over_time({}[{range}] offset {step}))", coarse_sels[k]);
+            let _ = write!(
+                out,
+                "sum(avg_over_time({}[{range}] offset {step}))",
+                coarse_sels[k]
+            );
             if scaled {
                 let _ = write!(out, " * {}", seconds(w));
             }
         } else {
-            let _ = write!(out, "sum(sum_over_time({}[{range}] offset {step}))", rate_sels[k]);
+            let _ = write!(
+                out,
+                "sum(sum_over_time({}[{range}] offset {step}))",
+                rate_sels[k]
+            );
             if scaled {
                 let _ = write!(out, " * {step_secs}");
             }
@@ -264,20 +346,40 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         count(&mut ratio, 0, w, false);
         ratio.push_str(" / (");
         count(&mut ratio, 1, w, false);
-        let _ = write!(ratio, " > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")", label::WINDOW);
+        let _ = write!(
+            ratio,
+            " > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")",
+            label::WINDOW
+        );
     }
-    rules.push(Rule::Record(RecordingRule { record: names::ERROR_RATIO.into(), expr: ratio, labels: labels.clone() }));
+    rules.push(Rule::Record(RecordingRule {
+        record: names::ERROR_RATIO.into(),
+        expr: ratio,
+        labels: labels.clone(),
+    }));
     rules.push(Rule::Record(RecordingRule {
         record: names::BURN_RATE.into(),
         expr: format!("{} / {budget}", sel(names::ERROR_RATIO, slo, &[])),
         labels: labels.clone(),
     }));
-    rules.push(Rule::Record(RecordingRule { record: names::OBJECTIVE.into(), expr: format!("vector({})", slo.objective_ratio()), labels: labels.clone() }));
-    rules.push(Rule::Record(RecordingRule { record: names::ERROR_BUDGET.into(), expr: format!("vector({budget})"), labels: labels.clone() }));
+    rules.push(Rule::Record(RecordingRule {
+        record: names::OBJECTIVE.into(),
+        expr: format!("vector({})", slo.objective_ratio()),
+        labels: labels.clone(),
+    }));
+    rules.push(Rule::Record(RecordingRule {
+        record: names::ERROR_BUDGET.into(),
+        expr: format!("vector({budget})"),
+        labels: labels.clone(),
+    }));
     let full = slo.window.to_string();
     rules.push(Rule::Record(RecordingRule {
         record: names::BUDGET_REMAINING.into(),
-        expr: format!("1 - {} * on() group_left() {} / {budget}", sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)]), covered(slo, settings)),
+        expr: format!(
+            "1 - {} * on() group_left() {} / {budget}",
+            sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)]),
+            covered(slo, settings)
+        ),
         labels: labels.clone(),
     }));
 
@@ -325,5 +427,9 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             annotations: Arc::clone(&b.annotations),
         }));
     }
-    RuleGroup { name: names::group(&slo.service, &slo.name), interval: settings.evaluation_interval.to_string(), rules }
+    RuleGroup {
+        name: names::group(&slo.service, &slo.name),
+        interval: settings.evaluation_interval.to_string(),
+        rules,
+    }
 }

@@ -47,8 +47,13 @@ impl Target {
     /// unless set; the other rulers have none.
     pub fn default_limits(self) -> RulerLimits {
         match self {
-            Target::Mimir => RulerLimits { rules_per_group: 20, groups: 70 },
-            Target::Prometheus | Target::Cortex | Target::Thanos | Target::VictoriaMetrics => RulerLimits::default(),
+            Target::Mimir => RulerLimits {
+                rules_per_group: 20,
+                groups: 70,
+            },
+            Target::Prometheus | Target::Cortex | Target::Thanos | Target::VictoriaMetrics => {
+                RulerLimits::default()
+            }
         }
     }
 
@@ -104,7 +109,11 @@ impl Default for TargetOptions {
 impl TargetOptions {
     /// `target` with its default limits and the groups as compiled.
     pub fn of(target: Target) -> TargetOptions {
-        TargetOptions { target, limits: target.default_limits(), slos_per_group: 1 }
+        TargetOptions {
+            target,
+            limits: target.default_limits(),
+            slos_per_group: 1,
+        }
     }
 }
 
@@ -153,7 +162,9 @@ pub fn pack(file: RuleFile, service: &str, slos_per_group: usize) -> RuleFile {
     let mut open: Vec<(String, usize)> = Vec::new();
     for g in file.groups {
         let slos = slos_of(&g);
-        let open_at = open.iter().position(|(interval, _)| *interval == g.interval);
+        let open_at = open
+            .iter()
+            .position(|(interval, _)| *interval == g.interval);
         let joins = open_at.map(|k| open[k].1).filter(|&i| {
             let p = &packed[i];
             p.slos.len() + slos.iter().filter(|s| !p.slos.contains(s)).count() <= slos_per_group
@@ -176,7 +187,12 @@ pub fn pack(file: RuleFile, service: &str, slos_per_group: usize) -> RuleFile {
                     Some(k) => open[k].1 = i,
                     None => open.push((g.interval.clone(), i)),
                 }
-                packed.push(Packed { last: g.name.clone(), group: g, slos, members: 1 });
+                packed.push(Packed {
+                    last: g.name.clone(),
+                    group: g,
+                    slos,
+                    members: 1,
+                });
             }
         }
     }
@@ -211,12 +227,20 @@ pub struct ServiceUsage {
 }
 
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `--target mimir's default is 20`, `--target cortex's default is no limit`.
 fn default_of(target: Target, limit: usize) -> String {
-    let value = if limit == 0 { "no limit".to_string() } else { limit.to_string() };
+    let value = if limit == 0 {
+        "no limit".to_string()
+    } else {
+        limit.to_string()
+    };
     format!("--target {}'s default is {value}", target.name())
 }
 
@@ -225,7 +249,11 @@ fn default_of(target: Target, limit: usize) -> String {
 pub fn measure(service: &Service, file: &RuleFile, opts: &TargetOptions) -> ServiceUsage {
     let mut diagnostics = Diagnostics::default();
     let limit = opts.limits.rules_per_group;
-    for g in file.groups.iter().filter(|g| limit > 0 && g.rules.len() > limit) {
+    for g in file
+        .groups
+        .iter()
+        .filter(|g| limit > 0 && g.rules.len() > limit)
+    {
         let slos = slos_of(g);
         let (what, help) = if slos.len() > 1 {
             (
@@ -246,9 +274,23 @@ pub fn measure(service: &Service, file: &RuleFile, opts: &TargetOptions) -> Serv
             g.rules.len(),
             default_of(opts.target, opts.target.default_limits().rules_per_group),
         );
-        diagnostics.push(Diagnostic::error(Code::RulesPerGroup, &service.file, Loc::default(), "", message).with_help(help));
+        diagnostics.push(
+            Diagnostic::error(
+                Code::RulesPerGroup,
+                &service.file,
+                Loc::default(),
+                "",
+                message,
+            )
+            .with_help(help),
+        );
     }
-    ServiceUsage { service: service.name.clone(), file: service.file.clone(), groups: file.groups.len(), diagnostics }
+    ServiceUsage {
+        service: service.name.clone(),
+        file: service.file.clone(),
+        groups: file.groups.len(),
+        diagnostics,
+    }
 }
 
 /// The rule files of every service of a run, against the ruler's limits.
@@ -266,7 +308,10 @@ impl FleetUsage {
     pub fn add(&mut self, u: ServiceUsage) {
         self.groups += u.groups;
         self.services += 1;
-        let larger = self.largest.as_ref().is_none_or(|(n, name, _)| u.groups > *n || (u.groups == *n && u.service < *name));
+        let larger = self
+            .largest
+            .as_ref()
+            .is_none_or(|(n, name, _)| u.groups > *n || (u.groups == *n && u.service < *name));
         if larger {
             self.largest = Some((u.groups, u.service, u.file));
         }
@@ -285,7 +330,8 @@ impl FleetUsage {
     pub fn finish(self, opts: &TargetOptions) -> Diagnostics {
         let mut diagnostics = self.diagnostics;
         let limit = opts.limits.groups;
-        if let Some((n, service, file)) = self.largest.filter(|_| limit > 0 && self.groups > limit) {
+        if let Some((n, service, file)) = self.largest.filter(|_| limit > 0 && self.groups > limit)
+        {
             let message = format!(
                 "the rule files of {} services hold {} rule groups, over the ruler's limit of {limit} rule groups per tenant (--max-groups; {}); service `{service}` has the most: {n}",
                 self.services,
@@ -293,7 +339,10 @@ impl FleetUsage {
                 default_of(opts.target, opts.target.default_limits().groups),
             );
             let help = "pack several SLOs into a group with --slos-per-group N, load the services into more than one tenant, or, if the ruler takes more groups (Mimir and Cortex: `ruler_max_rule_groups_per_tenant`), give its limit with --max-groups N (0: no limit)";
-            diagnostics.push(Diagnostic::error(Code::GroupsPerTenant, &file, Loc::default(), "", message).with_help(help));
+            diagnostics.push(
+                Diagnostic::error(Code::GroupsPerTenant, &file, Loc::default(), "", message)
+                    .with_help(help),
+            );
         }
         diagnostics
     }
@@ -306,7 +355,13 @@ pub fn check(c: &Compilation, opts: &TargetOptions) -> Diagnostics {
         return Diagnostics::default();
     }
     let services: Vec<&super::CompiledService> = c.rule_files.values().collect();
-    let usages = crate::par::map(&services, |cs| measure(&cs.service, &shape(cs.rules(&c.settings), &cs.service.name, opts), opts));
+    let usages = crate::par::map(&services, |cs| {
+        measure(
+            &cs.service,
+            &shape(cs.rules(&c.settings), &cs.service.name, opts),
+            opts,
+        )
+    });
     let mut fleet = FleetUsage::default();
     for u in usages {
         fleet.add(u);
@@ -326,26 +381,70 @@ mod tests {
     /// the interval after it but for 1m).
     fn group(slo: &str, interval: &str, rules: usize) -> RuleGroup {
         let labels = Arc::new(BTreeMap::from([("slo".to_string(), slo.to_string())]));
-        let mut out = vec![Rule::Record(RecordingRule { record: "r".into(), expr: "vector(1)".into(), labels })];
-        out.extend((1..rules).map(|_| Rule::Alert(AlertingRule { alert: "A".into(), expr: "vector(1)".into(), for_: None, keep_firing_for: None, labels: Arc::default(), annotations: Arc::default() })));
-        let suffix = if interval == "1m" { String::new() } else { format!("-{interval}") };
-        RuleGroup { name: format!("sloforge-svc-{slo}{suffix}"), interval: interval.into(), rules: out }
+        let mut out = vec![Rule::Record(RecordingRule {
+            record: "r".into(),
+            expr: "vector(1)".into(),
+            labels,
+        })];
+        out.extend((1..rules).map(|_| {
+            Rule::Alert(AlertingRule {
+                alert: "A".into(),
+                expr: "vector(1)".into(),
+                for_: None,
+                keep_firing_for: None,
+                labels: Arc::default(),
+                annotations: Arc::default(),
+            })
+        }));
+        let suffix = if interval == "1m" {
+            String::new()
+        } else {
+            format!("-{interval}")
+        };
+        RuleGroup {
+            name: format!("sloforge-svc-{slo}{suffix}"),
+            interval: interval.into(),
+            rules: out,
+        }
     }
 
     fn shape(f: &RuleFile) -> Vec<(&str, &str, usize)> {
-        f.groups.iter().map(|g| (g.name.as_str(), g.interval.as_str(), g.rules.len())).collect()
+        f.groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.interval.as_str(), g.rules.len()))
+            .collect()
     }
 
     #[test]
     fn packs_the_groups_of_one_interval_slo_by_slo() {
-        let file = RuleFile { groups: vec![group("a", "1m", 3), group("a", "1h", 1), group("b", "1m", 2), group("b", "1h", 1), group("c", "1m", 4), group("c", "1h", 1)] };
+        let file = RuleFile {
+            groups: vec![
+                group("a", "1m", 3),
+                group("a", "1h", 1),
+                group("b", "1m", 2),
+                group("b", "1h", 1),
+                group("c", "1m", 4),
+                group("c", "1h", 1),
+            ],
+        };
         assert_eq!(pack(file.clone(), "svc", 1), file);
         assert_eq!(
             shape(&pack(file.clone(), "svc", 2)),
-            [("sloforge-svc-a..b", "1m", 5), ("sloforge-svc-a-1h..b-1h", "1h", 2), ("sloforge-svc-c", "1m", 4), ("sloforge-svc-c-1h", "1h", 1)]
+            [
+                ("sloforge-svc-a..b", "1m", 5),
+                ("sloforge-svc-a-1h..b-1h", "1h", 2),
+                ("sloforge-svc-c", "1m", 4),
+                ("sloforge-svc-c-1h", "1h", 1)
+            ]
         );
         let all = pack(file, "svc", 10);
-        assert_eq!(shape(&all), [("sloforge-svc-a..c", "1m", 9), ("sloforge-svc-a-1h..c-1h", "1h", 3)]);
+        assert_eq!(
+            shape(&all),
+            [
+                ("sloforge-svc-a..c", "1m", 9),
+                ("sloforge-svc-a-1h..c-1h", "1h", 3)
+            ]
+        );
         // Each SLO's rules stay together and in order.
         let slo_at = |i: usize| match &all.groups[0].rules[i] {
             Rule::Record(r) => r.labels["slo"].clone(),
@@ -358,7 +457,17 @@ mod tests {
     fn an_slo_with_two_groups_of_one_interval_counts_once() {
         let mut second = group("a", "1m", 2);
         second.name = "sloforge-svc-a-more".into();
-        let file = RuleFile { groups: vec![group("a", "1m", 1), second, group("b", "1m", 1), group("c", "1m", 1)] };
-        assert_eq!(shape(&pack(file, "svc", 2)), [("sloforge-svc-a..b", "1m", 4), ("sloforge-svc-c", "1m", 1)]);
+        let file = RuleFile {
+            groups: vec![
+                group("a", "1m", 1),
+                second,
+                group("b", "1m", 1),
+                group("c", "1m", 1),
+            ],
+        };
+        assert_eq!(
+            shape(&pack(file, "svc", 2)),
+            [("sloforge-svc-a..b", "1m", 4), ("sloforge-svc-c", "1m", 1)]
+        );
     }
 }

@@ -24,8 +24,11 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
+};
 
 use crate::diag::Loc;
 
@@ -62,7 +65,11 @@ thread_local! {
 
 /// The location of the value being deserialized, when this reader is the one reading it.
 pub fn current_loc() -> Option<Loc> {
-    if ACTIVE.with(Cell::get) { Some(NEXT.with(Cell::get)) } else { None }
+    if ACTIVE.with(Cell::get) {
+        Some(NEXT.with(Cell::get))
+    } else {
+        None
+    }
 }
 
 fn hand_over(loc: Loc) {
@@ -108,9 +115,16 @@ fn parse(text: &str) -> Option<Node<'_>> {
     // Tabs, carriage returns and whatever YAML does not allow in a document or might read as a
     // line break (C0 and C1 controls, DEL, NEL, the Unicode line separators, BOM, non-characters).
     let refused = |c: char| {
-        (c < ' ' && c != '\n') || ('\u{7f}'..='\u{9f}').contains(&c) || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+        (c < ' ' && c != '\n')
+            || ('\u{7f}'..='\u{9f}').contains(&c)
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
     };
-    if text.bytes().any(|b| (b < b' ' && b != b'\n') || b == 0x7f) || (!text.is_ascii() && text.chars().any(refused)) {
+    if text.bytes().any(|b| (b < b' ' && b != b'\n') || b == 0x7f)
+        || (!text.is_ascii() && text.chars().any(refused))
+    {
         return None;
     }
     let mut lines = Vec::with_capacity(text.len() / 24);
@@ -125,13 +139,21 @@ fn parse(text: &str) -> Option<Node<'_>> {
         if body.starts_with("---") || body.starts_with("...") || body.starts_with('%') {
             return None;
         }
-        lines.push(Line { indent: raw.len() - body.len(), text: body.trim_end_matches(' '), number: i as u64 + 1 });
+        lines.push(Line {
+            indent: raw.len() - body.len(),
+            text: body.trim_end_matches(' '),
+            number: i as u64 + 1,
+        });
     }
     let first = lines.first()?;
     if first.indent != 0 {
         return None;
     }
-    let mut p = Parser { lines, at: 0, depth: 0 };
+    let mut p = Parser {
+        lines,
+        at: 0,
+        depth: 0,
+    };
     let root = p.block(0)?;
     (p.at == p.lines.len()).then_some(root)
 }
@@ -153,7 +175,10 @@ const MAX_KEYS: usize = 256;
 impl<'a> Parser<'a> {
     fn loc(&self, i: usize, offset: usize) -> Loc {
         let l = &self.lines[i];
-        Loc { line: l.number, col: (l.indent + chars(&l.text[..offset]) + 1) as u64 }
+        Loc {
+            line: l.number,
+            col: (l.indent + chars(&l.text[..offset]) + 1) as u64,
+        }
     }
 
     /// The block node whose lines start at the current line, indented by `indent`.
@@ -163,7 +188,11 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.depth += 1;
-        let node = if is_item(line.text) { self.seq(indent) } else { self.map(indent) };
+        let node = if is_item(line.text) {
+            self.seq(indent)
+        } else {
+            self.map(indent)
+        };
         self.depth -= 1;
         node
     }
@@ -187,7 +216,11 @@ impl<'a> Parser<'a> {
                 // The item is a mapping whose keys sit at the column after `- `.
                 let inner = line.indent + offset;
                 let number = line.number;
-                self.lines[self.at] = Line { indent: inner, text: rest, number };
+                self.lines[self.at] = Line {
+                    indent: inner,
+                    text: rest,
+                    number,
+                };
                 items.push(self.map(inner)?);
             } else {
                 let loc = self.loc(self.at, offset);
@@ -212,19 +245,31 @@ impl<'a> Parser<'a> {
             let colon = key_end(text)?;
             let key = &text[..colon];
             // (Keys are checked for repeats one by one: a mapping with more is left to the full parser.)
-            if !plain_key(key) || entries.len() >= MAX_KEYS || entries.iter().any(|(k, _)| k.text == key) {
+            if !plain_key(key)
+                || entries.len() >= MAX_KEYS
+                || entries.iter().any(|(k, _)| k.text == key)
+            {
                 return None;
             }
-            let key = Scalar { text: Cow::Borrowed(key), plain: true, loc: self.loc(self.at, 0) };
+            let key = Scalar {
+                text: Cow::Borrowed(key),
+                plain: true,
+                loc: self.loc(self.at, 0),
+            };
             let rest = text[colon + 1..].trim_start_matches(' ');
             let value = if rest.is_empty() || rest.starts_with('#') {
                 let here = self.at;
                 self.at += 1;
                 match self.lines.get(self.at) {
                     Some(next) if next.indent > indent => self.block(next.indent)?,
-                    Some(next) if next.indent == indent && is_item(next.text) => self.seq(indent)?,
+                    Some(next) if next.indent == indent && is_item(next.text) => {
+                        self.seq(indent)?
+                    }
                     // (An empty value is only ever read as `None`: its location is not used.)
-                    _ => Node::Null(Loc { line: self.lines[here].number, col: (self.lines[here].indent + chars(text) + 1) as u64 }),
+                    _ => Node::Null(Loc {
+                        line: self.lines[here].number,
+                        col: (self.lines[here].indent + chars(text) + 1) as u64,
+                    }),
                 }
             } else {
                 let offset = text.len() - rest.len();
@@ -239,7 +284,11 @@ impl<'a> Parser<'a> {
 }
 
 fn chars(s: &str) -> usize {
-    if s.is_ascii() { s.len() } else { s.chars().count() }
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
 }
 
 fn is_item(text: &str) -> bool {
@@ -258,7 +307,8 @@ fn starts_map(text: &str) -> bool {
 
 fn plain_key(k: &str) -> bool {
     !k.is_empty()
-        && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
         && !matches!(k.as_bytes()[0], b'-' | b'.')
         && !special(k)
 }
@@ -268,13 +318,21 @@ fn plain_key(k: &str) -> bool {
 /// Durations such as `30d` or `5m` are strings.
 fn special(s: &str) -> bool {
     let first = s.as_bytes()[0];
-    if first == b'~' || crate::render::yaml::RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word)) {
+    if first == b'~'
+        || crate::render::yaml::RESERVED
+            .iter()
+            .any(|word| s.eq_ignore_ascii_case(word))
+    {
         return true;
     }
-    let prefixed = |p: &str| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let prefixed =
+        |p: &str| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     (first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.'))
-        && (s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'_' | b':' | b'e' | b'E'))
-            || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"].into_iter().any(prefixed))
+        && (s.bytes().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'_' | b':' | b'e' | b'E')
+        }) || ["0x", "0o", "0b", "+0x", "-0x", "+0o", "-0o", "+0b", "-0b"]
+            .into_iter()
+            .any(prefixed))
 }
 
 /// The value that fills the rest of its line (after it only a comment): a scalar, or a flow
@@ -283,7 +341,13 @@ fn value(text: &str, loc: Loc) -> Option<Node<'_>> {
     match text.as_bytes()[0] {
         b'"' | b'\'' => {
             let (content, end) = quoted(text)?;
-            after_quote(&text[end..]).then(|| Node::Scalar(Scalar { text: content, plain: false, loc }))
+            after_quote(&text[end..]).then(|| {
+                Node::Scalar(Scalar {
+                    text: content,
+                    plain: false,
+                    loc,
+                })
+            })
         }
         b'{' | b'[' => flow(text, loc),
         _ => {
@@ -291,14 +355,23 @@ fn value(text: &str, loc: Loc) -> Option<Node<'_>> {
                 Some(i) => text[..i].trim_end_matches(' '),
                 None => text,
             };
-            (plain_start(value) && key_end(value).is_none()).then(|| Node::Scalar(Scalar { text: Cow::Borrowed(value), plain: true, loc }))
+            (plain_start(value) && key_end(value).is_none()).then(|| {
+                Node::Scalar(Scalar {
+                    text: Cow::Borrowed(value),
+                    plain: true,
+                    loc,
+                })
+            })
         }
     }
 }
 
 /// Whether a plain scalar may start as `s` does (not with an indicator).
 fn plain_start(s: &str) -> bool {
-    !s.starts_with(['[', '{', ']', '}', ',', '&', '*', '!', '|', '>', '%', '@', '`', '#', '?', ':', '-', '"', '\''])
+    !s.starts_with([
+        '[', '{', ']', '}', ',', '&', '*', '!', '|', '>', '%', '@', '`', '#', '?', ':', '-', '"',
+        '\'',
+    ])
 }
 
 /// A quoted scalar at the start of `text`: its content and the byte offset after its closing quote.
@@ -350,7 +423,10 @@ fn flow(text: &str, loc: Loc) -> Option<Node<'_>> {
     let b = text.as_bytes();
     let map = b[0] == b'{';
     let close = if map { b'}' } else { b']' };
-    let at = |i: usize| Loc { line: loc.line, col: loc.col + chars(&text[..i]) as u64 };
+    let at = |i: usize| Loc {
+        line: loc.line,
+        col: loc.col + chars(&text[..i]) as u64,
+    };
     let skip = |i: &mut usize| {
         while b.get(*i) == Some(&b' ') {
             *i += 1;
@@ -368,7 +444,12 @@ fn flow(text: &str, loc: Loc) -> Option<Node<'_>> {
             i = next;
             skip(&mut i);
             if map {
-                if !first.plain || !plain_key(&first.text) || entries.iter().any(|(k, _)| k.text == first.text) || b.get(i) != Some(&b':') || b.get(i + 1) != Some(&b' ') {
+                if !first.plain
+                    || !plain_key(&first.text)
+                    || entries.iter().any(|(k, _)| k.text == first.text)
+                    || b.get(i) != Some(&b':')
+                    || b.get(i + 1) != Some(&b' ')
+                {
                     return None;
                 }
                 i += 2;
@@ -399,7 +480,11 @@ fn flow(text: &str, loc: Loc) -> Option<Node<'_>> {
     if !after_quote(&text[i..]) {
         return None;
     }
-    Some(if map { Node::Map(loc, entries) } else { Node::Seq(loc, items) })
+    Some(if map {
+        Node::Map(loc, entries)
+    } else {
+        Node::Seq(loc, items)
+    })
 }
 
 /// A scalar inside a flow collection, starting at byte `i`: it and the offset after it.
@@ -407,9 +492,18 @@ fn flow_scalar(text: &str, i: usize, loc: Loc) -> Option<(Scalar<'_>, usize)> {
     let rest = &text[i..];
     if rest.starts_with(['"', '\'']) {
         let (content, end) = quoted(rest)?;
-        return Some((Scalar { text: content, plain: false, loc }, i + end));
+        return Some((
+            Scalar {
+                text: content,
+                plain: false,
+                loc,
+            },
+            i + end,
+        ));
     }
-    let len = rest.find([',', '[', ']', '{', '}', ':', '#']).unwrap_or(rest.len());
+    let len = rest
+        .find([',', '[', ']', '{', '}', ':', '#'])
+        .unwrap_or(rest.len());
     let value = rest[..len].trim_end_matches(' ');
     if value.is_empty() || !plain_start(value) || rest[len..].starts_with(['[', '{', '#']) {
         return None;
@@ -418,7 +512,14 @@ fn flow_scalar(text: &str, i: usize, loc: Loc) -> Option<(Scalar<'_>, usize)> {
     if rest[len..].starts_with(':') && !rest[len..].starts_with(": ") {
         return None;
     }
-    Some((Scalar { text: Cow::Borrowed(value), plain: true, loc }, i + value.len()))
+    Some((
+        Scalar {
+            text: Cow::Borrowed(value),
+            plain: true,
+            loc,
+        },
+        i + value.len(),
+    ))
 }
 
 /// What may follow a closing quote or bracket on its line: nothing, or spaces and then maybe a
@@ -470,11 +571,15 @@ fn decimal(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = s.split_once('.').unwrap_or((s, "1"));
     !int.is_empty()
-        && !(int.len() > 1 && int.starts_with('0')) && !frac.is_empty() && int.bytes().all(|c| c.is_ascii_digit()) && frac.bytes().all(|c| c.is_ascii_digit())
+        && !(int.len() > 1 && int.starts_with('0'))
+        && !frac.is_empty()
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
 fn unsigned(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     s.parse().ok()
@@ -544,7 +649,11 @@ impl<'de, 'n, 'a> Deserializer<'de> for NodeDe<'n, 'a> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, GiveUp> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        v: V,
+    ) -> Result<V::Value, GiveUp> {
         v.visit_newtype_struct(self)
     }
 
@@ -565,7 +674,10 @@ impl<'de, 'n, 'a> Deserializer<'de> for NodeDe<'n, 'a> {
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, GiveUp> {
         match self.0 {
             Node::Map(_, entries) => {
-                let mut access = Entries { rest: entries.iter(), value: None };
+                let mut access = Entries {
+                    rest: entries.iter(),
+                    value: None,
+                };
                 let out = v.visit_map(&mut access)?;
                 if access.rest.len() != 0 {
                     return Err(GiveUp);
@@ -576,13 +688,25 @@ impl<'de, 'n, 'a> Deserializer<'de> for NodeDe<'n, 'a> {
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, GiveUp> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, GiveUp> {
         self.deserialize_map(v)
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], v: V) -> Result<V::Value, GiveUp> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, GiveUp> {
         match self.0 {
-            Node::Map(_, entries) if entries.len() == 1 => v.visit_enum(Variant(&entries[0].0, &entries[0].1)),
+            Node::Map(_, entries) if entries.len() == 1 => {
+                v.visit_enum(Variant(&entries[0].0, &entries[0].1))
+            }
             _ => Err(GiveUp),
         }
     }
@@ -593,7 +717,11 @@ impl<'de, 'n, 'a> Deserializer<'de> for NodeDe<'n, 'a> {
         deserialize_byte_buf deserialize_unit deserialize_ignored_any
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value, GiveUp> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: V,
+    ) -> Result<V::Value, GiveUp> {
         Err(GiveUp)
     }
 
@@ -601,7 +729,12 @@ impl<'de, 'n, 'a> Deserializer<'de> for NodeDe<'n, 'a> {
         Err(GiveUp)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, _: V) -> Result<V::Value, GiveUp> {
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        _: V,
+    ) -> Result<V::Value, GiveUp> {
         Err(GiveUp)
     }
 }
@@ -611,7 +744,10 @@ struct Items<'n, 'a>(std::slice::Iter<'n, Node<'a>>);
 impl<'de> SeqAccess<'de> for Items<'_, '_> {
     type Error = GiveUp;
 
-    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, GiveUp> {
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, GiveUp> {
         match self.0.next() {
             Some(n) => {
                 hand_over(n.loc());
@@ -634,7 +770,10 @@ struct Entries<'n, 'a> {
 impl<'de> MapAccess<'de> for Entries<'_, '_> {
     type Error = GiveUp;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, GiveUp> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, GiveUp> {
         match self.rest.next() {
             Some((k, v)) => {
                 self.value = Some(v);
@@ -705,7 +844,11 @@ impl<'de> VariantAccess<'de> for Variant<'_, '_> {
         Err(GiveUp)
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], v: V) -> Result<V::Value, GiveUp> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, GiveUp> {
         NodeDe(self.1).deserialize_map(v)
     }
 }
@@ -814,7 +957,9 @@ slos:
             ("unknown key", "colour: blue\n"),
         ];
         for (what, extra) in cases {
-            let doc = format!("apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\n{extra}slos: []\n");
+            let doc = format!(
+                "apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\n{extra}slos: []\n"
+            );
             assert!(read::<ServiceSpec>(&doc).is_none(), "{what}: read\n{doc}");
             // The loader still reads it, through the full parser.
             let _ = assert_fast_path_agrees(&doc);
@@ -824,14 +969,18 @@ slos:
     #[test]
     fn a_root_placed_off_its_first_line_is_left_to_the_located_tree() {
         for head in ["!\n", "&root\n", "# c\n  !!map\n", "\r\r# c\n"] {
-            let doc = format!("{head}apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\n");
+            let doc = format!(
+                "{head}apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\n"
+            );
             assert_eq!(assert_fast_path_agrees(&doc), 0, "{doc}");
         }
     }
 
     #[test]
     fn deep_nesting_is_left_to_the_full_parser() {
-        let mut doc = String::from("apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\nlabels:\n");
+        let mut doc = String::from(
+            "apiVersion: sloforge.dev/v1\nkind: Service\nname: api\nteam: core\nslos: []\nlabels:\n",
+        );
         for depth in 1..=5000 {
             doc.push_str(&" ".repeat(depth));
             doc.push_str("a:\n");
@@ -842,10 +991,39 @@ slos:
 
     #[test]
     fn durations_and_words_are_strings() {
-        for s in ["30d", "5m", "1h30m", "api", "no-op", "nullable", "yesterday", "on-call"] {
+        for s in [
+            "30d",
+            "5m",
+            "1h30m",
+            "api",
+            "no-op",
+            "nullable",
+            "yesterday",
+            "on-call",
+        ] {
             assert!(!super::special(s), "{s}");
         }
-        for s in ["1", "-1", "1.5", "1e3", "1_000", "1:30", "2001-12-14", ".inf", "-.Inf", ".NaN", "0x1F", "0o17", "~", "Null", "TRUE", "off", "Y", "=", "<<"] {
+        for s in [
+            "1",
+            "-1",
+            "1.5",
+            "1e3",
+            "1_000",
+            "1:30",
+            "2001-12-14",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "0x1F",
+            "0o17",
+            "~",
+            "Null",
+            "TRUE",
+            "off",
+            "Y",
+            "=",
+            "<<",
+        ] {
             assert!(super::special(s), "{s}");
         }
     }

@@ -63,12 +63,24 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
             let before = files.len();
             collect_dir(p, &mut files, &mut out.diags);
             if files.len() == before {
-                out.diags.push(Diagnostic::error(Code::NoSpecs, p, Loc::default(), "", "no spec files (*.yaml, *.yml) in this directory"));
+                out.diags.push(Diagnostic::error(
+                    Code::NoSpecs,
+                    p,
+                    Loc::default(),
+                    "",
+                    "no spec files (*.yaml, *.yml) in this directory",
+                ));
             }
         } else if p.is_file() {
             files.push(p.clone());
         } else {
-            out.diags.push(Diagnostic::error(Code::Io, p, Loc::default(), "", "no such file or directory"));
+            out.diags.push(Diagnostic::error(
+                Code::Io,
+                p,
+                Loc::default(),
+                "",
+                "no such file or directory",
+            ));
         }
     }
     files.sort();
@@ -90,14 +102,23 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            diags.push(Diagnostic::error(Code::Io, dir, Loc::default(), "", format!("cannot read directory: {e}")));
+            diags.push(Diagnostic::error(
+                Code::Io,
+                dir,
+                Loc::default(),
+                "",
+                format!("cannot read directory: {e}"),
+            ));
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -118,7 +139,10 @@ fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
                 path,
                 Loc { line: 1, col: 1 },
                 "",
-                format!("file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes", m.len()),
+                format!(
+                    "file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes",
+                    m.len()
+                ),
             ));
             return;
         }
@@ -126,7 +150,13 @@ fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            out.diags.push(Diagnostic::error(Code::Io, path, Loc::default(), "", format!("cannot read file: {e}")));
+            out.diags.push(Diagnostic::error(
+                Code::Io,
+                path,
+                Loc::default(),
+                "",
+                format!("cannot read file: {e}"),
+            ));
             return;
         }
     };
@@ -135,8 +165,18 @@ fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-            let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default()).chars().count() as u64 + 1;
-            out.diags.push(Diagnostic::error(Code::Io, path, Loc { line, col }, "", "file is not valid UTF-8"));
+            let col =
+                String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default())
+                    .chars()
+                    .count() as u64
+                    + 1;
+            out.diags.push(Diagnostic::error(
+                Code::Io,
+                path,
+                Loc { line, col },
+                "",
+                "file is not valid UTF-8",
+            ));
             return;
         }
     };
@@ -153,8 +193,20 @@ pub fn load_str(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) {
             any = true;
         }
     }
-    if !any && !out.diags.sorted().iter().any(|d| d.file == path && d.is_error()) {
-        out.diags.push(Diagnostic::error(Code::NoSpecs, path, Loc { line: 1, col: 1 }, "", "file holds no spec document"));
+    if !any
+        && !out
+            .diags
+            .sorted()
+            .iter()
+            .any(|d| d.file == path && d.is_error())
+    {
+        out.diags.push(Diagnostic::error(
+            Code::NoSpecs,
+            path,
+            Loc { line: 1, col: 1 },
+            "",
+            "file holds no spec document",
+        ));
     }
 }
 
@@ -166,7 +218,8 @@ pub fn split_documents(text: &str) -> Vec<String> {
     let mut has_content = false;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let trimmed = line.trim_end_matches(['\n', '\r']);
-        let is_start = trimmed == "---" || trimmed.starts_with("--- ") || trimmed.starts_with("---\t");
+        let is_start =
+            trimmed == "---" || trimmed.starts_with("--- ") || trimmed.starts_with("---\t");
         let is_end = trimmed == "..." || trimmed.starts_with("... ");
         if is_start || is_end {
             if has_content {
@@ -183,7 +236,10 @@ pub fn split_documents(text: &str) -> Vec<String> {
             }
             continue;
         }
-        if !trimmed.trim().is_empty() && !trimmed.trim_start().starts_with('#') && !trimmed.starts_with('%') {
+        if !trimmed.trim().is_empty()
+            && !trimmed.trim_start().starts_with('#')
+            && !trimmed.starts_with('%')
+        {
             has_content = true;
         }
         if trimmed.starts_with('%') {
@@ -205,9 +261,16 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
-    let loc = e.location().map_or(Loc { line: 1, col: 1 }, |l| Loc { line: l.line(), col: l.column() });
+    let loc = e.location().map_or(Loc { line: 1, col: 1 }, |l| Loc {
+        line: l.line(),
+        col: l.column(),
+    });
     let msg = e.without_snippet().to_string();
-    let mut msg = msg.lines().next().unwrap_or("invalid YAML").replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let mut msg = msg
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     if let Some(i) = msg.rfind(" at line ") {
         if msg[i..].contains(", column ") {
             msg.truncate(i);
@@ -264,25 +327,46 @@ fn fast_read(text: &str) -> Option<RawDoc> {
 fn fast_read_with(text: &str, use_lite: bool) -> Option<RawDoc> {
     // A tag, anchor or directive before the content moves the root's location off the first
     // content line (which is what [`content_start`] gives): the located tree is read instead.
-    let first = text.lines().map(str::trim_start).find(|l| !l.is_empty() && !l.starts_with('#'));
+    let first = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
     if first.is_some_and(|l| l.starts_with(['!', '&', '%'])) {
         return None;
     }
     // So does a carriage return on its own, a line break to YAML but not to `str::lines`.
-    if text.match_indices('\r').any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n')) {
+    if text
+        .match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
+    {
         return None;
     }
     let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
     if top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION)) {
-        if let Some(s) = use_lite.then(|| lite::read::<native::ServiceSpec>(text)).flatten() {
+        if let Some(s) = use_lite
+            .then(|| lite::read::<native::ServiceSpec>(text))
+            .flatten()
+        {
             return Some(RawDoc::Service(Box::new(s)));
         }
-        return serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options()).ok().map(|s| RawDoc::Service(Box::new(s)));
+        return serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options())
+            .ok()
+            .map(|s| RawDoc::Service(Box::new(s)));
     }
     if top(&format!("version: {}", sloth::VERSION)) {
-        let s = match use_lite.then(|| lite::read::<sloth::SlothSpec>(text)).flatten() {
+        let s = match use_lite
+            .then(|| lite::read::<sloth::SlothSpec>(text))
+            .flatten()
+        {
             Some(s) => s,
-            None => serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(text, yaml_options()).ok()?.0,
+            None => {
+                serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(
+                    text,
+                    yaml_options(),
+                )
+                .ok()?
+                .0
+            }
         };
         return (s.version.value == sloth::VERSION).then(|| RawDoc::Sloth(Box::new(s)));
     }
@@ -294,7 +378,10 @@ fn content_start(text: &str) -> Loc {
     for (i, line) in text.lines().enumerate() {
         let body = line.trim_start();
         if !body.is_empty() && !body.starts_with('#') {
-            return Loc { line: i as u64 + 1, col: (line.len() - body.len()) as u64 + 1 };
+            return Loc {
+                line: i as u64 + 1,
+                col: (line.len() - body.len()) as u64 + 1,
+            };
         }
     }
     Loc { line: 1, col: 1 }
@@ -306,11 +393,19 @@ fn content_start(text: &str) -> Loc {
 pub fn assert_fast_path_agrees(text: &str) -> usize {
     let mut fast = 0;
     for doc in split_documents(text) {
-        let Some(read) = fast_read(&doc) else { continue };
+        let Some(read) = fast_read(&doc) else {
+            continue;
+        };
         // The plain block reader gives exactly what the full parser gives, or nothing.
         match fast_read_with(&doc, false) {
-            Some(full) => assert_eq!(format!("{read:?}"), format!("{full:?}"), "the plain block reader differs from the full parser:\n{doc}"),
-            None => panic!("the plain block reader reads a document the full parser refuses:\n{doc}"),
+            Some(full) => assert_eq!(
+                format!("{read:?}"),
+                format!("{full:?}"),
+                "the plain block reader differs from the full parser:\n{doc}"
+            ),
+            None => {
+                panic!("the plain block reader reads a document the full parser refuses:\n{doc}")
+            }
         }
         let schema = match read {
             RawDoc::Service(_) => service_schema(),
@@ -319,11 +414,21 @@ pub fn assert_fast_path_agrees(text: &str) -> usize {
         fast += 1;
         let tree: Node = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(n) => n,
-            Err(e) => panic!("the typed read accepts a document the located tree refuses ({e}):\n{doc}"),
+            Err(e) => {
+                panic!("the typed read accepts a document the located tree refuses ({e}):\n{doc}")
+            }
         };
         let issues = schema_check::check(&tree, schema);
-        assert!(issues.is_empty(), "the typed read accepts a document the schema check refuses ({}):\n{doc}", issues[0].message);
-        assert_eq!(tree.loc, content_start(&doc), "root location differs:\n{doc}");
+        assert!(
+            issues.is_empty(),
+            "the typed read accepts a document the schema check refuses ({}):\n{doc}",
+            issues[0].message
+        );
+        assert_eq!(
+            tree.loc,
+            content_start(&doc),
+            "root location differs:\n{doc}"
+        );
     }
     fast
 }
@@ -331,7 +436,11 @@ pub fn assert_fast_path_agrees(text: &str) -> usize {
 /// Returns true when the document was a spec (valid or not), false when it was empty.
 fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -> bool {
     if let Some(doc) = fast_read(text) {
-        out.docs.push(LoadedDoc { file: path.to_path_buf(), loc: content_start(text), doc });
+        out.docs.push(LoadedDoc {
+            file: path.to_path_buf(),
+            loc: content_start(text),
+            doc,
+        });
         return true;
     }
     let tree: Node = match serde_saphyr::from_str_with_options(text, yaml_options()) {
@@ -351,27 +460,51 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             path,
             loc,
             "",
-            format!("a spec document must be a mapping, found {}", tree.value.kind_name()),
+            format!(
+                "a spec document must be a mapping, found {}",
+                tree.value.kind_name()
+            ),
         ));
         return true;
     }
-    let field = |k: &str| tree.value.get(k).and_then(|n| n.value.as_str().map(str::to_string));
-    let format = match (field("apiVersion").as_deref(), field("kind").as_deref(), field("version").as_deref()) {
+    let field = |k: &str| {
+        tree.value
+            .get(k)
+            .and_then(|n| n.value.as_str().map(str::to_string))
+    };
+    let format = match (
+        field("apiVersion").as_deref(),
+        field("kind").as_deref(),
+        field("version").as_deref(),
+    ) {
         (Some(native::API_VERSION), Some("Service"), _) => Format::Service,
         (Some(native::API_VERSION), Some("Defaults"), _) => Format::Defaults,
         (Some(native::API_VERSION), Some(routing::KIND), _) => Format::Routing,
         (Some(native::API_VERSION), kind, _) => {
             let at = tree.value.get("kind").map_or(loc, |n| n.loc);
             out.diags.push(
-                Diagnostic::error(Code::UnknownKind, path, at, "kind", format!("unknown kind `{}`", kind.unwrap_or("(missing)")))
-                    .with_help("sloforge.dev/v1 kinds are `Service`, `Defaults` and `AlertRouting`"),
+                Diagnostic::error(
+                    Code::UnknownKind,
+                    path,
+                    at,
+                    "kind",
+                    format!("unknown kind `{}`", kind.unwrap_or("(missing)")),
+                )
+                .with_help("sloforge.dev/v1 kinds are `Service`, `Defaults` and `AlertRouting`"),
             );
             return true;
         }
         (_, _, Some(sloth::VERSION)) => Format::Sloth,
-        (Some(sloth::CRD_API_VERSION), Some(kind), _) if sloth::CRD_KINDS.contains(&kind) => Format::SlothCrd,
-        (Some(sloth::CRD_API_VERSION), Some(sloth::ALERT_WINDOWS_KIND), _) | (None, _, Some(sloth::ALERT_WINDOWS_VERSION)) => {
-            let at = tree.value.get("kind").or_else(|| tree.value.get("version")).map_or(loc, |n| n.loc);
+        (Some(sloth::CRD_API_VERSION), Some(kind), _) if sloth::CRD_KINDS.contains(&kind) => {
+            Format::SlothCrd
+        }
+        (Some(sloth::CRD_API_VERSION), Some(sloth::ALERT_WINDOWS_KIND), _)
+        | (None, _, Some(sloth::ALERT_WINDOWS_VERSION)) => {
+            let at = tree
+                .value
+                .get("kind")
+                .or_else(|| tree.value.get("version"))
+                .map_or(loc, |n| n.loc);
             out.diags.push(
                 Diagnostic::error(Code::UnknownKind, path, at, "", "Sloth alert windows (`AlertWindows`) are not read: sloforge takes alert windows from a Defaults document")
                     .with_help("give each window pair as an entry of `alert_tiers` in a `kind: Defaults` document (its burn rate is errorBudgetPercent / 100 × sloPeriod / longWindow)"),
@@ -387,14 +520,20 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             return true;
         }
         (Some(openslo::V1ALPHA), Some("SLO"), _) => Format::OpenSloAlpha,
-        (Some(openslo::V1), kind, _) if openslo_kind(kind).is_some() => Format::OpenSlo(openslo_kind(kind).unwrap_or(OpenSloKind::Slo)),
+        (Some(openslo::V1), kind, _) if openslo_kind(kind).is_some() => {
+            Format::OpenSlo(openslo_kind(kind).unwrap_or(OpenSloKind::Slo))
+        }
         (api, _, version) => {
             let what = match (api, version) {
                 (Some(a), _) => format!("unsupported apiVersion `{a}`"),
                 (None, Some(v)) => format!("unsupported version `{v}`"),
                 (None, None) => "document has neither `apiVersion` nor `version`".to_string(),
             };
-            let at = tree.value.get("apiVersion").or_else(|| tree.value.get("version")).map_or(loc, |n| n.loc);
+            let at = tree
+                .value
+                .get("apiVersion")
+                .or_else(|| tree.value.get("version"))
+                .map_or(loc, |n| n.loc);
             out.diags.push(
                 Diagnostic::error(Code::UnknownKind, path, at, "", what)
                     .with_help("expected `apiVersion: sloforge.dev/v1`, Sloth's `version: prometheus/v1` or `apiVersion: sloth.slok.dev/v1`, or OpenSLO's `apiVersion: openslo/v1` / `openslo/v1alpha`"),
@@ -412,12 +551,25 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
         Format::OpenSlo(k) => (openslo_schema(k), !opts.strict),
     };
     let mut blocking = false;
-    let secrets = if matches!(format, Format::Routing) { routing::inline_secrets(&tree) } else { Vec::new() };
+    let secrets = if matches!(format, Format::Routing) {
+        routing::inline_secrets(&tree)
+    } else {
+        Vec::new()
+    };
     for s in &secrets {
         blocking = true;
         out.diags.push(
-            Diagnostic::error(Code::InlineSecret, path, s.loc, s.path.clone(), format!("`{}` would put a secret into alertmanager.yml", s.key))
-                .with_help(format!("give `{}`: the path of a file that holds it", s.instead)),
+            Diagnostic::error(
+                Code::InlineSecret,
+                path,
+                s.loc,
+                s.path.clone(),
+                format!("`{}` would put a secret into alertmanager.yml", s.key),
+            )
+            .with_help(format!(
+                "give `{}`: the path of a file that holds it",
+                s.instead
+            )),
         );
     }
     for issue in schema_check::check(&tree, schema) {
@@ -425,10 +577,20 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
             continue;
         }
         let d = if issue.unknown_field && lenient {
-            Diagnostic::warning(Code::UnknownFieldWarning, path, issue.loc, issue.path, format!("{} (ignored)", issue.message))
+            Diagnostic::warning(
+                Code::UnknownFieldWarning,
+                path,
+                issue.loc,
+                issue.path,
+                format!("{} (ignored)", issue.message),
+            )
         } else {
             blocking = true;
-            let code = if issue.unknown_field { Code::UnknownField } else { Code::Schema };
+            let code = if issue.unknown_field {
+                Code::UnknownField
+            } else {
+                Code::Schema
+            };
             Diagnostic::error(code, path, issue.loc, issue.path, issue.message)
         };
         out.diags.push(match issue.help {
@@ -444,12 +606,18 @@ fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mut Loaded) -
         Format::Defaults => typed(path, text).map(|s| RawDoc::Defaults(Box::new(s))),
         Format::Routing => typed(path, text).map(|s| RawDoc::Routing(Box::new(s))),
         Format::Sloth => typed(path, text).map(|s| RawDoc::Sloth(Box::new(s))),
-        Format::SlothCrd => typed::<sloth::SlothCrd>(path, text).map(|s| RawDoc::Sloth(Box::new(s.into_spec()))),
+        Format::SlothCrd => {
+            typed::<sloth::SlothCrd>(path, text).map(|s| RawDoc::Sloth(Box::new(s.into_spec())))
+        }
         Format::OpenSloAlpha => typed(path, text).map(|s| RawDoc::OpenSloAlpha(Box::new(s))),
         Format::OpenSlo(k) => typed_openslo(path, text, k).map(|d| RawDoc::OpenSlo(Box::new(d))),
     };
     match doc {
-        Ok(doc) => out.docs.push(LoadedDoc { file: path.to_path_buf(), loc, doc }),
+        Ok(doc) => out.docs.push(LoadedDoc {
+            file: path.to_path_buf(),
+            loc,
+            doc,
+        }),
         Err(d) => out.diags.push(d),
     }
     true
@@ -513,7 +681,8 @@ fn schema_of<T: schemars::JsonSchema + 'static>() -> &'static serde_json::Value 
         Ok(m) => m,
         Err(poisoned) => poisoned.into_inner(),
     };
-    map.entry(TypeId::of::<T>()).or_insert_with(|| Box::leak(Box::new(schema_json::<T>())))
+    map.entry(TypeId::of::<T>())
+        .or_insert_with(|| Box::leak(Box::new(schema_json::<T>())))
 }
 
 fn openslo_schema(k: OpenSloKind) -> &'static serde_json::Value {

@@ -42,7 +42,10 @@ impl Value {
     /// The value of `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match self {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.value.as_str() == Some(key)).map(|(_, v)| v),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.value.as_str() == Some(key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }

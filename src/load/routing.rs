@@ -347,7 +347,12 @@ fn walk(node: &Node, path: &str, out: &mut Vec<InlineSecret>) {
                 let key = k.value.scalar_text();
                 let p = format!("{path}.{key}");
                 if let Some((_, instead)) = INLINE_SECRET_KEYS.iter().find(|(s, _)| *s == key) {
-                    out.push(InlineSecret { loc: k.loc, path: p, key, instead });
+                    out.push(InlineSecret {
+                        loc: k.loc,
+                        path: p,
+                        key,
+                        instead,
+                    });
                 } else {
                     walk(v, &p, out);
                 }

@@ -39,7 +39,11 @@ fn resolve<'a>(schema: &'a Json, root: &'a Json) -> &'a Json {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn type_matches(t: &str, v: &Value) -> bool {
@@ -70,7 +74,10 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
     if schema == &Json::Bool(true) {
         return;
     }
-    let alts = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Json::as_array);
+    let alts = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Json::as_array);
     if let Some(alts) = alts {
         walk_alternatives(node, alts, root, path, out);
         return;
@@ -82,10 +89,20 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
             _ => vec![],
         };
         // A plain scalar such as `y`, `no` or `1` reads as a string where a string is wanted.
-        let scalar_as_string = types.contains(&"string") && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_));
-        if !types.is_empty() && !scalar_as_string && !types.iter().any(|t| type_matches(t, &node.value)) {
-            let want: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| type_name(t)).collect();
-            let hint = if matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) && types.contains(&"string") {
+        let scalar_as_string = types.contains(&"string")
+            && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_));
+        if !types.is_empty()
+            && !scalar_as_string
+            && !types.iter().any(|t| type_matches(t, &node.value))
+        {
+            let want: Vec<&str> = types
+                .iter()
+                .filter(|t| **t != "null")
+                .map(|t| type_name(t))
+                .collect();
+            let hint = if matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+                && types.contains(&"string")
+            {
                 Some("quote the value to make it a string".to_string())
             } else {
                 None
@@ -93,7 +110,11 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
             out.push(Issue {
                 loc: node.loc,
                 path: path.to_string(),
-                message: format!("expected {}, found {}", want.join(" or "), node.value.kind_name()),
+                message: format!(
+                    "expected {}, found {}",
+                    want.join(" or "),
+                    node.value.kind_name()
+                ),
                 unknown_field: false,
                 help: hint,
             });
@@ -107,7 +128,11 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
     if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
         let text = node.value.scalar_text();
         if !allowed.iter().any(|a| a.as_str() == Some(text.as_str())) {
-            let names: Vec<String> = allowed.iter().filter_map(Json::as_str).map(|s| format!("`{s}`")).collect();
+            let names: Vec<String> = allowed
+                .iter()
+                .filter_map(Json::as_str)
+                .map(|s| format!("`{s}`"))
+                .collect();
             out.push(Issue {
                 loc: node.loc,
                 path: path.to_string(),
@@ -131,7 +156,14 @@ fn walk(node: &Node, schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue
     }
 }
 
-fn walk_map(node: &Node, entries: &[(Node, Node)], schema: &Json, root: &Json, path: &str, out: &mut Vec<Issue>) {
+fn walk_map(
+    node: &Node,
+    entries: &[(Node, Node)],
+    schema: &Json,
+    root: &Json,
+    path: &str,
+    out: &mut Vec<Issue>,
+) {
     let props = schema.get("properties").and_then(Json::as_object);
     let additional = schema.get("additionalProperties");
     for (k, v) in entries {
@@ -184,7 +216,9 @@ fn walk_alternatives(node: &Node, alts: &[Json], root: &Json, path: &str, out: &
         if let [(k, _)] = entries.as_slice() {
             let tagged = alts.iter().find(|a| {
                 let a = resolve(a, root);
-                a.get("required").and_then(Json::as_array).is_some_and(|r| r.len() == 1 && r[0].as_str() == k.value.as_str())
+                a.get("required")
+                    .and_then(Json::as_array)
+                    .is_some_and(|r| r.len() == 1 && r[0].as_str() == k.value.as_str())
             });
             if let Some(alt) = tagged {
                 walk(node, alt, root, path, out);
@@ -218,7 +252,11 @@ fn walk_alternatives(node: &Node, alts: &[Json], root: &Json, path: &str, out: &
         })
         .collect();
     if let Value::Map(entries) = &node.value {
-        if tags.len() == alts.len() && !entries.iter().any(|(k, _)| tags.iter().any(|t| k.value.as_str() == Some(t))) {
+        if tags.len() == alts.len()
+            && !entries
+                .iter()
+                .any(|(k, _)| tags.iter().any(|t| k.value.as_str() == Some(t)))
+        {
             let list: Vec<String> = tags.iter().map(|t| format!("`{t}`")).collect();
             out.push(Issue {
                 loc: node.loc,
@@ -277,7 +315,10 @@ fn range_issue(node: &Node, schema: &Json, path: &str) -> Option<Issue> {
         Value::Float(f) => f,
         _ => return None,
     };
-    let (mut lo, mut hi) = (schema.get("minimum").and_then(Json::as_f64), schema.get("maximum").and_then(Json::as_f64));
+    let (mut lo, mut hi) = (
+        schema.get("minimum").and_then(Json::as_f64),
+        schema.get("maximum").and_then(Json::as_f64),
+    );
     match schema.get("format").and_then(Json::as_str) {
         Some("uint64") => {
             lo = lo.or(Some(0.0));
@@ -290,10 +331,25 @@ fn range_issue(node: &Node, schema: &Json, path: &str) -> Option<Issue> {
         _ => {}
     }
     let shown = node.value.scalar_text();
-    let shown = if shown.len() > 24 { format!("{}…", &shown[..24]) } else { shown };
-    let bad = |msg: String| Some(Issue { loc: node.loc, path: path.to_string(), message: msg, unknown_field: false, help: None });
+    let shown = if shown.len() > 24 {
+        format!("{}…", &shown[..24])
+    } else {
+        shown
+    };
+    let bad = |msg: String| {
+        Some(Issue {
+            loc: node.loc,
+            path: path.to_string(),
+            message: msg,
+            unknown_field: false,
+            help: None,
+        })
+    };
     if lo.is_some_and(|lo| v < lo) {
-        return bad(format!("{shown} is below the minimum of {}", lo.unwrap_or_default()));
+        return bad(format!(
+            "{shown} is below the minimum of {}",
+            lo.unwrap_or_default()
+        ));
     }
     if hi.is_some_and(|hi| v > hi) {
         return bad(format!("{shown} is too large"));

@@ -300,7 +300,15 @@ impl SlothCrd {
                                     e.loc,
                                 )
                             }),
-                            raw: s.sli.value.raw.map(|r| Sp::new(SlothRaw { error_ratio_query: None, error_ratio_query_camel: Some(r.value.error_ratio_query) }, r.loc)),
+                            raw: s.sli.value.raw.map(|r| {
+                                Sp::new(
+                                    SlothRaw {
+                                        error_ratio_query: None,
+                                        error_ratio_query_camel: Some(r.value.error_ratio_query),
+                                    },
+                                    r.loc,
+                                )
+                            }),
                             plugin: s.sli.value.plugin,
                             denominator_corrected: s.sli.value.denominator_corrected,
                         },

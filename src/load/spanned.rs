@@ -23,12 +23,18 @@ impl<T> Sp<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if let Some(loc) = super::lite::current_loc() {
-            return Ok(Sp { value: T::deserialize(d)?, loc });
+            return Ok(Sp {
+                value: T::deserialize(d)?,
+                loc,
+            });
         }
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
         Ok(Sp {
             value: s.value,
-            loc: Loc { line: s.referenced.line(), col: s.referenced.column() },
+            loc: Loc {
+                line: s.referenced.line(),
+                col: s.referenced.column(),
+            },
         })
     }
 }

@@ -13,8 +13,10 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
 
 /// `T`, read through [`Strict`].
 pub struct StrictDoc<T>(pub T);
@@ -110,8 +112,22 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         deserialize_identifier();
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(visitor, if name == SPANNED { At::Located } else { self.1.inner() }))
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(
+            name,
+            Wrap(
+                visitor,
+                if name == SPANNED {
+                    At::Located
+                } else {
+                    self.1.inner()
+                },
+            ),
+        )
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -198,7 +214,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
     type Error = A::Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
         self.0.next_element_seed(Seed(seed, At::Doc))
     }
 
@@ -210,12 +229,19 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
         self.0.next_key_seed(Seed(seed, At::Doc))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        let at = if self.1 == At::Located { At::LocatedEntry } else { At::Doc };
+        let at = if self.1 == At::Located {
+            At::LocatedEntry
+        } else {
+            At::Doc
+        };
         self.0.next_value_seed(Seed(seed, at))
     }
 
@@ -228,8 +254,13 @@ impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
     type Error = A::Error;
     type Variant = Wrap<A::Variant>;
 
-    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Wrap<A::Variant>), A::Error> {
-        self.0.variant_seed(Seed(seed, At::Doc)).map(|(v, access)| (v, Wrap(access, At::Doc)))
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, Wrap<A::Variant>), A::Error> {
+        self.0
+            .variant_seed(Seed(seed, At::Doc))
+            .map(|(v, access)| (v, Wrap(access, At::Doc)))
     }
 }
 
@@ -248,7 +279,11 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
         self.0.tuple_variant(len, Wrap(visitor, At::Doc))
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, fields: &'static [&'static str], visitor: V) -> Result<V::Value, A::Error> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
         self.0.struct_variant(fields, Wrap(visitor, At::Doc))
     }
 }
@@ -260,7 +295,9 @@ mod tests {
 
     fn read(text: &str) -> Result<SlothSpec, String> {
         let opts = serde_saphyr::Options::default();
-        serde_saphyr::from_str_with_options::<StrictDoc<SlothSpec>>(text, opts).map(|d| d.0).map_err(|e| e.to_string())
+        serde_saphyr::from_str_with_options::<StrictDoc<SlothSpec>>(text, opts)
+            .map(|d| d.0)
+            .map_err(|e| e.to_string())
     }
 
     const DOC: &str = "version: prometheus/v1\nservice: shop\nlabels:\n  owner: a\nslos:\n  - name: availability\n    objective: 99.9\n    sli:\n      events:\n        error_query: a\n        total_query: b\n    alerting:\n      page_alert:\n        labels: {x: y}\n";
@@ -271,12 +308,21 @@ mod tests {
         assert_eq!(s.service.value, "shop");
         assert_eq!((s.slos[0].name.loc.line, s.slos[0].name.loc.col), (6, 11));
         let sli = &s.slos[0].sli.value.events.as_ref().expect("events").value;
-        assert_eq!(sli.error_query.as_ref().map(|q| (q.value.as_str(), q.loc.line)), Some(("a", 10)));
+        assert_eq!(
+            sli.error_query
+                .as_ref()
+                .map(|q| (q.value.as_str(), q.loc.line)),
+            Some(("a", 10))
+        );
     }
 
     #[test]
     fn refuses_an_unknown_key_at_any_depth() {
-        for (at, extra) in [("service: shop\n", "extra: 1\n"), ("    objective: 99.9\n", "    nope: [1, 2]\n"), ("        labels: {x: y}\n", "        severity: page\n")] {
+        for (at, extra) in [
+            ("service: shop\n", "extra: 1\n"),
+            ("    objective: 99.9\n", "    nope: [1, 2]\n"),
+            ("        labels: {x: y}\n", "        severity: page\n"),
+        ] {
             let text = DOC.replace(at, &format!("{at}{extra}"));
             let err = read(&text).expect_err(&text);
             assert!(err.contains(SKIPPED), "{err}");

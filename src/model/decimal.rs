@@ -15,8 +15,14 @@ pub struct Decimal {
 const MAX_SCALE: u32 = 30;
 
 impl Decimal {
-    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
-    pub const ONE: Decimal = Decimal { mantissa: 1, scale: 0 };
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
+    pub const ONE: Decimal = Decimal {
+        mantissa: 1,
+        scale: 0,
+    };
 
     pub fn new(mantissa: i128, scale: u32) -> Decimal {
         Decimal { mantissa, scale }.normalised()
@@ -55,12 +61,18 @@ impl Decimal {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        if !int_part.chars().chain(frac_part.chars()).all(|c| c.is_ascii_digit()) {
+        if !int_part
+            .chars()
+            .chain(frac_part.chars())
+            .all(|c| c.is_ascii_digit())
+        {
             return None;
         }
         let mut mantissa: i128 = 0;
         for c in int_part.chars().chain(frac_part.chars()) {
-            mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(c as u8 - b'0'))?;
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(i128::from(c as u8 - b'0'))?;
         }
         let mut scale = i64::try_from(frac_part.len()).ok()? - i64::from(exp);
         while scale < 0 {
@@ -71,7 +83,10 @@ impl Decimal {
         if scale > 60 {
             return None;
         }
-        let mut d = Decimal { mantissa: if neg { -mantissa } else { mantissa }, scale };
+        let mut d = Decimal {
+            mantissa: if neg { -mantissa } else { mantissa },
+            scale,
+        };
         while d.scale > MAX_SCALE {
             if d.mantissa % 10 != 0 {
                 return None;
@@ -96,8 +111,12 @@ impl Decimal {
 
     fn align(a: Decimal, b: Decimal) -> Option<(i128, i128, u32)> {
         let scale = a.scale.max(b.scale);
-        let am = a.mantissa.checked_mul(10i128.checked_pow(scale - a.scale)?)?;
-        let bm = b.mantissa.checked_mul(10i128.checked_pow(scale - b.scale)?)?;
+        let am = a
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - a.scale)?)?;
+        let bm = b
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - b.scale)?)?;
         Some((am, bm, scale))
     }
 
@@ -113,7 +132,11 @@ impl Decimal {
 
     pub fn checked_mul(self, o: Decimal) -> Option<Decimal> {
         let m = self.mantissa.checked_mul(o.mantissa)?;
-        let mut d = Decimal { mantissa: m, scale: self.scale + o.scale }.normalised();
+        let mut d = Decimal {
+            mantissa: m,
+            scale: self.scale + o.scale,
+        }
+        .normalised();
         if d.scale > MAX_SCALE {
             d = Decimal::parse(&d.to_string())?;
         }
@@ -236,7 +259,11 @@ mod tests {
 
     #[test]
     fn exact_arithmetic() {
-        let budget = d("100").checked_sub(d("99.9")).unwrap().checked_div(d("100")).unwrap();
+        let budget = d("100")
+            .checked_sub(d("99.9"))
+            .unwrap()
+            .checked_div(d("100"))
+            .unwrap();
         assert_eq!(budget.to_string(), "0.001");
         assert_eq!(d("14.4").checked_mul(budget).unwrap().to_string(), "0.0144");
         assert_eq!(d("0.02").checked_mul(d("720")).unwrap().to_string(), "14.4");
@@ -248,16 +275,40 @@ mod tests {
         assert_eq!(Decimal::parse("1e400"), None);
         assert_eq!(Decimal::parse("abc"), None);
         assert_eq!(Decimal::parse("."), None);
-        for (text, shown) in [("0", "0"), ("-0.05", "-0.05"), ("120", "120"), ("-3", "-3"), ("0.000123", "0.000123"), ("12.5", "12.5")] {
+        for (text, shown) in [
+            ("0", "0"),
+            ("-0.05", "-0.05"),
+            ("120", "120"),
+            ("-3", "-3"),
+            ("0.000123", "0.000123"),
+            ("12.5", "12.5"),
+        ] {
             assert_eq!(d(text).to_string(), shown);
         }
-        assert_eq!(Decimal { mantissa: i128::MIN, scale: 0 }.to_string(), i128::MIN.to_string());
+        assert_eq!(
+            Decimal {
+                mantissa: i128::MIN,
+                scale: 0
+            }
+            .to_string(),
+            i128::MIN.to_string()
+        );
     }
 
     #[test]
     fn digits_on_both_sides_of_64_bits() {
         let wide = u128::from(u64::MAX);
-        for n in [0, 7, 10, 1_000_000_007, wide - 1, wide, wide + 1, wide * 10 + 9, u128::MAX] {
+        for n in [
+            0,
+            7,
+            10,
+            1_000_000_007,
+            wide - 1,
+            wide,
+            wide + 1,
+            wide * 10 + 9,
+            u128::MAX,
+        ] {
             let mut buf = [0u8; 40];
             assert_eq!(super::decimal_digits(n, &mut buf), n.to_string());
         }

@@ -133,7 +133,8 @@ impl fmt::Display for Duration {
         for (unit, ms) in UNITS.iter().skip(2) {
             if rest >= *ms {
                 let mut digits = [0u8; 40];
-                let piece = super::decimal::decimal_digits(u128::from(rest / ms), &mut digits).as_bytes();
+                let piece =
+                    super::decimal::decimal_digits(u128::from(rest / ms), &mut digits).as_bytes();
                 buf[len..len + piece.len()].copy_from_slice(piece);
                 len += piece.len();
                 buf[len..len + unit.len()].copy_from_slice(unit.as_bytes());
@@ -151,13 +152,38 @@ mod tests {
 
     #[test]
     fn parse_and_print() {
-        assert_eq!(Duration::from_millis(u64::MAX).to_string(), "213503982334d14h25m51s615ms");
-        for (s, out) in [("30d", "30d"), ("90m", "1h30m"), ("1w", "7d"), ("1h30m", "1h30m"), ("500ms", "500ms"), ("0s", "0s")] {
+        assert_eq!(
+            Duration::from_millis(u64::MAX).to_string(),
+            "213503982334d14h25m51s615ms"
+        );
+        for (s, out) in [
+            ("30d", "30d"),
+            ("90m", "1h30m"),
+            ("1w", "7d"),
+            ("1h30m", "1h30m"),
+            ("500ms", "500ms"),
+            ("0s", "0s"),
+        ] {
             assert_eq!(Duration::parse(s).unwrap().to_string(), out);
         }
-        for bad in ["", "1.5h", "h", "5", "1m1h", "-1m", "1 m", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "1.5h",
+            "h",
+            "5",
+            "1m1h",
+            "-1m",
+            "1 m",
+            "99999999999999999999d",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Duration::parse("4m40s").unwrap().round_to(Duration::from_mins(1)).to_string(), "5m");
+        assert_eq!(
+            Duration::parse("4m40s")
+                .unwrap()
+                .round_to(Duration::from_mins(1))
+                .to_string(),
+            "5m"
+        );
     }
 }

@@ -54,7 +54,9 @@ impl Settings {
     /// The raw read's span in whole scrapes: the base window, plus one scrape interval when it
     /// is known.
     pub fn raw_span(&self) -> Duration {
-        Duration::from_millis(self.base_window.as_millis() + self.scrape_interval.map_or(0, Duration::as_millis))
+        Duration::from_millis(
+            self.base_window.as_millis() + self.scrape_interval.map_or(0, Duration::as_millis),
+        )
     }
 
     /// Range of the one raw read: the span less 1ms, so that it holds the same samples on
@@ -68,17 +70,29 @@ impl Settings {
 
     /// Range of a window `w`: `[w - 1ms]`, the half-open `(t-w, t]` on Prometheus 2 as on 3.
     pub fn window_range(&self, w: Duration) -> Duration {
-        if w.as_millis() > 1 { Duration::from_millis(w.as_millis() - 1) } else { w }
+        if w.as_millis() > 1 {
+            Duration::from_millis(w.as_millis() - 1)
+        } else {
+            w
+        }
     }
 
     /// The longest window summed from the recorded base-window rates ([`FINE_EVALUATIONS`]).
     pub fn fine_limit(&self) -> Duration {
-        Duration::from_millis(self.evaluation_interval.as_millis().saturating_mul(FINE_EVALUATIONS))
+        Duration::from_millis(
+            self.evaluation_interval
+                .as_millis()
+                .saturating_mul(FINE_EVALUATIONS),
+        )
     }
 
     /// What one coarse rate covers, and the coarse group's interval ([`COARSE_EVALUATIONS`]).
     pub fn coarse_step(&self) -> Duration {
-        Duration::from_millis(self.evaluation_interval.as_millis().saturating_mul(COARSE_EVALUATIONS))
+        Duration::from_millis(
+            self.evaluation_interval
+                .as_millis()
+                .saturating_mul(COARSE_EVALUATIONS),
+        )
     }
 }
 
@@ -152,17 +166,25 @@ pub struct TierSource {
 impl Slo {
     /// The objective as a ratio (0.999).
     pub fn objective_ratio(&self) -> Decimal {
-        self.objective.checked_div(Decimal::from_int(100)).unwrap_or(Decimal::ZERO)
+        self.objective
+            .checked_div(Decimal::from_int(100))
+            .unwrap_or(Decimal::ZERO)
     }
 
     /// The error budget as a ratio (0.001).
     pub fn error_budget(&self) -> Decimal {
-        Decimal::ONE.checked_sub(self.objective_ratio()).unwrap_or(Decimal::ZERO)
+        Decimal::ONE
+            .checked_sub(self.objective_ratio())
+            .unwrap_or(Decimal::ZERO)
     }
 
     /// Every window a ratio is recorded for: the alert windows and the full SLO window.
     pub fn ratio_windows(&self) -> Vec<Duration> {
-        let mut w: Vec<Duration> = self.alerts.iter().flat_map(|a| [a.short_window, a.long_window]).collect();
+        let mut w: Vec<Duration> = self
+            .alerts
+            .iter()
+            .flat_map(|a| [a.short_window, a.long_window])
+            .collect();
         w.push(self.window);
         w.sort();
         w.dedup();
@@ -176,7 +198,11 @@ pub enum Sli {
     /// Selectors or instant-vector expressions of counters; `rate()` is added.
     Ratio { errors: Counter, total: Expr },
     /// Classic histogram; `metric` without suffix, `matchers` in `{…}` form (may be empty).
-    Latency { metric: String, matchers: String, le: String },
+    Latency {
+        metric: String,
+        matchers: String,
+        le: String,
+    },
     /// 0/1 gauge selector.
     Probe { selector: Expr },
     /// Sloth-style event queries that already contain `rate(…[window])`.

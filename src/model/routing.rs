@@ -78,10 +78,18 @@ impl Receiver {
         if let Some(s) = &self.slack {
             v.push(s.api_url_file.as_str());
         }
-        if let Some(f) = self.email.as_ref().and_then(|e| e.auth_password_file.as_deref()) {
+        if let Some(f) = self
+            .email
+            .as_ref()
+            .and_then(|e| e.auth_password_file.as_deref())
+        {
             v.push(f);
         }
-        if let Some(f) = self.webhook.as_ref().and_then(|w| w.credentials_file.as_deref()) {
+        if let Some(f) = self
+            .webhook
+            .as_ref()
+            .and_then(|w| w.credentials_file.as_deref())
+        {
             v.push(f);
         }
         if let Some(o) = &self.opsgenie {

@@ -116,19 +116,47 @@ struct OutCustomTier {
 fn sli(s: &Sli) -> OutSli {
     match s {
         Sli::Ratio { errors, total } => match errors {
-            Counter::Errors(e) => OutSli::Ratio { errors: Some(e.to_string()), good: None, total: total.to_string() },
-            Counter::Good(g) => OutSli::Ratio { errors: None, good: Some(g.to_string()), total: total.to_string() },
+            Counter::Errors(e) => OutSli::Ratio {
+                errors: Some(e.to_string()),
+                good: None,
+                total: total.to_string(),
+            },
+            Counter::Good(g) => OutSli::Ratio {
+                errors: None,
+                good: Some(g.to_string()),
+                total: total.to_string(),
+            },
         },
-        Sli::Latency { metric, matchers, le } => OutSli::Latency { metric: metric.clone(), selector: matchers.clone(), threshold: le.parse().unwrap_or(f64::NAN) },
-        Sli::Probe { selector } => OutSli::Probe { metric: selector.to_string() },
-        Sli::RawRatio { ratio } => OutSli::Raw { error_ratio: promql::with_placeholder(ratio) },
-        Sli::WindowedEvents { errors, total } => OutSli::Events { errors: promql::with_placeholder(errors), total: promql::with_placeholder(total) },
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+        } => OutSli::Latency {
+            metric: metric.clone(),
+            selector: matchers.clone(),
+            threshold: le.parse().unwrap_or(f64::NAN),
+        },
+        Sli::Probe { selector } => OutSli::Probe {
+            metric: selector.to_string(),
+        },
+        Sli::RawRatio { ratio } => OutSli::Raw {
+            error_ratio: promql::with_placeholder(ratio),
+        },
+        Sli::WindowedEvents { errors, total } => OutSli::Events {
+            errors: promql::with_placeholder(errors),
+            total: promql::with_placeholder(total),
+        },
     }
 }
 
 fn slo(s: &Slo) -> OutSlo {
     let identity = [label::SERVICE, label::SLO, label::TEAM, label::SERVICE_TIER];
-    let labels = s.labels.iter().filter(|(k, _)| !identity.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let labels = s
+        .labels
+        .iter()
+        .filter(|(k, _)| !identity.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let src = &s.source;
     let mut a = OutAlerting {
         name: src.alert_name.clone(),
@@ -152,7 +180,8 @@ fn slo(s: &Slo) -> OutSlo {
                 short_window: t.short_window.to_string(),
                 burn_rate: t.burn_rate.to_f64(),
                 for_: t.for_.to_string(),
-                keep_firing_for: (t.keep_firing_for.as_millis() > 0).then(|| t.keep_firing_for.to_string()),
+                keep_firing_for: (t.keep_firing_for.as_millis() > 0)
+                    .then(|| t.keep_firing_for.to_string()),
             })
             .collect();
     } else {
@@ -169,7 +198,13 @@ fn slo(s: &Slo) -> OutSlo {
             );
         }
     }
-    let empty = a.name.is_none() && a.labels.is_empty() && a.annotations.is_empty() && a.tiers.is_empty() && a.min_events == 0 && !a.budget_alerts && a.custom_tiers.is_empty();
+    let empty = a.name.is_none()
+        && a.labels.is_empty()
+        && a.annotations.is_empty()
+        && a.tiers.is_empty()
+        && a.min_events == 0
+        && !a.budget_alerts
+        && a.custom_tiers.is_empty();
     OutSlo {
         name: s.name.clone(),
         description: s.description.clone(),

@@ -60,7 +60,8 @@ impl Serialize for Out<'_> {
 
 fn to_node<T: Serialize>(v: &T) -> Result<Node, String> {
     let text = super::to_yaml(v);
-    serde_saphyr::from_str(&text).map_err(|e| format!("internal: generated YAML does not read back: {e}"))
+    serde_saphyr::from_str(&text)
+        .map_err(|e| format!("internal: generated YAML does not read back: {e}"))
 }
 
 fn entries_mut(n: &mut Node) -> Option<&mut Vec<(Node, Node)>> {
@@ -79,7 +80,10 @@ fn list_entry<'a>(map: &'a mut Vec<(Node, Node)>, key: &str) -> Result<&'a mut V
     let idx = match map.iter().position(|(k, _)| key_str(k) == Some(key)) {
         Some(i) => i,
         None => {
-            map.push((Node::new(Value::Str(key.into()), Default::default()), Node::new(Value::Seq(Vec::new()), Default::default())));
+            map.push((
+                Node::new(Value::Str(key.into()), Default::default()),
+                Node::new(Value::Seq(Vec::new()), Default::default()),
+            ));
             map.len() - 1
         }
     };
@@ -115,11 +119,27 @@ fn matchers_of(n: &Node, key: &str) -> Vec<Matcher> {
 
 fn is_owned_rule(n: &Node) -> bool {
     let equal: Vec<String> = match n.value.get("equal").map(|v| &v.value) {
-        Some(Value::Seq(items)) => items.iter().filter_map(|i| i.value.as_str().map(ToString::to_string)).collect(),
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|i| i.value.as_str().map(ToString::to_string))
+            .collect(),
         _ => Vec::new(),
     };
-    let has_legacy = ["source_match", "source_match_re", "target_match", "target_match_re"].iter().any(|k| n.value.get(k).is_some());
-    !has_legacy && is_sloforge_rule(&InhibitRule { index: 0, source: matchers_of(n, "source_matchers"), target: matchers_of(n, "target_matchers"), equal })
+    let has_legacy = [
+        "source_match",
+        "source_match_re",
+        "target_match",
+        "target_match_re",
+    ]
+    .iter()
+    .any(|k| n.value.get(k).is_some());
+    !has_legacy
+        && is_sloforge_rule(&InhibitRule {
+            index: 0,
+            source: matchers_of(n, "source_matchers"),
+            target: matchers_of(n, "target_matchers"),
+            equal,
+        })
 }
 
 /// The user's configuration with sloforge's parts replaced by the compiled ones.
@@ -136,7 +156,8 @@ pub fn splice(user_text: &str, am: &Compiled) -> Result<String, String> {
 
 /// The splice as a new document: every value kept, comments and layout not.
 fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
-    let mut doc: Node = serde_saphyr::from_str(user_text).map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
+    let mut doc: Node = serde_saphyr::from_str(user_text)
+        .map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
     let top = entries_mut(&mut doc).ok_or("the Alertmanager configuration is not a mapping")?;
     let part = &am.splice;
 
@@ -144,7 +165,9 @@ fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
         .iter_mut()
         .find(|(k, _)| key_str(k) == Some("route"))
         .map(|(_, v)| v)
-        .ok_or("the configuration has no `route`: Alertmanager needs a root route with a receiver")?;
+        .ok_or(
+            "the configuration has no `route`: Alertmanager needs a root route with a receiver",
+        )?;
     if owned_name(route, "receiver") {
         return Err("the root route's receiver is sloforge's: this is a generated configuration, not one to splice into".into());
     }
@@ -165,7 +188,11 @@ fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
         rules.push(to_node(r)?);
     }
 
-    if !part.time_intervals.is_empty() || top.iter().any(|(k, _)| key_str(k) == Some("time_intervals")) {
+    if !part.time_intervals.is_empty()
+        || top
+            .iter()
+            .any(|(k, _)| key_str(k) == Some("time_intervals"))
+    {
         let intervals = list_entry(top, "time_intervals")?;
         intervals.retain(|r| !owned_name(r, "name"));
         for t in &part.time_intervals {
@@ -177,7 +204,10 @@ fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
         let templates = list_entry(top, "templates")?;
         templates.retain(|t| t.value.as_str() != Some(TEMPLATE_FILE));
         if am.template.is_some() {
-            templates.push(Node::new(Value::Str(TEMPLATE_FILE.into()), Default::default()));
+            templates.push(Node::new(
+                Value::Str(TEMPLATE_FILE.into()),
+                Default::default(),
+            ));
         }
     }
 
@@ -217,25 +247,38 @@ fn strip_marked(text: &str) -> Option<String> {
 
 /// Whether a (marker-free) document still holds parts sloforge owns.
 fn owns_anything(top: &[(Node, Node)]) -> bool {
-    let get = |k: &str| top.iter().find(|(n, _)| key_str(n) == Some(k)).map(|(_, v)| v);
+    let get = |k: &str| {
+        top.iter()
+            .find(|(n, _)| key_str(n) == Some(k))
+            .map(|(_, v)| v)
+    };
     let items = |k: &str| match get(k).map(|v| &v.value) {
         Some(Value::Seq(items)) => items.clone(),
         _ => Vec::new(),
     };
-    let routes = get("route").and_then(|r| r.value.get("routes")).map_or_else(Vec::new, |r| match &r.value {
-        Value::Seq(items) => items.clone(),
-        _ => Vec::new(),
-    });
+    let routes = get("route")
+        .and_then(|r| r.value.get("routes"))
+        .map_or_else(Vec::new, |r| match &r.value {
+            Value::Seq(items) => items.clone(),
+            _ => Vec::new(),
+        });
     routes.iter().any(|r| owned_name(r, "receiver"))
         || items("receivers").iter().any(|r| owned_name(r, "name"))
-        || items("time_intervals").iter().any(|r| owned_name(r, "name"))
+        || items("time_intervals")
+            .iter()
+            .any(|r| owned_name(r, "name"))
         || items("inhibit_rules").iter().any(is_owned_rule)
-        || items("templates").iter().any(|t| t.value.as_str() == Some(TEMPLATE_FILE))
+        || items("templates")
+            .iter()
+            .any(|t| t.value.as_str() == Some(TEMPLATE_FILE))
 }
 
 /// 0-based column of the `-` of a block sequence item whose content starts at `col` (1-based).
 fn dash_col(line: &str, col: u64) -> Option<usize> {
-    let before: Vec<char> = line.chars().take(usize::try_from(col).ok()?.saturating_sub(1)).collect();
+    let before: Vec<char> = line
+        .chars()
+        .take(usize::try_from(col).ok()?.saturating_sub(1))
+        .collect();
     let i = before.iter().rposition(|c| *c != ' ')?;
     (before[i] == '-').then_some(i)
 }
@@ -276,7 +319,9 @@ fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
 fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     let clean = strip_marked(user_text)?;
     let doc: Node = serde_saphyr::from_str(&clean).ok()?;
-    let Value::Map(top) = &doc.value else { return None };
+    let Value::Map(top) = &doc.value else {
+        return None;
+    };
     if top.iter().any(|(k, _)| k.loc.col != 1) || owns_anything(top) {
         return None;
     }
@@ -289,7 +334,9 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     let n = |v: u64| usize::try_from(v).ok();
 
     let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
-    let Value::Map(route) = &rv.value else { return None };
+    let Value::Map(route) = &rv.value else {
+        return None;
+    };
     if rv.loc.line <= rk.loc.line {
         return None;
     }
@@ -297,17 +344,27 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
         Some((k, v)) => match &v.value {
             Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
                 let indent = dash_col(line(items[0].loc.line)?, items[0].loc.col)?;
-                inserts.entry(n(k.loc.line)?).or_default().push(marked_block(indent, std::slice::from_ref(&part.route)));
+                inserts
+                    .entry(n(k.loc.line)?)
+                    .or_default()
+                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
             }
             Value::Null => {
                 let indent = usize::try_from(k.loc.col).ok()? + 1;
-                inserts.entry(n(k.loc.line)?).or_default().push(marked_block(indent, std::slice::from_ref(&part.route)));
+                inserts
+                    .entry(n(k.loc.line)?)
+                    .or_default()
+                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
             }
             _ => return None,
         },
         None => {
             let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
-            let text = format!("{}routes:\n{}", " ".repeat(indent), marked_block(indent + 2, std::slice::from_ref(&part.route)));
+            let text = format!(
+                "{}routes:\n{}",
+                " ".repeat(indent),
+                marked_block(indent + 2, std::slice::from_ref(&part.route))
+            );
             inserts.entry(n(rk.loc.line)?).or_default().push(text);
         }
     }
@@ -329,7 +386,11 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     };
     add("receivers", &|i| marked_block(i, &part.receivers))?;
     add("inhibit_rules", &|i| marked_block(i, &part.inhibit_rules))?;
-    if !part.time_intervals.is_empty() || top.iter().any(|(k, _)| key_str(k) == Some("time_intervals")) {
+    if !part.time_intervals.is_empty()
+        || top
+            .iter()
+            .any(|(k, _)| key_str(k) == Some("time_intervals"))
+    {
         add("time_intervals", &|i| marked_block(i, &part.time_intervals))?;
     }
     if am.template.is_some() {

@@ -22,13 +22,19 @@ pub fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, String>> {
 }
 
 fn read_into(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             read_into(root, &p, out)?;
         } else {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             let bytes = fs::read(&p)?;
             out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
         }
@@ -88,21 +94,35 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let base = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let staging = tempfile::Builder::new().prefix(&format!(".{base}.new-")).tempdir_in(&parent).map_err(io_err(&parent))?;
-        Ok(Staging { dir: dir.to_path_buf(), parent, base, staging: Some(staging), count: 0.into() })
+        let base = dir
+            .file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{base}.new-"))
+            .tempdir_in(&parent)
+            .map_err(io_err(&parent))?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            parent,
+            base,
+            staging: Some(staging),
+            count: 0.into(),
+        })
     }
 
     /// Writes one file of the new tree.
     /// Writes one file into the staging directory; safe to call from several threads.
     pub fn write(&self, rel: &str, content: &str) -> Result<(), WriteError> {
-        let Some(staging) = &self.staging else { return Ok(()) };
+        let Some(staging) = &self.staging else {
+            return Ok(());
+        };
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
             fs::create_dir_all(p).map_err(io_err(p))?;
         }
         fs::write(&path, content).map_err(io_err(&path))?;
-        self.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -112,14 +132,20 @@ impl Staging {
 
     /// Puts the new tree in place of the old one (`before_swap` runs just before, for tests).
     pub fn finish(mut self, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
-        let Some(staging) = self.staging.take() else { return Ok(()) };
+        let Some(staging) = self.staging.take() else {
+            return Ok(());
+        };
         if let Some(hook) = before_swap {
             hook(staging.path()).map_err(io_err(staging.path()))?;
         }
         let (dir, parent, base) = (&self.dir, &self.parent, &self.base);
         let staged = staging.keep();
         if dir.exists() {
-            let old = tempfile::Builder::new().prefix(&format!(".{base}.old-")).tempdir_in(parent).map_err(io_err(parent))?.keep();
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{base}.old-"))
+                .tempdir_in(parent)
+                .map_err(io_err(parent))?
+                .keep();
             fs::remove_dir(&old).map_err(io_err(&old))?;
             if let Err(e) = fs::rename(dir, &old) {
                 let _ = fs::remove_dir_all(&staged);
@@ -140,7 +166,11 @@ impl Staging {
 }
 
 /// Replaces `dir` with exactly `files`. On any failure the old tree is left as it was.
-pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, before_swap: Option<BeforeSwap>) -> Result<(), WriteError> {
+pub fn write_tree(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    before_swap: Option<BeforeSwap>,
+) -> Result<(), WriteError> {
     let staging = Staging::new(dir)?;
     for (rel, content) in files {
         staging.write(rel, content)?;
@@ -159,14 +189,23 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(dir: &Path) -> Checker {
-        Checker { dir: dir.to_path_buf(), seen: std::sync::Mutex::default(), diff: std::sync::Mutex::default() }
+        Checker {
+            dir: dir.to_path_buf(),
+            seen: std::sync::Mutex::default(),
+            diff: std::sync::Mutex::default(),
+        }
     }
 
     /// Compares one file with the directory; safe to call from several threads.
     pub fn file(&self, rel: &str, want: &str) {
-        self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(rel.to_string());
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(rel.to_string());
         let path = self.dir.join(rel);
-        let have = fs::read(&path).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+        let have = fs::read(&path)
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
         if have.as_deref() == Some(want) {
             return;
         }
@@ -177,19 +216,33 @@ impl Checker {
             actual.insert(rel.to_string(), h);
         }
         let d = diff_trees(&self.dir, &one, &actual);
-        self.diff.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(rel.to_string(), d);
+        self.diff
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(rel.to_string(), d);
     }
 
     /// The unified diff, stale files included (empty when up to date), and the file count.
     pub fn finish(self) -> io::Result<(String, usize)> {
-        let seen = self.seen.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut diff = self.diff.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let seen = self
+            .seen
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut diff = self
+            .diff
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let on_disk = read_names(&self.dir)?;
         for rel in on_disk.iter().filter(|r| !seen.contains(*r)) {
-            let have = fs::read(self.dir.join(rel)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let have = fs::read(self.dir.join(rel))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             let mut actual = BTreeMap::new();
             actual.insert(rel.clone(), have);
-            diff.insert(rel.clone(), diff_trees(&self.dir, &BTreeMap::new(), &actual));
+            diff.insert(
+                rel.clone(),
+                diff_trees(&self.dir, &BTreeMap::new(), &actual),
+            );
         }
         Ok((diff.into_values().collect(), seen.len()))
     }
@@ -204,13 +257,20 @@ fn read_names(dir: &Path) -> io::Result<Vec<String>> {
 }
 
 fn names_into(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             names_into(root, &p, out)?;
         } else {
-            out.push(p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
     Ok(())
@@ -218,7 +278,11 @@ fn names_into(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> 
 
 /// Differences between the tree on disk and the expected one, as a unified diff
 /// (empty when up to date).
-pub fn diff_trees(dir: &Path, expected: &BTreeMap<String, String>, actual: &BTreeMap<String, String>) -> String {
+pub fn diff_trees(
+    dir: &Path,
+    expected: &BTreeMap<String, String>,
+    actual: &BTreeMap<String, String>,
+) -> String {
     let mut out = String::new();
     let mut keys: Vec<&String> = expected.keys().chain(actual.keys()).collect();
     keys.sort();
@@ -231,15 +295,29 @@ pub fn diff_trees(dir: &Path, expected: &BTreeMap<String, String>, actual: &BTre
         }
         let path = dir.join(k).display().to_string();
         let (a, b) = (
-            if actual.contains_key(k) { format!("a/{path}") } else { "/dev/null".to_string() },
-            if expected.contains_key(k) { format!("b/{path}") } else { "/dev/null".to_string() },
+            if actual.contains_key(k) {
+                format!("a/{path}")
+            } else {
+                "/dev/null".to_string()
+            },
+            if expected.contains_key(k) {
+                format!("b/{path}")
+            } else {
+                "/dev/null".to_string()
+            },
         );
         if !expected.contains_key(k) {
             out.push_str(&format!("stale file (its SLOs were removed): {path}\n"));
         } else if !actual.contains_key(k) {
             out.push_str(&format!("missing file: {path}\n"));
         }
-        out.push_str(&TextDiff::from_lines(have, want).unified_diff().context_radius(3).header(&a, &b).to_string());
+        out.push_str(
+            &TextDiff::from_lines(have, want)
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string(),
+        );
     }
     out
 }

@@ -9,7 +9,10 @@ use crate::compile::scenarios::TestFile;
 
 /// Plain words a YAML 1.1 or 1.2 reader takes for something other than a string (any case):
 /// nulls, booleans, infinities and NaN, and 1.1's merge and value keys.
-pub const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan", "<<", "="];
+pub const RESERVED: &[&str] = &[
+    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf",
+    ".nan", "<<", "=",
+];
 
 /// True when `s` can be written as a plain scalar and reads back as the same string.
 fn plain_ok(s: &str) -> bool {
@@ -17,11 +20,15 @@ fn plain_ok(s: &str) -> bool {
     // control and non-ASCII bytes and the pairs `: ` and ` #`; text with an unusual byte takes
     // the character-by-character path.
     let b = s.as_bytes();
-    let unusual = b.iter().fold(false, |acc, &x| acc | (x < 0x20) | (x >= 0x7f));
+    let unusual = b
+        .iter()
+        .fold(false, |acc, &x| acc | (x < 0x20) | (x >= 0x7f));
     if unusual {
         return plain_ok_text(s);
     }
-    let pair = b.iter().zip(b.iter().skip(1)).fold(false, |acc, (&x, &y)| acc | ((x == b':') & (y == b' ')) | ((x == b' ') & (y == b'#')));
+    let pair = b.iter().zip(b.iter().skip(1)).fold(false, |acc, (&x, &y)| {
+        acc | ((x == b':') & (y == b' ')) | ((x == b' ') & (y == b'#'))
+    });
     !pair && plain_ok_edges(s)
 }
 
@@ -38,15 +45,24 @@ fn plain_ok_text(s: &str) -> bool {
 
 /// The checks of [`plain_ok`] on the first and last characters and on the whole value.
 fn plain_ok_edges(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() || s.ends_with(char::is_whitespace) || s.ends_with(':') {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+        || first.is_whitespace()
+        || s.ends_with(char::is_whitespace)
+        || s.ends_with(':')
+    {
         return false;
     }
     if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
     // Anything a reader might take for a number (ints, floats, 0x/0o, sexagesimal, dates).
-    let numeric = s.chars().all(|c| c.is_ascii_hexdigit() || "+-._:xXoOeE".contains(c)) && s.chars().any(|c| c.is_ascii_digit());
+    let numeric = s
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() || "+-._:xXoOeE".contains(c))
+        && s.chars().any(|c| c.is_ascii_digit());
     !numeric
 }
 
@@ -59,7 +75,11 @@ pub fn scalar(s: &str, out: &mut String) {
     out.push('"');
     // Runs of characters that need no escape are copied whole.
     let mut rest = s;
-    while let Some(i) = rest.find(|c: char| matches!(c, '"' | '\\') || c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')) {
+    while let Some(i) = rest.find(|c: char| {
+        matches!(c, '"' | '\\')
+            || c.is_control()
+            || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
+    }) {
         out.push_str(&rest[..i]);
         let c = rest[i..].chars().next().unwrap_or_default();
         escape_char(c, out);
@@ -76,14 +96,24 @@ fn escape_char(c: char, out: &mut String) {
         '\n' => out.push_str("\\n"),
         '\t' => out.push_str("\\t"),
         '\r' => out.push_str("\\r"),
-        c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}' => {
+        c if c.is_control()
+            || c == '\u{feff}'
+            || c == '\u{2028}'
+            || c == '\u{2029}'
+            || c == '\u{85}' =>
+        {
             let _ = write!(out, "\\u{:04x}", c as u32);
         }
         c => out.push(c),
     }
 }
 
-fn map(out: &mut String, indent: &str, key: &str, entries: &std::collections::BTreeMap<String, String>) {
+fn map(
+    out: &mut String,
+    indent: &str,
+    key: &str,
+    entries: &std::collections::BTreeMap<String, String>,
+) {
     if entries.is_empty() {
         let _ = writeln!(out, "{indent}{key}: {{}}");
         return;
@@ -109,14 +139,18 @@ fn field(out: &mut String, indent: &str, key: &str, value: &str) {
 
 /// About the length of [`rule_file`]'s text, so that it is written without regrowing.
 fn size_hint(f: &RuleFile) -> usize {
-    let map_len = |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 12).sum::<usize>() + 20;
+    let map_len = |m: &std::collections::BTreeMap<String, String>| {
+        m.iter().map(|(k, v)| k.len() + v.len() + 12).sum::<usize>() + 20
+    };
     let rules: usize = f
         .groups
         .iter()
         .flat_map(|g| &g.rules)
         .map(|r| match r {
             Rule::Record(r) => r.record.len() + r.expr.len() + map_len(&r.labels) + 32,
-            Rule::Alert(a) => a.alert.len() + a.expr.len() + map_len(&a.labels) + map_len(&a.annotations) + 80,
+            Rule::Alert(a) => {
+                a.alert.len() + a.expr.len() + map_len(&a.labels) + map_len(&a.annotations) + 80
+            }
         })
         .sum();
     rules + f.groups.iter().map(|g| g.name.len() + 48).sum::<usize>() + 64
@@ -149,7 +183,8 @@ pub fn ruler_rule_file(head: &str, f: &RuleFile, keys: RulerKeys) -> String {
     }
     out.push_str("groups:\n");
     // The recording rules of a group share their label maps: each is written once.
-    let mut label_text: Vec<(*const std::collections::BTreeMap<String, String>, String)> = Vec::new();
+    let mut label_text: Vec<(*const std::collections::BTreeMap<String, String>, String)> =
+        Vec::new();
     for g in &f.groups {
         out.push_str("- ");
         field(&mut out, "", "name", &g.name);
@@ -196,7 +231,13 @@ pub fn ruler_rule_file(head: &str, f: &RuleFile, keys: RulerKeys) -> String {
 
 /// A sequence under `key`: `[]` when empty, else one `- ` item per element, written by `item`
 /// (which gets the indent of the item's further keys).
-fn seq<T>(out: &mut String, indent: &str, key: &str, items: &[T], mut item: impl FnMut(&mut String, &str, &T)) {
+fn seq<T>(
+    out: &mut String,
+    indent: &str,
+    key: &str,
+    items: &[T],
+    mut item: impl FnMut(&mut String, &str, &T),
+) {
     if items.is_empty() {
         let _ = writeln!(out, "{indent}{key}: []");
         return;
@@ -226,15 +267,25 @@ pub fn test_file(head: &str, f: &TestFile) -> String {
             field(out, "", "series", &s.series);
             field(out, ind, "values", &s.values);
         });
-        seq(out, ind, "promql_expr_test", &g.promql_expr_test, |out, ind, t| {
-            field(out, "", "expr", &t.expr);
-            field(out, ind, "eval_time", &t.eval_time);
-            seq(out, ind, "exp_samples", &t.exp_samples, |out, ind, e| {
-                field(out, "", "labels", &e.labels);
-                // Sample values are whole (alert states, 0 or 1): written as YAML floats.
-                let _ = if e.value.is_finite() && e.value.fract() == 0.0 { writeln!(out, "{ind}value: {:.1}", e.value) } else { writeln!(out, "{ind}value: {}", e.value) };
-            });
-        });
+        seq(
+            out,
+            ind,
+            "promql_expr_test",
+            &g.promql_expr_test,
+            |out, ind, t| {
+                field(out, "", "expr", &t.expr);
+                field(out, ind, "eval_time", &t.eval_time);
+                seq(out, ind, "exp_samples", &t.exp_samples, |out, ind, e| {
+                    field(out, "", "labels", &e.labels);
+                    // Sample values are whole (alert states, 0 or 1): written as YAML floats.
+                    let _ = if e.value.is_finite() && e.value.fract() == 0.0 {
+                        writeln!(out, "{ind}value: {:.1}", e.value)
+                    } else {
+                        writeln!(out, "{ind}value: {}", e.value)
+                    };
+                });
+            },
+        );
     });
     out
 }
@@ -246,14 +297,61 @@ mod tests {
 
     #[test]
     fn quoting() {
-        for s in ["no", "Yes", "~", "null", "1", "1.5", "0x1F", "1e3", "12:30", "-x", "#x", "a: b", "a #b", "", " a", "a\nb", "2024-01-01", "*a", "%x"] {
+        for s in [
+            "no",
+            "Yes",
+            "~",
+            "null",
+            "1",
+            "1.5",
+            "0x1F",
+            "1e3",
+            "12:30",
+            "-x",
+            "#x",
+            "a: b",
+            "a #b",
+            "",
+            " a",
+            "a\nb",
+            "2024-01-01",
+            "*a",
+            "%x",
+        ] {
             assert!(!plain_ok(s), "{s:?} must be quoted");
         }
-        for s in ["page", "slo:sli_error:ratio", "sum(rate(x{a=\"b\"}[5m])) > 0.1", "https://x.example.com/a?b=c#d", "page-fast", "5m", "x {{ $value }}"] {
+        for s in [
+            "page",
+            "slo:sli_error:ratio",
+            "sum(rate(x{a=\"b\"}[5m])) > 0.1",
+            "https://x.example.com/a?b=c#d",
+            "page-fast",
+            "5m",
+            "x {{ $value }}",
+        ] {
             assert!(plain_ok(s), "{s:?} can stay plain");
         }
         // The one-pass ASCII check and the character-by-character one agree.
-        let samples = ["a: b", "a:b", "a #b", "a#b", "x\u{7}", "x\u{7f}", "é: x", "é #", "é", "\u{feff}a", "a\u{85}b", "ok:", "ok", "1:2", "a\tb", " a", "a ", "é "];
+        let samples = [
+            "a: b",
+            "a:b",
+            "a #b",
+            "a#b",
+            "x\u{7}",
+            "x\u{7f}",
+            "é: x",
+            "é #",
+            "é",
+            "\u{feff}a",
+            "a\u{85}b",
+            "ok:",
+            "ok",
+            "1:2",
+            "a\tb",
+            " a",
+            "a ",
+            "é ",
+        ];
         for s in samples {
             assert_eq!(plain_ok(s), plain_ok_text(s), "{s:?}");
         }
@@ -264,26 +362,75 @@ mod tests {
 
     #[test]
     fn test_files_read_back_as_written() {
-        let odd = ["plain", "a: b", "x #y", "- dash", "\"quoted\"", "yes", "1.5", "0x1f", "tab\there", "ünïcode", "trailing ", "{brace}", "1h: 2m"];
+        let odd = [
+            "plain",
+            "a: b",
+            "x #y",
+            "- dash",
+            "\"quoted\"",
+            "yes",
+            "1.5",
+            "0x1f",
+            "tab\there",
+            "ünïcode",
+            "trailing ",
+            "{brace}",
+            "1h: 2m",
+        ];
         let groups = odd
             .iter()
             .map(|s| TestGroup {
                 name: (*s).to_string(),
                 interval: "15s".into(),
-                input_series: vec![InputSeries { series: format!("m{{l=\"{s}\"}}"), values: "0+1x10".into() }],
+                input_series: vec![InputSeries {
+                    series: format!("m{{l=\"{s}\"}}"),
+                    values: "0+1x10".into(),
+                }],
                 promql_expr_test: vec![
-                    ExprTest { expr: (*s).to_string(), eval_time: "1m".into(), exp_samples: vec![] },
-                    ExprTest { expr: "ALERTS".into(), eval_time: "2m".into(), exp_samples: vec![ExpSample { labels: (*s).to_string(), value: 1.0 }, ExpSample { labels: "x".into(), value: 0.0 }] },
+                    ExprTest {
+                        expr: (*s).to_string(),
+                        eval_time: "1m".into(),
+                        exp_samples: vec![],
+                    },
+                    ExprTest {
+                        expr: "ALERTS".into(),
+                        eval_time: "2m".into(),
+                        exp_samples: vec![
+                            ExpSample {
+                                labels: (*s).to_string(),
+                                value: 1.0,
+                            },
+                            ExpSample {
+                                labels: "x".into(),
+                                value: 0.0,
+                            },
+                        ],
+                    },
                 ],
             })
-            .chain([TestGroup { name: "empty".into(), interval: "1m".into(), input_series: vec![], promql_expr_test: vec![] }])
+            .chain([TestGroup {
+                name: "empty".into(),
+                interval: "1m".into(),
+                input_series: vec![],
+                promql_expr_test: vec![],
+            }])
             .collect();
-        let f = TestFile { rule_files: vec!["../rules/a.rules.yaml".into()], evaluation_interval: "1m".into(), tests: groups };
+        let f = TestFile {
+            rule_files: vec!["../rules/a.rules.yaml".into()],
+            evaluation_interval: "1m".into(),
+            tests: groups,
+        };
         let text = super::test_file("# head\n", &f);
-        assert!(text.starts_with("# head\nrule_files:\n- ../rules/a.rules.yaml\n"), "{text}");
+        assert!(
+            text.starts_with("# head\nrule_files:\n- ../rules/a.rules.yaml\n"),
+            "{text}"
+        );
         let back: serde_json::Value = serde_saphyr::from_str(&text).expect("parses");
         assert_eq!(back, serde_json::to_value(&f).expect("json"), "{text}");
         // The serializer's text, but for a value it leaves plain that could read as a number.
-        assert_eq!(text["# head\n".len()..], crate::render::to_yaml(&f).replace("values: 0+1x10", "values: \"0+1x10\""));
+        assert_eq!(
+            text["# head\n".len()..],
+            crate::render::to_yaml(&f).replace("values: 0+1x10", "values: \"0+1x10\"")
+        );
     }
 }

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Ctx, Defaults, SloInput, build_slo, check_labels, check_name, check_ratio_sources, is_name, parse_selector_expr, scale_window, windowed_events};
+use super::{
+    Ctx, Defaults, SloInput, build_slo, check_labels, check_name, check_ratio_sources, is_name,
+    parse_selector_expr, scale_window, windowed_events,
+};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::native::{AlertingSpec, SeverityKind};
 use crate::load::node::Value;
@@ -35,8 +38,19 @@ struct Index<'a> {
 }
 
 fn index<'a>(loaded: &'a Loaded, diags: &mut Diagnostics) -> Index<'a> {
-    let mut ix = Index { slis: BTreeMap::new(), policies: BTreeMap::new(), conditions: BTreeMap::new(), targets: BTreeMap::new(), sources: BTreeMap::new() };
-    fn put<'a, T>(map: &mut BTreeMap<&'a str, Named<'a, T>>, file: &'a Path, doc: &'a os::Doc<T>, diags: &mut Diagnostics) {
+    let mut ix = Index {
+        slis: BTreeMap::new(),
+        policies: BTreeMap::new(),
+        conditions: BTreeMap::new(),
+        targets: BTreeMap::new(),
+        sources: BTreeMap::new(),
+    };
+    fn put<'a, T>(
+        map: &mut BTreeMap<&'a str, Named<'a, T>>,
+        file: &'a Path,
+        doc: &'a os::Doc<T>,
+        diags: &mut Diagnostics,
+    ) {
         let name = doc.metadata.name.value.as_str();
         if let Some(first) = map.get(name) {
             diags.push(Diagnostic::error(
@@ -44,14 +58,20 @@ fn index<'a>(loaded: &'a Loaded, diags: &mut Diagnostics) -> Index<'a> {
                 file,
                 doc.metadata.name.loc,
                 "metadata.name",
-                format!("{} `{name}` is defined twice (first in {})", doc.kind.value, first.file.display()),
+                format!(
+                    "{} `{name}` is defined twice (first in {})",
+                    doc.kind.value,
+                    first.file.display()
+                ),
             ));
             return;
         }
         map.insert(name, Named { file, doc });
     }
     for d in &loaded.docs {
-        let RawDoc::OpenSlo(doc) = &d.doc else { continue };
+        let RawDoc::OpenSlo(doc) = &d.doc else {
+            continue;
+        };
         match doc.as_ref() {
             V1Doc::Sli(x) => put(&mut ix.slis, &d.file, x, diags),
             V1Doc::AlertPolicy(x) => put(&mut ix.policies, &d.file, x, diags),
@@ -67,7 +87,9 @@ fn index<'a>(loaded: &'a Loaded, diags: &mut Diagnostics) -> Index<'a> {
 fn label_text(v: &Sp<Value>) -> Option<String> {
     match &v.value {
         Value::Str(s) => Some(s.clone()),
-        Value::Seq(items) => items.first().and_then(|i| i.value.as_str().map(str::to_string)),
+        Value::Seq(items) => items
+            .first()
+            .and_then(|i| i.value.as_str().map(str::to_string)),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(v.value.scalar_text()),
         _ => None,
     }
@@ -100,25 +122,41 @@ fn slo_labels(cx: &mut Ctx, meta: &os::Metadata) -> BTreeMap<String, String> {
 }
 
 /// The Prometheus query of a metric source (inline `type: Prometheus` or a DataSource ref).
-fn prometheus_query(cx: &mut Ctx, ix: &Index, m: &Sp<os::Metric>, path: &str) -> Option<Sp<String>> {
+fn prometheus_query(
+    cx: &mut Ctx,
+    ix: &Index,
+    m: &Sp<os::Metric>,
+    path: &str,
+) -> Option<Sp<String>> {
     let src = &m.value.metric_source;
     let kind = match (&src.type_, &src.metric_source_ref) {
         (Some(t), _) => Some(t.value.clone()),
         (None, Some(r)) => match ix.sources.get(r.value.as_str()) {
             Some(ds) => ds.doc.spec.type_.as_ref().map(|t| t.value.clone()),
             None => {
-                cx.err(Code::UnknownReference, r.loc, format!("{path}.metricSource.metricSourceRef"), format!("no DataSource named `{}`", r.value));
+                cx.err(
+                    Code::UnknownReference,
+                    r.loc,
+                    format!("{path}.metricSource.metricSourceRef"),
+                    format!("no DataSource named `{}`", r.value),
+                );
                 return None;
             }
         },
         (None, None) => None,
     };
-    if !kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("prometheus")) {
+    if !kind
+        .as_deref()
+        .is_some_and(|k| k.eq_ignore_ascii_case("prometheus"))
+    {
         cx.err(
             Code::Sli,
             src.type_.as_ref().map_or(m.loc, |t| t.loc),
             format!("{path}.metricSource.type"),
-            format!("metric source `{}` is not supported: sloforge compiles Prometheus sources only", kind.unwrap_or_else(|| "(none)".into())),
+            format!(
+                "metric source `{}` is not supported: sloforge compiles Prometheus sources only",
+                kind.unwrap_or_else(|| "(none)".into())
+            ),
         );
         return None;
     }
@@ -126,12 +164,22 @@ fn prometheus_query(cx: &mut Ctx, ix: &Index, m: &Sp<os::Metric>, path: &str) ->
         Some(q) => match &q.value {
             Value::Str(s) => Some(Sp::new(s.clone(), q.loc)),
             other => {
-                cx.err(Code::Schema, q.loc, format!("{path}.metricSource.spec.query"), format!("expected a string, found {}", other.kind_name()));
+                cx.err(
+                    Code::Schema,
+                    q.loc,
+                    format!("{path}.metricSource.spec.query"),
+                    format!("expected a string, found {}", other.kind_name()),
+                );
                 None
             }
         },
         None => {
-            cx.err(Code::Schema, src.spec.loc, format!("{path}.metricSource.spec"), "missing `query`");
+            cx.err(
+                Code::Schema,
+                src.spec.loc,
+                format!("{path}.metricSource.spec"),
+                "missing `query`",
+            );
             None
         }
     }
@@ -139,7 +187,12 @@ fn prometheus_query(cx: &mut Ctx, ix: &Index, m: &Sp<os::Metric>, path: &str) ->
 
 fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -> Option<Sli> {
     if let Some(t) = &sli.threshold_metric {
-        cx.err(Code::Sli, t.loc, format!("{path}.thresholdMetric"), "thresholdMetric SLIs are not supported: use a ratioMetric of Prometheus counters");
+        cx.err(
+            Code::Sli,
+            t.loc,
+            format!("{path}.thresholdMetric"),
+            "thresholdMetric SLIs are not supported: use a ratioMetric of Prometheus counters",
+        );
         return None;
     }
     let Some(r) = &sli.ratio_metric else {
@@ -148,23 +201,39 @@ fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -
     };
     let rp = format!("{path}.ratioMetric");
     if let Some(raw) = &r.value.raw {
-        cx.err(Code::Sli, raw.loc, format!("{rp}.raw"), "raw ratio metrics are not supported: give good or bad, and total");
+        cx.err(
+            Code::Sli,
+            raw.loc,
+            format!("{rp}.raw"),
+            "raw ratio metrics are not supported: give good or bad, and total",
+        );
         return None;
     }
     if !r.value.counter {
-        cx.err(Code::Sli, r.loc, format!("{rp}.counter"), "only counters are supported (`counter: true`): sloforge takes their rate");
+        cx.err(
+            Code::Sli,
+            r.loc,
+            format!("{rp}.counter"),
+            "only counters are supported (`counter: true`): sloforge takes their rate",
+        );
         return None;
     }
     let Some(total) = &r.value.total else {
         cx.err(Code::Schema, r.loc, &rp, "missing required field `total`");
         return None;
     };
-    let total = prometheus_query(cx, ix, total, &format!("{rp}.total")).and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
+    let total = prometheus_query(cx, ix, total, &format!("{rp}.total"))
+        .and_then(|q| parse_selector_expr(cx, &q, &format!("{rp}.total.metricSource.spec.query")));
     let (part, query) = match (&r.value.good, &r.value.bad) {
         (Some(g), None) => ("good", g),
         (None, Some(b)) => ("bad", b),
         _ => {
-            cx.err(Code::Sli, r.loc, &rp, "give exactly one of `good` and `bad`");
+            cx.err(
+                Code::Sli,
+                r.loc,
+                &rp,
+                "give exactly one of `good` and `bad`",
+            );
             return None;
         }
     };
@@ -173,12 +242,24 @@ fn sli_from(cx: &mut Ctx, ix: &Index, sli: &os::SliSpec, loc: Loc, path: &str) -
     let expr = parse_selector_expr(cx, &query, &part_path);
     let (expr, total) = (expr?, total?);
     if expr.to_string() == total.to_string() {
-        cx.err(Code::SameSeries, r.loc, &rp, "the good/bad and total queries are the same: the ratio would be constant");
+        cx.err(
+            Code::SameSeries,
+            r.loc,
+            &rp,
+            "the good/bad and total queries are the same: the ratio would be constant",
+        );
         return None;
     }
     check_ratio_sources(cx, &expr, query.loc, &part_path, &total);
-    let counter = if part == "good" { Counter::Good(expr) } else { Counter::Errors(expr) };
-    Some(Sli::Ratio { errors: counter, total })
+    let counter = if part == "good" {
+        Counter::Good(expr)
+    } else {
+        Counter::Errors(expr)
+    };
+    Some(Sli::Ratio {
+        errors: counter,
+        total,
+    })
 }
 
 fn severity_kind(s: &str) -> SeverityKind {
@@ -191,7 +272,14 @@ fn severity_kind(s: &str) -> SeverityKind {
 /// Alert conditions → alert tiers of this SLO: a condition with a policy tier's burn rate and
 /// (scaled) long window becomes that tier; any other becomes a tier of its own whose short
 /// window is a twelfth of its lookback window (the Workbook's ratio).
-fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec, window: Duration, path: &str) -> Option<Vec<AlertTierPolicy>> {
+fn tiers_from_policies(
+    cx: &mut Ctx,
+    d: &Defaults,
+    ix: &Index,
+    slo: &os::SloSpec,
+    window: Duration,
+    path: &str,
+) -> Option<Vec<AlertTierPolicy>> {
     let policies = slo.alert_policies.as_deref().unwrap_or_default();
     if policies.is_empty() {
         return None;
@@ -200,26 +288,48 @@ fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec
     let mut tiers: Vec<AlertTierPolicy> = Vec::new();
     for (i, item) in policies.iter().enumerate() {
         let pp = format!("{path}.alertPolicies[{i}]");
-        let policy: Option<&os::AlertPolicySpec> = match (&item.value.alert_policy_ref, &item.value.spec) {
-            (Some(r), _) => match ix.policies.get(r.value.as_str()) {
-                Some(p) => Some(&p.doc.spec),
-                None => {
-                    cx.err(Code::UnknownReference, r.loc, format!("{pp}.alertPolicyRef"), format!("no AlertPolicy named `{}`", r.value));
+        let policy: Option<&os::AlertPolicySpec> =
+            match (&item.value.alert_policy_ref, &item.value.spec) {
+                (Some(r), _) => match ix.policies.get(r.value.as_str()) {
+                    Some(p) => Some(&p.doc.spec),
+                    None => {
+                        cx.err(
+                            Code::UnknownReference,
+                            r.loc,
+                            format!("{pp}.alertPolicyRef"),
+                            format!("no AlertPolicy named `{}`", r.value),
+                        );
+                        None
+                    }
+                },
+                (None, Some(spec)) => Some(spec),
+                (None, None) => {
+                    cx.err(
+                        Code::Schema,
+                        item.loc,
+                        &pp,
+                        "give `alertPolicyRef` or an inline AlertPolicy",
+                    );
                     None
                 }
-            },
-            (None, Some(spec)) => Some(spec),
-            (None, None) => {
-                cx.err(Code::Schema, item.loc, &pp, "give `alertPolicyRef` or an inline AlertPolicy");
-                None
-            }
-        };
+            };
         let Some(policy) = policy else { continue };
         for t in &policy.notification_targets {
-            let name = t.value.target_ref.as_ref().map(|r| r.value.clone()).or_else(|| t.value.metadata.as_ref().map(|m| m.name.value.clone())).unwrap_or_default();
+            let name = t
+                .value
+                .target_ref
+                .as_ref()
+                .map(|r| r.value.clone())
+                .or_else(|| t.value.metadata.as_ref().map(|m| m.name.value.clone()))
+                .unwrap_or_default();
             if let Some(r) = &t.value.target_ref {
                 if !ix.targets.contains_key(r.value.as_str()) {
-                    cx.err(Code::UnknownReference, r.loc, format!("{pp}.notificationTargets"), format!("no AlertNotificationTarget named `{}`", r.value));
+                    cx.err(
+                        Code::UnknownReference,
+                        r.loc,
+                        format!("{pp}.notificationTargets"),
+                        format!("no AlertNotificationTarget named `{}`", r.value),
+                    );
                     continue;
                 }
             }
@@ -236,7 +346,12 @@ fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec
                 (Some(r), _) => match ix.conditions.get(r.value.as_str()) {
                     Some(cd) => (cd.doc.metadata.name.clone(), &cd.doc.spec),
                     None => {
-                        cx.err(Code::UnknownReference, r.loc, format!("{cp}.conditionRef"), format!("no AlertCondition named `{}`", r.value));
+                        cx.err(
+                            Code::UnknownReference,
+                            r.loc,
+                            format!("{cp}.conditionRef"),
+                            format!("no AlertCondition named `{}`", r.value),
+                        );
                         continue;
                     }
                 },
@@ -245,32 +360,76 @@ fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec
                     None => (Sp::new(format!("condition-{j}"), c.loc), spec),
                 },
                 (None, None) => {
-                    cx.err(Code::Schema, c.loc, &cp, "give `conditionRef` or an inline AlertCondition");
+                    cx.err(
+                        Code::Schema,
+                        c.loc,
+                        &cp,
+                        "give `conditionRef` or an inline AlertCondition",
+                    );
                     continue;
                 }
             };
             let cond = &spec.condition.value;
             if !cond.kind.value.eq_ignore_ascii_case("burnrate") {
-                cx.err(Code::Sli, cond.kind.loc, format!("{cp}.condition.kind"), format!("condition kind `{}` is not supported: only `burnrate`", cond.kind.value));
+                cx.err(
+                    Code::Sli,
+                    cond.kind.loc,
+                    format!("{cp}.condition.kind"),
+                    format!(
+                        "condition kind `{}` is not supported: only `burnrate`",
+                        cond.kind.value
+                    ),
+                );
                 continue;
             }
             if let Some(op) = &cond.op {
                 if !matches!(op.value.as_str(), "gte" | "gt") {
-                    cx.err(Code::Sli, op.loc, format!("{cp}.condition.op"), format!("operator `{}` is not supported for a burn rate: use `gte` or `gt`", op.value));
+                    cx.err(
+                        Code::Sli,
+                        op.loc,
+                        format!("{cp}.condition.op"),
+                        format!(
+                            "operator `{}` is not supported for a burn rate: use `gte` or `gt`",
+                            op.value
+                        ),
+                    );
                     continue;
                 }
             }
-            let Some(burn) = Decimal::from_f64(cond.threshold.value).filter(|b| b.is_positive()) else {
-                cx.err(Code::Config, cond.threshold.loc, format!("{cp}.condition.threshold"), "the burn-rate threshold must be a positive number");
+            let Some(burn) = Decimal::from_f64(cond.threshold.value).filter(|b| b.is_positive())
+            else {
+                cx.err(
+                    Code::Config,
+                    cond.threshold.loc,
+                    format!("{cp}.condition.threshold"),
+                    "the burn-rate threshold must be a positive number",
+                );
                 continue;
             };
-            let Some(long) = cx.duration(&cond.lookback_window, &format!("{cp}.condition.lookbackWindow")) else { continue };
+            let Some(long) = cx.duration(
+                &cond.lookback_window,
+                &format!("{cp}.condition.lookbackWindow"),
+            ) else {
+                continue;
+            };
             if long < step {
-                cx.err(Code::DurationSyntax, cond.lookback_window.loc, format!("{cp}.condition.lookbackWindow"), format!("lookback window {long} is shorter than the evaluation interval"));
+                cx.err(
+                    Code::DurationSyntax,
+                    cond.lookback_window.loc,
+                    format!("{cp}.condition.lookbackWindow"),
+                    format!("lookback window {long} is shorter than the evaluation interval"),
+                );
                 continue;
             }
-            let for_ = cond.alert_after.as_ref().and_then(|a| cx.duration(a, &format!("{cp}.condition.alertAfter"))).unwrap_or(Duration::ZERO);
-            let matching = d.settings.alert_tiers.iter().find(|t| t.burn_rate == burn && scale_window(t.long_window, window, step) == long);
+            let for_ = cond
+                .alert_after
+                .as_ref()
+                .and_then(|a| cx.duration(a, &format!("{cp}.condition.alertAfter")))
+                .unwrap_or(Duration::ZERO);
+            let matching =
+                d.settings.alert_tiers.iter().find(|t| {
+                    t.burn_rate == burn && scale_window(t.long_window, window, step) == long
+                });
             let tier = match matching {
                 Some(t) => AlertTierPolicy {
                     long_window: long,
@@ -286,7 +445,10 @@ fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec
                         name: name.value.clone(),
                         severity: severity_kind(&spec.severity.value),
                         long_window: long,
-                        short_window: long.div_floor(12).round_to(step).max(d.settings.base_window),
+                        short_window: long
+                            .div_floor(12)
+                            .round_to(step)
+                            .max(d.settings.base_window),
                         burn_rate: burn,
                         for_,
                         keep_firing_for: Duration::ZERO,
@@ -294,7 +456,12 @@ fn tiers_from_policies(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::SloSpec
                 }
             };
             if tiers.iter().any(|t| t.name == tier.name) {
-                cx.err(Code::Config, c.loc, &cp, format!("two conditions map to the alert tier `{}`", tier.name));
+                cx.err(
+                    Code::Config,
+                    c.loc,
+                    &cp,
+                    format!("two conditions map to the alert tier `{}`", tier.name),
+                );
                 continue;
             }
             tiers.push(tier);
@@ -308,7 +475,13 @@ fn objective_name(base: &str, o_name: Option<&Sp<String>>, i: usize, count: usiz
         return base.to_string();
     }
     let slug: String = o_name
-        .map(|n| n.value.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>())
+        .map(|n| {
+            n.value
+                .to_ascii_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+        })
         .map(|s| s.trim_matches('-').to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| i.to_string());
@@ -334,25 +507,42 @@ impl Pending {
                     Code::DuplicateSlo,
                     loc,
                     "metadata.name",
-                    format!("SLO `{}` of service `{}` is already defined at {}:{}:{}", s.name, s.service, f.display(), l.line, l.col),
+                    format!(
+                        "SLO `{}` of service `{}` is already defined at {}:{}:{}",
+                        s.name,
+                        s.service,
+                        f.display(),
+                        l.line,
+                        l.col
+                    ),
                 );
                 continue;
             }
-            self.defined.insert(s.name.clone(), (cx.file.to_path_buf(), loc));
+            self.defined
+                .insert(s.name.clone(), (cx.file.to_path_buf(), loc));
             self.slos.push(s);
         }
     }
 }
 
 /// Every service defined by OpenSLO documents.
-pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagnostics) -> Vec<OpenSloService> {
+pub(super) fn openslo_services(
+    loaded: &Loaded,
+    d: &Defaults,
+    diags: &mut Diagnostics,
+) -> Vec<OpenSloService> {
     let ix = index(loaded, diags);
     let mut by_service: BTreeMap<String, Pending> = BTreeMap::new();
     for doc in &loaded.docs {
-        let mut cx = Ctx { file: &doc.file, diags };
+        let mut cx = Ctx {
+            file: &doc.file,
+            diags,
+        };
         match &doc.doc {
             RawDoc::OpenSlo(v1) => {
-                let V1Doc::Slo(slo) = v1.as_ref() else { continue };
+                let V1Doc::Slo(slo) = v1.as_ref() else {
+                    continue;
+                };
                 v1_slo(&mut cx, d, &ix, slo, &mut by_service);
             }
             RawDoc::OpenSloAlpha(a) => v1alpha_slo(&mut cx, d, a, &mut by_service),
@@ -361,7 +551,11 @@ pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagno
     }
     for (name, p) in &by_service {
         for (slo, group, owner) in super::group_clashes(name, &p.slos, &d.settings) {
-            let (Some((file, loc)), Some((first_file, first))) = (p.defined.get(slo), p.defined.get(owner)) else { continue };
+            let (Some((file, loc)), Some((first_file, first))) =
+                (p.defined.get(slo), p.defined.get(owner))
+            else {
+                continue;
+            };
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateSlo,
@@ -382,22 +576,50 @@ pub(super) fn openslo_services(loaded: &Loaded, d: &Defaults, diags: &mut Diagno
     by_service
         .into_iter()
         .map(|(name, p)| OpenSloService {
-            service: Service { name, team: p.team, tier: None, file: p.file.clone(), format: SourceFormat::OpenSlo, slos: p.slos },
+            service: Service {
+                name,
+                team: p.team,
+                tier: None,
+                file: p.file.clone(),
+                format: SourceFormat::OpenSlo,
+                slos: p.slos,
+            },
             file: p.file,
             loc: p.loc,
         })
         .collect()
 }
 
-fn pending<'a>(cx: &mut Ctx, by_service: &'a mut BTreeMap<String, Pending>, service: &Sp<String>, team: String) -> Option<&'a mut Pending> {
+fn pending<'a>(
+    cx: &mut Ctx,
+    by_service: &'a mut BTreeMap<String, Pending>,
+    service: &Sp<String>,
+    team: String,
+) -> Option<&'a mut Pending> {
     if !check_name(cx, service, "spec.service") {
         return None;
     }
     let file = cx.file.to_path_buf();
-    Some(by_service.entry(service.value.clone()).or_insert_with(|| Pending { team, file, loc: service.loc, slos: Vec::new(), defined: BTreeMap::new() }))
+    Some(
+        by_service
+            .entry(service.value.clone())
+            .or_insert_with(|| Pending {
+                team,
+                file,
+                loc: service.loc,
+                slos: Vec::new(),
+                defined: BTreeMap::new(),
+            }),
+    )
 }
 
-fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by_service: &mut BTreeMap<String, Pending>) {
+fn v1_slo(
+    cx: &mut Ctx,
+    d: &Defaults,
+    ix: &Index,
+    slo: &os::Doc<os::SloSpec>,
+    by_service: &mut BTreeMap<String, Pending>,
+) {
     let spec = &slo.spec;
     let team = team_of(cx, &slo.metadata);
     let labels = slo_labels(cx, &slo.metadata);
@@ -414,25 +636,38 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by
     let default_window = Sp::new(d.window.to_string(), slo.metadata.name.loc);
     let window = match &spec.time_window {
         None => Some(&default_window),
-        Some(tw) => match tw.value.as_slice() {
-            [w] if w.is_rolling && w.calendar.is_none() => Some(&w.duration),
-            [w] => {
-                cx.err(Code::DurationSyntax, w.duration.loc, "spec.timeWindow[0]", "calendar windows are not supported: use a rolling window (`isRolling: true`)");
-                None
+        Some(tw) => {
+            match tw.value.as_slice() {
+                [w] if w.is_rolling && w.calendar.is_none() => Some(&w.duration),
+                [w] => {
+                    cx.err(Code::DurationSyntax, w.duration.loc, "spec.timeWindow[0]", "calendar windows are not supported: use a rolling window (`isRolling: true`)");
+                    None
+                }
+                _ => {
+                    cx.err(
+                        Code::DurationSyntax,
+                        tw.loc,
+                        "spec.timeWindow",
+                        "give exactly one time window",
+                    );
+                    None
+                }
             }
-            _ => {
-                cx.err(Code::DurationSyntax, tw.loc, "spec.timeWindow", "give exactly one time window");
-                None
-            }
-        },
+        }
     };
-    let window_value = window.and_then(|w| super::window_value(cx, w, "spec.timeWindow[0].duration"));
+    let window_value =
+        window.and_then(|w| super::window_value(cx, w, "spec.timeWindow[0].duration"));
     let sli_doc = match (&spec.indicator, &spec.indicator_ref) {
         (Some(inline), _) => Some((&inline.spec, inline.metadata.name.loc)),
         (None, Some(r)) => match ix.slis.get(r.value.as_str()) {
             Some(s) => Some((&s.doc.spec, r.loc)),
             None => {
-                cx.err(Code::UnknownReference, r.loc, "spec.indicatorRef", format!("no SLI named `{}`", r.value));
+                cx.err(
+                    Code::UnknownReference,
+                    r.loc,
+                    "spec.indicatorRef",
+                    format!("no SLI named `{}`", r.value),
+                );
                 None
             }
         },
@@ -441,41 +676,77 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by
     let tiers = window_value.and_then(|w| tiers_from_policies(cx, d, ix, spec, w, "spec"));
     let count = spec.objectives.value.len();
     if count == 0 {
-        cx.err(Code::Objective, spec.objectives.loc, "spec.objectives", "the SLO has no objective");
+        cx.err(
+            Code::Objective,
+            spec.objectives.loc,
+            "spec.objectives",
+            "the SLO has no objective",
+        );
     }
     let mut built = Vec::new();
     for (i, o) in spec.objectives.value.iter().enumerate() {
         let op = format!("spec.objectives[{i}]");
         let sli = match (&o.indicator, &o.indicator_ref, sli_doc) {
-            (Some(inline), _, _) => sli_from(cx, ix, &inline.spec, inline.metadata.name.loc, &format!("{op}.indicator.spec")),
+            (Some(inline), _, _) => sli_from(
+                cx,
+                ix,
+                &inline.spec,
+                inline.metadata.name.loc,
+                &format!("{op}.indicator.spec"),
+            ),
             (None, Some(r), _) => match ix.slis.get(r.value.as_str()) {
                 Some(s) => sli_from(cx, ix, &s.doc.spec, r.loc, &format!("{op}.indicatorRef")),
                 None => {
-                    cx.err(Code::UnknownReference, r.loc, format!("{op}.indicatorRef"), format!("no SLI named `{}`", r.value));
+                    cx.err(
+                        Code::UnknownReference,
+                        r.loc,
+                        format!("{op}.indicatorRef"),
+                        format!("no SLI named `{}`", r.value),
+                    );
                     None
                 }
             },
             (None, None, Some((s, loc))) => sli_from(cx, ix, s, loc, "spec.indicator.spec"),
             (None, None, None) => {
                 if spec.indicator.is_none() && spec.indicator_ref.is_none() {
-                    cx.err(Code::Sli, slo.metadata.name.loc, "spec", "the SLO has neither `indicator` nor `indicatorRef`");
+                    cx.err(
+                        Code::Sli,
+                        slo.metadata.name.loc,
+                        "spec",
+                        "the SLO has neither `indicator` nor `indicatorRef`",
+                    );
                 }
                 None
             }
         };
         if o.time_slice_target.is_some() || o.time_slice_window.is_some() {
-            cx.err(Code::Sli, o.time_slice_target.as_ref().map_or(spec.objectives.loc, |t| t.loc), &op, "time-slice objectives are not supported");
+            cx.err(
+                Code::Sli,
+                o.time_slice_target
+                    .as_ref()
+                    .map_or(spec.objectives.loc, |t| t.loc),
+                &op,
+                "time-slice objectives are not supported",
+            );
             continue;
         }
         let (objective, objective_ratio) = match (&o.target, &o.target_percent) {
             (Some(t), None) => (None, Some(t.clone())),
             (None, Some(p)) => (Some(p.clone()), None),
             _ => {
-                cx.err(Code::Objective, spec.objectives.loc, &op, "give exactly one of `target` (0–1) and `targetPercent`");
+                cx.err(
+                    Code::Objective,
+                    spec.objectives.loc,
+                    &op,
+                    "give exactly one of `target` (0–1) and `targetPercent`",
+                );
                 continue;
             }
         };
-        let name = Sp::new(objective_name(&slo.metadata.name.value, o.display_name.as_ref(), i, count), slo.metadata.name.loc);
+        let name = Sp::new(
+            objective_name(&slo.metadata.name.value, o.display_name.as_ref(), i, count),
+            slo.metadata.name.loc,
+        );
         if !ok || window_value.is_none() {
             continue;
         }
@@ -504,13 +775,30 @@ fn v1_slo(cx: &mut Ctx, d: &Defaults, ix: &Index, slo: &os::Doc<os::SloSpec>, by
     }
 }
 
-fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mut BTreeMap<String, Pending>) {
+fn v1alpha_slo(
+    cx: &mut Ctx,
+    d: &Defaults,
+    slo: &os::V1AlphaSlo,
+    by_service: &mut BTreeMap<String, Pending>,
+) {
     let spec = &slo.spec;
     let team = team_of(cx, &slo.metadata);
     let labels = slo_labels(cx, &slo.metadata);
     let mut ok = check_name(cx, &slo.metadata.name, "metadata.name");
-    if let Some(m) = spec.budgeting_method.as_ref().filter(|m| m.value != "Occurrences") {
-        cx.err(Code::Sli, m.loc, "spec.budgetingMethod", format!("budgeting method `{}` is not supported: use `Occurrences`", m.value));
+    if let Some(m) = spec
+        .budgeting_method
+        .as_ref()
+        .filter(|m| m.value != "Occurrences")
+    {
+        cx.err(
+            Code::Sli,
+            m.loc,
+            "spec.budgetingMethod",
+            format!(
+                "budgeting method `{}` is not supported: use `Occurrences`",
+                m.value
+            ),
+        );
         ok = false;
     }
     let window = match spec.time_windows.value.as_slice() {
@@ -536,22 +824,45 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
                         None
                     }
                     Err(e) => {
-                        cx.err(Code::DurationSyntax, w.count.loc, "spec.timeWindows[0]", e.to_string());
+                        cx.err(
+                            Code::DurationSyntax,
+                            w.count.loc,
+                            "spec.timeWindows[0]",
+                            e.to_string(),
+                        );
                         None
                     }
                 },
                 None => {
-                    cx.err(Code::DurationSyntax, w.unit.loc, "spec.timeWindows[0].unit", format!("unit `{}` is not supported: use Day, Week or Hour", w.unit.value));
+                    cx.err(
+                        Code::DurationSyntax,
+                        w.unit.loc,
+                        "spec.timeWindows[0].unit",
+                        format!(
+                            "unit `{}` is not supported: use Day, Week or Hour",
+                            w.unit.value
+                        ),
+                    );
                     None
                 }
             }
         }
         [w] => {
-            cx.err(Code::DurationSyntax, w.count.loc, "spec.timeWindows[0]", "calendar windows are not supported: use a rolling window");
+            cx.err(
+                Code::DurationSyntax,
+                w.count.loc,
+                "spec.timeWindows[0]",
+                "calendar windows are not supported: use a rolling window",
+            );
             None
         }
         _ => {
-            cx.err(Code::DurationSyntax, spec.time_windows.loc, "spec.timeWindows", "give exactly one time window");
+            cx.err(
+                Code::DurationSyntax,
+                spec.time_windows.loc,
+                "spec.timeWindows",
+                "give exactly one time window",
+            );
             None
         }
     };
@@ -563,19 +874,48 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
             Some(r) => {
                 for q in [&r.value.good, &r.value.total] {
                     if !q.source.value.eq_ignore_ascii_case("prometheus") {
-                        cx.err(Code::Sli, q.source.loc, format!("{op}.ratioMetrics"), format!("source `{}` is not supported: only prometheus", q.source.value));
+                        cx.err(
+                            Code::Sli,
+                            q.source.loc,
+                            format!("{op}.ratioMetrics"),
+                            format!(
+                                "source `{}` is not supported: only prometheus",
+                                q.source.value
+                            ),
+                        );
                         ok = false;
                     }
                 }
-                let errors = Sp::new(format!("({}) - ({})", r.value.total.query.value.trim(), r.value.good.query.value.trim()), r.value.good.query.loc);
-                windowed_events(cx, &errors, &r.value.total.query, &format!("{op}.ratioMetrics.good.query"), &format!("{op}.ratioMetrics.total.query"))
+                let errors = Sp::new(
+                    format!(
+                        "({}) - ({})",
+                        r.value.total.query.value.trim(),
+                        r.value.good.query.value.trim()
+                    ),
+                    r.value.good.query.loc,
+                );
+                windowed_events(
+                    cx,
+                    &errors,
+                    &r.value.total.query,
+                    &format!("{op}.ratioMetrics.good.query"),
+                    &format!("{op}.ratioMetrics.total.query"),
+                )
             }
             None => {
-                cx.err(Code::Sli, o.target.loc, &op, "only ratioMetrics objectives are supported");
+                cx.err(
+                    Code::Sli,
+                    o.target.loc,
+                    &op,
+                    "only ratioMetrics objectives are supported",
+                );
                 None
             }
         };
-        let name = Sp::new(objective_name(&slo.metadata.name.value, o.display_name.as_ref(), i, count), slo.metadata.name.loc);
+        let name = Sp::new(
+            objective_name(&slo.metadata.name.value, o.display_name.as_ref(), i, count),
+            slo.metadata.name.loc,
+        );
         if !ok || window.is_none() {
             continue;
         }
@@ -589,7 +929,9 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
             window: window.as_ref(),
             sli,
             labels: labels.clone(),
-            alerting: AlertingSpec { ..d.alerting.clone() },
+            alerting: AlertingSpec {
+                ..d.alerting.clone()
+            },
             path: op,
             severity_labels: BTreeMap::new(),
             objective_ratio: Some(o.target.clone()),
@@ -606,27 +948,54 @@ fn v1alpha_slo(cx: &mut Ctx, d: &Defaults, slo: &os::V1AlphaSlo, by_service: &mu
 
 /// A key Sloth reads under two spellings (`error_query` / `errorQuery`): the one given, or an
 /// error when both or neither are.
-pub(super) fn sloth_either<'a>(cx: &mut Ctx, at: Loc, path: &str, keys: [(&str, &'a Option<Sp<String>>); 2]) -> Option<&'a Sp<String>> {
+pub(super) fn sloth_either<'a>(
+    cx: &mut Ctx,
+    at: Loc,
+    path: &str,
+    keys: [(&str, &'a Option<Sp<String>>); 2],
+) -> Option<&'a Sp<String>> {
     let [(snake, a), (camel, b)] = keys;
     match (a, b) {
         (Some(v), None) | (None, Some(v)) => Some(v),
         (Some(_), Some(second)) => {
-            cx.err(Code::Schema, second.loc, format!("{path}.{camel}"), format!("`{snake}` and `{camel}` are the same key: give only one"));
+            cx.err(
+                Code::Schema,
+                second.loc,
+                format!("{path}.{camel}"),
+                format!("`{snake}` and `{camel}` are the same key: give only one"),
+            );
             None
         }
         (None, None) => {
-            cx.err(Code::Schema, at, path, format!("missing required field `{snake}` (or `{camel}`)"));
+            cx.err(
+                Code::Schema,
+                at,
+                path,
+                format!("missing required field `{snake}` (or `{camel}`)"),
+            );
             None
         }
     }
 }
 
 /// The page or ticket alert block of a Sloth SLO, under either spelling.
-pub(super) fn sloth_alert<'a>(cx: &mut Ctx, path: &str, snake: &str, camel: &str, a: &'a Option<Sp<sloth::SlothAlert>>, b: &'a Option<Sp<sloth::SlothAlert>>) -> Option<&'a sloth::SlothAlert> {
+pub(super) fn sloth_alert<'a>(
+    cx: &mut Ctx,
+    path: &str,
+    snake: &str,
+    camel: &str,
+    a: &'a Option<Sp<sloth::SlothAlert>>,
+    b: &'a Option<Sp<sloth::SlothAlert>>,
+) -> Option<&'a sloth::SlothAlert> {
     match (a, b) {
         (Some(v), None) | (None, Some(v)) => Some(&v.value),
         (Some(_), Some(second)) => {
-            cx.err(Code::Schema, second.loc, format!("{path}.{camel}"), format!("`{snake}` and `{camel}` are the same key: give only one"));
+            cx.err(
+                Code::Schema,
+                second.loc,
+                format!("{path}.{camel}"),
+                format!("`{snake}` and `{camel}` are the same key: give only one"),
+            );
             None
         }
         (None, None) => None,
@@ -637,7 +1006,11 @@ pub(super) fn sloth_alert<'a>(cx: &mut Ctx, path: &str, snake: &str, camel: &str
 /// (which only logs) is ignored with a warning, `alert_for` is applied (its `for` fields are
 /// read by the caller), anything else is refused because it would change the rules. Returns
 /// whether the chain holds `alert_for`.
-pub(super) fn sloth_plugin_chain(cx: &mut Ctx, chain: Option<&Sp<sloth::SloPlugins>>, path: &str) -> bool {
+pub(super) fn sloth_plugin_chain(
+    cx: &mut Ctx,
+    chain: Option<&Sp<sloth::SloPlugins>>,
+    path: &str,
+) -> bool {
     let Some(chain) = chain else { return false };
     if let Some(o) = chain.value.override_previous.as_ref().filter(|o| o.value) {
         cx.err_help(

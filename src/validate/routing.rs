@@ -12,7 +12,8 @@ use crate::load::routing::{PeriodSpec, ReceiverSpec, RoutingSpec, TimeIntervalSp
 use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc, native};
 use crate::model::routing::{
-    Email, Opsgenie, PagerDuty, Period, Receiver, Routing, SeverityRoute, Slack, TeamRouting, TimeInterval, Timing, TimingOverride, Webhook,
+    Email, Opsgenie, PagerDuty, Period, Receiver, Routing, SeverityRoute, Slack, TeamRouting,
+    TimeInterval, Timing, TimingOverride, Webhook,
 };
 use crate::model::{Duration, Service, Settings};
 use crate::names;
@@ -26,19 +27,38 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::error(code, self.file, loc, path, msg));
+        self.diags
+            .push(Diagnostic::error(code, self.file, loc, path, msg));
     }
-    fn err_help(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::error(code, self.file, loc, path, msg).with_help(help));
+    fn err_help(
+        &mut self,
+        code: Code,
+        loc: Loc,
+        path: impl Into<String>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(code, self.file, loc, path, msg).with_help(help));
     }
     fn warn(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::warning(code, self.file, loc, path, msg));
+        self.diags
+            .push(Diagnostic::warning(code, self.file, loc, path, msg));
     }
 }
 
 /// Default grouping: one notification group per SLO and severity.
 pub fn default_group_by() -> Vec<String> {
-    ["alertname", names::label::TEAM, names::label::SERVICE, names::label::SLO, names::label::SEVERITY].iter().map(ToString::to_string).collect()
+    [
+        "alertname",
+        names::label::TEAM,
+        names::label::SERVICE,
+        names::label::SLO,
+        names::label::SEVERITY,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect()
 }
 
 /// Alertmanager's own defaults for the timing of the root route.
@@ -65,7 +85,6 @@ fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
     false
 }
 
-
 /// What every generated alert of the fleet carries, for the checks below.
 struct FleetFacts {
     /// Team → severity → SLOs (`service/slo`) with alerts of that severity.
@@ -79,16 +98,35 @@ struct FleetFacts {
 }
 
 fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
-    let mut f = FleetFacts { team_severities: BTreeMap::new(), team_services: BTreeMap::new(), severity_kinds: BTreeMap::new(), labels: BTreeSet::new() };
+    let mut f = FleetFacts {
+        team_severities: BTreeMap::new(),
+        team_services: BTreeMap::new(),
+        severity_kinds: BTreeMap::new(),
+        labels: BTreeSet::new(),
+    };
     for s in services {
-        f.team_services.entry(s.team.clone()).or_default().insert(s.name.clone());
+        f.team_services
+            .entry(s.team.clone())
+            .or_default()
+            .insert(s.name.clone());
         for slo in &s.slos {
             let id = format!("{}/{}", s.name, slo.name);
-            let burn = slo.alerts.iter().map(|a| (&a.severity, a.severity_kind, &a.labels));
-            let budget = slo.budget_alerts.iter().map(|a| (&a.severity, a.severity_kind, &a.labels));
+            let burn = slo
+                .alerts
+                .iter()
+                .map(|a| (&a.severity, a.severity_kind, &a.labels));
+            let budget = slo
+                .budget_alerts
+                .iter()
+                .map(|a| (&a.severity, a.severity_kind, &a.labels));
             for (sev, kind, labels) in burn.chain(budget) {
                 let sev = rendered_label(sev);
-                f.team_severities.entry(s.team.clone()).or_default().entry(sev.clone()).or_default().insert(id.clone());
+                f.team_severities
+                    .entry(s.team.clone())
+                    .or_default()
+                    .entry(sev.clone())
+                    .or_default()
+                    .insert(id.clone());
                 f.severity_kinds.entry(sev).or_default().insert(kind);
                 f.labels.extend(labels.keys().cloned());
                 f.labels.extend(slo.labels.keys().cloned());
@@ -101,13 +139,31 @@ fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
 }
 
 /// Validates the `AlertRouting` document (if any) against the fleet's services.
-pub fn validate(loaded: &Loaded, services: &[std::sync::Arc<Service>], settings: &Settings, diags: &mut Diagnostics) -> Option<Routing> {
+pub fn validate(
+    loaded: &Loaded,
+    services: &[std::sync::Arc<Service>],
+    settings: &Settings,
+    diags: &mut Diagnostics,
+) -> Option<Routing> {
     let mut found: Option<(&Path, &RoutingSpec)> = None;
     for doc in &loaded.docs {
-        let RawDoc::Routing(r) = &doc.doc else { continue };
+        let RawDoc::Routing(r) = &doc.doc else {
+            continue;
+        };
         if let Some((first, _)) = found {
-            let mut cx = Ctx { file: &doc.file, diags };
-            cx.err(Code::Config, r.kind.loc, "kind", format!("a second `AlertRouting` document (the first is in {})", first.display()));
+            let mut cx = Ctx {
+                file: &doc.file,
+                diags,
+            };
+            cx.err(
+                Code::Config,
+                r.kind.loc,
+                "kind",
+                format!(
+                    "a second `AlertRouting` document (the first is in {})",
+                    first.display()
+                ),
+            );
             continue;
         }
         found = Some((&doc.file, r));
@@ -125,11 +181,21 @@ pub fn validate(loaded: &Loaded, services: &[std::sync::Arc<Service>], settings:
 fn duration(cx: &mut Ctx, s: &Sp<String>, path: &str, positive: bool) -> Option<Duration> {
     match Duration::parse(&s.value) {
         Ok(d) if positive && d.as_millis() == 0 => {
-            cx.err(Code::DurationSyntax, s.loc, path, "must be longer than zero");
+            cx.err(
+                Code::DurationSyntax,
+                s.loc,
+                path,
+                "must be longer than zero",
+            );
             None
         }
         Ok(d) if d.as_millis() % 1000 != 0 => {
-            cx.err(Code::DurationSyntax, s.loc, path, "must be a whole number of seconds");
+            cx.err(
+                Code::DurationSyntax,
+                s.loc,
+                path,
+                "must be a whole number of seconds",
+            );
             None
         }
         Ok(d) => Some(d),
@@ -141,7 +207,13 @@ fn duration(cx: &mut Ctx, s: &Sp<String>, path: &str, positive: bool) -> Option<
 }
 
 fn timing_override(cx: &mut Ctx, t: &TimingSpec, path: &str, facts: &FleetFacts) -> TimingOverride {
-    let p = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    let p = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
     let group_by = t.group_by.as_ref().map(|g| {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
@@ -176,9 +248,18 @@ fn timing_override(cx: &mut Ctx, t: &TimingSpec, path: &str, facts: &FleetFacts)
     });
     TimingOverride {
         group_by,
-        group_wait: t.group_wait.as_ref().and_then(|s| duration(cx, s, &p("group_wait"), false)),
-        group_interval: t.group_interval.as_ref().and_then(|s| duration(cx, s, &p("group_interval"), true)),
-        repeat_interval: t.repeat_interval.as_ref().and_then(|s| duration(cx, s, &p("repeat_interval"), true)),
+        group_wait: t
+            .group_wait
+            .as_ref()
+            .and_then(|s| duration(cx, s, &p("group_wait"), false)),
+        group_interval: t
+            .group_interval
+            .as_ref()
+            .and_then(|s| duration(cx, s, &p("group_interval"), true)),
+        repeat_interval: t
+            .repeat_interval
+            .as_ref()
+            .and_then(|s| duration(cx, s, &p("repeat_interval"), true)),
     }
 }
 
@@ -187,14 +268,29 @@ fn timing_override(cx: &mut Ctx, t: &TimingSpec, path: &str, facts: &FleetFacts)
 fn team_site<'a>(loaded: &'a Loaded, team: &str) -> Option<(&'a Path, Loc)> {
     loaded.docs.iter().find_map(|d| match &d.doc {
         RawDoc::Service(s) if s.team.value == team => Some((d.file.as_path(), s.team.loc)),
-        RawDoc::Sloth(s) => s.labels.iter().find(|(k, v)| (k.value == "team" || k.value == "owner") && v.value == team).map(|(_, v)| (d.file.as_path(), v.loc)),
+        RawDoc::Sloth(s) => s
+            .labels
+            .iter()
+            .find(|(k, v)| (k.value == "team" || k.value == "owner") && v.value == team)
+            .map(|(_, v)| (d.file.as_path(), v.loc)),
         _ => None,
     })
 }
 
-fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>], settings: &Settings, loaded: &Loaded) -> Option<Routing> {
+fn routing(
+    cx: &mut Ctx,
+    spec: &RoutingSpec,
+    services: &[std::sync::Arc<Service>],
+    settings: &Settings,
+    loaded: &Loaded,
+) -> Option<Routing> {
     if spec.api_version.value != native::API_VERSION {
-        cx.err(Code::UnknownKind, spec.api_version.loc, "apiVersion", format!("expected `{}`", native::API_VERSION));
+        cx.err(
+            Code::UnknownKind,
+            spec.api_version.loc,
+            "apiVersion",
+            format!("expected `{}`", native::API_VERSION),
+        );
     }
     let facts = fleet_facts(services);
 
@@ -213,8 +309,18 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
             used_receivers.insert(r.value.clone());
             return true;
         }
-        let known: Vec<String> = spec.receivers.keys().map(|k| format!("`{}`", k.value)).collect();
-        cx.err_help(Code::UnknownReference, r.loc, path, format!("unknown receiver `{}`", r.value), format!("receivers are {}", known.join(", ")));
+        let known: Vec<String> = spec
+            .receivers
+            .keys()
+            .map(|k| format!("`{}`", k.value))
+            .collect();
+        cx.err_help(
+            Code::UnknownReference,
+            r.loc,
+            path,
+            format!("unknown receiver `{}`", r.value),
+            format!("receivers are {}", known.join(", ")),
+        );
         false
     };
     receiver_ref(cx, &spec.default_receiver, "default_receiver");
@@ -222,9 +328,19 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
     for (i, a) in spec.audit_receivers.iter().enumerate() {
         let p = format!("audit_receivers[{i}]");
         if a.value == spec.default_receiver.value {
-            cx.err(Code::Routing, a.loc, &p, "the default receiver cannot also be an audit receiver");
+            cx.err(
+                Code::Routing,
+                a.loc,
+                &p,
+                "the default receiver cannot also be an audit receiver",
+            );
         } else if audit.contains(&a.value) {
-            cx.err(Code::Routing, a.loc, &p, format!("`{}` is listed twice", a.value));
+            cx.err(
+                Code::Routing,
+                a.loc,
+                &p,
+                format!("`{}` is listed twice", a.value),
+            );
         } else if receiver_ref(cx, a, &p) {
             audit.push(a.value.clone());
         }
@@ -245,11 +361,30 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
         for (i, r) in list.iter().enumerate() {
             let p = format!("{path}[{i}]");
             if !spec.time_intervals.keys().any(|k| k.value == r.value) {
-                let known: Vec<String> = spec.time_intervals.keys().map(|k| format!("`{}`", k.value)).collect();
-                let help = if known.is_empty() { "define it under `time_intervals`".to_string() } else { format!("time intervals are {}", known.join(", ")) };
-                cx.err_help(Code::UnknownReference, r.loc, p, format!("unknown time interval `{}`", r.value), help);
+                let known: Vec<String> = spec
+                    .time_intervals
+                    .keys()
+                    .map(|k| format!("`{}`", k.value))
+                    .collect();
+                let help = if known.is_empty() {
+                    "define it under `time_intervals`".to_string()
+                } else {
+                    format!("time intervals are {}", known.join(", "))
+                };
+                cx.err_help(
+                    Code::UnknownReference,
+                    r.loc,
+                    p,
+                    format!("unknown time interval `{}`", r.value),
+                    help,
+                );
             } else if out.contains(&r.value) {
-                cx.err(Code::Routing, r.loc, p, format!("`{}` is listed twice", r.value));
+                cx.err(
+                    Code::Routing,
+                    r.loc,
+                    p,
+                    format!("`{}` is listed twice", r.value),
+                );
             } else {
                 used_intervals.insert(r.value.clone());
                 out.push(r.value.clone());
@@ -265,7 +400,12 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
             let mut out: Vec<String> = Vec::new();
             for (i, s) in order.value.iter().enumerate() {
                 if out.contains(&s.value) {
-                    cx.err(Code::Routing, s.loc, format!("severity_order[{i}]"), format!("`{}` is listed twice", s.value));
+                    cx.err(
+                        Code::Routing,
+                        s.loc,
+                        format!("severity_order[{i}]"),
+                        format!("`{}` is listed twice", s.value),
+                    );
                 } else {
                     out.push(s.value.clone());
                 }
@@ -284,7 +424,10 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
             out
         }
         None => {
-            let mut out = vec![settings.page_severity.clone(), settings.ticket_severity.clone()];
+            let mut out = vec![
+                settings.page_severity.clone(),
+                settings.ticket_severity.clone(),
+            ];
             for kind in [native::SeverityKind::Page, native::SeverityKind::Ticket] {
                 for (s, kinds) in &facts.severity_kinds {
                     if kinds.iter().min() == Some(&kind) && !out.contains(s) {
@@ -303,7 +446,12 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
     for (sev, t) in &spec.severities {
         let path = format!("severities.{}", sev.value);
         if !severity_order.contains(&sev.value) && !used_severities.contains(&sev.value) {
-            cx.err(Code::Routing, sev.loc, &path, format!("no generated alert carries severity `{}`", sev.value));
+            cx.err(
+                Code::Routing,
+                sev.loc,
+                &path,
+                format!("no generated alert carries severity `{}`", sev.value),
+            );
         }
         let o = timing_override(cx, t, &path, &facts);
         severity_timing.insert(sev.value.clone(), o);
@@ -313,15 +461,32 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
     let mut teams = BTreeMap::new();
     for (team, sevs) in &facts.team_severities {
         if !spec.teams.keys().any(|k| &k.value == team) {
-            let svc: Vec<String> = facts.team_services.get(team).map(|s| s.iter().map(|x| format!("`{x}`")).collect()).unwrap_or_default();
+            let svc: Vec<String> = facts
+                .team_services
+                .get(team)
+                .map(|s| s.iter().map(|x| format!("`{x}`")).collect())
+                .unwrap_or_default();
             let sev_list: Vec<&str> = sevs.keys().map(String::as_str).collect();
             let (file, loc, path) = match team_site(loaded, team) {
                 Some((f, l)) => (f, l, "team".to_string()),
                 None => (cx.file, spec.kind.loc, format!("teams.{team}")),
             };
             cx.diags.push(
-                Diagnostic::error(Code::Routing, file, loc, path, format!("team `{team}` (services {}) has no routing in {}", svc.join(", "), cx.file.display()))
-                    .with_help(format!("add `{team}` under `teams` of the AlertRouting spec, with routes for {}", sev_list.join(" and "))),
+                Diagnostic::error(
+                    Code::Routing,
+                    file,
+                    loc,
+                    path,
+                    format!(
+                        "team `{team}` (services {}) has no routing in {}",
+                        svc.join(", "),
+                        cx.file.display()
+                    ),
+                )
+                .with_help(format!(
+                    "add `{team}` under `teams` of the AlertRouting spec, with routes for {}",
+                    sev_list.join(" and ")
+                )),
             );
         }
     }
@@ -331,23 +496,46 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
             continue;
         }
         let Some(team_sevs) = facts.team_severities.get(&name.value) else {
-            let known: Vec<String> = facts.team_severities.keys().map(|t| format!("`{t}`")).collect();
+            let known: Vec<String> = facts
+                .team_severities
+                .keys()
+                .map(|t| format!("`{t}`"))
+                .collect();
             cx.err_help(
                 Code::UnknownReference,
                 name.loc,
                 &path,
-                format!("unknown team `{}`: no service has it, so no alert carries `team=\"{}\"`", name.value, name.value),
+                format!(
+                    "unknown team `{}`: no service has it, so no alert carries `team=\"{}\"`",
+                    name.value, name.value
+                ),
                 format!("teams of the services: {}", known.join(", ")),
             );
             continue;
         };
         let team_timing = timing_override(cx, &t.timing(), &path, &facts);
-        let team_mute = interval_refs(cx, &t.mute_time_intervals, &format!("{path}.mute_time_intervals"));
-        let team_active = interval_refs(cx, &t.active_time_intervals, &format!("{path}.active_time_intervals"));
+        let team_mute = interval_refs(
+            cx,
+            &t.mute_time_intervals,
+            &format!("{path}.mute_time_intervals"),
+        );
+        let team_active = interval_refs(
+            cx,
+            &t.active_time_intervals,
+            &format!("{path}.active_time_intervals"),
+        );
         let namespace = match &t.namespace {
             Some(ns) => {
                 if !is_dns_label(&ns.value) {
-                    cx.err(Code::Name, ns.loc, format!("{path}.namespace"), format!("`{}` is not a Kubernetes namespace name", ns.value.escape_debug()));
+                    cx.err(
+                        Code::Name,
+                        ns.loc,
+                        format!("{path}.namespace"),
+                        format!(
+                            "`{}` is not a Kubernetes namespace name",
+                            ns.value.escape_debug()
+                        ),
+                    );
                 }
                 ns.value.clone()
             }
@@ -356,7 +544,11 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
         for (sev, slos) in team_sevs {
             if !t.routes.keys().any(|k| &k.value == sev) {
                 let list: Vec<&str> = slos.iter().map(String::as_str).take(3).collect();
-                let more = if slos.len() > 3 { format!(" and {} more", slos.len() - 3) } else { String::new() };
+                let more = if slos.len() > 3 {
+                    format!(" and {} more", slos.len() - 3)
+                } else {
+                    String::new()
+                };
                 cx.err_help(
                     Code::Routing,
                     name.loc,
@@ -370,18 +562,47 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
         for (sev, r) in &t.routes {
             let rp = format!("{path}.routes.{}", sev.value);
             let route_timing = timing_override(cx, &r.timing(), &rp, &facts);
-            let mute = interval_refs(cx, &r.mute_time_intervals, &format!("{rp}.mute_time_intervals"));
-            let active = interval_refs(cx, &r.active_time_intervals, &format!("{rp}.active_time_intervals"));
+            let mute = interval_refs(
+                cx,
+                &r.mute_time_intervals,
+                &format!("{rp}.mute_time_intervals"),
+            );
+            let active = interval_refs(
+                cx,
+                &r.active_time_intervals,
+                &format!("{rp}.active_time_intervals"),
+            );
             let mut list: Vec<String> = Vec::new();
             if r.receivers.value.is_empty() {
-                cx.err(Code::Routing, r.receivers.loc, format!("{rp}.receivers"), "at least one receiver is needed");
+                cx.err(
+                    Code::Routing,
+                    r.receivers.loc,
+                    format!("{rp}.receivers"),
+                    "at least one receiver is needed",
+                );
             }
             for (i, rec) in r.receivers.value.iter().enumerate() {
                 let p = format!("{rp}.receivers[{i}]");
                 if list.contains(&rec.value) {
-                    cx.err(Code::Routing, rec.loc, p, format!("`{}` is listed twice: it would be notified twice", rec.value));
+                    cx.err(
+                        Code::Routing,
+                        rec.loc,
+                        p,
+                        format!(
+                            "`{}` is listed twice: it would be notified twice",
+                            rec.value
+                        ),
+                    );
                 } else if audit.contains(&rec.value) {
-                    cx.err(Code::Routing, rec.loc, p, format!("`{}` is an audit receiver: it already gets every alert", rec.value));
+                    cx.err(
+                        Code::Routing,
+                        rec.loc,
+                        p,
+                        format!(
+                            "`{}` is an audit receiver: it already gets every alert",
+                            rec.value
+                        ),
+                    );
                 } else if rec.value == spec.default_receiver.value {
                     cx.err_help(
                         Code::Routing,
@@ -404,26 +625,60 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
                 continue;
             }
             let timing = defaults
-                .with(severity_timing.get(&sev.value).unwrap_or(&TimingOverride::default()))
+                .with(
+                    severity_timing
+                        .get(&sev.value)
+                        .unwrap_or(&TimingOverride::default()),
+                )
                 .with(&team_timing)
                 .with(&route_timing);
             let mut mute_all = team_mute.clone();
             mute_all.extend(mute.into_iter().filter(|m| !team_mute.contains(m)));
             let mut active_all = team_active.clone();
             active_all.extend(active.into_iter().filter(|m| !team_active.contains(m)));
-            routes.push(SeverityRoute { severity: sev.value.clone(), loc: sev.loc, receivers: list, timing, mute_time_intervals: mute_all, active_time_intervals: active_all });
+            routes.push(SeverityRoute {
+                severity: sev.value.clone(),
+                loc: sev.loc,
+                receivers: list,
+                timing,
+                mute_time_intervals: mute_all,
+                active_time_intervals: active_all,
+            });
         }
-        routes.sort_by_key(|r| severity_order.iter().position(|s| *s == r.severity).unwrap_or(usize::MAX));
-        teams.insert(name.value.clone(), TeamRouting { name: name.value.clone(), loc: name.loc, namespace, routes });
+        routes.sort_by_key(|r| {
+            severity_order
+                .iter()
+                .position(|s| *s == r.severity)
+                .unwrap_or(usize::MAX)
+        });
+        teams.insert(
+            name.value.clone(),
+            TeamRouting {
+                name: name.value.clone(),
+                loc: name.loc,
+                namespace,
+                routes,
+            },
+        );
     }
     for name in spec.receivers.keys() {
         if !used_receivers.contains(&name.value) {
-            cx.warn(Code::Routing, name.loc, format!("receivers.{}", name.value), format!("receiver `{}` is not used by any route", name.value));
+            cx.warn(
+                Code::Routing,
+                name.loc,
+                format!("receivers.{}", name.value),
+                format!("receiver `{}` is not used by any route", name.value),
+            );
         }
     }
     for name in spec.time_intervals.keys() {
         if !used_intervals.contains(&name.value) {
-            cx.warn(Code::Routing, name.loc, format!("time_intervals.{}", name.value), format!("time interval `{}` is not used by any route", name.value));
+            cx.warn(
+                Code::Routing,
+                name.loc,
+                format!("time_intervals.{}", name.value),
+                format!("time interval `{}` is not used by any route", name.value),
+            );
         }
     }
     Some(Routing {
@@ -443,7 +698,8 @@ fn routing(cx: &mut Ctx, spec: &RoutingSpec, services: &[std::sync::Arc<Service>
 fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -451,7 +707,11 @@ fn is_dns_label(s: &str) -> bool {
 /// A secret file path: absolute, without `..`, naming a file.
 fn secret_file(cx: &mut Ctx, s: &Sp<String>, path: &str) -> String {
     let v = &s.value;
-    if !v.starts_with('/') || v.ends_with('/') || v.split('/').any(|c| c == "..") || v.chars().any(char::is_control) {
+    if !v.starts_with('/')
+        || v.ends_with('/')
+        || v.split('/').any(|c| c == "..")
+        || v.chars().any(char::is_control)
+    {
         cx.err_help(
             Code::InlineSecret,
             s.loc,
@@ -468,16 +728,32 @@ fn send_resolved(s: Option<&Sp<bool>>) -> bool {
 }
 
 fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Option<Receiver> {
-    let mut out = Receiver { name: name.value.clone(), ..Receiver::default() };
+    let mut out = Receiver {
+        name: name.value.clone(),
+        ..Receiver::default()
+    };
     if let Some(p) = &r.pagerduty {
         let pp = format!("{path}.pagerduty");
-        let routing_key_file = secret_file(cx, &p.routing_key_file, &format!("{pp}.routing_key_file"));
+        let routing_key_file =
+            secret_file(cx, &p.routing_key_file, &format!("{pp}.routing_key_file"));
         if let Some(s) = &p.severity
             && !["critical", "error", "warning", "info"].contains(&s.value.as_str())
         {
-            cx.err(Code::Config, s.loc, format!("{pp}.severity"), format!("PagerDuty severities are critical, error, warning and info, not `{}`", s.value));
+            cx.err(
+                Code::Config,
+                s.loc,
+                format!("{pp}.severity"),
+                format!(
+                    "PagerDuty severities are critical, error, warning and info, not `{}`",
+                    s.value
+                ),
+            );
         }
-        out.pagerduty = Some(PagerDuty { routing_key_file, severity: p.severity.as_ref().map(|s| s.value.clone()), send_resolved: send_resolved(p.send_resolved.as_ref()) });
+        out.pagerduty = Some(PagerDuty {
+            routing_key_file,
+            severity: p.severity.as_ref().map(|s| s.value.clone()),
+            send_resolved: send_resolved(p.send_resolved.as_ref()),
+        });
     }
     if let Some(s) = &r.slack {
         let sp = format!("{path}.slack");
@@ -485,9 +761,18 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
         if let Some(c) = &s.channel
             && (c.value.trim().is_empty() || c.value.chars().any(char::is_whitespace))
         {
-            cx.err(Code::Config, c.loc, format!("{sp}.channel"), "a Slack channel has no spaces (`#payments-oncall`)");
+            cx.err(
+                Code::Config,
+                c.loc,
+                format!("{sp}.channel"),
+                "a Slack channel has no spaces (`#payments-oncall`)",
+            );
         }
-        out.slack = Some(Slack { api_url_file, channel: s.channel.as_ref().map(|c| c.value.clone()), send_resolved: send_resolved(s.send_resolved.as_ref()) });
+        out.slack = Some(Slack {
+            api_url_file,
+            channel: s.channel.as_ref().map(|c| c.value.clone()),
+            send_resolved: send_resolved(s.send_resolved.as_ref()),
+        });
     }
     if let Some(e) = &r.email {
         let ep = format!("{path}.email");
@@ -498,16 +783,38 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
                 !user.is_empty() && host.contains('.') && !a.chars().any(char::is_whitespace)
             });
             if !ok {
-                cx.err(Code::Config, v.loc, format!("{ep}.{k}"), format!("`{}` is not an email address", v.value.escape_debug()));
+                cx.err(
+                    Code::Config,
+                    v.loc,
+                    format!("{ep}.{k}"),
+                    format!("`{}` is not an email address", v.value.escape_debug()),
+                );
             }
         }
-        let port_ok = e.smarthost.value.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
+        let port_ok = e
+            .smarthost
+            .value
+            .rsplit_once(':')
+            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
         if !port_ok {
-            cx.err(Code::Config, e.smarthost.loc, format!("{ep}.smarthost"), "the SMTP server is `host:port` (`smtp.example.com:587`)");
+            cx.err(
+                Code::Config,
+                e.smarthost.loc,
+                format!("{ep}.smarthost"),
+                "the SMTP server is `host:port` (`smtp.example.com:587`)",
+            );
         }
-        let auth_password_file = e.auth_password_file.as_ref().map(|f| secret_file(cx, f, &format!("{ep}.auth_password_file")));
+        let auth_password_file = e
+            .auth_password_file
+            .as_ref()
+            .map(|f| secret_file(cx, f, &format!("{ep}.auth_password_file")));
         if auth_password_file.is_some() && e.auth_username.is_none() {
-            cx.err(Code::Config, e.smarthost.loc, format!("{ep}.auth_username"), "a password file needs `auth_username`");
+            cx.err(
+                Code::Config,
+                e.smarthost.loc,
+                format!("{ep}.auth_username"),
+                "a password file needs `auth_username`",
+            );
         }
         out.email = Some(Email {
             to: e.to.value.clone(),
@@ -522,9 +829,15 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
     if let Some(w) = &r.webhook {
         let wp = format!("{path}.webhook");
         let u = &w.url.value;
-        let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+        let rest = u
+            .strip_prefix("https://")
+            .or_else(|| u.strip_prefix("http://"));
         match rest {
-            Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !u.chars().any(char::is_whitespace) => {
+            Some(rest)
+                if !rest.is_empty()
+                    && !rest.starts_with('/')
+                    && !u.chars().any(char::is_whitespace) =>
+            {
                 let authority = rest.split('/').next().unwrap_or_default();
                 if authority.contains('@') {
                     cx.err_help(
@@ -536,9 +849,17 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
                     );
                 }
             }
-            _ => cx.err(Code::Config, w.url.loc, format!("{wp}.url"), format!("`{}` is not an http(s) URL", u.escape_debug())),
+            _ => cx.err(
+                Code::Config,
+                w.url.loc,
+                format!("{wp}.url"),
+                format!("`{}` is not an http(s) URL", u.escape_debug()),
+            ),
         }
-        let credentials_file = w.credentials_file.as_ref().map(|f| secret_file(cx, f, &format!("{wp}.credentials_file")));
+        let credentials_file = w
+            .credentials_file
+            .as_ref()
+            .map(|f| secret_file(cx, f, &format!("{wp}.credentials_file")));
         out.webhook = Some(Webhook {
             url: u.clone(),
             credentials_file,
@@ -552,29 +873,80 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
         if let Some(p) = &o.priority
             && !["P1", "P2", "P3", "P4", "P5"].contains(&p.value.as_str())
         {
-            cx.err(Code::Config, p.loc, format!("{op}.priority"), format!("Opsgenie priorities are P1 to P5, not `{}`", p.value));
+            cx.err(
+                Code::Config,
+                p.loc,
+                format!("{op}.priority"),
+                format!("Opsgenie priorities are P1 to P5, not `{}`", p.value),
+            );
         }
-        out.opsgenie = Some(Opsgenie { api_key_file, priority: o.priority.as_ref().map(|p| p.value.clone()), send_resolved: send_resolved(o.send_resolved.as_ref()) });
+        out.opsgenie = Some(Opsgenie {
+            api_key_file,
+            priority: o.priority.as_ref().map(|p| p.value.clone()),
+            send_resolved: send_resolved(o.send_resolved.as_ref()),
+        });
     }
-    if out.pagerduty.is_none() && out.slack.is_none() && out.email.is_none() && out.webhook.is_none() && out.opsgenie.is_none() {
-        cx.err_help(Code::Config, name.loc, path, format!("receiver `{}` has no integration", name.value), "give one or more of pagerduty, slack, email, webhook, opsgenie");
+    if out.pagerduty.is_none()
+        && out.slack.is_none()
+        && out.email.is_none()
+        && out.webhook.is_none()
+        && out.opsgenie.is_none()
+    {
+        cx.err_help(
+            Code::Config,
+            name.loc,
+            path,
+            format!("receiver `{}` has no integration", name.value),
+            "give one or more of pagerduty, slack, email, webhook, opsgenie",
+        );
         return None;
     }
     Some(out)
 }
 
-const WEEKDAYS: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const WEEKDAYS: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// Minutes since midnight of `HH:MM` (00:00–23:59, or 24:00), as Alertmanager parses it.
 pub fn parse_clock(s: &str) -> Option<u32> {
     let b = s.as_bytes();
-    if b.len() != 5 || b[2] != b':' || !b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
         return None;
     }
     let h = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
     let m = u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0');
-    if (h < 24 && m < 60) || (h == 24 && m == 0) { Some(h * 60 + m) } else { None }
+    if (h < 24 && m < 60) || (h == 24 && m == 0) {
+        Some(h * 60 + m)
+    } else {
+        None
+    }
 }
 
 fn clock(m: u32) -> String {
@@ -583,7 +955,15 @@ fn clock(m: u32) -> String {
 
 /// A set of indices (weekdays 0–6 from Sunday, months 0–11) from names or ranges `a:b`. A range
 /// that wraps (`friday:monday`) is accepted and becomes the days it covers.
-fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: bool, path: &str, what: &str, example: &str) -> Option<Vec<bool>> {
+fn parse_named_set(
+    cx: &mut Ctx,
+    items: &[Sp<String>],
+    names: &[&str],
+    numeric: bool,
+    path: &str,
+    what: &str,
+    example: &str,
+) -> Option<Vec<bool>> {
     let mut set = vec![false; names.len()];
     let mut ok = true;
     let one = |s: &str| -> Option<usize> {
@@ -620,7 +1000,10 @@ fn parse_named_set(cx: &mut Ctx, items: &[Sp<String>], names: &[&str], numeric: 
                     Code::TimeInterval,
                     item.loc,
                     format!("{path}[{i}]"),
-                    format!("`{}` is not a {what} or a range of them", item.value.escape_debug()),
+                    format!(
+                        "`{}` is not a {what} or a range of them",
+                        item.value.escape_debug()
+                    ),
                     format!("write e.g. {example}"),
                 );
             }
@@ -642,7 +1025,11 @@ fn render_set(set: &[bool], names: &[&str]) -> Vec<String> {
         while i + 1 < set.len() && set[i + 1] {
             i += 1;
         }
-        out.push(if start == i { names[start].to_string() } else { format!("{}:{}", names[start], names[i]) });
+        out.push(if start == i {
+            names[start].to_string()
+        } else {
+            format!("{}:{}", names[start], names[i])
+        });
         i += 1;
     }
     out
@@ -654,7 +1041,11 @@ fn parse_day_of_month(s: &str) -> Result<String, String> {
     let (b, e) = match nums.as_slice() {
         [Some(a)] => (*a, *a),
         [Some(a), Some(b)] if parts.len() == 2 => (*a, *b),
-        _ => return Err(format!("`{s}` is not a day of the month or a range of them (`1`, `1:7`, `-1`)")),
+        _ => {
+            return Err(format!(
+                "`{s}` is not a day of the month or a range of them (`1`, `1:7`, `-1`)"
+            ));
+        }
     };
     for d in [b, e] {
         if d == 0 || !(-31..=31).contains(&d) {
@@ -664,24 +1055,45 @@ fn parse_day_of_month(s: &str) -> Result<String, String> {
     if b < 0 && e > 0 {
         return Err("end day must be negative if start day is negative".into());
     }
-    let (cb, ce) = (if b < 0 { 28 + b } else { b }, if e < 0 { 28 + e } else { e });
+    let (cb, ce) = (
+        if b < 0 { 28 + b } else { b },
+        if e < 0 { 28 + e } else { e },
+    );
     if cb > ce {
         return Err(format!("end day {e} is before start day {b}"));
     }
-    Ok(if b == e { b.to_string() } else { format!("{b}:{e}") })
+    Ok(if b == e {
+        b.to_string()
+    } else {
+        format!("{b}:{e}")
+    })
 }
 
 fn parse_year(s: &str) -> Result<String, String> {
     let parts: Vec<&str> = s.split(':').map(str::trim).collect();
-    let year = |p: &str| (p.len() == 4 && p.bytes().all(|c| c.is_ascii_digit())).then(|| p.parse::<u32>().ok()).flatten();
+    let year = |p: &str| {
+        (p.len() == 4 && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
     match parts.as_slice() {
-        [a] => year(a).map(|y| y.to_string()).ok_or_else(|| format!("`{s}` is not a year (`2026`) or a range (`2026:2027`)")),
+        [a] => year(a)
+            .map(|y| y.to_string())
+            .ok_or_else(|| format!("`{s}` is not a year (`2026`) or a range (`2026:2027`)")),
         [a, b] => match (year(a), year(b)) {
-            (Some(x), Some(y)) if x <= y => Ok(if x == y { x.to_string() } else { format!("{x}:{y}") }),
+            (Some(x), Some(y)) if x <= y => Ok(if x == y {
+                x.to_string()
+            } else {
+                format!("{x}:{y}")
+            }),
             (Some(_), Some(_)) => Err(format!("end year {b} is before start year {a}")),
-            _ => Err(format!("`{s}` is not a year (`2026`) or a range (`2026:2027`)")),
+            _ => Err(format!(
+                "`{s}` is not a year (`2026`) or a range (`2026:2027`)"
+            )),
         },
-        _ => Err(format!("`{s}` is not a year (`2026`) or a range (`2026:2027`)")),
+        _ => Err(format!(
+            "`{s}` is not a year (`2026`) or a range (`2026:2027`)"
+        )),
     }
 }
 
@@ -694,7 +1106,8 @@ fn is_zone_name(s: &str) -> bool {
         && s.split('/').count() >= 2
         && s.split('/').all(|p| {
             matches!(p.chars().next(), Some(c) if c.is_ascii_uppercase())
-                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '+')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '+')
         })
 }
 
@@ -705,16 +1118,33 @@ fn zone_known(name: &str) -> bool {
     name == "UTC" || !db.is_dir() || db.join(name).is_file()
 }
 
-fn time_interval(cx: &mut Ctx, name: &Sp<String>, ti: &TimeIntervalSpec, path: &str) -> Option<TimeInterval> {
+fn time_interval(
+    cx: &mut Ctx,
+    name: &Sp<String>,
+    ti: &TimeIntervalSpec,
+    path: &str,
+) -> Option<TimeInterval> {
     let mut ok = true;
     let location = match &ti.location {
         Some(l) if l.value == "Local" => {
-            cx.err_help(Code::TimeInterval, l.loc, format!("{path}.location"), "`Local` depends on the machine Alertmanager runs on", "name the zone, e.g. `Europe/Berlin` or `UTC`");
+            cx.err_help(
+                Code::TimeInterval,
+                l.loc,
+                format!("{path}.location"),
+                "`Local` depends on the machine Alertmanager runs on",
+                "name the zone, e.g. `Europe/Berlin` or `UTC`",
+            );
             ok = false;
             String::new()
         }
         Some(l) if !is_zone_name(&l.value) => {
-            cx.err_help(Code::TimeInterval, l.loc, format!("{path}.location"), format!("`{}` is not an IANA time zone name", l.value.escape_debug()), "e.g. `UTC`, `Europe/Berlin`, `America/New_York`");
+            cx.err_help(
+                Code::TimeInterval,
+                l.loc,
+                format!("{path}.location"),
+                format!("`{}` is not an IANA time zone name", l.value.escape_debug()),
+                "e.g. `UTC`, `Europe/Berlin`, `America/New_York`",
+            );
             ok = false;
             String::new()
         }
@@ -727,7 +1157,12 @@ fn time_interval(cx: &mut Ctx, name: &Sp<String>, ti: &TimeIntervalSpec, path: &
         None => "UTC".to_string(),
     };
     if ti.periods.is_empty() {
-        cx.err(Code::TimeInterval, name.loc, format!("{path}.periods"), "a time interval needs at least one period");
+        cx.err(
+            Code::TimeInterval,
+            name.loc,
+            format!("{path}.periods"),
+            "a time interval needs at least one period",
+        );
         ok = false;
     }
     let mut periods = Vec::new();
@@ -737,7 +1172,11 @@ fn time_interval(cx: &mut Ctx, name: &Sp<String>, ti: &TimeIntervalSpec, path: &
             None => ok = false,
         }
     }
-    ok.then(|| TimeInterval { name: name.value.clone(), location, periods })
+    ok.then(|| TimeInterval {
+        name: name.value.clone(),
+        location,
+        periods,
+    })
 }
 
 /// One spec period → one or two Alertmanager periods (a range crossing midnight continues on
@@ -750,18 +1189,37 @@ fn period(cx: &mut Ctx, p: &PeriodSpec, path: &str, at: Loc) -> Option<Vec<Perio
         let tp = format!("{path}.times[{i}]");
         let s = parse_clock(&t.start_time.value);
         let e = parse_clock(&t.end_time.value);
-        for (v, parsed, k) in [(&t.start_time, s, "start_time"), (&t.end_time, e, "end_time")] {
+        for (v, parsed, k) in [
+            (&t.start_time, s, "start_time"),
+            (&t.end_time, e, "end_time"),
+        ] {
             if parsed.is_none() {
-                cx.err_help(Code::TimeInterval, v.loc, format!("{tp}.{k}"), format!("`{}` is not a time of day", v.value.escape_debug()), "write `HH:MM` from `00:00` to `24:00`, quoted");
+                cx.err_help(
+                    Code::TimeInterval,
+                    v.loc,
+                    format!("{tp}.{k}"),
+                    format!("`{}` is not a time of day", v.value.escape_debug()),
+                    "write `HH:MM` from `00:00` to `24:00`, quoted",
+                );
                 ok = false;
             }
         }
         let (Some(s), Some(e)) = (s, e) else { continue };
         if s == 1440 {
-            cx.err(Code::TimeInterval, t.start_time.loc, format!("{tp}.start_time"), "a range cannot start at 24:00");
+            cx.err(
+                Code::TimeInterval,
+                t.start_time.loc,
+                format!("{tp}.start_time"),
+                "a range cannot start at 24:00",
+            );
             ok = false;
         } else if s == e {
-            cx.err(Code::TimeInterval, t.end_time.loc, format!("{tp}.end_time"), "start and end are equal: the range is empty");
+            cx.err(
+                Code::TimeInterval,
+                t.end_time.loc,
+                format!("{tp}.end_time"),
+                "start and end are equal: the range is empty",
+            );
             ok = false;
         } else if s < e {
             same_day.push((s, e));
@@ -772,14 +1230,35 @@ fn period(cx: &mut Ctx, p: &PeriodSpec, path: &str, at: Loc) -> Option<Vec<Perio
             }
         }
     }
-    let weekdays = parse_named_set(cx, &p.weekdays, &WEEKDAYS, false, &format!("{path}.weekdays"), "weekday", "`monday` or `monday:friday`");
-    let months = parse_named_set(cx, &p.months, &MONTHS, true, &format!("{path}.months"), "month", "`march`, `3` or `january:march`");
+    let weekdays = parse_named_set(
+        cx,
+        &p.weekdays,
+        &WEEKDAYS,
+        false,
+        &format!("{path}.weekdays"),
+        "weekday",
+        "`monday` or `monday:friday`",
+    );
+    let months = parse_named_set(
+        cx,
+        &p.months,
+        &MONTHS,
+        true,
+        &format!("{path}.months"),
+        "month",
+        "`march`, `3` or `january:march`",
+    );
     let mut days_of_month = Vec::new();
     for (i, d) in p.days_of_month.iter().enumerate() {
         match parse_day_of_month(&d.value) {
             Ok(v) => days_of_month.push(v),
             Err(m) => {
-                cx.err(Code::TimeInterval, d.loc, format!("{path}.days_of_month[{i}]"), m);
+                cx.err(
+                    Code::TimeInterval,
+                    d.loc,
+                    format!("{path}.days_of_month[{i}]"),
+                    m,
+                );
                 ok = false;
             }
         }
@@ -794,12 +1273,20 @@ fn period(cx: &mut Ctx, p: &PeriodSpec, path: &str, at: Loc) -> Option<Vec<Perio
             }
         }
     }
-    let (Some(weekdays), Some(months)) = (weekdays, months) else { return None };
+    let (Some(weekdays), Some(months)) = (weekdays, months) else {
+        return None;
+    };
     if !ok {
         return None;
     }
-    if !next_day.is_empty() && (!days_of_month.is_empty() || !p.months.is_empty() || !p.years.is_empty()) {
-        let loc = p.times.iter().find(|t| parse_clock(&t.start_time.value) > parse_clock(&t.end_time.value)).map_or(at, |t| t.start_time.loc);
+    if !next_day.is_empty()
+        && (!days_of_month.is_empty() || !p.months.is_empty() || !p.years.is_empty())
+    {
+        let loc = p
+            .times
+            .iter()
+            .find(|t| parse_clock(&t.start_time.value) > parse_clock(&t.end_time.value))
+            .map_or(at, |t| t.start_time.loc);
         cx.err_help(
             Code::TimeInterval,
             loc,
@@ -809,18 +1296,43 @@ fn period(cx: &mut Ctx, p: &PeriodSpec, path: &str, at: Loc) -> Option<Vec<Perio
         );
         return None;
     }
-    let times = |v: &[(u32, u32)]| v.iter().map(|(s, e)| (clock(*s), clock(*e))).collect::<Vec<_>>();
-    let month_list = if p.months.is_empty() { Vec::new() } else { render_set(&months, &MONTHS) };
-    let base = Period { times: Vec::new(), weekdays: Vec::new(), days_of_month, months: month_list, years };
+    let times = |v: &[(u32, u32)]| {
+        v.iter()
+            .map(|(s, e)| (clock(*s), clock(*e)))
+            .collect::<Vec<_>>()
+    };
+    let month_list = if p.months.is_empty() {
+        Vec::new()
+    } else {
+        render_set(&months, &MONTHS)
+    };
+    let base = Period {
+        times: Vec::new(),
+        weekdays: Vec::new(),
+        days_of_month,
+        months: month_list,
+        years,
+    };
     if p.weekdays.is_empty() {
         let mut all = same_day;
         all.extend(next_day);
-        return Some(vec![Period { times: times(&all), ..base }]);
+        return Some(vec![Period {
+            times: times(&all),
+            ..base
+        }]);
     }
-    let mut out = vec![Period { times: times(&same_day), weekdays: render_set(&weekdays, &WEEKDAYS), ..base.clone() }];
+    let mut out = vec![Period {
+        times: times(&same_day),
+        weekdays: render_set(&weekdays, &WEEKDAYS),
+        ..base.clone()
+    }];
     if !next_day.is_empty() {
         let shifted: Vec<bool> = (0..7).map(|d| weekdays[(d + 6) % 7]).collect();
-        out.push(Period { times: times(&next_day), weekdays: render_set(&shifted, &WEEKDAYS), ..base });
+        out.push(Period {
+            times: times(&next_day),
+            weekdays: render_set(&shifted, &WEEKDAYS),
+            ..base
+        });
     }
     Some(out)
 }
@@ -858,9 +1370,18 @@ mod tests {
         for d in [5, 6, 0, 1] {
             set[d] = true;
         }
-        assert_eq!(render_set(&set, &WEEKDAYS), vec!["sunday:monday", "friday:saturday"]);
-        assert!(is_zone_name("Europe/Berlin") && is_zone_name("UTC") && is_zone_name("America/Argentina/Buenos_Aires"));
-        assert!(!is_zone_name("Berlin") && !is_zone_name("europe/berlin") && !is_zone_name("Local"));
+        assert_eq!(
+            render_set(&set, &WEEKDAYS),
+            vec!["sunday:monday", "friday:saturday"]
+        );
+        assert!(
+            is_zone_name("Europe/Berlin")
+                && is_zone_name("UTC")
+                && is_zone_name("America/Argentina/Buenos_Aires")
+        );
+        assert!(
+            !is_zone_name("Berlin") && !is_zone_name("europe/berlin") && !is_zone_name("Local")
+        );
     }
 
     #[test]
@@ -868,23 +1389,50 @@ mod tests {
         use crate::load::routing::TimeRangeSpec;
         let sp = |v: &str| Sp::new(v.to_string(), Loc::default());
         let spec = PeriodSpec {
-            times: vec![TimeRangeSpec { start_time: sp("22:00"), end_time: sp("06:00") }, TimeRangeSpec { start_time: sp("12:00"), end_time: sp("13:00") }],
+            times: vec![
+                TimeRangeSpec {
+                    start_time: sp("22:00"),
+                    end_time: sp("06:00"),
+                },
+                TimeRangeSpec {
+                    start_time: sp("12:00"),
+                    end_time: sp("13:00"),
+                },
+            ],
             weekdays: vec![sp("Friday:monday")],
             ..PeriodSpec::default()
         };
         let mut diags = Diagnostics::default();
-        let mut cx = Ctx { file: Path::new("r.yaml"), diags: &mut diags };
+        let mut cx = Ctx {
+            file: Path::new("r.yaml"),
+            diags: &mut diags,
+        };
         let periods = period(&mut cx, &spec, "p", Loc::default()).unwrap();
         assert!(diags.is_empty());
         let t = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(periods.len(), 2);
-        assert_eq!(periods[0].times, vec![t("22:00", "24:00"), t("12:00", "13:00")]);
-        assert_eq!(periods[0].weekdays, vec!["sunday:monday", "friday:saturday"]);
+        assert_eq!(
+            periods[0].times,
+            vec![t("22:00", "24:00"), t("12:00", "13:00")]
+        );
+        assert_eq!(
+            periods[0].weekdays,
+            vec!["sunday:monday", "friday:saturday"]
+        );
         assert_eq!(periods[1].times, vec![t("00:00", "06:00")]);
         assert_eq!(periods[1].weekdays, vec!["sunday:tuesday", "saturday"]);
         // Without weekdays both parts are times of the same period.
-        let every_day = PeriodSpec { times: vec![TimeRangeSpec { start_time: sp("23:30"), end_time: sp("00:30") }], ..PeriodSpec::default() };
-        let mut cx = Ctx { file: Path::new("r.yaml"), diags: &mut diags };
+        let every_day = PeriodSpec {
+            times: vec![TimeRangeSpec {
+                start_time: sp("23:30"),
+                end_time: sp("00:30"),
+            }],
+            ..PeriodSpec::default()
+        };
+        let mut cx = Ctx {
+            file: Path::new("r.yaml"),
+            diags: &mut diags,
+        };
         let p = period(&mut cx, &every_day, "p", Loc::default()).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].times, vec![t("23:30", "24:00"), t("00:00", "00:30")]);

@@ -59,7 +59,11 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn text(&self, name: &str) -> Option<&str> {
-        self.extra.iter().chain(self.base).find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.extra
+            .iter()
+            .chain(self.base)
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The minijinja value of the context.
@@ -68,7 +72,11 @@ impl Context<'_> {
         for (k, v) in self.base.iter().chain(&self.extra) {
             m.insert(Value::from(*k), Value::from(v.as_str()));
         }
-        let labels: BTreeMap<Value, Value> = self.labels.iter().map(|(k, v)| (Value::from(k.as_str()), Value::from(v.as_str()))).collect();
+        let labels: BTreeMap<Value, Value> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (Value::from(k.as_str()), Value::from(v.as_str())))
+            .collect();
         m.insert(Value::from("labels"), Value::from_object(labels));
         Value::from_object(m)
     }
@@ -96,9 +104,17 @@ fn simple_pieces(src: &str) -> Option<Vec<Piece>> {
         let end = after.find("]]")?;
         let inner = &after[..end];
         let name = inner.trim_matches([' ', '\t']);
-        let ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let ident = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         // Keywords and literals are the engine's business.
-        if !ident || inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) || matches!(name, "true" | "false" | "none" | "True" | "False" | "None") {
+        if !ident
+            || inner.starts_with(['-', '+'])
+            || inner.ends_with(['-', '+'])
+            || matches!(name, "true" | "false" | "none" | "True" | "False" | "None")
+        {
             return None;
         }
         pieces.push(Piece::Var(name.to_string()));
@@ -119,7 +135,10 @@ pub fn render(src: &str, ctx: &Context) -> Result<String, TemplateError> {
         let mut cache = c.borrow_mut();
         let pieces = match cache.simple.get(src) {
             Some(p) => p,
-            None => cache.simple.entry(src.to_string()).or_insert_with(|| simple_pieces(src)),
+            None => cache
+                .simple
+                .entry(src.to_string())
+                .or_insert_with(|| simple_pieces(src)),
         };
         if let Some(pieces) = pieces {
             let mut out = String::with_capacity(src.len() + 64);
@@ -148,7 +167,11 @@ pub fn render(src: &str, ctx: &Context) -> Result<String, TemplateError> {
 fn render_cached(cache: &mut Cache, src: &str, ctx: &Value) -> Result<String, TemplateError> {
     if !cache.names.contains_key(src) {
         let name = format!("t{}", cache.names.len());
-        let compiled = cache.env.add_template_owned(name.clone(), src.to_string()).map(|()| name).map_err(|e| describe(&e));
+        let compiled = cache
+            .env
+            .add_template_owned(name.clone(), src.to_string())
+            .map(|()| name)
+            .map_err(|e| describe(&e));
         cache.names.insert(src.to_string(), compiled);
     }
     let name = match cache.names.get(src) {
@@ -156,7 +179,10 @@ fn render_cached(cache: &mut Cache, src: &str, ctx: &Value) -> Result<String, Te
         Some(Err(m)) => return Err(TemplateError::Syntax(m.clone())),
         None => return Err(TemplateError::Syntax("template cache".into())),
     };
-    let tmpl = cache.env.get_template(&name).map_err(|e| TemplateError::Syntax(describe(&e)))?;
+    let tmpl = cache
+        .env
+        .get_template(&name)
+        .map_err(|e| TemplateError::Syntax(describe(&e)))?;
     tmpl.render(ctx).map_err(|e| match e.kind() {
         minijinja::ErrorKind::UndefinedError => TemplateError::Undefined(describe(&e)),
         _ => TemplateError::Syntax(describe(&e)),
@@ -164,7 +190,9 @@ fn render_cached(cache: &mut Cache, src: &str, ctx: &Value) -> Result<String, Te
 }
 
 fn describe(e: &minijinja::Error) -> String {
-    let mut s = e.detail().map_or_else(|| e.kind().to_string(), str::to_string);
+    let mut s = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_string);
     if let Some(line) = e.line() {
         s.push_str(&format!(" (template line {line})"));
     }
@@ -173,9 +201,28 @@ fn describe(e: &minijinja::Error) -> String {
 
 /// Names a template may use, documented in the README.
 pub const CONTEXT_KEYS: &[&str] = &[
-    "service", "team", "service_tier", "slo", "slo_description", "objective", "objective_ratio", "window",
-    "error_budget", "budget_minutes", "alert_name", "labels", "tier", "severity", "long_window", "short_window",
-    "burn_rate", "threshold", "budget_spent_percent", "exhaustion", "stage", "remaining_below_percent",
+    "service",
+    "team",
+    "service_tier",
+    "slo",
+    "slo_description",
+    "objective",
+    "objective_ratio",
+    "window",
+    "error_budget",
+    "budget_minutes",
+    "alert_name",
+    "labels",
+    "tier",
+    "severity",
+    "long_window",
+    "short_window",
+    "burn_rate",
+    "threshold",
+    "budget_spent_percent",
+    "exhaustion",
+    "stage",
+    "remaining_below_percent",
 ];
 
 #[cfg(test)]
@@ -184,9 +231,22 @@ mod fast_path_tests {
 
     #[test]
     fn plain_references_render_as_the_engine_does() {
-        let base = vec![("service", "api".to_string()), ("slo", "avail {{ x }}".to_string()), ("window", "30d".to_string())];
-        let labels: BTreeMap<String, String> = [("env".to_string(), "prod".to_string())].into_iter().collect();
-        let ctx = Context { base: &base, extra: vec![("tier", "page-fast".to_string()), ("window", "7d".to_string())], labels: &labels };
+        let base = vec![
+            ("service", "api".to_string()),
+            ("slo", "avail {{ x }}".to_string()),
+            ("window", "30d".to_string()),
+        ];
+        let labels: BTreeMap<String, String> = [("env".to_string(), "prod".to_string())]
+            .into_iter()
+            .collect();
+        let ctx = Context {
+            base: &base,
+            extra: vec![
+                ("tier", "page-fast".to_string()),
+                ("window", "7d".to_string()),
+            ],
+            labels: &labels,
+        };
         let sources = [
             "[[ service ]]/[[slo]]: [[  tier\t]] over [[ window ]]",
             "a ]] b [ [[ service ]] [x] ]]\n",
@@ -197,7 +257,10 @@ mod fast_path_tests {
             "[% if tier %][[ tier ]][% endif %]",
         ];
         for src in sources {
-            let engine = CACHE.with(|c| render_cached(&mut c.borrow_mut(), src, &ctx.to_value())).map_err(|_| ()).expect(src);
+            let engine = CACHE
+                .with(|c| render_cached(&mut c.borrow_mut(), src, &ctx.to_value()))
+                .map_err(|_| ())
+                .expect(src);
             assert_eq!(render(src, &ctx).map_err(|_| ()), Ok(engine), "{src}");
         }
         assert!(simple_pieces("[[ service ]] [[ tier ]]").is_some());

@@ -30,7 +30,10 @@ impl Frac {
 
     pub fn new(num: u64, den: u64) -> Frac {
         let g = gcd(num, den).max(1);
-        Frac { num: num / g, den: den / g }
+        Frac {
+            num: num / g,
+            den: den / g,
+        }
     }
 
     /// The fraction of a decimal in [0, 1].
@@ -42,7 +45,8 @@ impl Frac {
     }
 
     pub fn to_decimal(self) -> Option<Decimal> {
-        Decimal::from_int(i64::try_from(self.num).ok()?).checked_div(Decimal::from_int(i64::try_from(self.den).ok()?))
+        Decimal::from_int(i64::try_from(self.num).ok()?)
+            .checked_div(Decimal::from_int(i64::try_from(self.den).ok()?))
     }
 
     pub fn is_zero(self) -> bool {
@@ -118,7 +122,10 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(scrape_ms: u64) -> Timeline {
-        Timeline { scrape_ms, segments: Vec::new() }
+        Timeline {
+            scrape_ms,
+            segments: Vec::new(),
+        }
     }
 
     /// Appends `ms` (a multiple of the scrape interval) of `phase`.
@@ -222,7 +229,12 @@ impl Recorded {
     /// counters.
     /// `range_ms` is the range of the counters' raw read (the base window, or one scrape
     /// interval more with exact windows).
-    pub fn compute(timeline: &Timeline, reading: Reading, volume: u64, w: Windows) -> Option<Recorded> {
+    pub fn compute(
+        timeline: &Timeline,
+        reading: Reading,
+        volume: u64,
+        w: Windows,
+    ) -> Option<Recorded> {
         let (step_ms, base_ms) = (w.step_ms, w.base_ms);
         let scrape = timeline.scrape_ms;
         let last = timeline.last_sample();
@@ -230,7 +242,11 @@ impl Recorded {
         let steps = timeline.end_ms() / step_ms;
         let base_samples = base_ms / scrape;
         let base_secs = i128::from(base_ms / 1000);
-        if w.span_ms % scrape != 0 || base_ms % scrape != 0 || base_ms % 1000 != 0 || w.span_ms <= base_ms {
+        if w.span_ms % scrape != 0
+            || base_ms % scrape != 0
+            || base_ms % 1000 != 0
+            || w.span_ms <= base_ms
+        {
             return None;
         }
         let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
@@ -250,7 +266,10 @@ impl Recorded {
                             if e % u128::from(f.den) != 0 {
                                 return None;
                             }
-                            (i128::try_from(e / u128::from(f.den)).ok()?, i128::try_from(n).ok()?)
+                            (
+                                i128::try_from(e / u128::from(f.den)).ok()?,
+                                i128::try_from(n).ok()?,
+                            )
                         }
                     };
                     for _ in 0..*count {
@@ -269,18 +288,38 @@ impl Recorded {
                         }
                         (0, 0)
                     } else {
-                        let (a, b) = (usize::try_from(j - base_samples).ok()?, usize::try_from(j).ok()?);
+                        let (a, b) = (
+                            usize::try_from(j - base_samples).ok()?,
+                            usize::try_from(j).ok()?,
+                        );
                         (ce[b] - ce[a], cn[b] - cn[a])
                     };
                     // The range holds the base window's samples and starts one scrape (less
                     // 1ms) before the first: `rate()` extrapolates the increase to the range and
                     // divides by it, which is the base window's increase per second;
                     // `increase()` is that increase times range / base window.
-                    let (mul, d) = if per_second { (1, base_secs) } else { (i128::from(w.span_ms - 1), i128::from(base_ms)) };
-                    raw.push(if ratio {
-                        if n > 0 { (R { num: e, den: n }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) }
+                    let (mul, d) = if per_second {
+                        (1, base_secs)
                     } else {
-                        (R { num: e * mul, den: d }, R { num: n * mul, den: d })
+                        (i128::from(w.span_ms - 1), i128::from(base_ms))
+                    };
+                    raw.push(if ratio {
+                        if n > 0 {
+                            (R { num: e, den: n }, R { num: 1, den: 1 })
+                        } else {
+                            (R { num: 0, den: 1 }, R { num: 1, den: 1 })
+                        }
+                    } else {
+                        (
+                            R {
+                                num: e * mul,
+                                den: d,
+                            },
+                            R {
+                                num: n * mul,
+                                den: d,
+                            },
+                        )
                     });
                 }
             }
@@ -300,7 +339,16 @@ impl Recorded {
                 for k in 0..=steps {
                     let j = usize::try_from(k * step_ms / scrape).ok()?;
                     let a = (j + 1).saturating_sub(usize::try_from(base_samples).ok()?);
-                    raw.push((R { num: ce[j + 1] - ce[a], den: base_secs }, R { num: cn[j + 1] - cn[a], den: base_secs }));
+                    raw.push((
+                        R {
+                            num: ce[j + 1] - ce[a],
+                            den: base_secs,
+                        },
+                        R {
+                            num: cn[j + 1] - cn[a],
+                            den: base_secs,
+                        },
+                    ));
                 }
             }
             Reading::Points { point_ms } => {
@@ -311,7 +359,11 @@ impl Recorded {
                 for k in 0..=steps {
                     let t = k * step_ms;
                     // Subquery points in `(t-base, t]`.
-                    let first = if t >= base_ms { (t - base_ms) / point_ms * point_ms + point_ms } else { 0 };
+                    let first = if t >= base_ms {
+                        (t - base_ms) / point_ms * point_ms + point_ms
+                    } else {
+                        0
+                    };
                     let (mut b, mut c) = (0i128, 0i128);
                     let mut tau = first;
                     while tau <= t {
@@ -324,7 +376,11 @@ impl Recorded {
                         }
                         tau += point_ms;
                     }
-                    raw.push(if c > 0 { (R { num: b, den: c }, R { num: 1, den: 1 }) } else { (R { num: 0, den: 1 }, R { num: 1, den: 1 }) });
+                    raw.push(if c > 0 {
+                        (R { num: b, den: c }, R { num: 1, den: 1 })
+                    } else {
+                        (R { num: 0, den: 1 }, R { num: 1, den: 1 })
+                    });
                 }
             }
         }
@@ -347,8 +403,14 @@ impl Recorded {
             memo.1
         };
         let (mut me, mut mn) = ((1, den), (1, den));
-        let err: Vec<i128> = raw.iter().map(|(e, _)| e.num * scale(e.den, &mut me)).collect();
-        let tot: Vec<i128> = raw.iter().map(|(_, n)| n.num * scale(n.den, &mut mn)).collect();
+        let err: Vec<i128> = raw
+            .iter()
+            .map(|(e, _)| e.num * scale(e.den, &mut me))
+            .collect();
+        let tot: Vec<i128> = raw
+            .iter()
+            .map(|(_, n)| n.num * scale(n.den, &mut mn))
+            .collect();
         let mut pe = vec![0i128; err.len() + 1];
         let mut pn = vec![0i128; tot.len() + 1];
         for i in 0..err.len() {
@@ -364,7 +426,18 @@ impl Recorded {
             ph_e[j + 1] = ph_e[j].checked_add(pe[j] - pe[a])?;
             ph_n[j + 1] = ph_n[j].checked_add(pn[j] - pn[a])?;
         }
-        Some(Recorded { step_ms, err, tot, den, pe, pn, fine_ms: w.fine_ms, coarse_evals: c, ph_e, ph_n })
+        Some(Recorded {
+            step_ms,
+            err,
+            tot,
+            den,
+            pe,
+            pn,
+            fine_ms: w.fine_ms,
+            coarse_evals: c,
+            ph_e,
+            ph_n,
+        })
     }
 
     pub fn steps(&self) -> usize {
@@ -375,7 +448,11 @@ impl Recorded {
     /// and for a coarse window no earlier than 1 (the first coarse rate).
     fn span(&self, k: usize, window_ms: u64) -> (usize, usize) {
         let m = usize::try_from(window_ms / self.step_ms).unwrap_or(usize::MAX);
-        let first = if self.is_coarse(window_ms) { k.saturating_sub(m).max(1) } else { k.saturating_sub(m) };
+        let first = if self.is_coarse(window_ms) {
+            k.saturating_sub(m).max(1)
+        } else {
+            k.saturating_sub(m)
+        };
         (first.min(k), k)
     }
 
@@ -387,7 +464,11 @@ impl Recorded {
     /// recorded rates' numerators, or for a coarse window the coarse sums'.
     pub fn window(&self, k: usize, window_ms: u64) -> (i128, i128) {
         let (a, b) = self.span(k, window_ms);
-        if self.is_coarse(window_ms) { (self.ph_e[b] - self.ph_e[a], self.ph_n[b] - self.ph_n[a]) } else { (self.pe[b] - self.pe[a], self.pn[b] - self.pn[a]) }
+        if self.is_coarse(window_ms) {
+            (self.ph_e[b] - self.ph_e[a], self.ph_n[b] - self.ph_n[a])
+        } else {
+            (self.pe[b] - self.pe[a], self.pn[b] - self.pn[a])
+        }
     }
 
     /// Whether the events the rules count in window `window_ms` at evaluation `k` reach
@@ -400,9 +481,15 @@ impl Recorded {
                 return Some(min == 0);
             }
             let evals = i128::try_from((b - a) * self.coarse_evals).ok()?;
-            (n.checked_mul(i128::from(window_ms / 1000))?, i128::from(min).checked_mul(self.den)?.checked_mul(evals)?)
+            (
+                n.checked_mul(i128::from(window_ms / 1000))?,
+                i128::from(min).checked_mul(self.den)?.checked_mul(evals)?,
+            )
         } else {
-            (n.checked_mul(i128::from(self.step_ms / 1000))?, i128::from(min).checked_mul(self.den)?)
+            (
+                n.checked_mul(i128::from(self.step_ms / 1000))?,
+                i128::from(min).checked_mul(self.den)?,
+            )
         };
         compare(lhs, rhs).map(|o| o != std::cmp::Ordering::Less)
     }
@@ -569,7 +656,10 @@ fn states(cond: &[bool], tier: &TierModel, step_ms: u64) -> (Vec<bool>, Vec<bool
             if !firing && t - since >= tier.for_ms {
                 firing = true;
             }
-        } else if firing && tier.keep_firing_ms > 0 && t - *keep_since.get_or_insert(t) < tier.keep_firing_ms {
+        } else if firing
+            && tier.keep_firing_ms > 0
+            && t - *keep_since.get_or_insert(t) < tier.keep_firing_ms
+        {
             // Still firing for keep_firing_for after the expression stopped returning.
         } else {
             firing = false;
@@ -590,8 +680,13 @@ pub fn run_tier(rec: &Recorded, tier: &TierModel) -> TierRun {
     let lo: Vec<bool> = cond.iter().map(|c| c.unwrap_or(false)).collect();
     let hi: Vec<bool> = cond.iter().map(|c| c.unwrap_or(true)).collect();
     let (active, firing) = states(&lo, tier, rec.step_ms);
-    let ambiguous = cond.iter().any(Option::is_none) && states(&hi, tier, rec.step_ms) != (active.clone(), firing.clone());
-    TierRun { active, firing, ambiguous }
+    let ambiguous = cond.iter().any(Option::is_none)
+        && states(&hi, tier, rec.step_ms) != (active.clone(), firing.clone());
+    TierRun {
+        active,
+        firing,
+        ambiguous,
+    }
 }
 
 #[cfg(test)]
@@ -605,9 +700,15 @@ mod tests {
         assert_eq!(bad, [false, false, false, true, false, false, false, true]);
         assert!((1..=5).all(|i| is_bad(Frac::ONE, i)));
         assert!((1..=5).all(|i| !is_bad(Frac::ZERO, i)));
-        assert_eq!(Frac::from_decimal(Decimal::parse("0.0144").unwrap()), Some(Frac::new(18, 1250)));
+        assert_eq!(
+            Frac::from_decimal(Decimal::parse("0.0144").unwrap()),
+            Some(Frac::new(18, 1250))
+        );
         let early: Vec<bool> = (1..=8).map(|i| Phase::TrafficEarly(f).bad(i)).collect();
-        assert_eq!(early, [true, false, false, false, true, false, false, false]);
+        assert_eq!(
+            early,
+            [true, false, false, false, true, false, false, false]
+        );
     }
 
     #[test]
@@ -617,9 +718,31 @@ mod tests {
         tl.push(60_000, Phase::Idle);
         tl.push(60 * 60_000, Phase::Traffic(Frac::ZERO));
         tl.push(30 * 60_000, Phase::Traffic(Frac::ONE));
-        let w = Windows { step_ms: 60_000, base_ms: 60_000, span_ms: 75_000, fine_ms: 3 * 86_400_000, coarse_evals: 60 };
-        let rec = Recorded::compute(&tl, Reading::Counters { per_second: true, ratio: false }, 10, w).unwrap();
-        let tier = TierModel { long_ms: 3_600_000, short_ms: 300_000, threshold: (144, 4), for_ms: 120_000, keep_firing_ms: 0, min_events: 0 };
+        let w = Windows {
+            step_ms: 60_000,
+            base_ms: 60_000,
+            span_ms: 75_000,
+            fine_ms: 3 * 86_400_000,
+            coarse_evals: 60,
+        };
+        let rec = Recorded::compute(
+            &tl,
+            Reading::Counters {
+                per_second: true,
+                ratio: false,
+            },
+            10,
+            w,
+        )
+        .unwrap();
+        let tier = TierModel {
+            long_ms: 3_600_000,
+            short_ms: 300_000,
+            threshold: (144, 4),
+            for_ms: 120_000,
+            keep_firing_ms: 0,
+            min_events: 0,
+        };
         let run = run_tier(&rec, &tier);
         assert!(!run.ambiguous);
         // The outage starts at 61m; the window read at 63m ends at 62m and holds one bad

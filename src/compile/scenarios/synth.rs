@@ -28,7 +28,11 @@ pub enum Role {
     Probe,
     /// A gauge whose value is `time_factor × t + offset` (t in seconds) with the good or the bad
     /// offset.
-    Gauge { time_factor: i64, good: i64, bad: i64 },
+    Gauge {
+        time_factor: i64,
+        good: i64,
+        bad: i64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -68,11 +72,18 @@ impl Sel {
                 matchers.push(m.clone());
             }
         }
-        Some(Sel { name: name?, matchers })
+        Some(Sel {
+            name: name?,
+            matchers,
+        })
     }
 
     fn matches(&self, name: &str, labels: &BTreeMap<String, String>) -> bool {
-        self.name == name && self.matchers.iter().all(|m| m.is_match(labels.get(&m.name).map_or("", String::as_str)))
+        self.name == name
+            && self
+                .matchers
+                .iter()
+                .all(|m| m.is_match(labels.get(&m.name).map_or("", String::as_str)))
     }
 }
 
@@ -82,7 +93,12 @@ fn plain_shape(e: &Expr) -> Option<(Sel, Vec<Sel>)> {
     match e {
         Expr::VectorSelector(vs) => Some((Sel::of(vs)?, Vec::new())),
         Expr::Paren(p) => plain_shape(&p.expr),
-        Expr::Aggregate(a) if a.param.is_none() && matches!(a.op.to_string().as_str(), "sum" | "min" | "max" | "avg") => plain_shape(&a.expr),
+        Expr::Aggregate(a)
+            if a.param.is_none()
+                && matches!(a.op.to_string().as_str(), "sum" | "min" | "max" | "avg") =>
+        {
+            plain_shape(&a.expr)
+        }
         Expr::Binary(b) if b.op.to_string() == "or" => {
             let (sel, mut avoid) = plain_shape(&b.lhs)?;
             avoid.extend(all_selectors(&b.rhs)?);
@@ -103,7 +119,12 @@ enum RangeFn {
 fn windowed_shape(e: &Expr) -> Option<(Sel, Vec<Sel>, RangeFn)> {
     match e {
         Expr::Paren(p) => windowed_shape(&p.expr),
-        Expr::Aggregate(a) if a.param.is_none() && matches!(a.op.to_string().as_str(), "sum" | "min" | "max" | "avg") => windowed_shape(&a.expr),
+        Expr::Aggregate(a)
+            if a.param.is_none()
+                && matches!(a.op.to_string().as_str(), "sum" | "min" | "max" | "avg") =>
+        {
+            windowed_shape(&a.expr)
+        }
         Expr::Call(c) => {
             let f = match c.func.name {
                 "rate" => RangeFn::Rate,
@@ -111,7 +132,9 @@ fn windowed_shape(e: &Expr) -> Option<(Sel, Vec<Sel>, RangeFn)> {
                 _ => return None,
             };
             match c.args.args.first().map(|a| a.as_ref()) {
-                Some(Expr::MatrixSelector(ms)) if c.args.args.len() == 1 => Some((Sel::of(&ms.vs)?, Vec::new(), f)),
+                Some(Expr::MatrixSelector(ms)) if c.args.args.len() == 1 => {
+                    Some((Sel::of(&ms.vs)?, Vec::new(), f))
+                }
                 _ => None,
             }
         }
@@ -245,7 +268,14 @@ fn example(re: &str) -> String {
                     j += 1;
                 }
                 let set: String = chars[i + 1..j.min(chars.len())].iter().collect();
-                let pick = if negated { ['a', 'z', '0', '_', 'x'].into_iter().find(|c| !set.contains(*c)).unwrap_or('~') } else { first };
+                let pick = if negated {
+                    ['a', 'z', '0', '_', 'x']
+                        .into_iter()
+                        .find(|c| !set.contains(*c))
+                        .unwrap_or('~')
+                } else {
+                    first
+                };
                 (pick.to_string(), j + 1)
             }
             '(' => {
@@ -266,8 +296,17 @@ fn example(re: &str) -> String {
                     j += 1;
                 }
                 let inner: String = chars[i + 1..j.min(chars.len())].iter().collect();
-                let inner = inner.strip_prefix("?:").map(str::to_string).unwrap_or(inner);
-                (regex_examples(&inner).into_iter().next().unwrap_or_default(), j + 1)
+                let inner = inner
+                    .strip_prefix("?:")
+                    .map(str::to_string)
+                    .unwrap_or(inner);
+                (
+                    regex_examples(&inner)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default(),
+                    j + 1,
+                )
             }
             c => (c.to_string(), i + 1),
         };
@@ -276,14 +315,25 @@ fn example(re: &str) -> String {
             Some('*') | Some('?') => (0, next + 1),
             Some('+') => (1, next + 1),
             Some('{') => {
-                let close = chars[next..].iter().position(|c| *c == '}').map_or(next, |p| next + p);
+                let close = chars[next..]
+                    .iter()
+                    .position(|c| *c == '}')
+                    .map_or(next, |p| next + p);
                 let body: String = chars[next + 1..close].iter().collect();
-                let n = body.split(',').next().and_then(|n| n.trim().parse::<usize>().ok()).unwrap_or(1);
+                let n = body
+                    .split(',')
+                    .next()
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+                    .unwrap_or(1);
                 (n, close + 1)
             }
             _ => (1, next),
         };
-        let after = if chars.get(after) == Some(&'?') && after != next { after + 1 } else { after };
+        let after = if chars.get(after) == Some(&'?') && after != next {
+            after + 1
+        } else {
+            after
+        };
         for _ in 0..times {
             out.push_str(&piece);
         }
@@ -296,7 +346,11 @@ const FALLBACK_VALUES: &[&str] = &["", "500", "200", "0", "1", "ok", "x", "synth
 
 /// Values for `label` satisfying every matcher in `must` on it, in order of preference.
 fn values_for(label: &str, must: &[&Sel]) -> Vec<String> {
-    let ms: Vec<&Matcher> = must.iter().flat_map(|s| s.matchers.iter()).filter(|m| m.name == label).collect();
+    let ms: Vec<&Matcher> = must
+        .iter()
+        .flat_map(|s| s.matchers.iter())
+        .filter(|m| m.name == label)
+        .collect();
     let mut cands: Vec<String> = Vec::new();
     for m in &ms {
         match &m.op {
@@ -323,7 +377,10 @@ fn series_for(must: &[&Sel], avoid: &[&Sel]) -> Option<(String, BTreeMap<String,
     }
     let mut labels = BTreeMap::new();
     let names: Vec<String> = {
-        let mut v: Vec<String> = must.iter().flat_map(|s| s.matchers.iter().map(|m| m.name.clone())).collect();
+        let mut v: Vec<String> = must
+            .iter()
+            .flat_map(|s| s.matchers.iter().map(|m| m.name.clone()))
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -364,7 +421,8 @@ fn series_for(must: &[&Sel], avoid: &[&Sel]) -> Option<(String, BTreeMap<String,
             return None;
         }
     }
-    let ok = must.iter().all(|s| s.matches(&name, &labels)) && avoid.iter().all(|s| !s.matches(&name, &labels));
+    let ok = must.iter().all(|s| s.matches(&name, &labels))
+        && avoid.iter().all(|s| !s.matches(&name, &labels));
     ok.then_some((name, labels))
 }
 
@@ -375,25 +433,55 @@ fn series_text(name: &str, labels: &BTreeMap<String, String>) -> String {
 /// Two counters: `a` selected by both `inner` and `outer`, `b` by `outer` only (the subset
 /// layout of `errors ⊂ total`), or, when the selectors are disjoint, `a` by `inner` only and `b`
 /// by `outer` only.
-fn pair(inner: &Sel, outer: &Sel, avoid: &[Sel], roles: [(Role, Role); 2]) -> Option<Vec<SeriesSpec>> {
+fn pair(
+    inner: &Sel,
+    outer: &Sel,
+    avoid: &[Sel],
+    roles: [(Role, Role); 2],
+) -> Option<Vec<SeriesSpec>> {
     let avoid: Vec<&Sel> = avoid.iter().collect();
     let mut not_inner = avoid.clone();
     not_inner.push(inner);
-    if let (Some(a), Some(b)) = (series_for(&[inner, outer], &avoid), series_for(&[outer], &not_inner)) {
+    if let (Some(a), Some(b)) = (
+        series_for(&[inner, outer], &avoid),
+        series_for(&[outer], &not_inner),
+    ) {
         let [(ra, rb), _] = roles.clone();
-        return Some(vec![SeriesSpec { text: series_text(&a.0, &a.1), role: ra }, SeriesSpec { text: series_text(&b.0, &b.1), role: rb }]);
+        return Some(vec![
+            SeriesSpec {
+                text: series_text(&a.0, &a.1),
+                role: ra,
+            },
+            SeriesSpec {
+                text: series_text(&b.0, &b.1),
+                role: rb,
+            },
+        ]);
     }
     let mut not_outer = avoid.clone();
     not_outer.push(outer);
     let a = series_for(&[inner], &not_outer)?;
     let b = series_for(&[outer], &not_inner)?;
     let [_, (ra, rb)] = roles;
-    Some(vec![SeriesSpec { text: series_text(&a.0, &a.1), role: ra }, SeriesSpec { text: series_text(&b.0, &b.1), role: rb }])
+    Some(vec![
+        SeriesSpec {
+            text: series_text(&a.0, &a.1),
+            role: ra,
+        },
+        SeriesSpec {
+            text: series_text(&b.0, &b.1),
+            role: rb,
+        },
+    ])
 }
 
 /// Synthetic series for an SLI, or why there are none.
 pub fn synthesize(sli: &Sli) -> Result<Synthetic, String> {
-    let unsupported = |what: &str| format!("its {what} is not a selector under sum/min/max/avg, so sloforge cannot synthesise series for it");
+    let unsupported = |what: &str| {
+        format!(
+            "its {what} is not a selector under sum/min/max/avg, so sloforge cannot synthesise series for it"
+        )
+    };
     match sli {
         Sli::Ratio { errors, total } => {
             let (n, mut avoid) = plain_shape(total).ok_or_else(|| unsupported("total query"))?;
@@ -401,50 +489,105 @@ pub fn synthesize(sli: &Sli) -> Result<Synthetic, String> {
                 Counter::Errors(e) => {
                     let (e, a2) = plain_shape(e).ok_or_else(|| unsupported("error query"))?;
                     avoid.extend(a2);
-                    pair(&e, &n, &avoid, [(Role::Errors, Role::Good), (Role::Errors, Role::Total)])
+                    pair(
+                        &e,
+                        &n,
+                        &avoid,
+                        [(Role::Errors, Role::Good), (Role::Errors, Role::Total)],
+                    )
                 }
                 Counter::Good(g) => {
                     let (g, a2) = plain_shape(g).ok_or_else(|| unsupported("good query"))?;
                     avoid.extend(a2);
-                    pair(&g, &n, &avoid, [(Role::Good, Role::Errors), (Role::Good, Role::Total)])
+                    pair(
+                        &g,
+                        &n,
+                        &avoid,
+                        [(Role::Good, Role::Errors), (Role::Good, Role::Total)],
+                    )
                 }
             }
             .ok_or_else(|| "no label values satisfy its selectors' matchers".to_string())?;
-            Ok(Synthetic { reading: Reading::Counters { per_second: true, ratio: false }, series })
+            Ok(Synthetic {
+                reading: Reading::Counters {
+                    per_second: true,
+                    ratio: false,
+                },
+                series,
+            })
         }
-        Sli::Latency { metric, matchers, le } => {
-            let count = promql::parse(&format!("{metric}_count{}", if matchers.is_empty() { "" } else { matchers }))
-                .map_err(|e| format!("its selector does not parse: {e}"))?;
-            let Expr::VectorSelector(vs) = count else { return Err(unsupported("selector")) };
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+        } => {
+            let count = promql::parse(&format!(
+                "{metric}_count{}",
+                if matchers.is_empty() { "" } else { matchers }
+            ))
+            .map_err(|e| format!("its selector does not parse: {e}"))?;
+            let Expr::VectorSelector(vs) = count else {
+                return Err(unsupported("selector"));
+            };
             let sel = Sel::of(&vs).ok_or_else(|| unsupported("selector"))?;
-            let (name, labels) = series_for(&[&sel], &[]).ok_or_else(|| "no label values satisfy its matchers".to_string())?;
+            let (name, labels) = series_for(&[&sel], &[])
+                .ok_or_else(|| "no label values satisfy its matchers".to_string())?;
             let mut bucket = labels.clone();
             bucket.insert("le".into(), le.clone());
             let bucket_name = format!("{}_bucket", name.trim_end_matches("_count"));
             Ok(Synthetic {
-                reading: Reading::Counters { per_second: true, ratio: false },
+                reading: Reading::Counters {
+                    per_second: true,
+                    ratio: false,
+                },
                 series: vec![
-                    SeriesSpec { text: series_text(&bucket_name, &bucket), role: Role::Good },
-                    SeriesSpec { text: series_text(&name, &labels), role: Role::Total },
+                    SeriesSpec {
+                        text: series_text(&bucket_name, &bucket),
+                        role: Role::Good,
+                    },
+                    SeriesSpec {
+                        text: series_text(&name, &labels),
+                        role: Role::Total,
+                    },
                 ],
             })
         }
         Sli::Probe { selector } => {
-            let (sel, avoid) = plain_shape(selector).ok_or_else(|| unsupported("probe selector"))?;
+            let (sel, avoid) =
+                plain_shape(selector).ok_or_else(|| unsupported("probe selector"))?;
             let avoid: Vec<&Sel> = avoid.iter().collect();
-            let (name, labels) = series_for(&[&sel], &avoid).ok_or_else(|| "no label values satisfy its matchers".to_string())?;
-            Ok(Synthetic { reading: Reading::Probe, series: vec![SeriesSpec { text: series_text(&name, &labels), role: Role::Probe }] })
+            let (name, labels) = series_for(&[&sel], &avoid)
+                .ok_or_else(|| "no label values satisfy its matchers".to_string())?;
+            Ok(Synthetic {
+                reading: Reading::Probe,
+                series: vec![SeriesSpec {
+                    text: series_text(&name, &labels),
+                    role: Role::Probe,
+                }],
+            })
         }
         Sli::WindowedEvents { errors, total } => {
-            let (e, mut avoid, fe) = windowed_shape(errors).ok_or_else(|| unsupported("error query"))?;
+            let (e, mut avoid, fe) =
+                windowed_shape(errors).ok_or_else(|| unsupported("error query"))?;
             let (n, a2, fn_) = windowed_shape(total).ok_or_else(|| unsupported("total query"))?;
             avoid.extend(a2);
-            let series = pair(&e, &n, &avoid, [(Role::Errors, Role::Good), (Role::Errors, Role::Total)])
-                .ok_or_else(|| "no label values satisfy its selectors' matchers".to_string())?;
+            let series = pair(
+                &e,
+                &n,
+                &avoid,
+                [(Role::Errors, Role::Good), (Role::Errors, Role::Total)],
+            )
+            .ok_or_else(|| "no label values satisfy its selectors' matchers".to_string())?;
             if fe != fn_ {
                 return Err("its error and total queries use different functions".into());
             }
-            Ok(Synthetic { reading: Reading::Counters { per_second: fe == RangeFn::Rate, ratio: false }, series })
+            Ok(Synthetic {
+                reading: Reading::Counters {
+                    per_second: fe == RangeFn::Rate,
+                    ratio: false,
+                },
+                series,
+            })
         }
         Sli::RawRatio { ratio } => raw(ratio),
     }
@@ -464,15 +607,28 @@ fn raw(ratio: &Expr) -> Result<Synthetic, String> {
     if let Expr::Binary(b) = e
         && b.op.to_string() == "/"
     {
-        let (err, mut avoid, fe) = windowed_shape(&b.lhs).ok_or("its numerator is not a windowed counter query")?;
-        let (tot, a2, ft) = windowed_shape(&b.rhs).ok_or("its denominator is not a windowed counter query")?;
+        let (err, mut avoid, fe) =
+            windowed_shape(&b.lhs).ok_or("its numerator is not a windowed counter query")?;
+        let (tot, a2, ft) =
+            windowed_shape(&b.rhs).ok_or("its denominator is not a windowed counter query")?;
         if fe != ft {
             return Err("its numerator and denominator use different functions".into());
         }
         avoid.extend(a2);
-        let series = pair(&err, &tot, &avoid, [(Role::Errors, Role::Good), (Role::Errors, Role::Total)])
-            .ok_or("no label values satisfy its selectors' matchers")?;
-        return Ok(Synthetic { reading: Reading::Counters { per_second: fe == RangeFn::Rate, ratio: true }, series });
+        let series = pair(
+            &err,
+            &tot,
+            &avoid,
+            [(Role::Errors, Role::Good), (Role::Errors, Role::Total)],
+        )
+        .ok_or("no label values satisfy its selectors' matchers")?;
+        return Ok(Synthetic {
+            reading: Reading::Counters {
+                per_second: fe == RangeFn::Rate,
+                ratio: true,
+            },
+            series,
+        });
     }
     if let Expr::Call(c) = e
         && c.func.name == "avg_over_time"
@@ -483,9 +639,17 @@ fn raw(ratio: &Expr) -> Result<Synthetic, String> {
         if sq.offset.is_some() || sq.at.is_some() || point_ms == 0 || point_ms % 1000 != 0 {
             return Err("its subquery has an offset or a fractional step".into());
         }
-        let (sel, role) = gauge_comparison(unparen(&sq.expr)).ok_or("its subquery is not a `bool` comparison of a gauge with a number")?;
-        let (name, labels) = series_for(&[&sel], &[]).ok_or("no label values satisfy its matchers")?;
-        return Ok(Synthetic { reading: Reading::Points { point_ms }, series: vec![SeriesSpec { text: series_text(&name, &labels), role }] });
+        let (sel, role) = gauge_comparison(unparen(&sq.expr))
+            .ok_or("its subquery is not a `bool` comparison of a gauge with a number")?;
+        let (name, labels) =
+            series_for(&[&sel], &[]).ok_or("no label values satisfy its matchers")?;
+        return Ok(Synthetic {
+            reading: Reading::Points { point_ms },
+            series: vec![SeriesSpec {
+                text: series_text(&name, &labels),
+                role,
+            }],
+        });
     }
     Err("its error ratio query has neither the shape `errors / total` of windowed counters nor `avg_over_time((gauge > bool N)[$window:step])`".into())
 }
@@ -497,7 +661,9 @@ fn gauge_comparison(e: &Expr) -> Option<(Sel, Role)> {
         return None;
     }
     let op = b.op.to_string();
-    let Expr::NumberLiteral(n) = unparen(&b.rhs) else { return None };
+    let Expr::NumberLiteral(n) = unparen(&b.rhs) else {
+        return None;
+    };
     if !n.val.is_finite() || n.val.fract() != 0.0 || n.val.abs() > 1e12 {
         return None;
     }
@@ -505,7 +671,9 @@ fn gauge_comparison(e: &Expr) -> Option<(Sel, Role)> {
     let (sel, time_based) = match unparen(&b.lhs) {
         Expr::VectorSelector(vs) => (Sel::of(vs)?, false),
         Expr::Binary(d) if d.op.to_string() == "-" => match (unparen(&d.lhs), unparen(&d.rhs)) {
-            (Expr::Call(t), Expr::VectorSelector(vs)) if t.func.name == "time" => (Sel::of(vs)?, true),
+            (Expr::Call(t), Expr::VectorSelector(vs)) if t.func.name == "time" => {
+                (Sel::of(vs)?, true)
+            }
             _ => return None,
         },
         _ => return None,
@@ -520,11 +688,37 @@ fn gauge_comparison(e: &Expr) -> Option<(Sel, Role)> {
         _ => false,
     };
     // The compared quantity: the gauge's age (time() - value) or its value.
-    let candidates = [0, c - 1, c + 1, 2 * c + 1, c.saturating_mul(2).saturating_add(3600), -1, 1];
-    let good = candidates.iter().copied().find(|x| !holds(*x) && (!time_based || *x >= 0))?;
-    let bad = candidates.iter().copied().find(|x| holds(*x) && (!time_based || *x >= 0))?;
+    let candidates = [
+        0,
+        c - 1,
+        c + 1,
+        2 * c + 1,
+        c.saturating_mul(2).saturating_add(3600),
+        -1,
+        1,
+    ];
+    let good = candidates
+        .iter()
+        .copied()
+        .find(|x| !holds(*x) && (!time_based || *x >= 0))?;
+    let bad = candidates
+        .iter()
+        .copied()
+        .find(|x| holds(*x) && (!time_based || *x >= 0))?;
     // For an age the gauge holds `t - age`.
-    let role = if time_based { Role::Gauge { time_factor: 1, good: -good, bad: -bad } } else { Role::Gauge { time_factor: 0, good, bad } };
+    let role = if time_based {
+        Role::Gauge {
+            time_factor: 1,
+            good: -good,
+            bad: -bad,
+        }
+    } else {
+        Role::Gauge {
+            time_factor: 0,
+            good,
+            bad,
+        }
+    };
     Some((sel, role))
 }
 
@@ -540,37 +734,73 @@ mod tests {
     fn regex_examples_match() {
         assert_eq!(regex_examples("5.."), ["500"]);
         assert_eq!(regex_examples("(5..|429)"), ["500", "429"]);
-        assert_eq!(regex_examples("approved|declined_server"), ["approved", "declined_server"]);
+        assert_eq!(
+            regex_examples("approved|declined_server"),
+            ["approved", "declined_server"]
+        );
         assert_eq!(regex_examples("/debug.*"), ["/debug"]);
         assert_eq!(regex_examples("[0-9]+x{2}"), ["0xx"]);
     }
 
     #[test]
     fn subset_and_disjoint_layouts() {
-        let sli = Sli::Ratio { errors: Counter::Errors(parse(r#"http_requests_total{job="api",code=~"5.."}"#)), total: parse(r#"http_requests_total{job="api"}"#) };
-        let s = synthesize(&sli).unwrap();
-        let texts: Vec<&str> = s.series.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(texts, [r#"http_requests_total{code="500",job="api"}"#, r#"http_requests_total{job="api"}"#]);
-        assert_eq!(s.series[1].role, Role::Good);
         let sli = Sli::Ratio {
-            errors: Counter::Good(parse(r#"p_total{outcome="approved"}"#)),
-            total: parse(r#"sum without (instance) (p_total{outcome=~"approved|declined_server"})"#),
+            errors: Counter::Errors(parse(r#"http_requests_total{job="api",code=~"5.."}"#)),
+            total: parse(r#"http_requests_total{job="api"}"#),
         };
         let s = synthesize(&sli).unwrap();
         let texts: Vec<&str> = s.series.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(texts, [r#"p_total{outcome="approved"}"#, r#"p_total{outcome="declined_server"}"#]);
-        let sli = Sli::Ratio { errors: Counter::Errors(parse("e_total")), total: parse("t_total") };
+        assert_eq!(
+            texts,
+            [
+                r#"http_requests_total{code="500",job="api"}"#,
+                r#"http_requests_total{job="api"}"#
+            ]
+        );
+        assert_eq!(s.series[1].role, Role::Good);
+        let sli = Sli::Ratio {
+            errors: Counter::Good(parse(r#"p_total{outcome="approved"}"#)),
+            total: parse(
+                r#"sum without (instance) (p_total{outcome=~"approved|declined_server"})"#,
+            ),
+        };
+        let s = synthesize(&sli).unwrap();
+        let texts: Vec<&str> = s.series.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                r#"p_total{outcome="approved"}"#,
+                r#"p_total{outcome="declined_server"}"#
+            ]
+        );
+        let sli = Sli::Ratio {
+            errors: Counter::Errors(parse("e_total")),
+            total: parse("t_total"),
+        };
         let s = synthesize(&sli).unwrap();
         assert_eq!(s.series[1].role, Role::Total);
-        let sli = Sli::Ratio { errors: Counter::Errors(parse("a_total")), total: parse("a_total + b_total") };
+        let sli = Sli::Ratio {
+            errors: Counter::Errors(parse("a_total")),
+            total: parse("a_total + b_total"),
+        };
         assert!(synthesize(&sli).is_err());
     }
 
     #[test]
     fn gauge_freshness() {
-        let e = promql::parse_windowed("avg_over_time((time() - ts{job=\"r\"} > bool 3600)[$window:1m])").unwrap();
+        let e = promql::parse_windowed(
+            "avg_over_time((time() - ts{job=\"r\"} > bool 3600)[$window:1m])",
+        )
+        .unwrap();
         let s = synthesize(&Sli::RawRatio { ratio: e }).unwrap();
         assert_eq!(s.reading, Reading::Points { point_ms: 60_000 });
-        assert_eq!(s.series[0].role, Role::Gauge { time_factor: 1, good: 0, bad: -3601 });
+        assert_eq!(
+            s.series[0].role,
+            Role::Gauge {
+                time_factor: 1,
+                good: 0,
+                bad: -3601
+            }
+        );
     }
 }
