@@ -352,37 +352,34 @@ fn has_continue(routes: &[Route]) -> bool {
         .any(|r| r.continue_ || has_continue(&r.routes))
 }
 
-/// The severities each SLO has alerts of, and its alerts as inhibition sources: (severity,
-/// the label naming the alert within the SLO, its value), e.g. (`page`, `alert_tier`,
-/// `page-fast`) or (`page`, `budget_stage`, `exhausted`).
-struct SloAlerts {
-    severities: BTreeSet<String>,
-    sources: BTreeSet<(String, &'static str, String)>,
-}
+/// The alerts of one SLO, by team: (severity, the label naming the alert within the SLO, its
+/// value), e.g. (`page`, `alert_tier`, `page-fast`) or (`page`, `budget_stage`, `exhausted`).
+type SloAlerts = BTreeSet<(String, &'static str, String)>;
 
 fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
     let mut v = Vec::new();
     for s in &fleet.services {
         for slo in &s.slos {
-            let mut a = SloAlerts {
-                severities: BTreeSet::new(),
-                sources: BTreeSet::new(),
-            };
-            for b in &slo.alerts {
-                let sev = super::routes::rendered_label(&b.severity);
-                a.sources.insert((sev.clone(), label::TIER, b.tier.clone()));
-                a.severities.insert(sev);
-            }
-            for b in &slo.budget_alerts {
-                let sev = super::routes::rendered_label(&b.severity);
-                a.sources
-                    .insert((sev.clone(), label::BUDGET_STAGE, b.stage.clone()));
-                a.severities.insert(sev);
-            }
+            let tiers = slo
+                .alerts
+                .iter()
+                .map(|b| (&b.severity, label::TIER, &b.tier));
+            let stages = slo
+                .budget_alerts
+                .iter()
+                .map(|b| (&b.severity, label::BUDGET_STAGE, &b.stage));
+            let a = tiers
+                .chain(stages)
+                .map(|(sev, name, value)| (super::routes::rendered_label(sev), name, value.clone()))
+                .collect();
             v.push((s.team.clone(), a));
         }
     }
     v
+}
+
+fn has_severity(a: &SloAlerts, severity: &str) -> bool {
+    a.iter().any(|(sev, _, _)| sev == severity)
 }
 
 /// An inhibition rule, with the team set whose SLOs it applies to.
@@ -411,8 +408,8 @@ fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
     for (i, hi) in order.iter().enumerate() {
         for lo in &order[i + 1..] {
             let mut by_source: BTreeMap<(&'static str, &str), BTreeSet<String>> = BTreeMap::new();
-            for (team, a) in slos.iter().filter(|(_, a)| a.severities.contains(lo)) {
-                for (_, name, value) in a.sources.iter().filter(|(sev, _, _)| sev == hi) {
+            for (team, a) in slos.iter().filter(|(_, a)| has_severity(a, lo)) {
+                for (_, name, value) in a.iter().filter(|(sev, _, _)| sev == hi) {
                     by_source
                         .entry((*name, value.as_str()))
                         .or_default()
