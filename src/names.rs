@@ -53,6 +53,12 @@ pub mod label {
     pub const EVENT: &str = "event";
     /// Budget-policy stage on budget alerts (`25`, `10`, `exhausted`).
     pub const BUDGET_STAGE: &str = "budget_stage";
+    /// What a no-data alert finds missing ([`NO_DATA_EVENTS`], [`NO_DATA_BUCKET`]).
+    pub const NO_DATA: &str = "no_data";
+    /// `no_data` value: the SLI's events (its total, `_count` or probe series) are absent.
+    pub const NO_DATA_EVENTS: &str = "events";
+    /// `no_data` value: the latency threshold's bucket is absent while `_count` is present.
+    pub const NO_DATA_BUCKET: &str = "threshold_bucket";
     pub const EVENT_ERRORS: &str = "errors";
     pub const EVENT_TOTAL: &str = "total";
 
@@ -68,6 +74,7 @@ pub mod label {
         SHORT_WINDOW,
         EVENT,
         BUDGET_STAGE,
+        NO_DATA,
         "alertname",
         "le",
     ];

@@ -330,7 +330,7 @@ fn the_proof_rejects_a_broken_configuration() {
         .clone();
     let ok = sloforge::compile::routes::prove(fleet, routing, &text).unwrap();
     assert!(ok.ok(), "{:?}", ok.findings);
-    assert_eq!(ok.routed.len(), 44);
+    assert_eq!(ok.routed.len(), 56);
     assert!(ok.routed.iter().all(|r| r.receivers == r.expected));
     let findings = |t: &str| {
         sloforge::compile::routes::prove(fleet, routing, t)
@@ -948,11 +948,11 @@ fn routes_prints_every_alert_and_its_receivers() {
     let o = sloforge(&["routes"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(table.lines().count(), 1 + 44);
-    assert!(table.contains("recommendations/freshness       ticket-fast       ticket    discovery    audit-log, email-discovery (only during business-hours)"), "{table}");
+    assert_eq!(table.lines().count(), 1 + 56);
+    assert!(table.contains("recommendations/freshness       ticket-fast               ticket    discovery    audit-log, email-discovery (only during business-hours)"), "{table}");
     let o = sloforge(&["routes", "--json"], &root());
     let rows: Vec<Json> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(rows.len(), 44);
+    assert_eq!(rows.len(), 56);
     assert!(
         rows.iter()
             .all(|r| r["receivers"] == r["expected"] && r["labels"]["alertname"].is_string())

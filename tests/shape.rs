@@ -34,7 +34,7 @@ fn a_ratio_slo_reads_raw_series_once_and_every_window_from_earlier_evaluations()
         .iter()
         .filter(|r| matches!(r, Rule::Alert(_)))
         .count();
-    assert_eq!(alerts, 4);
+    assert_eq!(alerts, 4 + 1, "four burn tiers and the no-data alert");
     let raw_readers: Vec<&str> = file
         .groups
         .iter()
@@ -61,10 +61,11 @@ fn a_ratio_slo_reads_raw_series_once_and_every_window_from_earlier_evaluations()
                 _ => None,
             })
     };
-    // The coarse rates: the recorded rates of the hour that ends one evaluation back.
+    // The coarse rates: the recorded rates of the hour that ends one evaluation back, for an
+    // hour that recorded a total.
     assert_eq!(
         expr_of("slo:sli_events:rate1h").expect("coarse rule"),
-        "sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\"}[59m59s999ms] offset 1m) / 60"
+        "sum_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\"}[59m59s999ms] offset 1m) / 60 and on() count_over_time(slo:sli_events:rate1m{service=\"api\",slo=\"availability\",event=\"total\"}[59m59s999ms] offset 1m)"
     );
     let ratio = expr_of("slo:sli_error:ratio").expect("ratio rule");
     let terms: Vec<&str> = ratio.split(" or label_replace(").collect();

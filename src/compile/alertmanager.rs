@@ -353,7 +353,8 @@ fn has_continue(routes: &[Route]) -> bool {
 }
 
 /// The alerts of one SLO, by team: (severity, the label naming the alert within the SLO, its
-/// value), e.g. (`page`, `alert_tier`, `page-fast`) or (`page`, `budget_stage`, `exhausted`).
+/// value), e.g. (`page`, `alert_tier`, `page-fast`), (`page`, `budget_stage`, `exhausted`) or
+/// (`ticket`, `no_data`, `events`).
 type SloAlerts = BTreeSet<(String, &'static str, String)>;
 
 fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
@@ -368,9 +369,17 @@ fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
                 .budget_alerts
                 .iter()
                 .map(|b| (&b.severity, label::BUDGET_STAGE, &b.stage));
+            let no_data = slo
+                .no_data_alerts
+                .iter()
+                .map(|n| (&n.severity, label::NO_DATA, n.kind.label_value()));
             let a = tiers
                 .chain(stages)
-                .map(|(sev, name, value)| (super::routes::rendered_label(sev), name, value.clone()))
+                .map(|(sev, name, value)| (sev, name, value.as_str()))
+                .chain(no_data)
+                .map(|(sev, name, value)| {
+                    (super::routes::rendered_label(sev), name, value.to_string())
+                })
                 .collect();
             v.push((s.team.clone(), a));
         }

@@ -65,6 +65,16 @@ pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
                 labels.insert("alertname".into(), b.alert_name.clone());
                 out.push(AlertInstance { labels });
             }
+            // Label-free expressions: the rule's labels are all the alert carries.
+            for n in &slo.no_data_alerts {
+                let mut labels: BTreeMap<String, String> = n
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), rendered_label(v)))
+                    .collect();
+                labels.insert("alertname".into(), n.alert_name.clone());
+                out.push(AlertInstance { labels });
+            }
         }
     }
     out
@@ -870,10 +880,12 @@ pub fn table(p: &Proof) -> String {
         .iter()
         .map(|r| {
             let g = |k: &str| r.labels.get(k).cloned().unwrap_or_default();
-            let stage = if g(label::TIER).is_empty() {
-                format!("budget {}", g(label::BUDGET_STAGE))
-            } else {
+            let stage = if !g(label::TIER).is_empty() {
                 g(label::TIER)
+            } else if !g(label::NO_DATA).is_empty() {
+                format!("no-data {}", g(label::NO_DATA))
+            } else {
+                format!("budget {}", g(label::BUDGET_STAGE))
             };
             let mut recv = r
                 .receivers

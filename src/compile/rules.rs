@@ -7,8 +7,9 @@
 //! Shape (a ratio SLO with the four Workbook tiers and a 30d window):
 //! 1. `slo:sli_events:rate<base>`: the only rule reading raw series, at two instants (now and
 //!    one base window ago): per-second increases of errors and of all events
-//!    (`event="errors"|"total"`) since the previous evaluation, each `0` when its series is
-//!    absent.
+//!    (`event="errors"|"total"`) since the previous evaluation. Errors are `0` when their
+//!    series are absent (nothing failed yet); total is absent when its series are (no data is
+//!    not zero traffic), and so are a latency SLI's errors without the threshold's bucket.
 //! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
 //!    Σerrors/Σtotal over the window that ends at the previous evaluation. Windows up to the
 //!    fine limit (3d at 1m) sum the recorded rates of the evaluations in it (`sum_over_time(…
@@ -21,7 +22,9 @@
 //!    covered to the window's length (the window's ratio times the share covered), so a bad
 //!    first minute spends a minute's share of the budget, not all of it. A full window gives
 //!    the window's ratio over the budget.
-//! 5. one alert per tier: long and short window both above the burn rate; budget-stage alerts.
+//! 5. one alert per tier: long and short window both above the burn rate; budget-stage alerts;
+//!    no-data alerts: no total recorded (the SLI's series absent), and for a latency SLI a
+//!    total without errors (the threshold's bucket absent while `_count` is present).
 //!
 //! Only when some window is longer than the fine limit, a second group with the coarse
 //! interval (1h at 1m) records `slo:sli_events:rate<coarse>`: the mean of the recorded rates
@@ -36,7 +39,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::promql::{self, selector};
-use crate::model::{Counter, Duration, Settings, Sli, Slo};
+use crate::model::{Counter, Duration, NoDataKind, Settings, Sli, Slo};
 use crate::names::{self, label};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -121,8 +124,10 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
                 format!("{metric}_bucket{{{inner},{le_matcher}}}")
             };
             let total = sum(&promql::per_second_increase(&count, base));
-            let good = or_zero(&sum(&promql::per_second_increase(&bucket, base)));
-            (format!("clamp_min({total} - ({good}), 0)"), total)
+            // No `or`: without the threshold's bucket there are no errors to record (not every
+            // request failing), which the threshold-bucket no-data alert reports.
+            let good = sum(&promql::per_second_increase(&bucket, base));
+            (format!("clamp_min({total} - {good}, 0)"), total)
         }
         Sli::Probe { selector } => {
             let secs = base.as_millis() / 1000;
@@ -219,18 +224,23 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
     let events = sel(&names::events_record(&base), slo, &[]);
     let per_step = crate::model::COARSE_EVALUATIONS;
     let (range, offset) = (settings.window_range(step), settings.evaluation_interval);
-    let expr = format!("sum_over_time({events}[{range}] offset {offset}) / {per_step}");
+    let total = sel(
+        &names::events_record(&base),
+        slo,
+        &[(label::EVENT, label::EVENT_TOTAL)],
+    );
+    // Both rates only for a step that recorded a total: errors alone (recorded as 0 while the
+    // SLI had no data) would weigh in the windows' mean of the error rates and not in the
+    // totals', and bias the ratio.
+    let expr = format!(
+        "sum_over_time({events}[{range}] offset {offset}) / {per_step} and on() count_over_time({total}[{range}] offset {offset})"
+    );
     let mut rules = vec![Rule::Record(RecordingRule {
         record: names::coarse_record(&step.to_string(), &base),
         expr,
         labels: Arc::clone(&slo.labels),
     })];
     if is_coarse(slo.window, settings) {
-        let total = sel(
-            &names::events_record(&base),
-            slo,
-            &[(label::EVENT, label::EVENT_TOTAL)],
-        );
         rules.push(Rule::Record(RecordingRule {
             record: names::coverage_record(&step.to_string()),
             expr: format!("sum(count_over_time({total}[{range}] offset {offset})) / {per_step}"),
@@ -291,13 +301,18 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let mut rules = Vec::new();
 
     let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range());
+    // Errors absent are none (nothing failed yet), except for a latency SLI, where they are
+    // absent only without the threshold's bucket. Total absent stays absent: no data, which
+    // the no-data alert watches, is not zero traffic.
+    let errors = match slo.sli {
+        Sli::Latency { .. } => errors,
+        _ => or_zero(&errors),
+    };
     rules.push(Rule::Record(RecordingRule {
         record: events.clone(),
         expr: format!(
-            "label_replace({}, \"{ev}\", \"{}\", \"\", \"\") or label_replace({}, \"{ev}\", \"{}\", \"\", \"\")",
-            or_zero(&errors),
+            "label_replace({errors}, \"{ev}\", \"{}\", \"\", \"\") or label_replace({total}, \"{ev}\", \"{}\", \"\", \"\")",
             label::EVENT_ERRORS,
-            or_zero(&total),
             label::EVENT_TOTAL,
         ),
         labels: labels.clone(),
@@ -425,6 +440,33 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             keep_firing_for: None,
             labels: Arc::clone(&b.labels),
             annotations: Arc::clone(&b.annotations),
+        }));
+    }
+    // No data: nothing recorded at the previous evaluation (what earlier evaluations wrote,
+    // as everywhere), for `for`. Label-free: the rule's labels are the SLO's.
+    let last = settings.window_range(step);
+    let recorded = |event: &'static str| {
+        format!(
+            "count_over_time({}[{last}] offset {step})",
+            sel(&events, slo, &[(ev, event)])
+        )
+    };
+    for n in &slo.no_data_alerts {
+        let expr = match n.kind {
+            NoDataKind::Events => format!("vector(1) unless on() {}", recorded(label::EVENT_TOTAL)),
+            NoDataKind::ThresholdBucket => format!(
+                "vector(1) and on() {} unless on() {}",
+                recorded(label::EVENT_TOTAL),
+                recorded(label::EVENT_ERRORS)
+            ),
+        };
+        rules.push(Rule::Alert(AlertingRule {
+            alert: n.alert_name.clone(),
+            expr,
+            for_: dur(n.for_),
+            keep_firing_for: None,
+            labels: Arc::clone(&n.labels),
+            annotations: Arc::clone(&n.annotations),
         }));
     }
     RuleGroup {

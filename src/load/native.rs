@@ -206,6 +206,25 @@ pub struct AlertingSpec {
     /// instead of the fleet's `alert_tiers`.
     #[serde(default)]
     pub custom_tiers: Option<Sp<Vec<AlertTierSpec>>>,
+    /// Alerts on the SLI's data being absent (default: on, after 10m, severity `ticket`).
+    #[serde(default)]
+    pub no_data: Option<NoDataSpec>,
+}
+
+/// The no-data alerts of an SLO: the total (or `_count`, or probe) series absent, and for a
+/// latency SLI the threshold's bucket absent while `_count` is present.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoDataSpec {
+    /// Default true.
+    #[serde(default)]
+    pub enabled: Option<Sp<bool>>,
+    /// How long the data must be missing before the alert fires (default `10m`).
+    #[serde(default, rename = "for")]
+    pub for_: Option<Sp<String>>,
+    /// `page` or `ticket` (default `ticket`).
+    #[serde(default)]
+    pub severity: Option<Sp<SeverityKind>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -135,6 +135,9 @@ pub struct Slo {
     pub labels: std::sync::Arc<BTreeMap<String, String>>,
     pub alerts: Vec<BurnAlert>,
     pub budget_alerts: Vec<BudgetAlert>,
+    /// Alerts on the SLI's data being absent (none for a raw error-ratio SLI, which cannot
+    /// tell missing data from zero traffic).
+    pub no_data_alerts: Vec<NoDataAlert>,
     pub min_events: u64,
     /// The alert tiers are this SLO's own (absolute windows), not the fleet policy scaled.
     pub custom_tiers: bool,
@@ -152,6 +155,16 @@ pub struct SloSource {
     /// Per alert tier: settings that differ from the policy.
     pub tiers: BTreeMap<String, TierSource>,
     pub budget_alerts: bool,
+    /// `alerting.no_data` as written, when it differs from the defaults.
+    pub no_data: Option<NoDataSource>,
+}
+
+/// `alerting.no_data` of one SLO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoDataSource {
+    pub enabled: bool,
+    pub for_: Duration,
+    pub severity: SeverityKind,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -250,6 +263,40 @@ pub struct BudgetAlert {
     pub floor: Option<Decimal>,
     pub severity_kind: SeverityKind,
     pub severity: String,
+    pub labels: std::sync::Arc<BTreeMap<String, String>>,
+    pub annotations: std::sync::Arc<BTreeMap<String, String>>,
+}
+
+/// What a no-data alert finds missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoDataKind {
+    /// The SLI's events: its total, `_count` or probe series.
+    Events,
+    /// The latency threshold's bucket, while the histogram's `_count` is present.
+    ThresholdBucket,
+}
+
+impl NoDataKind {
+    /// The value of the alert's `no_data` label.
+    pub fn label_value(self) -> &'static str {
+        match self {
+            NoDataKind::Events => crate::names::label::NO_DATA_EVENTS,
+            NoDataKind::ThresholdBucket => crate::names::label::NO_DATA_BUCKET,
+        }
+    }
+}
+
+/// An alert that fires while the data an SLI reads is absent: the SLO would otherwise read as
+/// zero traffic (no errors, no alert) or, for a missing bucket, as every request failing.
+#[derive(Debug, Clone)]
+pub struct NoDataAlert {
+    pub alert_name: String,
+    pub kind: NoDataKind,
+    pub for_: Duration,
+    pub severity_kind: SeverityKind,
+    pub severity: String,
+    /// The expression is label-free: the SLO's labels are the rule's, with severity, `no_data`
+    /// and the user's alert labels.
     pub labels: std::sync::Arc<BTreeMap<String, String>>,
     pub annotations: std::sync::Arc<BTreeMap<String, String>>,
 }

@@ -80,6 +80,23 @@ struct OutAlerting {
     budget_alerts: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     custom_tiers: Vec<OutCustomTier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_data: Option<OutNoData>,
+}
+
+#[derive(Serialize)]
+struct OutNoData {
+    enabled: bool,
+    #[serde(rename = "for")]
+    for_: String,
+    severity: &'static str,
+}
+
+fn severity_name(k: SeverityKind) -> &'static str {
+    match k {
+        SeverityKind::Page => "page",
+        SeverityKind::Ticket => "ticket",
+    }
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -164,6 +181,11 @@ fn slo(s: &Slo) -> OutSlo {
         annotations: src.annotations.clone(),
         min_events: s.min_events,
         budget_alerts: src.budget_alerts,
+        no_data: src.no_data.as_ref().map(|n| OutNoData {
+            enabled: n.enabled,
+            for_: n.for_.to_string(),
+            severity: severity_name(n.severity),
+        }),
         ..OutAlerting::default()
     };
     if s.custom_tiers {
@@ -172,10 +194,7 @@ fn slo(s: &Slo) -> OutSlo {
             .iter()
             .map(|t| OutCustomTier {
                 name: t.tier.clone(),
-                severity: match t.severity_kind {
-                    SeverityKind::Page => "page",
-                    SeverityKind::Ticket => "ticket",
-                },
+                severity: severity_name(t.severity_kind),
                 long_window: t.long_window.to_string(),
                 short_window: t.short_window.to_string(),
                 burn_rate: t.burn_rate.to_f64(),
@@ -204,7 +223,8 @@ fn slo(s: &Slo) -> OutSlo {
         && a.tiers.is_empty()
         && a.min_events == 0
         && !a.budget_alerts
-        && a.custom_tiers.is_empty();
+        && a.custom_tiers.is_empty()
+        && a.no_data.is_none();
     OutSlo {
         name: s.name.clone(),
         description: s.description.clone(),

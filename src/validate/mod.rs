@@ -16,8 +16,8 @@ use crate::load::sloth;
 use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc};
 use crate::model::{
-    AlertTierPolicy, BudgetAlert, BurnAlert, Counter, Decimal, Duration, Fleet, REFERENCE_WINDOW,
-    Service, Settings, Sli, Slo, SourceFormat,
+    AlertTierPolicy, BudgetAlert, BurnAlert, Counter, Decimal, Duration, Fleet, NoDataAlert,
+    NoDataKind, REFERENCE_WINDOW, Service, Settings, Sli, Slo, SourceFormat,
 };
 use crate::names;
 
@@ -103,6 +103,40 @@ pub fn workbook_tiers() -> Vec<AlertTierPolicy> {
             3 * 60,
         ),
     ]
+}
+
+/// The `tier` template variable of no-data alerts.
+const NO_DATA_TIER: &str = "no-data";
+
+/// How long an SLI's data must be missing before its no-data alert fires, by default.
+pub const DEFAULT_NO_DATA_FOR: Duration = Duration::from_mins(10);
+
+/// The series a no-data alert watches for an SLI, as PromQL text for its annotations: the
+/// events (total, `_count` or probe), and for a latency SLI the threshold's bucket. None for a
+/// raw error ratio, whose query gives nothing on zero traffic as on missing data.
+fn no_data_series(sli: &Sli) -> Vec<(NoDataKind, String)> {
+    match sli {
+        Sli::Ratio { total, .. } | Sli::WindowedEvents { total, .. } => {
+            vec![(NoDataKind::Events, total.to_string())]
+        }
+        Sli::Probe { selector } => vec![(NoDataKind::Events, selector.to_string())],
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+        } => {
+            let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+            let sep = if inner.is_empty() { "" } else { "," };
+            vec![
+                (NoDataKind::Events, format!("{metric}_count{{{inner}}}")),
+                (
+                    NoDataKind::ThresholdBucket,
+                    format!("{metric}_bucket{{{inner}{sep}le=\"{le}\"}}"),
+                ),
+            ]
+        }
+        Sli::RawRatio { .. } => Vec::new(),
+    }
 }
 
 struct Stage {
@@ -199,6 +233,18 @@ fn merge_alerting(base: &mut AlertingSpec, over: &AlertingSpec) {
     }
     if over.custom_tiers.is_some() {
         base.custom_tiers.clone_from(&over.custom_tiers);
+    }
+    if let Some(o) = &over.no_data {
+        let b = base.no_data.get_or_insert_with(Default::default);
+        if o.enabled.is_some() {
+            b.enabled.clone_from(&o.enabled);
+        }
+        if o.for_.is_some() {
+            b.for_.clone_from(&o.for_);
+        }
+        if o.severity.is_some() {
+            b.severity.clone_from(&o.severity);
+        }
     }
 }
 
@@ -1002,6 +1048,7 @@ fn build_slo(
             .collect(),
         tiers: BTreeMap::new(),
         budget_alerts: alerting.budget_alerts.as_ref().is_some_and(|b| b.value),
+        no_data: None,
     };
     let mut alerts = Vec::new();
     let mut longest = Duration::ZERO;
@@ -1254,6 +1301,93 @@ fn build_slo(
         }
     }
 
+    let no_data = alerting.no_data.clone().unwrap_or_default();
+    let no_data_enabled = no_data.enabled.as_ref().is_none_or(|e| e.value);
+    let no_data_for = no_data
+        .for_
+        .as_ref()
+        .and_then(|f| cx.duration(f, &format!("{p}.alerting.no_data.for")))
+        .unwrap_or(DEFAULT_NO_DATA_FOR);
+    let no_data_kind = no_data
+        .severity
+        .as_ref()
+        .map_or(SeverityKind::Ticket, |s| s.value);
+    let no_data_source = crate::model::NoDataSource {
+        enabled: no_data_enabled,
+        for_: no_data_for,
+        severity: no_data_kind,
+    };
+    if no_data_source
+        != (crate::model::NoDataSource {
+            enabled: true,
+            for_: DEFAULT_NO_DATA_FOR,
+            severity: SeverityKind::Ticket,
+        })
+    {
+        source.no_data = Some(no_data_source);
+    }
+    let mut no_data_alerts = Vec::new();
+    let watched = if no_data_enabled {
+        input.sli.as_ref().map(no_data_series).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    for (kind, series) in watched {
+        let severity = match no_data_kind {
+            SeverityKind::Page => d.settings.page_severity.clone(),
+            SeverityKind::Ticket => d.settings.ticket_severity.clone(),
+        };
+        // `tier` is `no-data`, so that a runbook link built from it (`#[[ tier ]]`) has an
+        // anchor for these alerts too.
+        let ctx = base_ctx(vec![
+            ("tier", NO_DATA_TIER.to_string()),
+            ("severity", severity.clone()),
+            ("no_data_for", no_data_for.to_string()),
+            ("no_data_series", go_template_literal(&series)),
+        ]);
+        let s = |v: &str| Sp::new(v.to_string(), Loc::default());
+        let (summary, description) = match kind {
+            NoDataKind::Events => (
+                "[[ service ]]/[[ slo ]]: no data for [[ no_data_for ]]: the SLO cannot see any traffic",
+                "[[ slo_description ]]`[[ no_data_series ]]` has returned nothing for [[ no_data_for ]]: the SLO reads as zero traffic and none of its burn alerts can fire. Check that the target is scraped and that the metric name and the selector are right (`sloforge doctor` checks them against the server).",
+            ),
+            NoDataKind::ThresholdBucket => (
+                "[[ service ]]/[[ slo ]]: no threshold bucket for [[ no_data_for ]]: latency cannot be judged",
+                "[[ slo_description ]]The histogram counts requests (`_count` is present) but has no bucket `[[ no_data_series ]]`: no request can be judged against the threshold, so the SLO counts no errors. Add the threshold to the histogram's buckets or set the threshold to a bucket it has (`sloforge doctor` lists them).",
+            ),
+        };
+        let mut defaults = BTreeMap::new();
+        defaults.insert(s("summary"), s(summary));
+        defaults.insert(s("description"), s(description));
+        let runbook_only: BTreeMap<Sp<String>, Sp<String>> = alerting
+            .annotations
+            .iter()
+            .filter(|(k, _)| k.value != "summary" && k.value != "description")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let annotations = render_annotations(cx, &ctx, &[&defaults, &runbook_only]);
+        // Alert labels are Go templates: the SLO's label values are literal text there.
+        let mut rule_labels: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| (k.clone(), go_template_literal(v)))
+            .collect();
+        rule_labels.extend(alert_labels.clone());
+        rule_labels.insert(names::label::SEVERITY.into(), severity.clone());
+        rule_labels.insert(names::label::NO_DATA.into(), kind.label_value().into());
+        no_data_alerts.push(NoDataAlert {
+            alert_name: format!(
+                "{}NoData",
+                alert_name.strip_suffix("SLOBurn").unwrap_or(&alert_name)
+            ),
+            kind,
+            for_: no_data_for,
+            severity_kind: no_data_kind,
+            severity,
+            labels: rule_labels.into(),
+            annotations: annotations.into(),
+        });
+    }
+
     Some(Slo {
         service: input.service.to_string(),
         name: input.name.value.clone(),
@@ -1267,6 +1401,7 @@ fn build_slo(
         labels: labels.into(),
         alerts,
         budget_alerts,
+        no_data_alerts,
         min_events,
         custom_tiers: custom.is_some(),
         source,

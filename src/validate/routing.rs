@@ -119,7 +119,11 @@ fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
                 .budget_alerts
                 .iter()
                 .map(|a| (&a.severity, a.severity_kind, &a.labels));
-            for (sev, kind, labels) in burn.chain(budget) {
+            let no_data = slo
+                .no_data_alerts
+                .iter()
+                .map(|a| (&a.severity, a.severity_kind, &a.labels));
+            for (sev, kind, labels) in burn.chain(budget).chain(no_data) {
                 let sev = rendered_label(sev);
                 f.team_severities
                     .entry(s.team.clone())

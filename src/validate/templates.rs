@@ -223,6 +223,8 @@ pub const CONTEXT_KEYS: &[&str] = &[
     "exhaustion",
     "stage",
     "remaining_below_percent",
+    "no_data_for",
+    "no_data_series",
 ];
 
 #[cfg(test)]

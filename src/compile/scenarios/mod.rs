@@ -8,7 +8,9 @@
 //!   evaluation interval by default) plus `keep_firing_for`;
 //! - per tier, a burn just above its factor fires it, a burn just below never does;
 //! - a short spike (the fastest page tier's short window at 10× its threshold) never pages;
-//! - zero traffic: every ratio is 0 and no burn alert is ever pending.
+//! - zero traffic: every ratio is 0 and no burn alert is ever pending;
+//! - no data (see [`no_data`]): the series vanish, or a histogram lacks the threshold's
+//!   bucket: the no-data alert fires, no burn alert does, and every ratio stays 0.
 //!
 //! The expected alert sets come from [`sim`], an exact model of the rules. Checks are
 //! `promql_expr_test`s on Prometheus' `ALERTS` series (labels only: annotations, which carry
@@ -23,6 +25,7 @@
 //! [`DEFAULT_MAX_HISTORY`]): ticket windows that do not fit are exercised partially (the
 //! scenario notes say which).
 
+mod no_data;
 pub mod sim;
 pub mod synth;
 
@@ -461,6 +464,12 @@ fn slo_tests(
                     }
                 )),
             }
+        }
+    }
+    if let Some(s) = synth.as_ref() {
+        for (g, n) in cx.no_data(s) {
+            groups.push(g);
+            notes.extend(n);
         }
     }
     let (g, n) = cx.zero_traffic(synth.as_ref());

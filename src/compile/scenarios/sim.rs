@@ -206,6 +206,9 @@ pub struct Recorded {
     /// `coarse_evals`); evaluation 0 has no coarse rate.
     ph_e: Vec<i128>,
     ph_n: Vec<i128>,
+    /// Prefix counts of the evaluations that recorded a total (absent while the SLI's series
+    /// give nothing: before a counter has two samples a base window apart, or without probes).
+    pp: Vec<usize>,
 }
 
 /// How the windows of the rules are read (see [`crate::model::Settings`]).
@@ -250,6 +253,7 @@ impl Recorded {
             return None;
         }
         let mut raw: Vec<(R, R)> = Vec::with_capacity(usize::try_from(steps + 1).ok()?);
+        let mut present: Vec<bool> = Vec::with_capacity(raw.capacity());
         match reading {
             Reading::Counters { per_second, ratio } => {
                 // Prefix sums of error and total increments (sample 0 carries none); every
@@ -303,6 +307,7 @@ impl Recorded {
                     } else {
                         (i128::from(w.span_ms - 1), i128::from(base_ms))
                     };
+                    present.push(ratio || j >= base_samples);
                     raw.push(if ratio {
                         if n > 0 {
                             (R { num: e, den: n }, R { num: 1, den: 1 })
@@ -339,6 +344,7 @@ impl Recorded {
                 for k in 0..=steps {
                     let j = usize::try_from(k * step_ms / scrape).ok()?;
                     let a = (j + 1).saturating_sub(usize::try_from(base_samples).ok()?);
+                    present.push(cn[j + 1] > cn[a]);
                     raw.push((
                         R {
                             num: ce[j + 1] - ce[a],
@@ -376,6 +382,7 @@ impl Recorded {
                         }
                         tau += point_ms;
                     }
+                    present.push(true);
                     raw.push(if c > 0 {
                         (R { num: b, den: c }, R { num: 1, den: 1 })
                     } else {
@@ -426,7 +433,12 @@ impl Recorded {
             ph_e[j + 1] = ph_e[j].checked_add(pe[j] - pe[a])?;
             ph_n[j + 1] = ph_n[j].checked_add(pn[j] - pn[a])?;
         }
+        let mut pp = vec![0usize; present.len() + 1];
+        for (i, p) in present.iter().enumerate() {
+            pp[i + 1] = pp[i] + usize::from(*p);
+        }
         Some(Recorded {
+            pp,
             step_ms,
             err,
             tot,
@@ -456,6 +468,12 @@ impl Recorded {
         (first.min(k), k)
     }
 
+    /// Whether coarse evaluation `j` (from 1) wrote its rates and coverage: only when one of
+    /// the evaluations it covers, `j-c … j-1`, recorded a total.
+    fn coarse_recorded(&self, j: usize) -> bool {
+        j >= 1 && self.pp[j] > self.pp[j.saturating_sub(self.coarse_evals)]
+    }
+
     fn is_coarse(&self, window_ms: u64) -> bool {
         window_ms > self.fine_ms
     }
@@ -477,10 +495,11 @@ impl Recorded {
         let (a, b) = self.span(k, window_ms);
         let (_, n) = self.window(k, window_ms);
         let (lhs, rhs) = if self.is_coarse(window_ms) {
-            if b == a {
+            let records = (a..b).filter(|j| self.coarse_recorded(*j)).count();
+            if records == 0 {
                 return Some(min == 0);
             }
-            let evals = i128::try_from((b - a) * self.coarse_evals).ok()?;
+            let evals = i128::try_from(records * self.coarse_evals).ok()?;
             (
                 n.checked_mul(i128::from(window_ms / 1000))?,
                 i128::from(min).checked_mul(self.den)?.checked_mul(evals)?,
@@ -498,21 +517,27 @@ impl Recorded {
 impl Recorded {
     /// The share of an SLO window of `window_ms` the budget counts as covered at evaluation
     /// `k`, as the rules compute it (exact, at most 1): up to the fine limit, the recorded
-    /// rates in the window (every evaluation from 0 records one) over the evaluations it holds;
-    /// beyond it, the sum of the coarse coverages in the window (coarse evaluation `j`, from 1,
-    /// covers `min(j, c)` of its `c` evaluations) over the coarse records of the last coarse
-    /// step (at least 1), times `c`, over the evaluations the window holds.
+    /// totals in the window over the evaluations it holds; beyond it, the sum of the coarse
+    /// coverages in the window (coarse evaluation `j`, from 1, covers the recorded totals of
+    /// evaluations `j-c … j-1` out of `c`) over the coarse records of the last coarse step (at
+    /// least 1), times `c`, over the evaluations the window holds.
     pub fn covered(&self, k: usize, window_ms: u64) -> (u128, u128) {
         let m = (window_ms / self.step_ms).max(1) as u128;
         let (num, den) = if self.is_coarse(window_ms) {
             let c = self.coarse_evals;
             let (a, b) = self.span(k, window_ms);
-            let sum: u128 = (a..b).map(|j| j.min(c) as u128).sum();
-            let records = (k.saturating_sub(c).max(1)..k).count().max(1) as u128;
+            let sum: u128 = (a..b)
+                .map(|j| (self.pp[j] - self.pp[j.saturating_sub(c)]) as u128)
+                .sum();
+            let records = (k.saturating_sub(c).max(1)..k)
+                .filter(|j| self.coarse_recorded(*j))
+                .count()
+                .max(1) as u128;
             // (sum / c) / records * c / m
             (sum, records * m)
         } else {
-            (k.min(m as usize) as u128, m)
+            let (a, b) = self.span(k, window_ms);
+            ((self.pp[b] - self.pp[a]) as u128, m)
         };
         if num >= den { (1, 1) } else { (num, den) }
     }
