@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::{Decimal, Duration, Fleet, Settings, SeverityKind, Slo};
+use crate::model::{Decimal, Duration, Fleet, Settings, Slo};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SloExplanation {
@@ -132,10 +132,7 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
                 + a.keep_firing_for.as_millis();
             TierExplanation {
                 tier: a.tier.clone(),
-                severity: match a.severity_kind {
-                    SeverityKind::Page => "page".into(),
-                    SeverityKind::Ticket => "ticket".into(),
-                },
+                severity: a.severity_kind.as_str().into(),
                 long_window: a.long_window.to_string(),
                 short_window: a.short_window.to_string(),
                 burn_rate: a.burn_rate.to_f64(),

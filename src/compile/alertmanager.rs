@@ -291,8 +291,38 @@ fn timing_full(route: &mut Route, t: &Timing) {
     route.repeat_interval = Some(dur(t.repeat_interval));
 }
 
-/// The routes below the root: audit receivers first (`continue`), one route per team with one
-/// child per severity and receiver, and a catch-all last when any route continues.
+/// The routes of the budget stages' own receivers: one per stage and receiver, each matching
+/// the stage and continuing, so that the team's routes still take the alert.
+fn stage_routes(routing: &Routing) -> Vec<Route> {
+    let mut out = Vec::new();
+    for s in &routing.stage_routes {
+        for rec in &s.receivers {
+            let mut r = Route {
+                receiver: names::alertmanager_name(rec),
+                matchers: vec![eq(label::BUDGET_STAGE, &s.stage)],
+                continue_: true,
+                mute_time_intervals: s
+                    .mute_time_intervals
+                    .iter()
+                    .map(|m| names::alertmanager_name(m))
+                    .collect(),
+                active_time_intervals: s
+                    .active_time_intervals
+                    .iter()
+                    .map(|m| names::alertmanager_name(m))
+                    .collect(),
+                ..Route::default()
+            };
+            timing_diff(&mut r, &s.timing, &routing.defaults);
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The routes below the root: audit receivers first (`continue`), the budget stages' own
+/// receivers (`continue`), one route per team with one child per severity and receiver, and a
+/// catch-all last when any route continues.
 fn children(routing: &Routing) -> Vec<Route> {
     let default = names::alertmanager_name(&routing.default_receiver);
     let mut out = Vec::new();
@@ -303,6 +333,7 @@ fn children(routing: &Routing) -> Vec<Route> {
             ..Route::default()
         });
     }
+    out.extend(stage_routes(routing));
     for team in routing.teams.values() {
         if team.routes.is_empty() {
             continue;
@@ -357,6 +388,8 @@ fn has_continue(routes: &[Route]) -> bool {
 /// (`ticket`, `no_data`, `events`).
 type SloAlerts = BTreeSet<(String, &'static str, String)>;
 
+/// The alerts of every SLO that take part in the severity cascade: burn tiers and no-data
+/// alerts. Budget stages are policy notifications: they neither inhibit nor are inhibited.
 fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
     let mut v = Vec::new();
     for s in &fleet.services {
@@ -364,18 +397,12 @@ fn slo_alerts(fleet: &Fleet) -> Vec<(String, SloAlerts)> {
             let tiers = slo
                 .alerts
                 .iter()
-                .map(|b| (&b.severity, label::TIER, &b.tier));
-            let stages = slo
-                .budget_alerts
-                .iter()
-                .map(|b| (&b.severity, label::BUDGET_STAGE, &b.stage));
+                .map(|b| (&b.severity, label::TIER, b.tier.as_str()));
             let no_data = slo
                 .no_data_alerts
                 .iter()
                 .map(|n| (&n.severity, label::NO_DATA, n.kind.label_value()));
             let a = tiers
-                .chain(stages)
-                .map(|(sev, name, value)| (sev, name, value.as_str()))
                 .chain(no_data)
                 .map(|(sev, name, value)| {
                     (super::routes::rendered_label(sev), name, value.to_string())
@@ -400,15 +427,32 @@ struct Inhibition {
 
 fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
     let slos = slo_alerts(fleet);
+    // Severities some budget stage carries: a cascade rule onto one of them spares the stages.
+    let stage_severities: BTreeSet<String> = fleet
+        .services
+        .iter()
+        .flat_map(|s| &s.slos)
+        .flat_map(|slo| &slo.budget_alerts)
+        .map(|b| super::routes::rendered_label(&b.severity))
+        .collect();
     let ident: Vec<String> = identity().iter().map(|l| present(l)).collect();
-    let rule = |src: Vec<String>, dst: String| InhibitRule {
-        source_matchers: src.into_iter().chain(ident.iter().cloned()).collect(),
-        target_matchers: std::iter::once(dst).chain(ident.iter().cloned()).collect(),
-        equal: identity(),
+    let rule = |src: Vec<String>, dst: String| {
+        let spare_stages = stage_severities
+            .iter()
+            .any(|s| dst == eq(label::SEVERITY, s))
+            .then(|| eq(label::BUDGET_STAGE, ""));
+        InhibitRule {
+            source_matchers: src.into_iter().chain(ident.iter().cloned()).collect(),
+            target_matchers: std::iter::once(dst)
+                .chain(spare_stages)
+                .chain(ident.iter().cloned())
+                .collect(),
+            equal: identity(),
+        }
     };
     let mut out = Vec::new();
     // A more severe alert suppresses the less severe ones of the same SLO: one rule per source
-    // alert of an SLO (a tier or a budget stage), so that each rule has at most one active
+    // alert of an SLO (a tier or a no-data alert), so that each rule has at most one active
     // source per SLO. Alertmanager 0.33 keeps a single source alert per rule and `equal` label
     // values (the one that ends last); when that one resolves, another source of the same rule
     // that still fires stops inhibiting until it is sent again (up to a minute later with
@@ -1088,6 +1132,21 @@ pub mod kubernetes {
             used.push(a.clone());
         }
         let mut intervals: Vec<String> = Vec::new();
+        // The stage receivers of this team's budget-stage alerts (each team's resource only
+        // sees its own alerts).
+        top.routes.extend(super::stage_routes(routing));
+        for s in &routing.stage_routes {
+            for rec in &s.receivers {
+                if !used.contains(rec) {
+                    used.push(rec.clone());
+                }
+            }
+            for m in s.mute_time_intervals.iter().chain(&s.active_time_intervals) {
+                if !intervals.contains(m) {
+                    intervals.push(m.clone());
+                }
+            }
+        }
         for r in &team.routes {
             for (i, rec) in r.receivers.iter().enumerate() {
                 let mut leaf = super::Route {

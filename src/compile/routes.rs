@@ -499,6 +499,13 @@ pub fn expected_receivers(routing: &Routing, a: &AlertInstance) -> Vec<String> {
         .iter()
         .map(|r| names::alertmanager_name(r))
         .collect();
+    if let Some(s) = routing
+        .stage_routes
+        .iter()
+        .find(|s| a.labels.get(label::BUDGET_STAGE) == Some(&s.stage))
+    {
+        v.extend(s.receivers.iter().map(|r| names::alertmanager_name(r)));
+    }
     if let Some(r) = routing
         .teams
         .get(a.get(label::TEAM))

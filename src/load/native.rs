@@ -270,14 +270,15 @@ pub struct DefaultsSpec {
     /// Default SLO window (default `30d`).
     #[serde(default)]
     pub window: Option<Sp<String>>,
-    /// Names of the two severities on alerts (default `page` and `ticket`).
+    /// Names of the severities on alerts (default `page`, `ticket` and `notify`).
     #[serde(default)]
     pub severities: Option<SeveritiesSpec>,
     /// The multi-window multi-burn-rate policy, given for a 30d window and scaled to others.
     /// Default: the SRE Workbook's four tiers.
     #[serde(default)]
     pub alert_tiers: Option<Vec<AlertTierSpec>>,
-    /// Budget-policy stages for `budget_alerts` (default: 25 %, 10 %, exhausted).
+    /// Budget-policy stages for `budget_alerts` (default: 75 %, 50 %, 25 %, 10 % and
+    /// exhausted, each a `notify`).
     #[serde(default)]
     pub budget_policy: Option<Vec<BudgetStageSpec>>,
     /// Alerting defaults for every SLO.
@@ -293,6 +294,9 @@ pub struct DefaultsSpec {
 pub struct SeveritiesSpec {
     pub page: Sp<String>,
     pub ticket: Sp<String>,
+    /// The severity of notifications: budget stages, states that last days (default `notify`).
+    #[serde(default)]
+    pub notify: Option<Sp<String>>,
 }
 
 /// One window pair of the policy.
@@ -320,6 +324,19 @@ pub struct AlertTierSpec {
 pub enum SeverityKind {
     Page,
     Ticket,
+    /// A notification: sent when a state begins and again at a long repeat interval, never a
+    /// page (budget stages by default).
+    Notify,
+}
+
+impl SeverityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeverityKind::Page => "page",
+            SeverityKind::Ticket => "ticket",
+            SeverityKind::Notify => "notify",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

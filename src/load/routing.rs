@@ -53,6 +53,12 @@ pub struct RoutingSpec {
     pub time_intervals: BTreeMap<Sp<String>, TimeIntervalSpec>,
     /// Routing of each team's alerts (team names as in the services' `team`).
     pub teams: BTreeMap<Sp<String>, TeamSpec>,
+    /// Receivers that get the budget-stage alerts of one stage (by `budget_stage`: `25`,
+    /// `10`, `exhausted`, …) of every team besides the team's own receivers, such as a
+    /// leadership chat below 25 % and the SRE lead's pager below 10 %. Routed after the audit
+    /// receivers, with `continue: true`.
+    #[serde(default)]
+    pub budget_stages: BTreeMap<Sp<String>, SeverityRouteSpec>,
 }
 
 /// Grouping and timing of a route. Each field is optional and overrides the level before it

@@ -40,7 +40,19 @@ pub struct Settings {
     pub scrape_interval: Option<Duration>,
     pub page_severity: String,
     pub ticket_severity: String,
+    pub notify_severity: String,
     pub alert_tiers: Vec<AlertTierPolicy>,
+}
+
+impl Settings {
+    /// The severity label value of a severity kind.
+    pub fn severity(&self, kind: SeverityKind) -> &str {
+        match kind {
+            SeverityKind::Page => &self.page_severity,
+            SeverityKind::Ticket => &self.ticket_severity,
+            SeverityKind::Notify => &self.notify_severity,
+        }
+    }
 }
 
 /// Evaluations a window may sum from the recorded base-window rates (3d at the default 1m);

@@ -27,6 +27,20 @@ pub struct Routing {
     pub time_intervals: BTreeMap<String, TimeInterval>,
     /// Teams that own services, by name.
     pub teams: BTreeMap<String, TeamRouting>,
+    /// Receivers of one budget stage of every team, besides the team's, in stage order.
+    pub stage_routes: Vec<StageRoute>,
+}
+
+/// Where the budget-stage alerts of one stage go, besides their team's receivers.
+#[derive(Debug, Clone)]
+pub struct StageRoute {
+    /// The `budget_stage` label value.
+    pub stage: String,
+    pub receivers: Vec<String>,
+    /// Fully resolved: defaults, the notify severity's timing, then the stage's own.
+    pub timing: Timing,
+    pub mute_time_intervals: Vec<String>,
+    pub active_time_intervals: Vec<String>,
 }
 
 /// Grouping and timing of a route.

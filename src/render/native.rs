@@ -93,10 +93,7 @@ struct OutNoData {
 }
 
 fn severity_name(k: SeverityKind) -> &'static str {
-    match k {
-        SeverityKind::Page => "page",
-        SeverityKind::Ticket => "ticket",
-    }
+    k.as_str()
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -145,24 +145,20 @@ struct Stage {
     severity: SeverityKind,
 }
 
+/// The seeds' error-budget policy: a notification as the budget left falls below 75 %, 50 %,
+/// 25 % and 10 %, and when it is exhausted. A budget stage is a state that lasts days: it is
+/// sent when it begins and at the notify route's long repeat interval, never paged.
 fn default_stages() -> Vec<Stage> {
-    vec![
-        Stage {
-            name: "25".into(),
-            below: Decimal::parse("25").unwrap_or(Decimal::ZERO),
-            severity: SeverityKind::Ticket,
-        },
-        Stage {
-            name: "10".into(),
-            below: Decimal::parse("10").unwrap_or(Decimal::ZERO),
-            severity: SeverityKind::Ticket,
-        },
-        Stage {
-            name: "exhausted".into(),
-            below: Decimal::ZERO,
-            severity: SeverityKind::Page,
-        },
-    ]
+    ["75", "50", "25", "10"]
+        .into_iter()
+        .map(|p| (p, Decimal::parse(p).unwrap_or(Decimal::ZERO)))
+        .chain([("exhausted", Decimal::ZERO)])
+        .map(|(name, below)| Stage {
+            name: name.into(),
+            below,
+            severity: SeverityKind::Notify,
+        })
+        .collect()
 }
 
 struct Defaults {
@@ -256,6 +252,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
             scrape_interval: Some(Duration::from_secs(15)),
             page_severity: "page".into(),
             ticket_severity: "ticket".into(),
+            notify_severity: "notify".into(),
             alert_tiers: workbook_tiers(),
         },
         window: REFERENCE_WINDOW,
@@ -359,6 +356,18 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
                     "severities.ticket",
                     "page and ticket severities must differ",
                 );
+            }
+            if let Some(n) = &sev.notify {
+                check_label_value(&mut cx, n, || "severities.notify".to_string());
+                if n.value == sev.page.value || n.value == sev.ticket.value {
+                    cx.err(
+                        Code::Config,
+                        n.loc,
+                        "severities.notify",
+                        "the notify severity must differ from the page and ticket severities",
+                    );
+                }
+                out.settings.notify_severity = n.value.clone();
             }
             out.settings.page_severity = sev.page.value.clone();
             out.settings.ticket_severity = sev.ticket.value.clone();
@@ -1110,10 +1119,7 @@ fn build_slo(
                 ),
             );
         }
-        let severity = match t.severity {
-            SeverityKind::Page => d.settings.page_severity.clone(),
-            SeverityKind::Ticket => d.settings.ticket_severity.clone(),
-        };
+        let severity = d.settings.severity(t.severity).to_string();
         let spent = t
             .burn_rate
             .checked_mul(Decimal::from_int(
@@ -1252,10 +1258,7 @@ fn build_slo(
                 .stages
                 .get(i + 1)
                 .and_then(|n| n.below.checked_div(Decimal::from_int(100)));
-            let severity = match st.severity {
-                SeverityKind::Page => d.settings.page_severity.clone(),
-                SeverityKind::Ticket => d.settings.ticket_severity.clone(),
-            };
+            let severity = d.settings.severity(st.severity).to_string();
             let ctx = base_ctx(vec![
                 ("stage", st.name.clone()),
                 ("severity", severity.clone()),
@@ -1333,10 +1336,7 @@ fn build_slo(
         Vec::new()
     };
     for (kind, series) in watched {
-        let severity = match no_data_kind {
-            SeverityKind::Page => d.settings.page_severity.clone(),
-            SeverityKind::Ticket => d.settings.ticket_severity.clone(),
-        };
+        let severity = d.settings.severity(no_data_kind).to_string();
         // `tier` is `no-data`, so that a runbook link built from it (`#[[ tier ]]`) has an
         // anchor for these alerts too.
         let ctx = base_ctx(vec![

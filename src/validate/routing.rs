@@ -12,8 +12,8 @@ use crate::load::routing::{PeriodSpec, ReceiverSpec, RoutingSpec, TimeIntervalSp
 use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc, native};
 use crate::model::routing::{
-    Email, Opsgenie, PagerDuty, Period, Receiver, Routing, SeverityRoute, Slack, TeamRouting,
-    TimeInterval, Timing, TimingOverride, Webhook,
+    Email, Opsgenie, PagerDuty, Period, Receiver, Routing, SeverityRoute, Slack, StageRoute,
+    TeamRouting, TimeInterval, Timing, TimingOverride, Webhook,
 };
 use crate::model::{Duration, Service, Settings};
 use crate::names;
@@ -62,6 +62,10 @@ pub fn default_group_by() -> Vec<String> {
 }
 
 /// Alertmanager's own defaults for the timing of the root route.
+/// How often a notification (a budget stage) is repeated while it lasts, unless the routing says.
+pub const NOTIFY_REPEAT_INTERVAL: crate::model::Duration =
+    crate::model::Duration::from_mins(24 * 60);
+
 pub fn default_timing() -> Timing {
     Timing {
         group_by: default_group_by(),
@@ -95,6 +99,8 @@ struct FleetFacts {
     severity_kinds: BTreeMap<String, BTreeSet<native::SeverityKind>>,
     /// Every label name some generated alert carries.
     labels: BTreeSet<String>,
+    /// Budget stages some generated alert carries (`budget_stage` values).
+    stages: BTreeSet<String>,
 }
 
 fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
@@ -103,6 +109,7 @@ fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
         team_services: BTreeMap::new(),
         severity_kinds: BTreeMap::new(),
         labels: BTreeSet::new(),
+        stages: BTreeSet::new(),
     };
     for s in services {
         f.team_services
@@ -119,6 +126,8 @@ fn fleet_facts(services: &[std::sync::Arc<Service>]) -> FleetFacts {
                 .budget_alerts
                 .iter()
                 .map(|a| (&a.severity, a.severity_kind, &a.labels));
+            f.stages
+                .extend(slo.budget_alerts.iter().map(|b| b.stage.clone()));
             let no_data = slo
                 .no_data_alerts
                 .iter()
@@ -432,7 +441,14 @@ fn routing(
                 settings.page_severity.clone(),
                 settings.ticket_severity.clone(),
             ];
-            for kind in [native::SeverityKind::Page, native::SeverityKind::Ticket] {
+            if used_severities.contains(&settings.notify_severity) {
+                out.push(settings.notify_severity.clone());
+            }
+            for kind in [
+                native::SeverityKind::Page,
+                native::SeverityKind::Ticket,
+                native::SeverityKind::Notify,
+            ] {
                 for (s, kinds) in &facts.severity_kinds {
                     if kinds.iter().min() == Some(&kind) && !out.contains(s) {
                         out.push(s.clone());
@@ -447,6 +463,15 @@ fn routing(
         defaults = defaults.with(&timing_override(cx, d, "defaults", &facts));
     }
     let mut severity_timing: BTreeMap<String, TimingOverride> = BTreeMap::new();
+    // Notifications (budget stages) are states that last days: once a day unless the spec says
+    // otherwise.
+    severity_timing.insert(
+        settings.notify_severity.clone(),
+        TimingOverride {
+            repeat_interval: Some(NOTIFY_REPEAT_INTERVAL),
+            ..TimingOverride::default()
+        },
+    );
     for (sev, t) in &spec.severities {
         let path = format!("severities.{}", sev.value);
         if !severity_order.contains(&sev.value) && !used_severities.contains(&sev.value) {
@@ -458,7 +483,15 @@ fn routing(
             );
         }
         let o = timing_override(cx, t, &path, &facts);
-        severity_timing.insert(sev.value.clone(), o);
+        let merged = severity_timing
+            .remove(&sev.value)
+            .map_or(o.clone(), |builtin| TimingOverride {
+                group_by: o.group_by.clone().or(builtin.group_by),
+                group_wait: o.group_wait.or(builtin.group_wait),
+                group_interval: o.group_interval.or(builtin.group_interval),
+                repeat_interval: o.repeat_interval.or(builtin.repeat_interval),
+            });
+        severity_timing.insert(sev.value.clone(), merged);
     }
 
     // Teams.
@@ -545,8 +578,21 @@ fn routing(
             }
             None => name.value.clone(),
         };
+        // A notification without a route of its own goes where the team's tickets go.
+        let ticket_route = t.routes.keys().any(|k| k.value == settings.ticket_severity);
+        let notify_only = |sev: &str| {
+            facts
+                .severity_kinds
+                .get(sev)
+                .is_some_and(|k| k.iter().all(|k| *k == native::SeverityKind::Notify))
+        };
+        let mut borrowed: Vec<String> = Vec::new();
         for (sev, slos) in team_sevs {
             if !t.routes.keys().any(|k| &k.value == sev) {
+                if ticket_route && notify_only(sev) {
+                    borrowed.push(sev.clone());
+                    continue;
+                }
                 let list: Vec<&str> = slos.iter().map(String::as_str).take(3).collect();
                 let more = if slos.len() > 3 {
                     format!(" and {} more", slos.len() - 3)
@@ -649,6 +695,29 @@ fn routing(
                 active_time_intervals: active_all,
             });
         }
+        for sev in borrowed {
+            let Some(ticket) = routes
+                .iter()
+                .find(|r| r.severity == settings.ticket_severity)
+                .cloned()
+            else {
+                continue;
+            };
+            // The receivers and time intervals of the ticket route, the notify severity's
+            // timing.
+            let timing = defaults
+                .with(
+                    severity_timing
+                        .get(&sev)
+                        .unwrap_or(&TimingOverride::default()),
+                )
+                .with(&team_timing);
+            routes.push(SeverityRoute {
+                severity: sev,
+                timing,
+                ..ticket
+            });
+        }
         routes.sort_by_key(|r| {
             severity_order
                 .iter()
@@ -664,6 +733,84 @@ fn routing(
                 routes,
             },
         );
+    }
+    let mut stage_routes = Vec::new();
+    for (stage, r) in &spec.budget_stages {
+        let rp = format!("budget_stages.{}", stage.value);
+        if !facts.stages.contains(&stage.value) {
+            let known: Vec<String> = facts.stages.iter().map(|s| format!("`{s}`")).collect();
+            cx.err_help(
+                Code::UnknownReference,
+                stage.loc,
+                &rp,
+                format!(
+                    "no generated alert carries `budget_stage=\"{}\"`",
+                    stage.value
+                ),
+                if known.is_empty() {
+                    "no SLO has budget alerts (`alerting.budget_alerts: true`)".to_string()
+                } else {
+                    format!("budget stages of the fleet: {}", known.join(", "))
+                },
+            );
+            continue;
+        }
+        let own = timing_override(cx, &r.timing(), &rp, &facts);
+        let mute = interval_refs(
+            cx,
+            &r.mute_time_intervals,
+            &format!("{rp}.mute_time_intervals"),
+        );
+        let active = interval_refs(
+            cx,
+            &r.active_time_intervals,
+            &format!("{rp}.active_time_intervals"),
+        );
+        if r.receivers.value.is_empty() {
+            cx.err(
+                Code::Routing,
+                r.receivers.loc,
+                format!("{rp}.receivers"),
+                "at least one receiver is needed",
+            );
+        }
+        let mut list: Vec<String> = Vec::new();
+        for (i, rec) in r.receivers.value.iter().enumerate() {
+            let p = format!("{rp}.receivers[{i}]");
+            if list.contains(&rec.value) || audit.contains(&rec.value) {
+                cx.err(
+                    Code::Routing,
+                    rec.loc,
+                    p,
+                    format!(
+                        "`{}` is listed twice or is an audit receiver: it would be notified twice",
+                        rec.value
+                    ),
+                );
+            } else if rec.value == spec.default_receiver.value {
+                cx.err(
+                    Code::Routing,
+                    rec.loc,
+                    p,
+                    format!("`{}` is the default receiver", rec.value),
+                );
+            } else if receiver_ref(cx, rec, &p) {
+                list.push(rec.value.clone());
+            }
+        }
+        stage_routes.push(StageRoute {
+            stage: stage.value.clone(),
+            receivers: list,
+            timing: defaults
+                .with(
+                    severity_timing
+                        .get(&settings.notify_severity)
+                        .unwrap_or(&TimingOverride::default()),
+                )
+                .with(&own),
+            mute_time_intervals: mute,
+            active_time_intervals: active,
+        });
     }
     for name in spec.receivers.keys() {
         if !used_receivers.contains(&name.value) {
@@ -696,6 +843,7 @@ fn routing(
         receivers,
         time_intervals: intervals,
         teams,
+        stage_routes,
     })
 }
 
