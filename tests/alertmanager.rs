@@ -330,7 +330,7 @@ fn the_proof_rejects_a_broken_configuration() {
         .clone();
     let ok = sloforge::compile::routes::prove(fleet, routing, &text).unwrap();
     assert!(ok.ok(), "{:?}", ok.findings);
-    assert_eq!(ok.routed.len(), 56);
+    assert_eq!(ok.routed.len(), 60);
     assert!(ok.routed.iter().all(|r| r.receivers == r.expected));
     let findings = |t: &str| {
         sloforge::compile::routes::prove(fleet, routing, t)
@@ -370,7 +370,7 @@ fn the_proof_rejects_a_broken_configuration() {
     let f = findings(&shadow);
     assert!(
         f.contains(
-            "route.routes[2] {team=\"discovery\"} (receiver sloforge-unrouted) is unreachable"
+            "route.routes[5] {team=\"discovery\"} (receiver sloforge-unrouted) is unreachable"
         ),
         "{f}"
     );
@@ -708,11 +708,11 @@ fn splice_keeps_the_users_config_and_is_idempotent() {
             .count(),
         1
     );
-    assert_eq!(ours("receivers", "name"), 10);
+    assert_eq!(ours("receivers", "name"), 12);
     assert_eq!(ours("time_intervals", "name"), 2);
-    // The user's rule, one per page source (page-fast, page-slow, the exhausted budget) over
-    // tickets, page-fast over page-slow and ticket-fast over ticket-slow.
-    assert_eq!(cfg["inhibit_rules"].as_array().unwrap().len(), 1 + 5);
+    // The user's rule, one per page source (page-fast, page-slow) over tickets, page-fast over
+    // page-slow and ticket-fast over ticket-slow; budget stages inhibit nothing.
+    assert_eq!(cfg["inhibit_rules"].as_array().unwrap().len(), 1 + 4);
     assert_eq!(
         cfg["templates"],
         json!(["templates/*.tmpl", "sloforge.tmpl"])
@@ -948,11 +948,11 @@ fn routes_prints_every_alert_and_its_receivers() {
     let o = sloforge(&["routes"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(table.lines().count(), 1 + 56);
+    assert_eq!(table.lines().count(), 1 + 60);
     assert!(table.contains("recommendations/freshness       ticket-fast               ticket    discovery    audit-log, email-discovery (only during business-hours)"), "{table}");
     let o = sloforge(&["routes", "--json"], &root());
     let rows: Vec<Json> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(rows.len(), 56);
+    assert_eq!(rows.len(), 60);
     assert!(
         rows.iter()
             .all(|r| r["receivers"] == r["expected"] && r["labels"]["alertname"].is_string())

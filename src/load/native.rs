@@ -319,13 +319,14 @@ pub struct AlertTierSpec {
     pub keep_firing_for: Option<Sp<String>>,
 }
 
+/// How an alert reaches people: `page` (now), `ticket` (within working hours) or `notify` (a
+/// state that lasts days, such as a budget stage: sent when it begins and again at a long
+/// repeat interval, never a page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SeverityKind {
     Page,
     Ticket,
-    /// A notification: sent when a state begins and again at a long repeat interval, never a
-    /// page (budget stages by default).
     Notify,
 }
 
