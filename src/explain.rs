@@ -35,6 +35,27 @@ pub struct SloExplanation {
     pub evaluation_interval: String,
     pub min_events: u64,
     pub tiers: Vec<TierExplanation>,
+    /// The no-data alerts: what each finds missing, its severity and `for`.
+    pub no_data: Vec<NoDataExplanation>,
+    /// The budget-stage alerts, highest stage first.
+    pub budget_stages: Vec<StageExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NoDataExplanation {
+    pub alert: String,
+    /// `events` or `threshold_bucket` (the alert's `no_data` label).
+    pub missing: String,
+    pub severity: String,
+    pub for_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageExplanation {
+    pub stage: String,
+    /// Fires while the budget left is below this percentage (0: exhausted).
+    pub remaining_below_percent: f64,
+    pub severity: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -165,6 +186,28 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
         evaluation_interval: step.to_string(),
         min_events: slo.min_events,
         tiers,
+        no_data: slo
+            .no_data_alerts
+            .iter()
+            .map(|n| NoDataExplanation {
+                alert: n.alert_name.clone(),
+                missing: n.kind.label_value().to_string(),
+                severity: n.severity.clone(),
+                for_seconds: n.for_.as_millis() / 1000,
+            })
+            .collect(),
+        budget_stages: slo
+            .budget_alerts
+            .iter()
+            .map(|b| StageExplanation {
+                stage: b.stage.clone(),
+                remaining_below_percent: b
+                    .below
+                    .checked_mul(Decimal::from_int(100))
+                    .map_or(0.0, Decimal::to_f64),
+                severity: b.severity.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -218,6 +261,34 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
                 "  alerts need at least {} events over their long window",
                 s.min_events
             );
+        }
+        for n in &s.no_data {
+            let what = if n.missing == crate::names::label::NO_DATA_BUCKET {
+                "the threshold's bucket is absent while `_count` is present"
+            } else {
+                "the SLI's total series give nothing"
+            };
+            let _ = writeln!(
+                out,
+                "  no data: {} ({}) fires after {} in which {what}",
+                n.alert,
+                n.severity,
+                human_seconds(n.for_seconds as f64)
+            );
+        }
+        if !s.budget_stages.is_empty() {
+            let stages: Vec<String> = s
+                .budget_stages
+                .iter()
+                .map(|b| {
+                    if b.remaining_below_percent == 0.0 {
+                        format!("exhausted ({})", b.severity)
+                    } else {
+                        format!("< {}% ({})", num(b.remaining_below_percent), b.severity)
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "  budget stages: {}", stages.join(", "));
         }
         if s.tiers.is_empty() {
             out.push_str("  no burn-rate alert tiers\n");
