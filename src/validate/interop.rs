@@ -269,6 +269,43 @@ fn severity_kind(s: &str) -> SeverityKind {
     }
 }
 
+/// The SLO's alert policies' `alertWhenNoData`: on when any policy asks for it, off when every
+/// policy that says anything turns it off, else unsaid (sloforge's default, on).
+fn no_data_from_policies(ix: &Index, slo: &os::SloSpec) -> Option<bool> {
+    let said: Vec<bool> = slo
+        .alert_policies
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| match (&item.value.alert_policy_ref, &item.value.spec) {
+            (Some(r), _) => ix
+                .policies
+                .get(r.value.as_str())
+                .and_then(|p| p.doc.spec.alert_when_no_data),
+            (None, Some(spec)) => spec.alert_when_no_data,
+            (None, None) => None,
+        })
+        .collect();
+    if said.contains(&true) {
+        Some(true)
+    } else if said.is_empty() {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// `alerting` with the no-data alerts turned on or off, where `enabled` says.
+fn with_no_data(mut alerting: AlertingSpec, enabled: Option<bool>, loc: Loc) -> AlertingSpec {
+    if let Some(e) = enabled {
+        alerting
+            .no_data
+            .get_or_insert_with(Default::default)
+            .enabled = Some(Sp::new(e, loc));
+    }
+    alerting
+}
+
 /// Alert conditions → alert tiers of this SLO: a condition with a policy tier's burn rate and
 /// (scaled) long window becomes that tier; any other becomes a tier of its own whose short
 /// window is a twelfth of its lookback window (the Workbook's ratio).
@@ -760,7 +797,11 @@ fn v1_slo(
             window,
             sli,
             labels: labels.clone(),
-            alerting: d.alerting.clone(),
+            alerting: with_no_data(
+                d.alerting.clone(),
+                no_data_from_policies(ix, spec),
+                slo.metadata.name.loc,
+            ),
             path: op.clone(),
             severity_labels: BTreeMap::new(),
             objective_ratio,
