@@ -1558,8 +1558,8 @@ fn native_sli(
                     Code::ThresholdBucketUnchecked,
                     l.threshold.as_ref().map_or(sli.loc, |t| t.loc),
                     format!("{p}.latency.threshold"),
-                    format!("latency threshold {threshold}s is not checked against the histogram's buckets (no `buckets:` list): without a bucket at exactly {threshold}, every request counts as an error"),
-                    format!("list the histogram's bucket bounds under `buckets:`, and check that its `{metric}_bucket` series have the label `le=\"{le}\"` on the server"),
+                    format!("latency threshold {threshold}s is not checked against the histogram's buckets (no `buckets:` list): without a bucket at exactly {threshold}, no request can be judged and the SLO's no-data alert fires instead of its burn alerts"),
+                    format!("list the histogram's bucket bounds under `buckets:`, or run `sloforge doctor` against the server: it checks that `{metric}_bucket` has the label `le=\"{le}\"`"),
                 );
             }
             metric_ok.then(|| Sli::Latency {
