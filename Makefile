@@ -25,8 +25,11 @@ check: build
 tools:
 	scripts/tools.sh
 
-## Every test: unit, snapshots, CLI, and the real promtool/amtool checks.
+## Every test: formatting and lints first, then unit, snapshots, CLI, and the real
+## promtool/amtool checks.
 test: tools
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
 	$(CARGO) run --quiet --locked -- check slo-specs -o generated
 

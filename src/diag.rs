@@ -75,6 +75,45 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code. A new variant must be added here: the match in the uniqueness test below
+    /// does not compile until it is.
+    pub const ALL: &'static [Code] = &[
+        Code::Io,
+        Code::YamlSyntax,
+        Code::UnknownField,
+        Code::Schema,
+        Code::UnknownKind,
+        Code::NoSpecs,
+        Code::Objective,
+        Code::DurationSyntax,
+        Code::WindowTooShort,
+        Code::PromqlSyntax,
+        Code::PromqlType,
+        Code::SameSeries,
+        Code::LabelName,
+        Code::LabelValue,
+        Code::DuplicateSlo,
+        Code::Threshold,
+        Code::TemplateSyntax,
+        Code::TemplateUndefined,
+        Code::UnknownReference,
+        Code::Name,
+        Code::Sli,
+        Code::Reserved,
+        Code::Config,
+        Code::InlineSecret,
+        Code::TimeInterval,
+        Code::Routing,
+        Code::RulesPerGroup,
+        Code::GroupsPerTenant,
+        Code::TierNeverFires,
+        Code::UnknownFieldWarning,
+        Code::NotMapped,
+        Code::ObjectiveBelowHalf,
+        Code::RatioSourcesDiffer,
+        Code::ThresholdBucketUnchecked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Io => "E001",
@@ -351,5 +390,68 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{}", d.short())?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::Code;
+
+    /// Exhaustive: adding a variant breaks this match until it is listed in [`Code::ALL`] too.
+    fn listed(c: Code) -> bool {
+        match c {
+            Code::Io
+            | Code::YamlSyntax
+            | Code::UnknownField
+            | Code::Schema
+            | Code::UnknownKind
+            | Code::NoSpecs
+            | Code::Objective
+            | Code::DurationSyntax
+            | Code::WindowTooShort
+            | Code::PromqlSyntax
+            | Code::PromqlType
+            | Code::SameSeries
+            | Code::LabelName
+            | Code::LabelValue
+            | Code::DuplicateSlo
+            | Code::Threshold
+            | Code::TemplateSyntax
+            | Code::TemplateUndefined
+            | Code::UnknownReference
+            | Code::Name
+            | Code::Sli
+            | Code::Reserved
+            | Code::Config
+            | Code::InlineSecret
+            | Code::TimeInterval
+            | Code::Routing
+            | Code::RulesPerGroup
+            | Code::GroupsPerTenant
+            | Code::TierNeverFires
+            | Code::UnknownFieldWarning
+            | Code::NotMapped
+            | Code::ObjectiveBelowHalf
+            | Code::RatioSourcesDiffer
+            | Code::ThresholdBucketUnchecked => Code::ALL.contains(&c),
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_well_formed_and_documented() {
+        let readme = include_str!("../README.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in Code::ALL {
+            assert!(listed(*c));
+            let s = c.as_str();
+            assert!(seen.insert(s), "{s} is used twice");
+            assert!(
+                s.len() == 4
+                    && (s.starts_with('E') || s.starts_with('W'))
+                    && s[1..].bytes().all(|b| b.is_ascii_digit()),
+                "{s}"
+            );
+            assert!(readme.contains(s), "{s} is not documented in README.md");
+        }
     }
 }

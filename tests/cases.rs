@@ -25,7 +25,7 @@ fn cases() {
     insta::glob!("cases/*.yaml", |path| {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let rel = common::rel(path);
-        let (failed, out) = snapshot_of(&[rel.clone()]);
+        let (failed, out) = snapshot_of(std::slice::from_ref(&rel));
         if name.starts_with("err_") {
             assert!(failed, "{name} should fail validation");
             assert!(
@@ -43,7 +43,7 @@ fn cases() {
 fn examples() {
     insta::glob!("../examples", "*/README.md", |path| {
         let dir = common::rel(path.parent().unwrap());
-        let (failed, out) = snapshot_of(&[dir.clone()]);
+        let (failed, out) = snapshot_of(std::slice::from_ref(&dir));
         let expect_fail = dir.to_string_lossy().contains("err_");
         assert_eq!(failed, expect_fail, "{}:\n{out}", dir.display());
         insta::assert_snapshot!(out);

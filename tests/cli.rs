@@ -212,7 +212,7 @@ fn kubernetes_resources_carry_namespace_and_labels() {
     assert_eq!(out.matches("namespace: monitoring").count(), 6);
     assert_eq!(out.matches("prometheus: main").count(), 6);
     assert!(out.contains("apiVersion: monitoring.coreos.com/v1"));
-    let first = out.split("\n---\n").nth(0).unwrap();
+    let first = out.split("\n---\n").next().unwrap();
     assert!(first.contains("name: sloforge-cart"), "{first}");
 }
 
@@ -398,7 +398,7 @@ fn streamed_generation_matches_the_whole_fleet_pipeline_and_stays_atomic() {
     let o = sloforge(&["generate", "specs", "-o", "out"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     let streamed = read_tree(&tmp.path().join("out")).unwrap();
-    let b = sloforge::build(&[specs.clone()], false);
+    let b = sloforge::build(std::slice::from_ref(&specs), false);
     let c = b.compilation.as_ref().expect("compiles");
     let whole = sloforge::render::render_tree(
         c,

@@ -40,15 +40,15 @@ pub fn parse(text: &str) -> Result<Expr, String> {
 /// Invariant for fuzzing and tests: whatever the plain-selector reader accepts, promql-parser
 /// reads as the same AST; a bare selector wrapped in a function prints as the AST prints it.
 pub fn assert_plain_selector_agrees(text: &str) {
-    if let Ok(e) = guarded_parse(text) {
-        if matches!(e, Expr::VectorSelector(_)) {
-            let w = Duration::from_secs(75);
-            assert_eq!(
-                apply_over_selectors(&e, "rate", w),
-                apply_over_selectors_ast(&e, "rate", w),
-                "bare-selector printing disagrees with the AST on {text:?}"
-            );
-        }
+    if let Ok(e) = guarded_parse(text)
+        && matches!(e, Expr::VectorSelector(_))
+    {
+        let w = Duration::from_secs(75);
+        assert_eq!(
+            apply_over_selectors(&e, "rate", w),
+            apply_over_selectors_ast(&e, "rate", w),
+            "bare-selector printing disagrees with the AST on {text:?}"
+        );
     }
     if let Some(fast) = parse_plain_selector(text) {
         let full = guarded_parse(text);
@@ -416,11 +416,12 @@ fn for_each_selector_mut(
         Expr::Paren(p) => return for_each_selector_mut(&mut p.expr, f),
         Expr::Subquery(s) => return for_each_selector_mut(&mut s.expr, f),
         Expr::Call(c) => {
-            return c
-                .args
-                .args
-                .iter_mut()
-                .fold(true, |ok, a| for_each_selector_mut(a, f) && ok);
+            // Every argument is visited, even after one that is not a selector.
+            let mut ok = true;
+            for a in c.args.args.iter_mut() {
+                ok &= for_each_selector_mut(a, f);
+            }
+            return ok;
         }
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
         Expr::Extension(_) => return false,
@@ -636,10 +637,11 @@ fn std_duration(d: Duration) -> StdDuration {
 pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> String {
     let diff =
         |vs: &promql_parser::parser::VectorSelector| per_second_increase(&vs.to_string(), base);
-    if let Expr::VectorSelector(vs) = e {
-        if vs.offset.is_none() && vs.at.is_none() {
-            return diff(vs);
-        }
+    if let Expr::VectorSelector(vs) = e
+        && vs.offset.is_none()
+        && vs.at.is_none()
+    {
+        return diff(vs);
     }
     let mut out = e.clone();
     strip_zero_offsets(&mut out);
@@ -676,13 +678,14 @@ pub fn rate_of(e: &Expr, window: Duration) -> String {
 /// `e` with every vector selector `s` replaced by `func(s[window])`.
 pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
     // A bare selector (most SLIs): the text the AST would print, without building the call.
-    if let Expr::VectorSelector(vs) = e {
-        if vs.offset.is_none() && vs.at.is_none() {
-            return format!(
-                "{func}({vs}[{}])",
-                promql_parser::util::display_duration(&std_duration(window))
-            );
-        }
+    if let Expr::VectorSelector(vs) = e
+        && vs.offset.is_none()
+        && vs.at.is_none()
+    {
+        return format!(
+            "{func}({vs}[{}])",
+            promql_parser::util::display_duration(&std_duration(window))
+        );
     }
     apply_over_selectors_ast(e, func, window)
 }
@@ -708,11 +711,11 @@ fn apply_over_selectors_ast(e: &Expr, func: &str, window: Duration) -> String {
     strip_zero_offsets(&mut out);
     map_selectors(&mut out, &|vs| {
         let mut call = template.clone();
-        if let Expr::Call(c) = &mut call {
-            if let Some(Expr::MatrixSelector(ms)) = c.args.args.first_mut().map(|b| b.as_mut()) {
-                ms.vs = vs.clone();
-                ms.range = range;
-            }
+        if let Expr::Call(c) = &mut call
+            && let Some(Expr::MatrixSelector(ms)) = c.args.args.first_mut().map(|b| b.as_mut())
+        {
+            ms.vs = vs.clone();
+            ms.range = range;
         }
         call
     });
@@ -723,10 +726,10 @@ fn apply_over_selectors_ast(e: &Expr, func: &str, window: Duration) -> String {
 /// to read back: drop it.
 fn zero_offset(o: &mut Option<promql_parser::parser::Offset>) {
     use promql_parser::parser::Offset;
-    if let Some(Offset::Pos(d) | Offset::Neg(d)) = o {
-        if d.is_zero() {
-            *o = None;
-        }
+    if let Some(Offset::Pos(d) | Offset::Neg(d)) = o
+        && d.is_zero()
+    {
+        *o = None;
     }
 }
 

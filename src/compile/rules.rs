@@ -188,7 +188,7 @@ fn dur(d: Duration) -> Option<String> {
 /// Seconds of a duration as a PromQL number (`86400`, `0.5`).
 fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         (ms / 1000).to_string()
     } else {
         format!("{}.{:03}", ms / 1000, ms % 1000)

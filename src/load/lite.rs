@@ -341,7 +341,7 @@ fn value(text: &str, loc: Loc) -> Option<Node<'_>> {
     match text.as_bytes()[0] {
         b'"' | b'\'' => {
             let (content, end) = quoted(text)?;
-            after_quote(&text[end..]).then(|| {
+            after_quote(&text[end..]).then_some({
                 Node::Scalar(Scalar {
                     text: content,
                     plain: false,
@@ -355,7 +355,7 @@ fn value(text: &str, loc: Loc) -> Option<Node<'_>> {
                 Some(i) => text[..i].trim_end_matches(' '),
                 None => text,
             };
-            (plain_start(value) && key_end(value).is_none()).then(|| {
+            (plain_start(value) && key_end(value).is_none()).then_some({
                 Node::Scalar(Scalar {
                     text: Cow::Borrowed(value),
                     plain: true,
@@ -570,11 +570,9 @@ impl<'n, 'a> NodeDe<'n, 'a> {
 fn decimal(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = s.split_once('.').unwrap_or((s, "1"));
-    !int.is_empty()
-        && !(int.len() > 1 && int.starts_with('0'))
-        && !frac.is_empty()
-        && int.bytes().all(|c| c.is_ascii_digit())
-        && frac.bytes().all(|c| c.is_ascii_digit())
+    let leading_zero = int.len() > 1 && int.starts_with('0');
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+    !leading_zero && digits(int) && digits(frac)
 }
 
 fn unsigned(s: &str) -> Option<u64> {

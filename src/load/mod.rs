@@ -132,20 +132,20 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
 
 fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
     let meta = std::fs::metadata(path);
-    if let Ok(m) = &meta {
-        if m.len() > MAX_FILE_BYTES {
-            out.diags.push(Diagnostic::error(
-                Code::Io,
-                path,
-                Loc { line: 1, col: 1 },
-                "",
-                format!(
-                    "file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes",
-                    m.len()
-                ),
-            ));
-            return;
-        }
+    if let Ok(m) = &meta
+        && m.len() > MAX_FILE_BYTES
+    {
+        out.diags.push(Diagnostic::error(
+            Code::Io,
+            path,
+            Loc { line: 1, col: 1 },
+            "",
+            format!(
+                "file is {} bytes; spec files are limited to {MAX_FILE_BYTES} bytes",
+                m.len()
+            ),
+        ));
+        return;
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -271,10 +271,10 @@ fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> Diagnostic {
         .next()
         .unwrap_or("invalid YAML")
         .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-    if let Some(i) = msg.rfind(" at line ") {
-        if msg[i..].contains(", column ") {
-            msg.truncate(i);
-        }
+    if let Some(i) = msg.rfind(" at line ")
+        && msg[i..].contains(", column ")
+    {
+        msg.truncate(i);
     }
     Diagnostic::error(Code::YamlSyntax, path, loc, "", msg)
 }

@@ -212,18 +212,18 @@ fn walk_map(
 
 fn walk_alternatives(node: &Node, alts: &[Json], root: &Json, path: &str, out: &mut Vec<Issue>) {
     // An externally tagged enum whose tag is given: check against that variant alone.
-    if let Value::Map(entries) = &node.value {
-        if let [(k, _)] = entries.as_slice() {
-            let tagged = alts.iter().find(|a| {
-                let a = resolve(a, root);
-                a.get("required")
-                    .and_then(Json::as_array)
-                    .is_some_and(|r| r.len() == 1 && r[0].as_str() == k.value.as_str())
-            });
-            if let Some(alt) = tagged {
-                walk(node, alt, root, path, out);
-                return;
-            }
+    if let Value::Map(entries) = &node.value
+        && let [(k, _)] = entries.as_slice()
+    {
+        let tagged = alts.iter().find(|a| {
+            let a = resolve(a, root);
+            a.get("required")
+                .and_then(Json::as_array)
+                .is_some_and(|r| r.len() == 1 && r[0].as_str() == k.value.as_str())
+        });
+        if let Some(alt) = tagged {
+            walk(node, alt, root, path, out);
+            return;
         }
     }
     let mut best: Option<Vec<Issue>> = None;

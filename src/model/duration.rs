@@ -95,7 +95,7 @@ impl Duration {
     }
 
     pub fn is_whole_minutes(self) -> bool {
-        self.0 % 60_000 == 0
+        self.0.is_multiple_of(60_000)
     }
 
     pub fn minutes(self) -> u64 {

@@ -22,7 +22,7 @@ fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let unusual = b
         .iter()
-        .fold(false, |acc, &x| acc | (x < 0x20) | (x >= 0x7f));
+        .fold(false, |acc, &x| acc | !(0x20..0x7f).contains(&x));
     if unusual {
         return plain_ok_text(s);
     }

@@ -97,13 +97,13 @@ fn label_text(v: &Sp<Value>) -> Option<String> {
 
 fn team_of(cx: &mut Ctx, meta: &os::Metadata) -> String {
     for key in ["team", "owner"] {
-        if let Some(v) = meta.labels.get(key) {
-            if let Some(t) = label_text(v) {
-                if is_name(&t) {
-                    return t;
-                }
-                check_name(cx, &Sp::new(t, v.loc), &format!("metadata.labels.{key}"));
+        if let Some(v) = meta.labels.get(key)
+            && let Some(t) = label_text(v)
+        {
+            if is_name(&t) {
+                return t;
             }
+            check_name(cx, &Sp::new(t, v.loc), &format!("metadata.labels.{key}"));
         }
     }
     "unowned".to_string()
@@ -277,14 +277,16 @@ fn no_data_from_policies(ix: &Index, slo: &os::SloSpec) -> Option<bool> {
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .filter_map(|item| match (&item.value.alert_policy_ref, &item.value.spec) {
-            (Some(r), _) => ix
-                .policies
-                .get(r.value.as_str())
-                .and_then(|p| p.doc.spec.alert_when_no_data),
-            (None, Some(spec)) => spec.alert_when_no_data,
-            (None, None) => None,
-        })
+        .filter_map(
+            |item| match (&item.value.alert_policy_ref, &item.value.spec) {
+                (Some(r), _) => ix
+                    .policies
+                    .get(r.value.as_str())
+                    .and_then(|p| p.doc.spec.alert_when_no_data),
+                (None, Some(spec)) => spec.alert_when_no_data,
+                (None, None) => None,
+            },
+        )
         .collect();
     if said.contains(&true) {
         Some(true)
@@ -359,16 +361,16 @@ fn tiers_from_policies(
                 .map(|r| r.value.clone())
                 .or_else(|| t.value.metadata.as_ref().map(|m| m.name.value.clone()))
                 .unwrap_or_default();
-            if let Some(r) = &t.value.target_ref {
-                if !ix.targets.contains_key(r.value.as_str()) {
-                    cx.err(
-                        Code::UnknownReference,
-                        r.loc,
-                        format!("{pp}.notificationTargets"),
-                        format!("no AlertNotificationTarget named `{}`", r.value),
-                    );
-                    continue;
-                }
+            if let Some(r) = &t.value.target_ref
+                && !ix.targets.contains_key(r.value.as_str())
+            {
+                cx.err(
+                    Code::UnknownReference,
+                    r.loc,
+                    format!("{pp}.notificationTargets"),
+                    format!("no AlertNotificationTarget named `{}`", r.value),
+                );
+                continue;
             }
             cx.warn(
                 Code::NotMapped,
@@ -419,19 +421,19 @@ fn tiers_from_policies(
                 );
                 continue;
             }
-            if let Some(op) = &cond.op {
-                if !matches!(op.value.as_str(), "gte" | "gt") {
-                    cx.err(
-                        Code::Sli,
-                        op.loc,
-                        format!("{cp}.condition.op"),
-                        format!(
-                            "operator `{}` is not supported for a burn rate: use `gte` or `gt`",
-                            op.value
-                        ),
-                    );
-                    continue;
-                }
+            if let Some(op) = &cond.op
+                && !matches!(op.value.as_str(), "gte" | "gt")
+            {
+                cx.err(
+                    Code::Sli,
+                    op.loc,
+                    format!("{cp}.condition.op"),
+                    format!(
+                        "operator `{}` is not supported for a burn rate: use `gte` or `gt`",
+                        op.value
+                    ),
+                );
+                continue;
             }
             let Some(burn) = Decimal::from_f64(cond.threshold.value).filter(|b| b.is_positive())
             else {

@@ -92,7 +92,7 @@ pub fn workbook_tiers() -> Vec<AlertTierPolicy> {
             24 * 60,
             2 * 60,
             "3",
-            1 * 60,
+            60,
         ),
         t(
             "ticket-slow",
@@ -138,6 +138,9 @@ fn no_data_series(sli: &Sli) -> Vec<(NoDataKind, String)> {
         Sli::RawRatio { .. } => Vec::new(),
     }
 }
+
+/// Sloth's per-severity alert labels (rendered) and annotations (templates).
+type SeverityLabels = (BTreeMap<String, String>, BTreeMap<Sp<String>, Sp<String>>);
 
 struct Stage {
     name: String,
@@ -282,65 +285,70 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
             continue;
         }
         seen = Some(doc.file.clone());
-        if let Some(s) = &d.evaluation_interval {
-            if let Some(v) = cx.duration(s, "evaluation_interval") {
-                if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
-                    cx.err(
-                        Code::DurationSyntax,
-                        s.loc,
-                        "evaluation_interval",
-                        "must be a positive whole number of seconds",
-                    );
-                } else {
-                    out.settings.evaluation_interval = v;
-                }
+        if let Some(s) = &d.evaluation_interval
+            && let Some(v) = cx.duration(s, "evaluation_interval")
+        {
+            if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
+                cx.err(
+                    Code::DurationSyntax,
+                    s.loc,
+                    "evaluation_interval",
+                    "must be a positive whole number of seconds",
+                );
+            } else {
+                out.settings.evaluation_interval = v;
             }
         }
         out.settings.base_window = out.settings.evaluation_interval.max(Duration::from_mins(1));
-        if let Some(s) = &d.base_window {
-            if let Some(v) = cx.duration(s, "base_window") {
-                if v < out.settings.evaluation_interval {
-                    cx.err(
-                        Code::DurationSyntax,
-                        s.loc,
-                        "base_window",
-                        "must be at least the evaluation interval, or samples would be missed",
-                    );
-                } else if v.as_millis() % 1000 != 0 {
-                    cx.err(
-                        Code::DurationSyntax,
-                        s.loc,
-                        "base_window",
-                        "must be a whole number of seconds",
-                    );
-                } else {
-                    out.settings.base_window = v;
-                }
+        if let Some(s) = &d.base_window
+            && let Some(v) = cx.duration(s, "base_window")
+        {
+            if v < out.settings.evaluation_interval {
+                cx.err(
+                    Code::DurationSyntax,
+                    s.loc,
+                    "base_window",
+                    "must be at least the evaluation interval, or samples would be missed",
+                );
+            } else if v.as_millis() % 1000 != 0 {
+                cx.err(
+                    Code::DurationSyntax,
+                    s.loc,
+                    "base_window",
+                    "must be a whole number of seconds",
+                );
+            } else {
+                out.settings.base_window = v;
             }
         }
         // Exact windows by default: a 15s scrape interval (at most half the base window).
         let half_base = out.settings.base_window.as_millis() / 2 / 1000 * 1000;
         out.settings.scrape_interval = Some(Duration::from_millis(15_000.min(half_base).max(1000)));
-        if let Some(s) = &d.scrape_interval {
-            if let Some(v) = cx.duration(s, "scrape_interval") {
-                if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
-                    cx.err(
-                        Code::DurationSyntax,
-                        s.loc,
-                        "scrape_interval",
-                        "must be a positive whole number of seconds",
-                    );
-                } else if v > out.settings.base_window {
-                    cx.err(Code::DurationSyntax, s.loc, "scrape_interval", "must not be longer than base_window: the raw read needs at least two samples");
-                } else {
-                    out.settings.scrape_interval = Some(v);
-                }
+        if let Some(s) = &d.scrape_interval
+            && let Some(v) = cx.duration(s, "scrape_interval")
+        {
+            if v.as_millis() == 0 || v.as_millis() % 1000 != 0 {
+                cx.err(
+                    Code::DurationSyntax,
+                    s.loc,
+                    "scrape_interval",
+                    "must be a positive whole number of seconds",
+                );
+            } else if v > out.settings.base_window {
+                cx.err(
+                    Code::DurationSyntax,
+                    s.loc,
+                    "scrape_interval",
+                    "must not be longer than base_window: the raw read needs at least two samples",
+                );
+            } else {
+                out.settings.scrape_interval = Some(v);
             }
         }
-        if let Some(s) = &d.window {
-            if let Some(v) = window_value(&mut cx, s, "window") {
-                out.window = v;
-            }
+        if let Some(s) = &d.window
+            && let Some(v) = window_value(&mut cx, s, "window")
+        {
+            out.window = v;
         }
         if let Some(sev) = &d.severities {
             for (s, path) in [
@@ -404,7 +412,7 @@ fn defaults(loaded: &Loaded, diags: &mut Diagnostics) -> Defaults {
                     ),
                 }
             }
-            v.sort_by(|a, b| b.below.cmp(&a.below));
+            v.sort_by_key(|s| std::cmp::Reverse(s.below));
             out.stages = v;
         }
         if let Some(a) = &d.alerting {
@@ -466,15 +474,15 @@ fn policy_tiers(
             .as_ref()
             .and_then(|s| cx.duration(s, &format!("{p}.keep_firing_for")))
             .unwrap_or(Duration::ZERO);
-        if let (Some(l), Some(s)) = (long, short) {
-            if s.as_millis() == 0 || s >= l {
-                cx.err(
-                    Code::Config,
-                    t.short_window.loc,
-                    format!("{p}.short_window"),
-                    "short window must be positive and shorter than the long window",
-                );
-            }
+        if let (Some(l), Some(s)) = (long, short)
+            && (s.as_millis() == 0 || s >= l)
+        {
+            cx.err(
+                Code::Config,
+                t.short_window.loc,
+                format!("{p}.short_window"),
+                "short window must be positive and shorter than the long window",
+            );
         }
         if let (Some(long_window), Some(short_window), Some(burn_rate)) = (long, short, burn) {
             policy.push(AlertTierPolicy {
@@ -781,8 +789,7 @@ struct SloInput<'a> {
     alerting: AlertingSpec,
     path: String,
     /// Sloth: per-severity labels and annotations.
-    severity_labels:
-        BTreeMap<SeverityKind, (BTreeMap<String, String>, BTreeMap<Sp<String>, Sp<String>>)>,
+    severity_labels: BTreeMap<SeverityKind, SeverityLabels>,
     /// The objective as a ratio (OpenSLO `target`), used instead of `objective` when given.
     objective_ratio: Option<Sp<f64>>,
     /// Alert tiers of this SLO alone with absolute windows (OpenSLO alert conditions) instead
@@ -913,7 +920,7 @@ fn build_slo(
     for v in alert_labels.values_mut() {
         *v = go_template_literal(v);
     }
-    for (k, _) in &alerting.annotations {
+    for k in alerting.annotations.keys() {
         if !is_label_name(&k.value) {
             cx.err(
                 Code::LabelName,
@@ -1919,14 +1926,13 @@ fn service_from_sloth(cx: &mut Ctx, d: &Defaults, s: &sloth::SlothSpec) -> Optio
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     check_labels(cx, &without_team, "labels", &mut service_labels);
-    if !is_name(&team) {
-        if let Some((_, v)) = s
+    if !is_name(&team)
+        && let Some((_, v)) = s
             .labels
             .iter()
             .find(|(k, _)| k.value == "team" || k.value == "owner")
-        {
-            check_name(cx, v, "labels.team");
-        }
+    {
+        check_name(cx, v, "labels.team");
     }
     let mut slos = Vec::new();
     let mut seen: BTreeMap<&str, Loc> = BTreeMap::new();
@@ -2227,11 +2233,14 @@ fn declared_name(doc: &RawDoc) -> Option<&str> {
     }
 }
 
+/// What `validate_inner` does with each valid service as soon as it is built.
+type EachService<'a, W> = &'a (dyn Fn(&Arc<Service>, &Settings) -> W + Sync);
+
 /// Without `each`, every valid service is kept in the returned fleet.
 fn validate_inner<W: Send>(
     loaded: &Loaded,
     chunk: usize,
-    each: Option<&(dyn Fn(&Arc<Service>, &Settings) -> W + Sync)>,
+    each: Option<EachService<'_, W>>,
     done: &mut dyn FnMut(Vec<W>) -> bool,
 ) -> (Option<Fleet>, Diagnostics) {
     let mut diags = loaded.diags.clone();

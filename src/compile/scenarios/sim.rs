@@ -245,7 +245,7 @@ impl Recorded {
         let steps = timeline.end_ms() / step_ms;
         let base_samples = base_ms / scrape;
         let base_secs = i128::from(base_ms / 1000);
-        if w.span_ms % scrape != 0
+        if !w.span_ms.is_multiple_of(scrape)
             || base_ms % scrape != 0
             || base_ms % 1000 != 0
             || w.span_ms <= base_ms
