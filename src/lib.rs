@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod doctor;
 pub mod explain;
 pub mod fuzzing;
 pub mod hash;
