@@ -200,6 +200,7 @@ fn push_section(out: &mut String, title: &str, s: &Section) {
     if !s.passed.is_empty() {
         out.push_str(&format!("  ok: {}\n", s.passed.join("; ")));
     }
+    out.push('\n');
 }
 
 /// The report as text: one block per SLO, then the servers, then a summary line.
@@ -221,7 +222,7 @@ pub fn render_text(r: &Report) -> String {
         .filter(|s| s.section.findings.is_empty())
         .count();
     out.push_str(&format!(
-        "\n{} error(s), {} warning(s); {clean} of {} SLO(s) without findings\n",
+        "{} error(s), {} warning(s); {clean} of {} SLO(s) without findings\n",
         r.errors,
         r.warnings,
         r.slos.len()

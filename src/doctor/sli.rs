@@ -247,7 +247,7 @@ fn latency(
         sec.error(
             Code::ClassicBuckets,
             format!("`{count_sel}` has series but `{bucket_sel}` has none{why}: the SLI reads classic buckets"),
-            "keep the classic buckets: set `always_scrape_classic_histograms: true` (Prometheus 3: `scrape_native_histograms` with classic buckets kept) on the scrape job, or drop the relabelling that removes `_bucket` series".into(),
+            "keep the classic buckets: set `always_scrape_classic_histograms: true` on the scrape job (Prometheus 2: `scrape_classic_histograms: true`) where native histograms are scraped, or drop the relabelling that removes `_bucket` series".into(),
         );
         return;
     }
