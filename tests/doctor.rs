@@ -297,7 +297,7 @@ fn a_broken_setup_reports_every_problem() {
     );
     // Settled once every SLO with series has had its interval measured.
     let (code, out) = stack.doctor_until("the measured scrape interval", |_, out| {
-        out.matches("is scraped every 2s").count() == 5 && out.contains("[D002]")
+        out.matches("is scraped every 2s").count() == 6 && out.contains("[D002]")
     });
     eprintln!("{out}");
     assert_eq!(code, Some(1));
@@ -308,6 +308,13 @@ fn a_broken_setup_reports_every_problem() {
         "{typo}"
     );
     assert!(!typo.contains("[D002]"), "{typo}");
+
+    let noerrors = block(&out, "shop/noerrors");
+    assert!(
+        noerrors.contains("warning[D001]: the errors selector `http_requests_total{job=\"app\",code=~\"4..\"}` returns no series: metric `http_requests_total` exists, but none of its series match the label matchers (no errors counted yet, or wrong matchers)"),
+        "{noerrors}"
+    );
+    assert!(!noerrors.contains("error["), "{noerrors}");
 
     let subset = block(&out, "shop/subset");
     assert!(
@@ -335,6 +342,7 @@ fn a_broken_setup_reports_every_problem() {
         "shop/bucket",
         "shop/nobucket",
         "shop/monthly",
+        "shop/noerrors",
         "lost/availability",
     ] {
         let b = block(&out, slo);

@@ -143,12 +143,23 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
             // Reported by the classic-bucket check below.
             continue;
         }
-        let hint = name_hint(server, s);
-        sec.error(
-            Code::NoSeries,
-            format!("the {role} selector `{s}` returns no series{hint}"),
-            "correct the metric name or label matchers in the spec (or the exporter/relabelling), so that the selector matches the series Prometheus scrapes".into(),
-        );
+        let (hint, metric_exists) = name_hint(server, s);
+        let fix = "correct the metric name or label matchers in the spec (or the exporter/relabelling), so that the selector matches the series Prometheus scrapes";
+        if *role == "errors" && metric_exists {
+            // Client libraries create an error series with the first error: none yet is
+            // normal, and the rules count a missing errors series as no errors.
+            sec.warn(
+                Code::NoSeries,
+                format!("the errors selector `{s}` returns no series{hint} (no errors counted yet, or wrong matchers)"),
+                format!("if errors have happened, {fix}"),
+            );
+        } else {
+            sec.error(
+                Code::NoSeries,
+                format!("the {role} selector `{s}` returns no series{hint}"),
+                fix.into(),
+            );
+        }
     }
     if found == sels.roles.len() {
         sec.pass(format!("{found} selector(s) return series"));
@@ -183,18 +194,20 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
     }
 }
 
-/// ` (did you mean …)` for a selector whose metric does not exist but a similar one does.
-fn name_hint(server: &Server, selector: &str) -> String {
+/// Why a selector that returns no series does so: `: metric … exists, but …` or `: there is
+/// no metric …; did you mean …?`, and whether its metric exists on the server.
+fn name_hint(server: &Server, selector: &str) -> (String, bool) {
     let Ok(Expr::VectorSelector(vs)) = promql::parse(selector) else {
-        return String::new();
+        return (String::new(), false);
     };
     let Some(name) = vs.name.clone() else {
-        return String::new();
+        return (String::new(), false);
     };
     let names = server.metric_names();
     if names.iter().any(|n| *n == name) {
-        return format!(
-            ": metric `{name}` exists, but none of its series match the label matchers"
+        return (
+            format!(": metric `{name}` exists, but none of its series match the label matchers"),
+            true,
         );
     }
     let limit = (name.len() / 5).max(2);
@@ -204,10 +217,11 @@ fn name_hint(server: &Server, selector: &str) -> String {
         .filter(|(d, _)| *d <= limit)
         .collect();
     near.sort();
-    match near.first() {
+    let hint = match near.first() {
         Some((_, n)) => format!(": there is no metric `{name}`; did you mean `{n}`?"),
         None => format!(": there is no metric `{name}` on the server"),
-    }
+    };
+    (hint, false)
 }
 
 /// Levenshtein distance of two strings, by characters.
