@@ -311,7 +311,7 @@ fn a_broken_setup_reports_every_problem() {
 
     let noerrors = block(&out, "shop/noerrors");
     assert!(
-        noerrors.contains("warning[D001]: the errors selector `http_requests_total{job=\"app\",code=~\"4..\"}` returns no series: metric `http_requests_total` exists, but none of its series match the label matchers (no errors counted yet, or wrong matchers)"),
+        noerrors.contains("warning[D001]: the errors selector `http_requests_total{code=~\"4..\",job=\"app\"}` returns no series: metric `http_requests_total` exists, but none of its series match the label matchers (no errors counted yet, or wrong matchers)"),
         "{noerrors}"
     );
     assert!(!noerrors.contains("error["), "{noerrors}");

@@ -129,7 +129,7 @@ pub fn loaded_groups(data: &Json) -> BTreeMap<String, LoadedGroup> {
             let error = r["lastError"].as_str().unwrap_or("");
             if !error.is_empty() {
                 lg.unhealthy.push((rule.clone(), error.to_string()));
-            } else if health != "ok" && !(health == "unknown" && !lg.evaluated) {
+            } else if health != "ok" && (health != "unknown" || lg.evaluated) {
                 lg.unhealthy
                     .push((rule.clone(), format!("health `{health}`")));
             }
@@ -195,10 +195,10 @@ pub fn check_groups(
             ok += 1;
             if l.evaluated {
                 for r in &g.rules {
-                    if let Rule::Record(rec) = r {
-                        if !records.contains(&rec.record) {
-                            records.push(rec.record.clone());
-                        }
+                    if let Rule::Record(rec) = r
+                        && !records.contains(&rec.record)
+                    {
+                        records.push(rec.record.clone());
                     }
                 }
             }

@@ -169,10 +169,9 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
         matchers,
         le,
     } = &slo.sli
+        && !empty.contains("_count")
     {
-        if !empty.contains("_count") {
-            latency(c, metric, matchers, le, empty.contains("_bucket"), sec);
-        }
+        latency(c, metric, matchers, le, empty.contains("_bucket"), sec);
     }
     if let Sli::Ratio { errors, total } = &slo.sli {
         let (role, part) = match errors {
@@ -183,14 +182,13 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
             subset(c, role, part, total, sec);
         }
     }
-    if let Some(raw) = &sels.raw {
-        if !sels
+    if let Some(raw) = &sels.raw
+        && !sels
             .roles
             .iter()
             .any(|(r, s)| s == raw && empty.contains(r))
-        {
-            interval(server, raw, settings, sec);
-        }
+    {
+        interval(server, raw, settings, sec);
     }
 }
 
@@ -204,7 +202,7 @@ fn name_hint(server: &Server, selector: &str) -> (String, bool) {
         return (String::new(), false);
     };
     let names = server.metric_names();
-    if names.iter().any(|n| *n == name) {
+    if names.contains(&name) {
         return (
             format!(": metric `{name}` exists, but none of its series match the label matchers"),
             true,
@@ -358,7 +356,7 @@ fn subset(c: &Client, role: &str, part: &Expr, total: &Expr, sec: &mut Section) 
         sec.pass(format!("{role} series are among total's"));
         return;
     }
-    let shown: Vec<String> = missing.iter().take(3).map(|l| format_labels(l)).collect();
+    let shown: Vec<String> = missing.iter().take(3).map(format_labels).collect();
     let more = if missing.len() > 3 {
         format!(" and {} more", missing.len() - 3)
     } else {
