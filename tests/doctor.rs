@@ -434,3 +434,79 @@ fn an_unreachable_server_exits_2() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--prometheus"), "{err}");
 }
+
+/// A server that is not Prometheus: doctor says so (exit 2). One that answers the build info but
+/// nothing else sensibly (500s, bodies that are not JSON, JSON of the wrong shape) gives API
+/// findings (exit 1), never a crash.
+#[test]
+fn servers_that_answer_nonsense_give_findings_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    for f in ["defaults.yaml", "routing.yaml", "healthy/app.yaml"] {
+        let p = common::root().join("tests/doctor").join(f);
+        fs::copy(&p, specs.join(p.file_name().unwrap())).unwrap();
+    }
+    let html = Server::start(Arc::new(|_: &str, _: &str, _: &[u8]| {
+        (404, "text/html", "<html>login</html>".to_string())
+    }));
+    let url = format!("http://{}", html.addr);
+    let (code, _, err) = run(&["doctor", "specs", "--prometheus", &url], dir.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: Prometheus at {url} does not answer like Prometheus: "
+        )),
+        "{err}"
+    );
+
+    let odd = Server::start(Arc::new(|_: &str, path: &str, _: &[u8]| {
+        if path.starts_with("/api/v1/status/buildinfo") {
+            (
+                200,
+                "application/json",
+                r#"{"status":"success","data":{}}"#.into(),
+            )
+        } else if path.starts_with("/api/v1/query") {
+            (500, "text/plain", "internal error".into())
+        } else if path.starts_with("/api/v1/rules") {
+            (
+                200,
+                "application/json",
+                r#"{"status":"success","data":[1,2]}"#.into(),
+            )
+        } else if path.starts_with("/api/v2/status") {
+            (
+                200,
+                "application/json",
+                r#"{"config":{"original":"route: ["}}"#.into(),
+            )
+        } else {
+            (200, "application/json", "{not json".into())
+        }
+    }));
+    let url = format!("http://{}", odd.addr);
+    let (code, out, err) = run(
+        &[
+            "doctor",
+            "specs",
+            "--prometheus",
+            &url,
+            "--alertmanager",
+            &url,
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("error[D014]: "), "{out}");
+    assert!(out.contains("HTTP 500: internal error"), "{out}");
+    assert!(
+        out.contains("error[D014]: the loaded rule groups could not be read from /api/v1/rules: the answer has no `groups` list"),
+        "{out}"
+    );
+    assert!(!out.contains("[D008]"), "{out}");
+    assert!(
+        out.contains("error[D011]: Alertmanager's configuration cannot be read"),
+        "{out}"
+    );
+}

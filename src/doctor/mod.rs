@@ -152,8 +152,13 @@ pub fn run(
             None
         }
     };
-    let loaded = match server.prometheus.prometheus_data("/api/v1/rules", &[]) {
-        Ok(d) => Some(rules::loaded_groups(&d)),
+    let loaded = match server
+        .prometheus
+        .prometheus_data("/api/v1/rules", &[])
+        .map_err(|e| e.to_string())
+        .and_then(|d| rules::loaded_groups(&d))
+    {
+        Ok(l) => Some(l),
         Err(e) => {
             servers.error(
                 Code::ApiFailed,

@@ -111,9 +111,12 @@ pub struct LoadedGroup {
 }
 
 /// The loaded rule groups by name, from the `data` of `/api/v1/rules`.
-pub fn loaded_groups(data: &Json) -> BTreeMap<String, LoadedGroup> {
+pub fn loaded_groups(data: &Json) -> Result<BTreeMap<String, LoadedGroup>, String> {
+    let Some(groups) = data["groups"].as_array() else {
+        return Err("the answer has no `groups` list".into());
+    };
     let mut out = BTreeMap::new();
-    for g in data["groups"].as_array().into_iter().flatten() {
+    for g in groups {
         let Some(name) = g["name"].as_str() else {
             continue;
         };
@@ -137,7 +140,7 @@ pub fn loaded_groups(data: &Json) -> BTreeMap<String, LoadedGroup> {
         }
         out.insert(name.to_string(), lg);
     }
-    out
+    Ok(out)
 }
 
 fn rule_name(r: &Rule) -> &str {
@@ -300,12 +303,12 @@ mod tests {
                 {"name": "b", "health": "err", "lastError": "boom"}
             ]
         }, {"name": "h", "lastEvaluation": "0001-01-01T00:00:00Z", "rules": [{"name": "c", "health": "unknown"}]}]});
-        let g = loaded_groups(&data);
+        let g = loaded_groups(&data).unwrap();
         assert_eq!(
             g["g"].unhealthy,
             vec![("b".to_string(), "boom".to_string())]
         );
         assert!(g["g"].evaluated && !g["h"].evaluated && g["h"].unhealthy.is_empty());
-        assert!(loaded_groups(&serde_json::json!(null)).is_empty());
+        assert!(loaded_groups(&serde_json::json!(null)).is_err());
     }
 }
