@@ -268,7 +268,9 @@ fn a_healthy_setup_passes() {
         },
     );
     let (_, out) = stack.doctor_until("no findings", |code, out| {
-        code == Some(0) && out.contains("0 error(s), 0 warning(s)")
+        code == Some(0)
+            && out.contains("0 error(s), 0 warning(s)")
+            && out.matches("recorded series present").count() == 3
     });
     eprintln!("{out}");
     for slo in ["app/availability", "app/latency", "app/probe"] {
@@ -276,6 +278,7 @@ fn a_healthy_setup_passes() {
         assert!(b.contains("  ok: "), "{b}");
         assert!(b.contains("scraped every 1s"), "{b}");
         assert!(b.contains("rule group(s) loaded and healthy"), "{b}");
+        assert!(b.contains("recorded series present"), "{b}");
     }
     assert!(block(&out, "app/latency").contains("bucket le=\"1.0\" exists"));
     assert!(block(&out, "app/availability").contains("errors series are among total's"));
