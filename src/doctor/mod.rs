@@ -4,13 +4,14 @@
 //! loaded and writing, and Alertmanager must run the generated routes. Every finding has a
 //! stable code (`D001`…, [`report::Code`]), what was found and how to fix it.
 //!
-//! Modules: [`api`] (HTTP, the servers' JSON), [`sli`] (the series of each SLI),
-//! [`rules`] (retention, rule groups, recorded series), [`alertmanager`] (the running routing),
-//! [`report`] (findings, text and JSON). Doctor reads the model and the compiled output; nothing
-//! in them depends on it.
+//! Modules: [`api`] (HTTP, the servers' JSON), [`sli`] (the series of each SLI), [`interval`]
+//! (their scrape interval), [`rules`] (retention, rule groups, recorded series),
+//! [`alertmanager`] (the running routing), [`report`] (findings, text and JSON). Doctor reads
+//! the model and the compiled output; nothing in them depends on it.
 
 pub mod alertmanager;
 pub mod api;
+pub mod interval;
 pub mod report;
 pub mod rules;
 pub mod sli;
