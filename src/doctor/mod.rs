@@ -181,7 +181,7 @@ pub fn run(
             if let Some(l) = &loaded {
                 let groups = crate::compile::rules::slo_groups(slo, settings);
                 let records = rules::check_groups(l, &groups, &mut sec);
-                rules::check_records(&server, slo, &records, &mut sec);
+                rules::check_records(&server, slo, settings, &records, &mut sec);
             }
             slos.push(SloSection {
                 service: slo.service.clone(),

@@ -11,7 +11,7 @@ use super::report::{Code, Section};
 use crate::compile::promql;
 use crate::compile::rules::{Rule, RuleGroup};
 use crate::model::{Duration, Settings, Slo};
-use crate::names::label;
+use crate::names::{self, label};
 
 /// Prometheus' time retention when neither retention flag is set.
 const DEFAULT_RETENTION: Duration = Duration::from_secs(15 * 86_400);
@@ -225,8 +225,15 @@ pub fn check_groups(
     records
 }
 
-/// D010: every record of the SLO's evaluated groups has a series with its `service` and `slo`.
-pub fn check_records(server: &Server, slo: &Slo, records: &[String], sec: &mut Section) {
+/// D010: every record of the SLO's evaluated groups has a series with its `service` and `slo`:
+/// an error for the raw event rates, a warning for the records that read earlier records.
+pub fn check_records(
+    server: &Server,
+    slo: &Slo,
+    settings: &Settings,
+    records: &[String],
+    sec: &mut Section,
+) {
     if records.is_empty() {
         return;
     }
@@ -264,17 +271,27 @@ pub fn check_records(server: &Server, slo: &Slo, records: &[String], sec: &mut S
         return;
     }
     let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
-    sec.error(
-        Code::RecordMissing,
-        format!(
-            "the rules have run, but {} of their recorded series have no sample with service=\"{}\", slo=\"{}\": {}",
-            missing.len(),
-            slo.service,
-            slo.name,
-            list.join(", ")
-        ),
-        "check the rule group's evaluations (`/api/v1/rules`), and that no relabelling or remote-write filter drops `slo:` series".into(),
+    let message = format!(
+        "the rules have run, but {} of their recorded series have no sample with service=\"{}\", slo=\"{}\": {}",
+        missing.len(),
+        slo.service,
+        slo.name,
+        list.join(", ")
     );
+    let fix = "check the rule group's evaluations (`/api/v1/rules`), and that no relabelling or remote-write filter drops `slo:` series";
+    // The raw event rates are written at every evaluation (`or on() vector(0)`); every other
+    // record reads earlier records, so right after a reload it can be absent until the groups
+    // have run with data (a coarse group up to its interval later).
+    let base = names::events_record(&settings.base_window.to_string());
+    if missing.iter().any(|m| **m == base) {
+        sec.error(Code::RecordMissing, message, fix.into());
+    } else {
+        sec.warn(
+            Code::RecordMissing,
+            format!("{message}; these read earlier records, and can be missing for up to {} after the rules were loaded", settings.coarse_step()),
+            format!("run doctor again after that; if they are still missing, {fix}"),
+        );
+    }
 }
 
 #[cfg(test)]
