@@ -97,6 +97,8 @@ struct Setup {
     services: Option<&'static [&'static str]>,
     /// Alertmanager runs the generated configuration (else a minimal one of its own).
     generated_alertmanager: bool,
+    /// A change to a generated rule file before Prometheus loads it: (file, from, to).
+    stale_rules: Option<(&'static str, &'static str, &'static str)>,
 }
 
 // Field order matters: processes stop before the server they scrape.
@@ -129,6 +131,13 @@ impl Stack {
             String::from_utf8_lossy(&out.stderr)
         );
         let generated = dir.path().join("generated");
+        if let Some((file, from, to)) = setup.stale_rules {
+            let path = generated.join(file);
+            let text = fs::read_to_string(&path).unwrap();
+            let changed = text.replace(from, to);
+            assert_ne!(changed, text, "{file} does not contain {from:?}");
+            fs::write(&path, changed).unwrap();
+        }
 
         let am_config = if setup.generated_alertmanager {
             generated.join("alertmanager.yml")
@@ -265,6 +274,7 @@ fn a_healthy_setup_passes() {
             retention: None,
             services: None,
             generated_alertmanager: true,
+            stale_rules: None,
         },
     );
     let (_, out) = stack.doctor_until("no findings", |code, out| {
@@ -296,6 +306,12 @@ fn a_broken_setup_reports_every_problem() {
             retention: Some("1d"),
             services: Some(&["shop"]),
             generated_alertmanager: false,
+            // The alert of one SLO renamed: a rule file older than the specs.
+            stale_rules: Some((
+                "rules/shop.rules.yaml",
+                "alert: ShopTypoSLOBurn\n",
+                "alert: ShopTypoSLOBurnOld\n",
+            )),
         },
     );
     // Settled once every SLO with series has had its interval measured.
@@ -368,6 +384,10 @@ fn a_broken_setup_reports_every_problem() {
         "{lost}"
     );
     assert!(!block(&out, "shop/typo").contains("[D008]"));
+    assert!(
+        typo.contains("error[D009]: rule group `sloforge-shop-typo` differs from the generated one (missing: [ShopTypoSLOBurn]; not generated: [ShopTypoSLOBurnOld])"),
+        "{typo}"
+    );
 
     let servers = block(&out, "servers");
     assert!(
