@@ -48,6 +48,8 @@ pub struct RangeSeries {
 pub struct Client {
     agent: ureq::Agent,
     base: String,
+    /// The first transport failure, should the server stop answering during the run.
+    lost: std::cell::RefCell<Option<String>>,
 }
 
 impl Client {
@@ -60,11 +62,25 @@ impl Client {
         Client {
             agent,
             base: base.trim_end_matches('/').to_string(),
+            lost: std::cell::RefCell::new(None),
         }
     }
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Why the server stopped answering, if a request of this client found nothing there.
+    pub fn lost(&self) -> Option<String> {
+        self.lost.borrow().clone()
+    }
+
+    /// `r`, noting a transport failure.
+    fn note(&self, r: Result<Json, ApiError>) -> Result<Json, ApiError> {
+        if let Err(ApiError::Unreachable(why)) = &r {
+            self.lost.borrow_mut().get_or_insert_with(|| why.clone());
+        }
+        r
     }
 
     /// GET `path` with the query parameters `params`; the answer as JSON.
@@ -74,19 +90,23 @@ impl Client {
         for (k, v) in params {
             req = req.query(*k, *v);
         }
-        let resp = req.call().map_err(|e| transport(&url, &e))?;
-        read_json(&url, resp)
+        let r = req
+            .call()
+            .map_err(|e| transport(&url, &e))
+            .and_then(|resp| read_json(&url, resp));
+        self.note(r)
     }
 
     /// POST the form `form` to `path`; the answer as JSON.
     pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<Json, ApiError> {
         let url = format!("{}{path}", self.base);
-        let resp = self
+        let r = self
             .agent
             .post(&url)
             .send_form(form.iter().copied())
-            .map_err(|e| transport(&url, &e))?;
-        read_json(&url, resp)
+            .map_err(|e| transport(&url, &e))
+            .and_then(|resp| read_json(&url, resp));
+        self.note(r)
     }
 
     /// `data` of a Prometheus API answer whose `status` is `success`.

@@ -198,6 +198,12 @@ pub fn run(
             &mut servers,
         );
     }
+    if let Some(why) = server.prometheus.lost() {
+        return Err(Unreachable(format!(
+            "Prometheus at {} stopped answering during the checks: {why}",
+            server.prometheus.base()
+        )));
+    }
     Ok(Report::new(
         server.prometheus.base().to_string(),
         opts.alertmanager
