@@ -47,6 +47,26 @@ enum Command {
     /// Insert sloforge's routes, receivers, inhibition rules and time intervals into an existing
     /// alertmanager.yml, keeping the rest of it (running it again changes nothing).
     Splice(SpliceArgs),
+    /// Check the specs against a live Prometheus (and Alertmanager): series, buckets, scrape
+    /// interval, retention, loaded rule groups, routes; exit 1 on any error finding, 2 when a
+    /// server cannot be reached.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Args, Debug)]
+struct DoctorArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Base URL of the Prometheus that scrapes the SLI series and runs the rules
+    /// (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    prometheus: String,
+    /// Base URL of the Alertmanager that should run the generated routes.
+    #[arg(long, value_name = "URL")]
+    alertmanager: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    output: ExplainFormat,
 }
 
 #[derive(Args, Debug)]
@@ -229,6 +249,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             a.output.as_deref(),
             a.check,
         ),
+        Command::Doctor(a) => doctor(&a),
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
@@ -409,6 +430,34 @@ fn explain(a: &ExplainArgs) -> i32 {
         ExplainFormat::Json => print!("{}", crate::explain::render_json(&slos)),
     }
     0
+}
+
+fn doctor(a: &DoctorArgs) -> i32 {
+    let b = build(&a.spec.specs, a.spec.strict);
+    report(&b);
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+        return 1;
+    };
+    if b.failed() {
+        return 1;
+    }
+    let opts = crate::doctor::Options {
+        prometheus: a.prometheus.clone(),
+        alertmanager: a.alertmanager.clone(),
+    };
+    match crate::doctor::run(fleet, c, &opts) {
+        Ok(r) => {
+            match a.output {
+                ExplainFormat::Text => print!("{}", crate::doctor::report::render_text(&r)),
+                ExplainFormat::Json => print!("{}", crate::doctor::report::render_json(&r)),
+            }
+            r.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            2
+        }
+    }
 }
 
 fn validate(a: &SpecArgs) -> i32 {

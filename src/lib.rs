@@ -2,11 +2,13 @@
 //!
 //! The pipeline, one module per stage: [`load`] (raw specs with locations) → [`validate`]
 //! (every diagnostic at once) → [`model`] (typed) → [`compile`] (rules) → [`render`] (YAML,
-//! Kubernetes). [`names`] owns every metric, label and group name.
+//! Kubernetes). [`names`] owns every metric, label and group name. [`doctor`] checks the specs
+//! against live servers; it reads the model and the compiled output, which never depend on it.
 
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod doctor;
 pub mod explain;
 pub mod fuzzing;
 pub mod hash;
