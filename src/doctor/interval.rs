@@ -80,10 +80,15 @@ pub fn check(server: &Server, selector: &str, settings: &Settings, sec: &mut Sec
         sec.pass(format!("scraped every {expected}"));
         return;
     }
-    let measured_d = Duration::from_millis((measured * 1000.0).round() as u64);
-    let configured = seen
-        .iter()
-        .find_map(|l| server.target_interval(l))
+    let target = seen.iter().find_map(|l| server.target_interval(l));
+    // Timestamps jitter by milliseconds: a median within the tolerance of the target's own
+    // interval is that interval.
+    let measured_d = target
+        .as_deref()
+        .and_then(|t| Duration::parse(t).ok())
+        .filter(|t| (measured - t.as_secs_f64()).abs() <= t.as_secs_f64() * INTERVAL_TOLERANCE)
+        .unwrap_or_else(|| Duration::from_millis((measured * 1000.0).round() as u64));
+    let configured = target
         .map(|i| format!(" (its target's scrape_interval is {i})"))
         .unwrap_or_default();
     let message = format!(
