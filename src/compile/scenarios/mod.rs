@@ -1556,9 +1556,10 @@ mod tests {
             firing(&t, "page-fast: a burn 1.0501x", "1h8m"),
             ["page-fast", "page-slow"]
         );
-        // Every tier has its pair of tests, plus outage, spike, the fresh-start budget and zero
-        // traffic (a whole 30d window is beyond promtool's sample limit).
-        assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1 + 1);
+        // Every tier has its pair of tests, plus outage, spike, the fresh-start budget, the
+        // series vanishing (no data) and zero traffic (a whole 30d window is beyond promtool's
+        // sample limit).
+        assert_eq!(t.file.tests.len(), 1 + 4 * 2 + 1 + 1 + 1 + 1);
         // Five minutes of total outage on a fresh start spend about an eighth of the budget:
         // 5 of the 43.2 minutes that 0.1 % of 30 days holds, counted against the whole window.
         let budget = t
