@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::loopback::{Proc, Server, free_port, spawn_ready};
+use common::loopback::{Proc, Server, free_port, spawn_alertmanager, spawn_ready};
 use serde_json::Value as Json;
 
 /// Longest wait for doctor to see a setup settle (first scrapes, first rule evaluations).
@@ -146,20 +146,7 @@ impl Stack {
             fs::write(&p, "route:\n  receiver: ops\nreceivers:\n  - name: ops\n").unwrap();
             p
         };
-        let am_dir = dir.path().join("alertmanager-data");
-        let (am, am_port) = spawn_ready(
-            "prometheus-alertmanager",
-            &tools.alertmanager,
-            dir.path(),
-            &|port| {
-                vec![
-                    format!("--config.file={}", am_config.display()),
-                    format!("--storage.path={}", am_dir.display()),
-                    format!("--web.listen-address=127.0.0.1:{port}"),
-                    "--cluster.listen-address=".into(),
-                ]
-            },
-        );
+        let (am, am_port) = spawn_alertmanager(&tools.alertmanager, dir.path(), &am_config);
 
         let metrics = serve_metrics();
         let rules = generated.join("rules");

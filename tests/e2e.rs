@@ -20,7 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::loopback::{
-    Delivery, Proc, Server, deliveries_of, describe, get_json, instant_query, spawn_ready, stage_of,
+    Delivery, Proc, Server, deliveries_of, describe, get_json, instant_query, spawn_alertmanager,
+    spawn_ready, stage_of,
 };
 use common::{rfc3339, since};
 use serde_json::Value as Json;
@@ -340,20 +341,7 @@ impl Stack {
         };
 
         let mut procs = Vec::new();
-        let am_dir = dir.path().join("alertmanager-data");
-        let (am, am_port) = spawn_ready(
-            "prometheus-alertmanager",
-            &tools.alertmanager,
-            dir.path(),
-            &|port| {
-                vec![
-                    format!("--config.file={}", am_config.display()),
-                    format!("--storage.path={}", am_dir.display()),
-                    format!("--web.listen-address=127.0.0.1:{port}"),
-                    "--cluster.listen-address=".into(),
-                ]
-            },
-        );
+        let (am, am_port) = spawn_alertmanager(&tools.alertmanager, dir.path(), &am_config);
         procs.push(am);
 
         let prom_config = dir.path().join("prometheus.yml");

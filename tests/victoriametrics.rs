@@ -48,7 +48,7 @@ use serde_json::{Value as Json, json};
 
 use common::loopback::{
     Delivery, Proc, Server, deliveries_of, describe, get_json, http, query_at, run_bounded,
-    samples_at, spawn_ready,
+    samples_at, spawn_alertmanager, spawn_ready,
 };
 use common::{rfc3339, since, utc};
 
@@ -1052,22 +1052,7 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
 
     // 5. The live part starts now and runs while the histories are compared.
     let am_config = root.join("generated/alertmanager.yml");
-    let (am, am_port) = spawn_ready(
-        "prometheus-alertmanager",
-        &tools.alertmanager,
-        root,
-        &|port| {
-            vec![
-                format!("--config.file={}", am_config.display()),
-                format!(
-                    "--storage.path={}",
-                    root.join("alertmanager-data").display()
-                ),
-                format!("--web.listen-address=127.0.0.1:{port}"),
-                "--cluster.listen-address=".into(),
-            ]
-        },
-    );
+    let (am, am_port) = spawn_alertmanager(&tools.alertmanager, root, &am_config);
     let stop = Arc::new(AtomicBool::new(false));
     let _stop = StopOnDrop(stop.clone());
     let feeder = feed(vm_port, traffic, stop.clone());

@@ -264,6 +264,11 @@ pub fn identity() -> Vec<String> {
     vec![label::SERVICE.to_string(), label::SLO.to_string()]
 }
 
+/// Spec names as written into `alertmanager.yml` (`sloforge-<name>`).
+fn am_names(list: &[String]) -> Vec<String> {
+    list.iter().map(|m| names::alertmanager_name(m)).collect()
+}
+
 fn dur(d: crate::model::Duration) -> String {
     d.to_string()
 }
@@ -301,16 +306,8 @@ fn stage_routes(routing: &Routing) -> Vec<Route> {
                 receiver: names::alertmanager_name(rec),
                 matchers: vec![eq(label::BUDGET_STAGE, &s.stage)],
                 continue_: true,
-                mute_time_intervals: s
-                    .mute_time_intervals
-                    .iter()
-                    .map(|m| names::alertmanager_name(m))
-                    .collect(),
-                active_time_intervals: s
-                    .active_time_intervals
-                    .iter()
-                    .map(|m| names::alertmanager_name(m))
-                    .collect(),
+                mute_time_intervals: am_names(&s.mute_time_intervals),
+                active_time_intervals: am_names(&s.active_time_intervals),
                 ..Route::default()
             };
             timing_diff(&mut r, &s.timing, &routing.defaults);
@@ -318,6 +315,27 @@ fn stage_routes(routing: &Routing) -> Vec<Route> {
         }
     }
     out
+}
+
+/// A team's routes: one per severity and receiver, `continue: true` on all but the last
+/// receiver of a severity, with the timing and time intervals that differ from the root's.
+fn team_leaves(routing: &Routing, team: &crate::model::routing::TeamRouting) -> Vec<Route> {
+    let mut leaves = Vec::new();
+    for r in &team.routes {
+        for (i, rec) in r.receivers.iter().enumerate() {
+            let mut leaf = Route {
+                receiver: names::alertmanager_name(rec),
+                matchers: vec![eq(label::SEVERITY, &r.severity)],
+                continue_: i + 1 < r.receivers.len(),
+                mute_time_intervals: am_names(&r.mute_time_intervals),
+                active_time_intervals: am_names(&r.active_time_intervals),
+                ..Route::default()
+            };
+            timing_diff(&mut leaf, &r.timing, &routing.defaults);
+            leaves.push(leaf);
+        }
+    }
+    leaves
 }
 
 /// The routes below the root: audit receivers first (`continue`), the budget stages' own
@@ -338,33 +356,10 @@ fn children(routing: &Routing) -> Vec<Route> {
         if team.routes.is_empty() {
             continue;
         }
-        let mut leaves = Vec::new();
-        for r in &team.routes {
-            for (i, rec) in r.receivers.iter().enumerate() {
-                let mut leaf = Route {
-                    receiver: names::alertmanager_name(rec),
-                    matchers: vec![eq(label::SEVERITY, &r.severity)],
-                    continue_: i + 1 < r.receivers.len(),
-                    mute_time_intervals: r
-                        .mute_time_intervals
-                        .iter()
-                        .map(|m| names::alertmanager_name(m))
-                        .collect(),
-                    active_time_intervals: r
-                        .active_time_intervals
-                        .iter()
-                        .map(|m| names::alertmanager_name(m))
-                        .collect(),
-                    ..Route::default()
-                };
-                timing_diff(&mut leaf, &r.timing, &routing.defaults);
-                leaves.push(leaf);
-            }
-        }
         out.push(Route {
             receiver: default.clone(),
             matchers: vec![eq(label::TEAM, &team.name)],
-            routes: leaves,
+            routes: team_leaves(routing, team),
             ..Route::default()
         });
     }
@@ -1147,26 +1142,9 @@ pub mod kubernetes {
                 }
             }
         }
+        top.routes.extend(super::team_leaves(routing, team));
         for r in &team.routes {
-            for (i, rec) in r.receivers.iter().enumerate() {
-                let mut leaf = super::Route {
-                    receiver: names::alertmanager_name(rec),
-                    matchers: vec![super::eq(label::SEVERITY, &r.severity)],
-                    continue_: i + 1 < r.receivers.len(),
-                    mute_time_intervals: r
-                        .mute_time_intervals
-                        .iter()
-                        .map(|m| names::alertmanager_name(m))
-                        .collect(),
-                    active_time_intervals: r
-                        .active_time_intervals
-                        .iter()
-                        .map(|m| names::alertmanager_name(m))
-                        .collect(),
-                    ..super::Route::default()
-                };
-                super::timing_diff(&mut leaf, &r.timing, &routing.defaults);
-                top.routes.push(leaf);
+            for rec in &r.receivers {
                 if !used.contains(rec) {
                     used.push(rec.clone());
                 }

@@ -62,6 +62,62 @@ pub fn default_group_by() -> Vec<String> {
 }
 
 /// Alertmanager's own defaults for the timing of the root route.
+/// The receivers of a route (a team's severity or a budget stage), checked: at least one, none
+/// twice, no audit receiver (it gets every alert already), not the default receiver, and each
+/// defined (`known`, which also marks it used).
+fn receiver_list(
+    cx: &mut Ctx,
+    receivers: &Sp<Vec<Sp<String>>>,
+    rp: &str,
+    (audit, default): (&[String], &str),
+    known: &mut dyn FnMut(&mut Ctx, &Sp<String>, &str) -> bool,
+) -> Vec<String> {
+    if receivers.value.is_empty() {
+        cx.err(
+            Code::Routing,
+            receivers.loc,
+            format!("{rp}.receivers"),
+            "at least one receiver is needed",
+        );
+    }
+    let mut list: Vec<String> = Vec::new();
+    for (i, rec) in receivers.value.iter().enumerate() {
+        let p = format!("{rp}.receivers[{i}]");
+        if list.contains(&rec.value) {
+            cx.err(
+                Code::Routing,
+                rec.loc,
+                p,
+                format!(
+                    "`{}` is listed twice: it would be notified twice",
+                    rec.value
+                ),
+            );
+        } else if audit.contains(&rec.value) {
+            cx.err(
+                Code::Routing,
+                rec.loc,
+                p,
+                format!(
+                    "`{}` is an audit receiver: it already gets every alert",
+                    rec.value
+                ),
+            );
+        } else if rec.value == default {
+            cx.err_help(
+                Code::Routing,
+                rec.loc,
+                p,
+                format!("`{}` is the default receiver", rec.value),
+                "the default receiver is for alerts no team route takes; sloforge proves no generated alert reaches it",
+            );
+        } else if known(cx, rec, &p) {
+            list.push(rec.value.clone());
+        }
+    }
+    list
+}
+
 /// How often a notification (a budget stage) is repeated while it lasts, unless the routing says.
 pub const NOTIFY_REPEAT_INTERVAL: crate::model::Duration =
     crate::model::Duration::from_mins(24 * 60);
@@ -622,49 +678,13 @@ fn routing(
                 &r.active_time_intervals,
                 &format!("{rp}.active_time_intervals"),
             );
-            let mut list: Vec<String> = Vec::new();
-            if r.receivers.value.is_empty() {
-                cx.err(
-                    Code::Routing,
-                    r.receivers.loc,
-                    format!("{rp}.receivers"),
-                    "at least one receiver is needed",
-                );
-            }
-            for (i, rec) in r.receivers.value.iter().enumerate() {
-                let p = format!("{rp}.receivers[{i}]");
-                if list.contains(&rec.value) {
-                    cx.err(
-                        Code::Routing,
-                        rec.loc,
-                        p,
-                        format!(
-                            "`{}` is listed twice: it would be notified twice",
-                            rec.value
-                        ),
-                    );
-                } else if audit.contains(&rec.value) {
-                    cx.err(
-                        Code::Routing,
-                        rec.loc,
-                        p,
-                        format!(
-                            "`{}` is an audit receiver: it already gets every alert",
-                            rec.value
-                        ),
-                    );
-                } else if rec.value == spec.default_receiver.value {
-                    cx.err_help(
-                        Code::Routing,
-                        rec.loc,
-                        p,
-                        format!("`{}` is the default receiver", rec.value),
-                        "the default receiver is for alerts no team route takes; sloforge proves no generated alert reaches it",
-                    );
-                } else if receiver_ref(cx, rec, &p) {
-                    list.push(rec.value.clone());
-                }
-            }
+            let list = receiver_list(
+                cx,
+                &r.receivers,
+                &rp,
+                (&audit, &spec.default_receiver.value),
+                &mut receiver_ref,
+            );
             if !team_sevs.contains_key(&sev.value) {
                 cx.warn(
                     Code::Routing,
@@ -766,38 +786,13 @@ fn routing(
             &r.active_time_intervals,
             &format!("{rp}.active_time_intervals"),
         );
-        if r.receivers.value.is_empty() {
-            cx.err(
-                Code::Routing,
-                r.receivers.loc,
-                format!("{rp}.receivers"),
-                "at least one receiver is needed",
-            );
-        }
-        let mut list: Vec<String> = Vec::new();
-        for (i, rec) in r.receivers.value.iter().enumerate() {
-            let p = format!("{rp}.receivers[{i}]");
-            if list.contains(&rec.value) || audit.contains(&rec.value) {
-                cx.err(
-                    Code::Routing,
-                    rec.loc,
-                    p,
-                    format!(
-                        "`{}` is listed twice or is an audit receiver: it would be notified twice",
-                        rec.value
-                    ),
-                );
-            } else if rec.value == spec.default_receiver.value {
-                cx.err(
-                    Code::Routing,
-                    rec.loc,
-                    p,
-                    format!("`{}` is the default receiver", rec.value),
-                );
-            } else if receiver_ref(cx, rec, &p) {
-                list.push(rec.value.clone());
-            }
-        }
+        let list = receiver_list(
+            cx,
+            &r.receivers,
+            &rp,
+            (&audit, &spec.default_receiver.value),
+            &mut receiver_ref,
+        );
         stage_routes.push(StageRoute {
             stage: stage.value.clone(),
             receivers: list,

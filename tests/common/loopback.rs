@@ -421,3 +421,17 @@ pub fn run_bounded(name: &'static str, cmd: &mut Command, limit: Duration, log: 
     assert!(status.success(), "{cmd:?} failed ({status}):\n{text}");
     text
 }
+
+/// A real Alertmanager on loopback with `config`, its data under `dir/alertmanager-data`,
+/// clustering off.
+pub fn spawn_alertmanager(bin: &Path, dir: &Path, config: &Path) -> (Proc, u16) {
+    let data = dir.join("alertmanager-data");
+    spawn_ready("prometheus-alertmanager", bin, dir, &|port| {
+        vec![
+            format!("--config.file={}", config.display()),
+            format!("--storage.path={}", data.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--cluster.listen-address=".into(),
+        ]
+    })
+}
