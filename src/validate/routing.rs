@@ -18,34 +18,7 @@ use crate::model::routing::{
 use crate::model::{Duration, Service, Settings};
 use crate::names;
 
-use super::{is_label_name, is_name};
-
-struct Ctx<'a> {
-    file: &'a Path,
-    diags: &'a mut Diagnostics,
-}
-
-impl Ctx<'_> {
-    fn err(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::error(code, self.file, loc, path, msg));
-    }
-    fn err_help(
-        &mut self,
-        code: Code,
-        loc: Loc,
-        path: impl Into<String>,
-        msg: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.diags
-            .push(Diagnostic::error(code, self.file, loc, path, msg).with_help(help));
-    }
-    fn warn(&mut self, code: Code, loc: Loc, path: impl Into<String>, msg: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::warning(code, self.file, loc, path, msg));
-    }
-}
+use super::{Ctx, is_label_name, is_name};
 
 /// Default grouping: one notification group per SLO and severity.
 pub fn default_group_by() -> Vec<String> {
