@@ -1254,6 +1254,14 @@ fn build_slo(
         );
     }
 
+    // The annotations budget-stage and no-data alerts share with the burn alerts: all but the
+    // summary and description, which are their own.
+    let runbook_only: BTreeMap<Sp<String>, Sp<String>> = alerting
+        .annotations
+        .iter()
+        .filter(|(k, _)| k.value != "summary" && k.value != "description")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut budget_alerts = Vec::new();
     if alerting.budget_alerts.as_ref().is_some_and(|b| b.value) {
         for (i, st) in d.stages.iter().enumerate() {
@@ -1284,12 +1292,6 @@ fn build_slo(
                 s("[[ slo_description ]]Error budget remaining over [[ window ]]: {{ $value | humanizePercentage }} (objective [[ objective ]]%). Apply the error-budget policy for stage [[ stage ]]."),
             );
             let mut sets: Vec<&BTreeMap<Sp<String>, Sp<String>>> = vec![&defaults];
-            let runbook_only: BTreeMap<Sp<String>, Sp<String>> = alerting
-                .annotations
-                .iter()
-                .filter(|(k, _)| k.value != "summary" && k.value != "description")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
             sets.push(&runbook_only);
             let annotations = render_annotations(cx, &ctx, &sets);
             let mut labels = alert_labels.clone();
@@ -1366,12 +1368,6 @@ fn build_slo(
         let mut defaults = BTreeMap::new();
         defaults.insert(s("summary"), s(summary));
         defaults.insert(s("description"), s(description));
-        let runbook_only: BTreeMap<Sp<String>, Sp<String>> = alerting
-            .annotations
-            .iter()
-            .filter(|(k, _)| k.value != "summary" && k.value != "description")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         let annotations = render_annotations(cx, &ctx, &[&defaults, &runbook_only]);
         // Alert labels are Go templates: the SLO's label values are literal text there.
         let mut rule_labels: BTreeMap<String, String> = labels
