@@ -537,7 +537,7 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         .as_ref()
         .filter(|_| !b.diagnostics.has_errors())
     {
-        let limits = crate::compile::target::check(c, &opts.target);
+        let limits = crate::verify::limits::check(c, &opts.target);
         b.diagnostics.extend(limits);
     }
     report(&b);
@@ -546,7 +546,7 @@ fn generate(a: &GenerateArgs, check: bool) -> i32 {
         return 1;
     }
     if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager)
-        && let Err(e) = am.kubernetes(&opts)
+        && let Err(e) = am.kubernetes(&opts.labels)
     {
         eprintln!("error: {e}");
         return 1;

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::compile::promql;
 use crate::model::Duration;
+use crate::syntax::promql;
 
 /// Loads arbitrary bytes as a spec file and runs every later stage on it. Invariants: no
 /// panic; a failed build has at least one located error; a successful one renders.
@@ -73,7 +73,7 @@ mod tests {
         );
         super::promql_rewrite("x{a=~`\\\u{36b}`}");
         super::promql_rewrite("a1m251[51111111111111111111111111111111111]");
-        assert!(crate::compile::promql::parse("x[51111111111111111111111111111111111]").is_err());
+        assert!(crate::syntax::promql::parse("x[51111111111111111111111111111111111]").is_err());
         let found = include_bytes!("../fuzz/seeds/promql_rewrite/regression-unquote");
         super::promql_rewrite(&String::from_utf8_lossy(found));
         super::promql_rewrite("sum_over_time(x[0:])");

@@ -18,8 +18,10 @@ pub mod names;
 pub mod par;
 pub mod render;
 pub mod routing_commands;
+pub mod syntax;
 pub mod testrun;
 pub mod validate;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -62,7 +64,7 @@ pub fn build_loaded(loaded: load::Loaded, strict: bool) -> Build {
         &fleet,
         compilation.as_ref().and_then(|c| c.alertmanager.as_ref()),
     ) {
-        diagnostics.extend(compile::routes::verify(f, am));
+        diagnostics.extend(verify::proof::verify(f, am));
     }
     Build {
         fleet,
@@ -115,7 +117,7 @@ pub fn stream<E: Send>(
     let mut files = 1;
     let mut failure = None;
     // The ruler's limits are checked on the rule files as they are rendered.
-    let mut usage = compile::target::FleetUsage::default();
+    let mut usage = verify::limits::FleetUsage::default();
     // Each core renders the services it validated and hands their files to the sink itself:
     // writing them (and freeing the text and the service) is spread over the cores.
     let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {

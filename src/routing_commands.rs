@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::compile::routes;
+use crate::render::routes_table;
 use crate::render::splice;
+use crate::verify::proof;
 use crate::{Build, build};
 
 fn report(b: &Build) {
@@ -43,7 +44,7 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
             "the generated alertmanager.yml".to_string(),
         ),
     };
-    let proof = match routes::prove(fleet, routing, &text) {
+    let proof = match proof::prove(fleet, routing, &text) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {name}: {e}");
@@ -56,7 +57,7 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
             serde_json::to_string_pretty(&proof.routed).unwrap_or_default()
         );
     } else {
-        print!("{}", routes::table(&proof));
+        print!("{}", routes_table::table(&proof));
     }
     let mut err = std::io::stderr().lock();
     for f in &proof.findings {
@@ -117,7 +118,7 @@ pub fn splice(
             return 1;
         }
     };
-    match routes::prove(fleet, routing, &spliced) {
+    match proof::prove(fleet, routing, &spliced) {
         Ok(p) if p.ok() => {}
         Ok(p) => {
             for f in &p.findings {

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sloforge::compile::promql;
 use sloforge::compile::scenarios::{self, ExprTest, TestFile, TestGroup};
 use sloforge::model::{BurnAlert, Counter, Decimal, Duration, Settings, SeverityKind, Sli, Slo};
 use sloforge::render::{self, RenderOptions};
+use sloforge::syntax::promql;
 
 const DOC: &str = "docs/alert-quality.md";
 /// The total outage: clean traffic, the outage, clean traffic again (minutes).
@@ -652,7 +652,8 @@ fn run<'a>(
                     let path = dir.join(format!("measure-{i}.test.yaml"));
                     std::fs::write(
                         &path,
-                        render::to_yaml(&file) + &group_eval_order(&dir, &rule_files),
+                        sloforge::syntax::yaml::to_yaml(&file)
+                            + &group_eval_order(&dir, &rule_files),
                     )
                     .unwrap();
                     jobs.push((s.end / s.scrape.as_millis().div_ceil(15_000).max(1), path));

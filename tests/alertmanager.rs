@@ -15,9 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
-use sloforge::compile::alertmanager::quote;
-use sloforge::compile::routes::{AlertInstance, AmConfig, alert_instances, expected_receivers};
 use sloforge::render::{self, Format, RenderOptions};
+use sloforge::syntax::matchers::quote;
+use sloforge::verify::alerts::{AlertInstance, alert_instances};
+use sloforge::verify::amconfig::AmConfig;
+use sloforge::verify::proof::expected_receivers;
 
 use common::{root, sloforge};
 
@@ -328,12 +330,12 @@ fn the_proof_rejects_a_broken_configuration() {
         .unwrap()
         .text
         .clone();
-    let ok = sloforge::compile::routes::prove(fleet, routing, &text).unwrap();
+    let ok = sloforge::verify::proof::prove(fleet, routing, &text).unwrap();
     assert!(ok.ok(), "{:?}", ok.findings);
     assert_eq!(ok.routed.len(), 60);
     assert!(ok.routed.iter().all(|r| r.receivers == r.expected));
     let findings = |t: &str| {
-        sloforge::compile::routes::prove(fleet, routing, t)
+        sloforge::verify::proof::prove(fleet, routing, t)
             .unwrap()
             .findings
             .into_iter()
@@ -825,7 +827,7 @@ fn snapshots_of_generated_alertmanager_configs() {
         .alertmanager
         .as_ref()
         .unwrap()
-        .kubernetes(&opts)
+        .kubernetes(&opts.labels)
         .unwrap();
     insta::assert_snapshot!(
         "demo_payments_alertmanagerconfig",

@@ -38,9 +38,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::promql::{self, selector};
 use crate::model::{Counter, Duration, NoDataKind, Settings, Sli, Slo};
 use crate::names::{self, label};
+use crate::syntax::promql::{self, selector};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RuleFile {
@@ -212,11 +212,7 @@ fn is_coarse(w: Duration, settings: &Settings) -> bool {
 /// The coarse group: the mean of the recorded base-window rates over each coarse step, at the
 /// coarse interval. Only when some window is longer than the fine limit.
 fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
-    if !slo
-        .ratio_windows()
-        .into_iter()
-        .any(|w| is_coarse(w, settings))
-    {
+    if !slo.has_coarse_group(settings) {
         return None;
     }
     let step = settings.coarse_step();

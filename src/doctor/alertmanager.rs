@@ -8,14 +8,16 @@ use serde_json::Value as Json;
 
 use super::report::{Code, Section};
 use crate::compile::alertmanager::Compiled;
-use crate::compile::routes::{self, AmConfig, InhibitRule};
 use crate::model::Fleet;
+use crate::syntax::matchers::Matcher;
+use crate::verify::amconfig::{AmConfig, InhibitRule};
+use crate::verify::proof;
 
 const DEPLOY: &str = "deploy the generated alertmanager.yml, or splice sloforge's part into yours with `sloforge splice --config alertmanager.yml`, then reload Alertmanager";
 
 /// An inhibition rule compared by content: its matchers (sorted, as text) and `equal`.
 fn key(r: &InhibitRule) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let sorted = |v: &[routes::Matcher]| {
+    let sorted = |v: &[Matcher]| {
         let mut s: Vec<String> = v.iter().map(ToString::to_string).collect();
         s.sort();
         s
@@ -55,7 +57,7 @@ pub fn check(status: &Json, fleet: &Fleet, compiled: Option<&Compiled>, sec: &mu
             return;
         }
     };
-    match routes::prove(fleet, routing, text) {
+    match proof::prove(fleet, routing, text) {
         Ok(proof) => {
             for f in &proof.findings {
                 sec.error(

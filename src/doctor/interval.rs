@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::Server;
-use super::report::{Code, Section};
-use super::sli::api_failed;
-use crate::compile::promql;
+use super::report::{Code, Section, api_failed};
 use crate::model::{Duration, Settings};
+use crate::syntax::promql;
 
 /// How far back the scrape interval is measured.
 const INTERVAL_LOOKBACK_SECS: u64 = 600;

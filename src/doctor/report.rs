@@ -237,6 +237,15 @@ pub fn render_json(r: &Report) -> String {
     s
 }
 
+/// Reports a failed query of the Prometheus API.
+pub(super) fn api_failed(sec: &mut Section, what: &str, e: &dyn std::fmt::Display) {
+    sec.error(
+        Code::ApiFailed,
+        format!("{what}: {e}"),
+        "check that the URL is Prometheus' (not a proxy's login page) and that the query runs there".into(),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

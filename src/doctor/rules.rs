@@ -8,10 +8,10 @@ use serde_json::Value as Json;
 
 use super::Server;
 use super::report::{Code, Section};
-use crate::compile::promql;
 use crate::compile::rules::{Rule, RuleGroup};
 use crate::model::{Duration, Settings, Slo};
 use crate::names::{self, label};
+use crate::syntax::promql;
 
 /// Prometheus' time retention when neither retention flag is set.
 const DEFAULT_RETENTION: Duration = Duration::from_secs(15 * 86_400);

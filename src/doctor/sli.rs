@@ -9,10 +9,10 @@ use promql_parser::parser::{Expr, VectorSelector};
 use promql_parser::util::{ExprVisitor, walk_expr};
 
 use super::Server;
-use super::api::{ApiError, Client};
-use super::report::{Code, Section};
-use crate::compile::promql;
+use super::api::Client;
+use super::report::{Code, Section, api_failed};
 use crate::model::{Counter, Settings, Sli, Slo};
+use crate::syntax::promql;
 
 /// Every vector selector of `e` (those inside range selectors too), without `offset` or `@`,
 /// as PromQL text.
@@ -94,14 +94,6 @@ fn sli_selectors(sli: &Sli) -> Selectors {
         .or(roles.first())
         .map(|(_, s)| s.clone());
     Selectors { roles, raw }
-}
-
-pub(super) fn api_failed(sec: &mut Section, what: &str, e: &ApiError) {
-    sec.error(
-        Code::ApiFailed,
-        format!("{what}: {e}"),
-        "check that the URL is Prometheus' (not a proxy's login page) and that the query runs there".into(),
-    );
 }
 
 /// The number of series `selector` selects now, `None` when the query failed (reported).

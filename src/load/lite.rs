@@ -319,7 +319,7 @@ fn plain_key(k: &str) -> bool {
 fn special(s: &str) -> bool {
     let first = s.as_bytes()[0];
     if first == b'~'
-        || crate::render::yaml::RESERVED
+        || crate::syntax::yaml::RESERVED
             .iter()
             .any(|word| s.eq_ignore_ascii_case(word))
     {

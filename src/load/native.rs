@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::model::SeverityKind;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -317,27 +319,6 @@ pub struct AlertTierSpec {
     pub for_: Option<Sp<String>>,
     #[serde(default)]
     pub keep_firing_for: Option<Sp<String>>,
-}
-
-/// How an alert reaches people: `page` (now), `ticket` (within working hours) or `notify` (a
-/// state that lasts days, such as a budget stage: sent when it begins and again at a long
-/// repeat interval, never a page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SeverityKind {
-    Page,
-    Ticket,
-    Notify,
-}
-
-impl SeverityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SeverityKind::Page => "page",
-            SeverityKind::Ticket => "ticket",
-            SeverityKind::Notify => "notify",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -1,18 +1,17 @@
 //! Stage 3, model: the validated, typed fleet. Everything here has been checked; compile never
 //! fails on it.
 
-pub mod decimal;
-pub mod duration;
 pub mod routing;
+mod severity;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use decimal::Decimal;
-pub use duration::Duration;
+pub use crate::syntax::decimal::Decimal;
+pub use crate::syntax::duration::Duration;
 use promql_parser::parser::Expr;
 
-pub use crate::load::native::SeverityKind;
+pub use severity::SeverityKind;
 
 /// Where a service came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +213,14 @@ impl Slo {
         w.sort();
         w.dedup();
         w
+    }
+
+    /// Whether some window is longer than the fine limit: its rates are then averaged in a
+    /// coarse rule group of the SLO's own.
+    pub fn has_coarse_group(&self, settings: &Settings) -> bool {
+        self.ratio_windows()
+            .into_iter()
+            .any(|w| w > settings.fine_limit())
     }
 }
 

@@ -2,6 +2,7 @@
 //! resources), the output tree, and its atomic replacement on disk.
 
 pub mod native;
+pub mod routes_table;
 pub mod splice;
 pub mod tree;
 pub mod yaml;
@@ -39,15 +40,7 @@ pub struct RenderOptions {
     pub target: TargetOptions,
 }
 
-/// YAML text of a value: block style, no line folding, YAML-1.1 booleans quoted.
-pub fn to_yaml<T: Serialize>(value: &T) -> String {
-    let mut opts = serde_saphyr::SerializerOptions::default();
-    opts.min_fold_chars = usize::MAX;
-    opts.folded_wrap_chars = usize::MAX / 2;
-    opts.prefer_block_scalars = false;
-    serde_saphyr::to_string_with_options(value, opts)
-        .unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
-}
+use crate::syntax::yaml::to_yaml;
 
 fn header(source: &std::path::Path) -> String {
     let name = source.file_name().map_or_else(
@@ -155,7 +148,7 @@ pub fn visit_tree<E>(
             }
             // The command line reports why resources cannot be written before it renders.
             Format::Kubernetes => {
-                for (rel, text) in am.kubernetes(opts).unwrap_or_default() {
+                for (rel, text) in am.kubernetes(&opts.labels).unwrap_or_default() {
                     f(rel, text)?;
                 }
             }
@@ -180,7 +173,10 @@ pub fn service_output(
     service: &std::sync::Arc<crate::model::Service>,
     settings: &crate::model::Settings,
     opts: &RenderOptions,
-) -> (Vec<(String, String)>, Option<target::ServiceUsage>) {
+) -> (
+    Vec<(String, String)>,
+    Option<crate::verify::limits::ServiceUsage>,
+) {
     let cs = crate::compile::CompiledService {
         source: service.file.clone(),
         service: std::sync::Arc::clone(service),
@@ -190,7 +186,7 @@ pub fn service_output(
         .target
         .limits
         .any()
-        .then(|| target::measure(service, &rules, &opts.target));
+        .then(|| crate::verify::limits::measure(service, &rules, &opts.target));
     let mut out = Vec::with_capacity(2);
     out.push(rules_document(&cs, &rules, opts));
     if let (Format::Yaml, Some(t), true) = (
@@ -199,7 +195,10 @@ pub fn service_output(
         opts.target.target.promtool_reads(),
     ) {
         let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
-        out.push((names::test_file(&service.name), tests.render(&cs.source)));
+        out.push((
+            names::test_file(&service.name),
+            yaml::service_test_file(&tests, &cs.source),
+        ));
     }
     (out, usage)
 }

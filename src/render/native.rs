@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::promql;
 use crate::load::native::{API_VERSION, SeverityKind};
 use crate::model::{Counter, Service, Sli, Slo};
 use crate::names::label;
+use crate::syntax::promql;
 
 #[derive(Serialize)]
 struct OutService<'a> {
@@ -243,5 +243,5 @@ pub fn service_yaml(s: &Service) -> String {
         tier: s.tier.as_deref(),
         slos: s.slos.iter().map(slo).collect(),
     };
-    super::to_yaml(&out)
+    crate::syntax::yaml::to_yaml(&out)
 }

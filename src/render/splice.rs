@@ -20,9 +20,11 @@ use std::collections::BTreeMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::compile::alertmanager::Compiled;
-use crate::compile::routes::{InhibitRule, Matcher, is_sloforge_rule, parse_matchers};
 use crate::load::node::{Node, Value};
 use crate::names;
+use crate::syntax::matchers::{Matcher, parse_matchers};
+use crate::syntax::yaml::to_yaml;
+use crate::verify::amconfig::{InhibitRule, is_sloforge_rule};
 
 /// Template file name in splice mode, next to the spliced configuration.
 pub const TEMPLATE_FILE: &str = "sloforge.tmpl";
@@ -59,7 +61,7 @@ impl Serialize for Out<'_> {
 }
 
 fn to_node<T: Serialize>(v: &T) -> Result<Node, String> {
-    let text = super::to_yaml(v);
+    let text = to_yaml(v);
     serde_saphyr::from_str(&text)
         .map_err(|e| format!("internal: generated YAML does not read back: {e}"))
 }
@@ -214,7 +216,7 @@ fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
     Ok(format!(
         "# sloforge keeps its routes, receivers, inhibition rules and time intervals (named `{p}…`) in this file\n\
          # up to date: run `sloforge splice` again after changing the specs. Everything else is yours.\n{}",
-        super::to_yaml(&Out(&doc)),
+        to_yaml(&Out(&doc)),
         p = names::ALERTMANAGER_PREFIX
     ))
 }
@@ -305,7 +307,7 @@ fn block_end(lines: &[&str], key_line: usize) -> usize {
 fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
     let pad = " ".repeat(indent);
     let mut out = format!("{pad}{BEGIN}\n");
-    for line in super::to_yaml(&items).lines() {
+    for line in to_yaml(&items).lines() {
         out.push_str(&pad);
         out.push_str(line);
         out.push('\n');

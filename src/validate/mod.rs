@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::compile::promql;
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::native::{self, AlertingSpec, NumOrString, SeverityKind, TierOverrideSpec};
 use crate::load::sloth;
@@ -20,6 +19,8 @@ use crate::model::{
     NoDataKind, REFERENCE_WINDOW, Service, Settings, Sli, Slo, SourceFormat,
 };
 use crate::names;
+use crate::syntax::gotmpl;
+use crate::syntax::promql;
 
 /// Largest SLO window accepted.
 pub const MAX_WINDOW: Duration = Duration::from_mins(366 * 24 * 60);
@@ -618,37 +619,6 @@ fn check_labels(
     }
 }
 
-/// Text from a spec that ends up in an annotation, where Prometheus and Alertmanager expand
-/// Go templates: `{{` is written as `{{ "{{" }}` so it prints literally instead of starting an
-/// action.
-pub fn go_template_literal(s: &str) -> String {
-    s.replace("{{", "{{ \"{{\" }}")
-}
-
-/// Every `{{` of a Go template has its `}}`.
-fn go_actions_balanced(s: &str) -> bool {
-    // Searched for a single byte first (a fast scan; most text has no `{` at all).
-    let find = |s: &str, pair: &str| {
-        let b = pair.as_bytes()[0];
-        let mut from = 0;
-        while let Some(i) = s[from..].find(b as char) {
-            if s[from + i..].starts_with(pair) {
-                return Some(from + i);
-            }
-            from += i + 1;
-        }
-        None
-    };
-    let mut rest = s;
-    while let Some(i) = find(rest, "{{") {
-        match find(&rest[i + 2..], "}}") {
-            Some(j) => rest = &rest[i + 2 + j + 2..],
-            None => return false,
-        }
-    }
-    true
-}
-
 fn camel(s: &str) -> String {
     s.split(['-', '_'])
         .filter(|p| !p.is_empty())
@@ -918,7 +888,7 @@ fn build_slo(
     );
     // Prometheus expands templates in alert labels: values from specs are literal text.
     for v in alert_labels.values_mut() {
-        *v = go_template_literal(v);
+        *v = gotmpl::literal(v);
     }
     for k in alerting.annotations.keys() {
         if !is_label_name(&k.value) {
@@ -974,7 +944,7 @@ fn build_slo(
             if desc.is_empty() {
                 String::new()
             } else {
-                go_template_literal(&format!("{desc} "))
+                gotmpl::literal(&format!("{desc} "))
             },
         ),
         ("objective", objective.to_string()),
@@ -993,7 +963,7 @@ fn build_slo(
     let ctx_labels: BTreeMap<String, String> = input
         .labels
         .iter()
-        .map(|(k, v)| (k.clone(), go_template_literal(v)))
+        .map(|(k, v)| (k.clone(), gotmpl::literal(v)))
         .collect();
     let base_ctx = |extra: Vec<(&'static str, String)>| templates::Context {
         base: &ctx_base,
@@ -1016,7 +986,7 @@ fn build_slo(
             match templates::render(&v.value, ctx) {
                 // An empty annotation removes an inherited one.
                 Ok(s) if s.trim().is_empty() => {}
-                Ok(s) if !go_actions_balanced(&s) => cx.err_help(
+                Ok(s) if !gotmpl::actions_balanced(&s) => cx.err_help(
                     Code::TemplateSyntax,
                     v.loc,
                     path,
@@ -1200,19 +1170,19 @@ fn build_slo(
         for (k, v) in &over.labels {
             if k.value == names::label::SEVERITY {
                 check_label_value(cx, v, || format!("{}.labels.{}", tp(), k.value));
-                labels.insert(k.value.clone(), go_template_literal(&v.value));
+                labels.insert(k.value.clone(), gotmpl::literal(&v.value));
             } else {
                 let one: BTreeMap<Sp<String>, Sp<String>> =
                     [(k.clone(), v.clone())].into_iter().collect();
                 let mut l = BTreeMap::new();
                 check_labels(cx, &one, &format!("{}.labels", tp()), &mut l);
-                labels.extend(l.into_iter().map(|(k, v)| (k, go_template_literal(&v))));
+                labels.extend(l.into_iter().map(|(k, v)| (k, gotmpl::literal(&v))));
             }
         }
         labels.extend(
             sev_labels
                 .iter()
-                .map(|(k, v)| (k.clone(), go_template_literal(v))),
+                .map(|(k, v)| (k.clone(), gotmpl::literal(v))),
         );
         labels
             .entry(names::label::SEVERITY.into())
@@ -1352,7 +1322,7 @@ fn build_slo(
             ("tier", NO_DATA_TIER.to_string()),
             ("severity", severity.clone()),
             ("no_data_for", no_data_for.to_string()),
-            ("no_data_series", go_template_literal(&series)),
+            ("no_data_series", gotmpl::literal(&series)),
         ]);
         let s = |v: &str| Sp::new(v.to_string(), Loc::default());
         let (summary, description) = match kind {
@@ -1372,7 +1342,7 @@ fn build_slo(
         // Alert labels are Go templates: the SLO's label values are literal text there.
         let mut rule_labels: BTreeMap<String, String> = labels
             .iter()
-            .map(|(k, v)| (k.clone(), go_template_literal(v)))
+            .map(|(k, v)| (k.clone(), gotmpl::literal(v)))
             .collect();
         rule_labels.extend(alert_labels.clone());
         rule_labels.insert(names::label::SEVERITY.into(), severity.clone());
@@ -1755,11 +1725,7 @@ pub(super) fn group_clashes<'a>(
         let Some(&other) = by_group.get(&coarse) else {
             continue;
         };
-        // (Only here are the groups built: whether the SLO has a coarse group at all.)
-        if crate::compile::rules::slo_groups(s, settings)
-            .iter()
-            .any(|g| g.name == coarse)
-        {
+        if s.has_coarse_group(settings) {
             out.push((other, coarse, s.name.as_str()));
         }
     }
@@ -2360,27 +2326,4 @@ fn validate_inner<W: Send>(
         }),
         diags,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::go_actions_balanced;
-
-    #[test]
-    fn go_actions_are_balanced_when_every_opening_pair_is_closed() {
-        for ok in [
-            "",
-            "plain {text} }",
-            "{{ $value }}",
-            "a {{ x }} b {{ y }} c",
-            "{ {{x}} }",
-            "{{ {x} }}",
-            "}} then {{x}}",
-        ] {
-            assert!(go_actions_balanced(ok), "{ok}");
-        }
-        for bad in ["{{", "a {{ x } }", "{{x}} {{ y", "{{{", "{ {{ }"] {
-            assert!(!go_actions_balanced(bad), "{bad}");
-        }
-    }
 }

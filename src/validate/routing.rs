@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::compile::routes::rendered_label;
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::routing::{PeriodSpec, ReceiverSpec, RoutingSpec, TimeIntervalSpec, TimingSpec};
 use crate::load::spanned::Sp;
@@ -17,6 +16,7 @@ use crate::model::routing::{
 };
 use crate::model::{Duration, Service, Settings};
 use crate::names;
+use crate::syntax::gotmpl::expand_literal as rendered_label;
 
 use super::{Ctx, is_label_name, is_name};
 

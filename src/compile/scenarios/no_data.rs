@@ -10,9 +10,9 @@ use super::{
     Ctx, ExpSample, ExprTest, TestGroup, expanded, input_series, ms, sim::Frac, sim::Phase,
     sim::Reading, volume,
 };
-use crate::compile::promql;
 use crate::model::{NoDataAlert, NoDataKind};
 use crate::names::{self, alert_label, label};
+use crate::syntax::promql;
 
 /// Promtool's query lookback: an instant selector still returns a series this long after its
 /// last sample, so the raw read sees a vanished series as flat (zero traffic) for that long.

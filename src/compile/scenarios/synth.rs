@@ -12,8 +12,8 @@ use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{Expr, VectorSelector};
 
 use super::sim::Reading;
-use crate::compile::promql;
 use crate::model::{Counter, Sli};
+use crate::syntax::promql;
 
 /// What one synthetic series carries.
 #[derive(Clone, Debug, PartialEq)]

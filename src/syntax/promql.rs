@@ -8,7 +8,7 @@ use promql_parser::parser::{self, Expr};
 use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
 use promql_parser::util::{ExprVisitor, walk_expr};
 
-use crate::model::Duration;
+use crate::syntax::duration::Duration;
 
 /// The range written in place of a window placeholder before parsing; every range equal to it
 /// is replaced when rendering.

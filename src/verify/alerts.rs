@@ -1,0 +1,95 @@
+//! Every alert the generated rules can produce, with the static labels it carries.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Fleet;
+use crate::names::label;
+use crate::syntax::gotmpl;
+use crate::syntax::matchers::Matcher;
+
+/// One alert the rules can produce: its static labels (`alertname` included).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AlertInstance {
+    pub labels: BTreeMap<String, String>,
+}
+
+impl AlertInstance {
+    pub fn get(&self, name: &str) -> &str {
+        self.labels.get(name).map_or("", String::as_str)
+    }
+
+    /// Whether matcher `m` matches the alert (a missing label is the empty string).
+    pub fn matched_by(&self, m: &Matcher) -> bool {
+        m.matches(self.get(&m.name))
+    }
+
+    /// `alert_tier` of a burn alert, `budget_stage` of a budget alert.
+    pub fn stage(&self) -> &str {
+        let t = self.get(label::TIER);
+        if t.is_empty() {
+            self.get(label::BUDGET_STAGE)
+        } else {
+            t
+        }
+    }
+}
+
+/// Every alert of the fleet with the labels it carries when it fires: the SLO's labels, the
+/// window of the series the expression selects (the long window of a burn alert, the SLO
+/// window of a budget alert), and the rule's own labels.
+pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
+    let mut out = Vec::new();
+    for s in &fleet.services {
+        for slo in &s.slos {
+            for a in &slo.alerts {
+                let mut labels = (*slo.labels).clone();
+                labels.insert(label::WINDOW.into(), a.long_window.to_string());
+                labels.extend(
+                    a.labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
+                );
+                labels.insert("alertname".into(), a.alert_name.clone());
+                out.push(AlertInstance { labels });
+            }
+            for b in &slo.budget_alerts {
+                let mut labels = (*slo.labels).clone();
+                labels.insert(label::WINDOW.into(), slo.window.to_string());
+                labels.extend(
+                    b.labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
+                );
+                labels.insert("alertname".into(), b.alert_name.clone());
+                out.push(AlertInstance { labels });
+            }
+            // Label-free expressions: the rule's labels are all the alert carries.
+            for n in &slo.no_data_alerts {
+                let mut labels: BTreeMap<String, String> = n
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v)))
+                    .collect();
+                labels.insert("alertname".into(), n.alert_name.clone());
+                out.push(AlertInstance { labels });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::AlertInstance;
+
+    pub(crate) fn alert(pairs: &[(&str, &str)]) -> AlertInstance {
+        AlertInstance {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
