@@ -17,15 +17,6 @@ pub fn quote(value: &str) -> String {
     s
 }
 
-pub fn eq(name: &str, value: &str) -> String {
-    format!("{name}={}", quote(value))
-}
-
-/// A matcher requiring the label to be present (non-empty).
-pub fn present(name: &str) -> String {
-    format!("{name}=~{}", quote(".+"))
-}
-
 /// Escapes a literal for a Go (RE2) regular expression.
 pub fn regex_escape(s: &str) -> String {
     let mut out = String::new();
@@ -62,6 +53,41 @@ impl PartialEq for Matcher {
 }
 
 impl Matcher {
+    /// `name="value"`.
+    pub fn equal(name: &str, value: &str) -> Matcher {
+        Matcher {
+            name: name.to_string(),
+            op: Op::Eq,
+            value: value.to_string(),
+            re: None,
+        }
+    }
+
+    /// `name=~".+"`: the label is present (non-empty).
+    pub fn present(name: &str) -> Matcher {
+        Matcher::regex_of(name, ".+".to_string())
+    }
+
+    /// `name=~"a|b"`: the label is one of `values`, matched literally.
+    pub fn any_of(name: &str, values: &[&str]) -> Matcher {
+        let alternation = values
+            .iter()
+            .map(|v| regex_escape(v))
+            .collect::<Vec<_>>()
+            .join("|");
+        Matcher::regex_of(name, alternation)
+    }
+
+    /// A regex matcher on a pattern built here from escaped literals, which always compiles.
+    fn regex_of(name: &str, pattern: String) -> Matcher {
+        Matcher {
+            name: name.to_string(),
+            op: Op::Re,
+            re: regex::Regex::new(&format!("^(?:{pattern})$")).ok(),
+            value: pattern,
+        }
+    }
+
     pub fn new(name: &str, op: Op, value: &str) -> Result<Matcher, String> {
         let re = match op {
             Op::Re | Op::NotRe => Some(
@@ -98,6 +124,13 @@ impl std::fmt::Display for Matcher {
             Op::NotRe => "!~",
         };
         write!(f, "{}{op}{}", self.name, quote(&self.value))
+    }
+}
+
+/// A matcher is written to YAML as its text (`name="value"`), as Alertmanager reads it.
+impl serde::Serialize for Matcher {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -189,7 +222,7 @@ pub fn parse_matchers(s: &str) -> Result<Vec<Matcher>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{eq, parse_matcher, parse_matchers, present, regex_escape};
+    use super::{Matcher, parse_matcher, parse_matchers, regex_escape};
 
     #[test]
     fn matchers_parse_like_alertmanager() {
@@ -217,8 +250,14 @@ mod tests {
 
     #[test]
     fn matcher_values_are_escaped() {
-        assert_eq!(eq("team", "a\"b\\c\nd"), r#"team="a\"b\\c\nd""#);
-        assert_eq!(present("slo"), r#"slo=~".+""#);
+        assert_eq!(
+            Matcher::equal("team", "a\"b\\c\nd").to_string(),
+            r#"team="a\"b\\c\nd""#
+        );
+        assert_eq!(Matcher::present("slo").to_string(), r#"slo=~".+""#);
+        let any = Matcher::any_of("team", &["a.b", "c"]);
+        assert_eq!(any.to_string(), r#"team=~"a\\.b|c""#);
+        assert!(any.matches("a.b") && any.matches("c") && !any.matches("axb"));
         assert_eq!(regex_escape("a.b|c"), r"a\.b\|c");
     }
 }

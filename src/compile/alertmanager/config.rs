@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::syntax::matchers::Matcher;
+
 pub(super) fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -29,7 +31,7 @@ pub struct Config {
 pub struct Route {
     pub receiver: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub matchers: Vec<String>,
+    pub matchers: Vec<Matcher>,
     #[serde(rename = "continue", skip_serializing_if = "is_false")]
     pub continue_: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,8 +52,8 @@ pub struct Route {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct InhibitRule {
-    pub source_matchers: Vec<String>,
-    pub target_matchers: Vec<String>,
+    pub source_matchers: Vec<Matcher>,
+    pub target_matchers: Vec<Matcher>,
     pub equal: Vec<String>,
 }
 

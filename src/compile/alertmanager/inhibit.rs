@@ -9,7 +9,7 @@ use crate::model::Fleet;
 use crate::model::routing::Routing;
 use crate::names::label;
 use crate::syntax::gotmpl;
-use crate::syntax::matchers::{eq, present};
+use crate::syntax::matchers::Matcher;
 
 /// The alerts of one SLO, by team: (severity, the label naming the alert within the SLO, its
 /// value), e.g. (`page`, `alert_tier`, `page-fast`), (`page`, `budget_stage`, `exhausted`) or
@@ -61,12 +61,12 @@ pub(super) fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
         .flat_map(|slo| &slo.budget_alerts)
         .map(|b| gotmpl::expand_literal(&b.severity))
         .collect();
-    let ident: Vec<String> = identity().iter().map(|l| present(l)).collect();
-    let rule = |src: Vec<String>, dst: String| {
+    let ident: Vec<Matcher> = identity().iter().map(|l| Matcher::present(l)).collect();
+    let rule = |src: Vec<Matcher>, dst: Matcher| {
         let spare_stages = stage_severities
             .iter()
-            .any(|s| dst == eq(label::SEVERITY, s))
-            .then(|| eq(label::BUDGET_STAGE, ""));
+            .any(|s| dst == Matcher::equal(label::SEVERITY, s))
+            .then(|| Matcher::equal(label::BUDGET_STAGE, ""));
         InhibitRule {
             source_matchers: src.into_iter().chain(ident.iter().cloned()).collect(),
             target_matchers: std::iter::once(dst)
@@ -98,8 +98,11 @@ pub(super) fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
             for ((name, value), teams) in by_source {
                 out.push(Inhibition {
                     rule: rule(
-                        vec![eq(label::SEVERITY, hi), eq(name, value)],
-                        eq(label::SEVERITY, lo),
+                        vec![
+                            Matcher::equal(label::SEVERITY, hi),
+                            Matcher::equal(name, value),
+                        ],
+                        Matcher::equal(label::SEVERITY, lo),
                     ),
                     teams,
                 });
@@ -132,7 +135,10 @@ pub(super) fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
             continue;
         }
         out.push(Inhibition {
-            rule: rule(vec![eq(label::TIER, fast)], eq(label::TIER, slow)),
+            rule: rule(
+                vec![Matcher::equal(label::TIER, fast)],
+                Matcher::equal(label::TIER, slow),
+            ),
             teams: teams.clone(),
         });
     }

@@ -11,7 +11,7 @@ use super::receivers::{Texts, receiver as am_receiver};
 use super::tree::{has_continue, stage_routes, team_leaves, timing_full};
 use crate::model::routing::{Routing, TeamRouting};
 use crate::names::{self, label};
-use crate::syntax::matchers::eq;
+use crate::syntax::matchers::{Matcher as AmMatcher, Op};
 
 #[derive(Serialize)]
 struct Resource {
@@ -257,30 +257,28 @@ fn secret(path: &str) -> Result<SecretKeySelector, String> {
     }
 }
 
-fn matcher(m: &str) -> Result<Matcher, String> {
-    use crate::syntax::matchers::{Op, parse_matcher};
-    let p = parse_matcher(m)?;
+fn matcher(p: &AmMatcher) -> Matcher {
     let match_type = match p.op {
         Op::Eq => "=",
         Op::NotEq => "!=",
         Op::Re => "=~",
         Op::NotRe => "!~",
     };
-    Ok(Matcher {
-        name: p.name,
-        value: p.value,
+    Matcher {
+        name: p.name.clone(),
+        value: p.value.clone(),
         match_type,
-    })
+    }
 }
 
-fn matchers(list: &[String]) -> Result<Vec<Matcher>, String> {
-    list.iter().map(|m| matcher(m)).collect()
+fn matchers(list: &[AmMatcher]) -> Vec<Matcher> {
+    list.iter().map(matcher).collect()
 }
 
-fn route(r: &AmRoute) -> Result<Route, String> {
-    Ok(Route {
+fn route(r: &AmRoute) -> Route {
+    Route {
         receiver: r.receiver.clone(),
-        matchers: matchers(&r.matchers)?,
+        matchers: matchers(&r.matchers),
         continue_: r.continue_,
         group_by: r.group_by.clone(),
         group_wait: r.group_wait.clone(),
@@ -288,8 +286,8 @@ fn route(r: &AmRoute) -> Result<Route, String> {
         repeat_interval: r.repeat_interval.clone(),
         mute_time_intervals: r.mute_time_intervals.clone(),
         active_time_intervals: r.active_time_intervals.clone(),
-        routes: r.routes.iter().map(route).collect::<Result<_, _>>()?,
-    })
+        routes: r.routes.iter().map(route).collect(),
+    }
 }
 
 fn receiver(r: &AmReceiver) -> Result<Receiver, String> {
@@ -375,7 +373,7 @@ fn team_resource(
     let default = names::alertmanager_name(&routing.default_receiver);
     let mut top = AmRoute {
         receiver: default.clone(),
-        matchers: vec![eq(label::TEAM, &team.name)],
+        matchers: vec![AmMatcher::equal(label::TEAM, &team.name)],
         ..AmRoute::default()
     };
     timing_full(&mut top, &routing.defaults);
@@ -482,14 +480,12 @@ fn team_resource(
     let inhibit_rules = inhibit
         .iter()
         .filter(|i| i.teams.contains(&team.name))
-        .map(|i| {
-            Ok(InhibitRule {
-                source_match: matchers(&i.rule.source_matchers)?,
-                target_match: matchers(&i.rule.target_matchers)?,
-                equal: i.rule.equal.clone(),
-            })
+        .map(|i| InhibitRule {
+            source_match: matchers(&i.rule.source_matchers),
+            target_match: matchers(&i.rule.target_matchers),
+            equal: i.rule.equal.clone(),
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect();
     let mut labels = labels.clone();
     labels.insert("app.kubernetes.io/managed-by".into(), "sloforge".into());
     labels.insert("sloforge.dev/team".into(), team.name.clone());
@@ -502,7 +498,7 @@ fn team_resource(
             labels,
         },
         spec: Spec {
-            route: route(&top)?,
+            route: route(&top),
             receivers,
             inhibit_rules,
             mute_time_intervals: mute,

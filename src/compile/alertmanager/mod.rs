@@ -29,7 +29,7 @@ use crate::model::routing::Routing;
 
 use crate::names::{self, label};
 
-use crate::syntax::matchers::{present, quote, regex_escape};
+use crate::syntax::matchers::Matcher;
 
 /// Everything compiled for Alertmanager.
 #[derive(Debug, Clone)]
@@ -74,16 +74,16 @@ pub fn identity() -> Vec<String> {
 
 /// The selector of sloforge's sub-tree in a spliced configuration: alerts of the routed teams
 /// that carry an `slo` label.
-pub fn splice_selector(routing: &Routing) -> Vec<String> {
-    let teams: Vec<String> = routing
+pub fn splice_selector(routing: &Routing) -> Vec<Matcher> {
+    let teams: Vec<&str> = routing
         .teams
         .values()
         .filter(|t| !t.routes.is_empty())
-        .map(|t| regex_escape(&t.name))
+        .map(|t| t.name.as_str())
         .collect();
     vec![
-        present(label::SLO),
-        format!("{}=~{}", label::TEAM, quote(&teams.join("|"))),
+        Matcher::present(label::SLO),
+        Matcher::any_of(label::TEAM, &teams),
     ]
 }
 

@@ -4,7 +4,7 @@
 use super::config::Route;
 use crate::model::routing::{Routing, TeamRouting, Timing};
 use crate::names::{self, label};
-use crate::syntax::matchers::eq;
+use crate::syntax::matchers::Matcher;
 
 /// Spec names as written into `alertmanager.yml` (`sloforge-<name>`).
 pub(super) fn am_names(list: &[String]) -> Vec<String> {
@@ -46,7 +46,7 @@ pub(super) fn stage_routes(routing: &Routing) -> Vec<Route> {
         for rec in &s.receivers {
             let mut r = Route {
                 receiver: names::alertmanager_name(rec),
-                matchers: vec![eq(label::BUDGET_STAGE, &s.stage)],
+                matchers: vec![Matcher::equal(label::BUDGET_STAGE, &s.stage)],
                 continue_: true,
                 mute_time_intervals: am_names(&s.mute_time_intervals),
                 active_time_intervals: am_names(&s.active_time_intervals),
@@ -67,7 +67,7 @@ pub(super) fn team_leaves(routing: &Routing, team: &TeamRouting) -> Vec<Route> {
         for (i, rec) in r.receivers.iter().enumerate() {
             let mut leaf = Route {
                 receiver: names::alertmanager_name(rec),
-                matchers: vec![eq(label::SEVERITY, &r.severity)],
+                matchers: vec![Matcher::equal(label::SEVERITY, &r.severity)],
                 continue_: i + 1 < r.receivers.len(),
                 mute_time_intervals: am_names(&r.mute_time_intervals),
                 active_time_intervals: am_names(&r.active_time_intervals),
@@ -100,7 +100,7 @@ pub(super) fn children(routing: &Routing) -> Vec<Route> {
         }
         out.push(Route {
             receiver: default.clone(),
-            matchers: vec![eq(label::TEAM, &team.name)],
+            matchers: vec![Matcher::equal(label::TEAM, &team.name)],
             routes: team_leaves(routing, team),
             ..Route::default()
         });
