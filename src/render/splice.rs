@@ -60,10 +60,30 @@ impl Serialize for Out<'_> {
     }
 }
 
-fn to_node<T: Serialize>(v: &T) -> Result<Node, String> {
+/// Why a configuration cannot be spliced into.
+#[derive(Debug, thiserror::Error)]
+pub enum SpliceError {
+    #[error("cannot read the Alertmanager configuration: {0}")]
+    Yaml(String),
+    #[error("the Alertmanager configuration is not a mapping")]
+    NotMapping,
+    #[error("the configuration has no `route`: Alertmanager needs a root route with a receiver")]
+    NoRoute,
+    #[error("`route` is not a mapping")]
+    RouteNotMapping,
+    #[error(
+        "the root route's receiver is sloforge's: this is a generated configuration, not one to splice into"
+    )]
+    Generated,
+    #[error("`{key}` is {kind}, expected a list")]
+    NotList { key: String, kind: &'static str },
+    #[error("internal: generated YAML does not read back: {0}")]
+    ReadBack(String),
+}
+
+fn to_node<T: Serialize>(v: &T) -> Result<Node, SpliceError> {
     let text = to_yaml(v);
-    serde_saphyr::from_str(&text)
-        .map_err(|e| format!("internal: generated YAML does not read back: {e}"))
+    serde_saphyr::from_str(&text).map_err(|e| SpliceError::ReadBack(e.to_string()))
 }
 
 fn entries_mut(n: &mut Node) -> Option<&mut Vec<(Node, Node)>> {
@@ -78,7 +98,10 @@ fn key_str(k: &Node) -> Option<&str> {
 }
 
 /// The value of `key` in a mapping, created (empty list) at the end when missing.
-fn list_entry<'a>(map: &'a mut Vec<(Node, Node)>, key: &str) -> Result<&'a mut Vec<Node>, String> {
+fn list_entry<'a>(
+    map: &'a mut Vec<(Node, Node)>,
+    key: &str,
+) -> Result<&'a mut Vec<Node>, SpliceError> {
     let idx = match map.iter().position(|(k, _)| key_str(k) == Some(key)) {
         Some(i) => i,
         None => {
@@ -95,7 +118,10 @@ fn list_entry<'a>(map: &'a mut Vec<(Node, Node)>, key: &str) -> Result<&'a mut V
     }
     match &mut v.value {
         Value::Seq(items) => Ok(items),
-        other => Err(format!("`{key}` is {}, expected a list", other.kind_name())),
+        other => Err(SpliceError::NotList {
+            key: key.to_string(),
+            kind: other.kind_name(),
+        }),
     }
 }
 
@@ -145,7 +171,7 @@ fn is_owned_rule(n: &Node) -> bool {
 }
 
 /// The user's configuration with sloforge's parts replaced by the compiled ones.
-pub fn splice(user_text: &str, am: &Compiled) -> Result<String, String> {
+pub fn splice(user_text: &str, am: &Compiled) -> Result<String, SpliceError> {
     let structural = splice_structural(user_text, am)?;
     if let Some(text) = splice_text(user_text, am) {
         let read = |t: &str| serde_saphyr::from_str::<serde_json::Value>(t).ok();
@@ -157,23 +183,21 @@ pub fn splice(user_text: &str, am: &Compiled) -> Result<String, String> {
 }
 
 /// The splice as a new document: every value kept, comments and layout not.
-fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, String> {
-    let mut doc: Node = serde_saphyr::from_str(user_text)
-        .map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
-    let top = entries_mut(&mut doc).ok_or("the Alertmanager configuration is not a mapping")?;
+fn splice_structural(user_text: &str, am: &Compiled) -> Result<String, SpliceError> {
+    let mut doc: Node =
+        serde_saphyr::from_str(user_text).map_err(|e| SpliceError::Yaml(e.to_string()))?;
+    let top = entries_mut(&mut doc).ok_or(SpliceError::NotMapping)?;
     let part = &am.splice;
 
     let route = top
         .iter_mut()
         .find(|(k, _)| key_str(k) == Some("route"))
         .map(|(_, v)| v)
-        .ok_or(
-            "the configuration has no `route`: Alertmanager needs a root route with a receiver",
-        )?;
+        .ok_or(SpliceError::NoRoute)?;
     if owned_name(route, "receiver") {
-        return Err("the root route's receiver is sloforge's: this is a generated configuration, not one to splice into".into());
+        return Err(SpliceError::Generated);
     }
-    let route_map = entries_mut(route).ok_or("`route` is not a mapping")?;
+    let route_map = entries_mut(route).ok_or(SpliceError::RouteNotMapping)?;
     let routes = list_entry(route_map, "routes")?;
     routes.retain(|r| !owned_name(r, "receiver"));
     routes.insert(0, to_node(&part.route)?);

@@ -29,6 +29,26 @@ pub fn regex_escape(s: &str) -> String {
     out
 }
 
+/// Why a matcher does not read.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MatcherError {
+    #[error("bad regular expression `{pattern}`: {error}")]
+    Regex {
+        pattern: String,
+        error: Box<regex::Error>,
+    },
+    #[error("`{0}`: expected a label name")]
+    NoName(String),
+    #[error("`{text}`: expected =, !=, =~ or !~ after `{name}`")]
+    NoOperator { text: String, name: String },
+    #[error("`{0}`: unterminated quoted value")]
+    Unterminated(String),
+    #[error("`{0}`: dangling escape")]
+    DanglingEscape(String),
+    #[error("`{0}`: unescaped quote in the value")]
+    UnescapedQuote(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Eq,
@@ -88,12 +108,16 @@ impl Matcher {
         }
     }
 
-    pub fn new(name: &str, op: Op, value: &str) -> Result<Matcher, String> {
+    pub fn new(name: &str, op: Op, value: &str) -> Result<Matcher, MatcherError> {
         let re = match op {
-            Op::Re | Op::NotRe => Some(
-                regex::Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("bad regular expression `{value}`: {e}"))?,
-            ),
+            Op::Re | Op::NotRe => {
+                Some(regex::Regex::new(&format!("^(?:{value})$")).map_err(|e| {
+                    MatcherError::Regex {
+                        pattern: value.to_string(),
+                        error: Box::new(e),
+                    }
+                })?)
+            }
             _ => None,
         };
         Ok(Matcher {
@@ -135,14 +159,14 @@ impl serde::Serialize for Matcher {
 }
 
 /// Parses one matcher (`name="value"`, `name=~"regex"`, `name!=value`).
-pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
+pub fn parse_matcher(s: &str) -> Result<Matcher, MatcherError> {
     let s = s.trim();
     let name_end = s
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .unwrap_or(s.len());
     let name = &s[..name_end];
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(format!("`{s}`: expected a label name"));
+        return Err(MatcherError::NoName(s.to_string()));
     }
     let rest = s[name_end..].trim_start();
     let (op, rest) = if let Some(r) = rest.strip_prefix("=~") {
@@ -154,12 +178,15 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
     } else if let Some(r) = rest.strip_prefix('=') {
         (Op::Eq, r)
     } else {
-        return Err(format!("`{s}`: expected =, !=, =~ or !~ after `{name}`"));
+        return Err(MatcherError::NoOperator {
+            text: s.to_string(),
+            name: name.to_string(),
+        });
     };
     let rest = rest.trim();
     let value = if let Some(q) = rest.strip_prefix('"') {
         let Some(body) = q.strip_suffix('"') else {
-            return Err(format!("`{s}`: unterminated quoted value"));
+            return Err(MatcherError::Unterminated(s.to_string()));
         };
         let mut out = String::new();
         let mut chars = body.chars();
@@ -172,10 +199,10 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
                         out.push('\\');
                         out.push(c);
                     }
-                    None => return Err(format!("`{s}`: dangling escape")),
+                    None => return Err(MatcherError::DanglingEscape(s.to_string())),
                 }
             } else if c == '"' {
-                return Err(format!("`{s}`: unescaped quote in the value"));
+                return Err(MatcherError::UnescapedQuote(s.to_string()));
             } else {
                 out.push(c);
             }
@@ -189,7 +216,7 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, String> {
 
 /// Parses a matcher list as Alertmanager reads one item of `matchers`: comma-separated,
 /// optionally in braces.
-pub fn parse_matchers(s: &str) -> Result<Vec<Matcher>, String> {
+pub fn parse_matchers(s: &str) -> Result<Vec<Matcher>, MatcherError> {
     let t = s.trim();
     let t = t
         .strip_prefix('{')

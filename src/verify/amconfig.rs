@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::compile::alertmanager;
-use crate::syntax::matchers::{Matcher, Op, parse_matchers};
+use crate::syntax::matchers::{Matcher, MatcherError, Op, parse_matchers};
 
 #[derive(Debug, Deserialize, Default)]
 struct RawRoute {
@@ -92,7 +92,24 @@ pub struct AmConfig {
     pub inhibit_rules: Vec<InhibitRule>,
 }
 
-fn legacy(m: &BTreeMap<String, String>, op: Op) -> Result<Vec<Matcher>, String> {
+/// Why an Alertmanager configuration does not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the Alertmanager configuration: {0}")]
+    Yaml(String),
+    /// A matcher at a path of the configuration (`route.routes[0].matchers`).
+    #[error("{at}: {error}")]
+    Matcher { at: String, error: MatcherError },
+    /// A legacy `source_match`/`target_match` matcher of an inhibition rule.
+    #[error(transparent)]
+    Legacy(#[from] MatcherError),
+}
+
+fn at(at: String) -> impl FnOnce(MatcherError) -> ConfigError {
+    move |error| ConfigError::Matcher { at, error }
+}
+
+fn legacy(m: &BTreeMap<String, String>, op: Op) -> Result<Vec<Matcher>, MatcherError> {
     m.iter().map(|(k, v)| Matcher::new(k, op, v)).collect()
 }
 
@@ -101,13 +118,13 @@ fn add_route(
     r: &RawRoute,
     path: String,
     parent_receiver: &str,
-) -> Result<usize, String> {
+) -> Result<usize, ConfigError> {
     let mut matchers = Vec::new();
     for m in &r.matchers {
-        matchers.extend(parse_matchers(m).map_err(|e| format!("{path}.matchers: {e}"))?);
+        matchers.extend(parse_matchers(m).map_err(at(format!("{path}.matchers")))?);
     }
-    matchers.extend(legacy(&r.match_, Op::Eq).map_err(|e| format!("{path}.match: {e}"))?);
-    matchers.extend(legacy(&r.match_re, Op::Re).map_err(|e| format!("{path}.match_re: {e}"))?);
+    matchers.extend(legacy(&r.match_, Op::Eq).map_err(at(format!("{path}.match")))?);
+    matchers.extend(legacy(&r.match_re, Op::Re).map_err(at(format!("{path}.match_re")))?);
     let receiver = r
         .receiver
         .clone()
@@ -132,9 +149,9 @@ fn add_route(
 
 impl AmConfig {
     /// Reads an Alertmanager configuration (only what routing and inhibition need).
-    pub fn parse(text: &str) -> Result<AmConfig, String> {
-        let raw: RawConfig = serde_saphyr::from_str(text)
-            .map_err(|e| format!("cannot read the Alertmanager configuration: {e}"))?;
+    pub fn parse(text: &str) -> Result<AmConfig, ConfigError> {
+        let raw: RawConfig =
+            serde_saphyr::from_str(text).map_err(|e| ConfigError::Yaml(e.to_string()))?;
         let mut nodes = Vec::new();
         add_route(&mut nodes, &raw.route, "route".into(), "")?;
         let mut inhibit_rules = Vec::new();
@@ -142,13 +159,13 @@ impl AmConfig {
             let p = format!("inhibit_rules[{i}]");
             let mut source = Vec::new();
             for m in &r.source_matchers {
-                source.extend(parse_matchers(m).map_err(|e| format!("{p}.source_matchers: {e}"))?);
+                source.extend(parse_matchers(m).map_err(at(format!("{p}.source_matchers")))?);
             }
             source.extend(legacy(&r.source_match, Op::Eq)?);
             source.extend(legacy(&r.source_match_re, Op::Re)?);
             let mut target = Vec::new();
             for m in &r.target_matchers {
-                target.extend(parse_matchers(m).map_err(|e| format!("{p}.target_matchers: {e}"))?);
+                target.extend(parse_matchers(m).map_err(at(format!("{p}.target_matchers")))?);
             }
             target.extend(legacy(&r.target_match, Op::Eq)?);
             target.extend(legacy(&r.target_match_re, Op::Re)?);

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::alerts::{AlertInstance, alert_instances};
-use super::amconfig::{AmConfig, InhibitRule, RouteNode, is_sloforge_rule};
+use super::amconfig::{AmConfig, ConfigError, InhibitRule, RouteNode, is_sloforge_rule};
 use crate::compile::alertmanager;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Fleet;
@@ -104,7 +104,7 @@ fn describe(n: &RouteNode) -> String {
 }
 
 /// Proves a configuration against the fleet and its routing spec.
-pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proof, String> {
+pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proof, ConfigError> {
     let cfg = AmConfig::parse(config_text)?;
     let alerts = alert_instances(fleet);
     let mut findings = BTreeSet::new();

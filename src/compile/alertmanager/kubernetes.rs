@@ -230,7 +230,20 @@ struct DayRange {
 /// A Secret and key from a mounted secret path: the operator mounts the `secrets` of the
 /// Alertmanager resource at `/etc/alertmanager/secrets/<secret>/<key>`, so the last two
 /// components of the path name them.
-fn secret(path: &str) -> Result<SecretKeySelector, String> {
+/// What the Prometheus Operator's `AlertmanagerConfig` cannot express.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KubernetesError {
+    #[error(
+        "secret file `{0}` does not name a Kubernetes Secret: use the operator's mount path /etc/alertmanager/secrets/<secret-name>/<key>"
+    )]
+    SecretPath(String),
+    #[error(
+        "time interval `{name}` is in {location}, but AlertmanagerConfig (v1alpha1) has no time zone field: use `location: UTC` or the yaml format"
+    )]
+    TimeZone { name: String, location: String },
+}
+
+fn secret(path: &str) -> Result<SecretKeySelector, KubernetesError> {
     let mut parts = path.rsplit('/');
     let key = parts.next().unwrap_or_default();
     let name = parts.next().unwrap_or_default();
@@ -251,9 +264,7 @@ fn secret(path: &str) -> Result<SecretKeySelector, String> {
             key: key.to_string(),
         })
     } else {
-        Err(format!(
-            "secret file `{path}` does not name a Kubernetes Secret: use the operator's mount path /etc/alertmanager/secrets/<secret-name>/<key>"
-        ))
+        Err(KubernetesError::SecretPath(path.to_string()))
     }
 }
 
@@ -290,7 +301,7 @@ fn route(r: &AmRoute) -> Route {
     }
 }
 
-fn receiver(r: &AmReceiver) -> Result<Receiver, String> {
+fn receiver(r: &AmReceiver) -> Result<Receiver, KubernetesError> {
     let kv = |m: &BTreeMap<String, String>| {
         m.iter()
             .map(|(k, v)| KeyValue {
@@ -369,7 +380,7 @@ fn team_resource(
     team: &TeamRouting,
     inhibit: &[Inhibition],
     labels: &BTreeMap<String, String>,
-) -> Result<String, String> {
+) -> Result<String, KubernetesError> {
     let default = names::alertmanager_name(&routing.default_receiver);
     let mut top = AmRoute {
         receiver: default.clone(),
@@ -439,10 +450,10 @@ fn team_resource(
             continue;
         };
         if t.location != "UTC" {
-            return Err(format!(
-                "time interval `{}` is in {}, but AlertmanagerConfig (v1alpha1) has no time zone field: use `location: UTC` or the yaml format",
-                t.name, t.location
-            ));
+            return Err(KubernetesError::TimeZone {
+                name: t.name.clone(),
+                location: t.location.clone(),
+            });
         }
         let periods = t
             .periods
@@ -515,7 +526,7 @@ pub(super) fn resources(
     routing: &Routing,
     inhibit: &[Inhibition],
     labels: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<BTreeMap<String, String>, KubernetesError> {
     let mut out = BTreeMap::new();
     for team in routing.teams.values().filter(|t| !t.routes.is_empty()) {
         out.insert(

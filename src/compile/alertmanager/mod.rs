@@ -9,6 +9,8 @@
 mod config;
 mod inhibit;
 mod kubernetes;
+
+pub use kubernetes::KubernetesError;
 mod receivers;
 mod tree;
 
@@ -52,7 +54,7 @@ impl Compiled {
     pub fn kubernetes(
         &self,
         labels: &BTreeMap<String, String>,
-    ) -> Result<BTreeMap<String, String>, String> {
+    ) -> Result<BTreeMap<String, String>, KubernetesError> {
         kubernetes::resources(&self.routing, &self.inhibit, labels)
     }
 }
