@@ -66,28 +66,7 @@ pub(super) fn build_slo(
     };
 
     let alerting = &input.alerting;
-    let name = alerts::alert_name(cx, alerting, p, input.service, &input.name.value);
-    let alert_labels = alerts::alert_labels(cx, alerting, p);
-    check_annotation_names(
-        cx,
-        &alerting.annotations,
-        &format!("{p}.alerting.annotations"),
-    );
-    check_tier_names(cx, alerting, &d.settings.alert_tiers, p);
-    let slo = SloAlerts {
-        path: p,
-        vars: template_vars(&input, &target, &name),
-        target,
-        name,
-        labels: alert_labels,
-        template_labels: input
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), gotmpl::literal(v)))
-            .collect(),
-        shared_annotations: alerts::shared_annotations(alerting),
-    };
-
+    let slo = slo_alerts(cx, d, &input, target);
     let mut source = slo_source(d, alerting);
     let spec_tiers = alerting
         .custom_tiers
@@ -141,6 +120,38 @@ pub(super) fn build_slo(
         source,
         sli: input.sli?,
     })
+}
+
+/// What the alerts of the SLO share: their name and labels (checked, with the names of its
+/// annotations and of the tiers it overrides) and their template variables.
+fn slo_alerts<'a>(
+    cx: &mut Ctx,
+    d: &Defaults,
+    input: &'a SloInput,
+    target: Target,
+) -> SloAlerts<'a> {
+    let (p, alerting) = (&input.path, &input.alerting);
+    let name = alerts::alert_name(cx, alerting, p, input.service, &input.name.value);
+    let labels = alerts::alert_labels(cx, alerting, p);
+    check_annotation_names(
+        cx,
+        &alerting.annotations,
+        &format!("{p}.alerting.annotations"),
+    );
+    check_tier_names(cx, alerting, &d.settings.alert_tiers, p);
+    SloAlerts {
+        path: p,
+        vars: template_vars(input, &target, &name),
+        target,
+        name,
+        labels,
+        template_labels: input
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), gotmpl::literal(v)))
+            .collect(),
+        shared_annotations: alerts::shared_annotations(alerting),
+    }
 }
 
 /// The objective in percent: the SLO's (or its ratio, OpenSLO's `target`), else its tier's.
