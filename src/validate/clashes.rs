@@ -16,7 +16,8 @@ pub(super) fn check_slo_name_unique<'a>(
     name: &'a Sp<String>,
     path: &str,
 ) {
-    if let Some(first) = seen.insert(name.value.as_str(), name.loc) {
+    // The first definition stays the one pointed at, however many follow.
+    if let Some(&first) = seen.get(name.value.as_str()) {
         let here = cx.file.display();
         cx.err(
             Code::DuplicateSlo,
@@ -27,6 +28,8 @@ pub(super) fn check_slo_name_unique<'a>(
                 name.value, first.line, first.col
             ),
         );
+    } else {
+        seen.insert(name.value.as_str(), name.loc);
     }
 }
 
