@@ -17,6 +17,11 @@ pub(super) fn is_name(s: &str) -> bool {
 }
 
 pub(super) fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
+    check_name_for(cx, s, path, " (they become file, group and label values)")
+}
+
+/// [`check_name`] with what the name becomes said after the rule (empty: nothing).
+pub(super) fn check_name_for(cx: &mut Ctx, s: &Sp<String>, path: &str, becomes: &str) -> bool {
     if is_name(&s.value) {
         return true;
     }
@@ -25,7 +30,9 @@ pub(super) fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
         s.loc,
         path,
         format!("`{}` is not a valid name", s.value.escape_debug()),
-        "names are 1–63 characters: lower-case letters, digits, `-` and `_`, starting with a letter (they become file, group and label values)",
+        format!(
+            "names are 1–63 characters: lower-case letters, digits, `-` and `_`, starting with a letter{becomes}"
+        ),
     );
     false
 }

@@ -22,7 +22,7 @@ use crate::load::{Loaded, RawDoc, native};
 use crate::model::routing::{Routing, Timing, TimingOverride};
 use crate::model::{Service, Settings};
 
-use super::{Ctx, is_name};
+use super::Ctx;
 use facts::FleetFacts;
 use intervals::IntervalRefs;
 use receivers::ReceiverRefs;
@@ -68,17 +68,7 @@ pub fn validate(
 }
 
 fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
-    if is_name(&s.value) {
-        return true;
-    }
-    cx.err_help(
-        Code::Name,
-        s.loc,
-        path,
-        format!("`{}` is not a valid name", s.value.escape_debug()),
-        "names are 1–63 characters: lower-case letters, digits, `-` and `_`, starting with a letter",
-    );
-    false
+    super::labels::check_name_for(cx, s, path, "")
 }
 
 /// What every team and budget-stage route is checked against and timed from.
