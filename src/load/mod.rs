@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc, Sources};
 use node::{Node, Value};
@@ -98,34 +99,41 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
     out
 }
 
+/// Appends the spec files under `dir` in path order, hidden entries (`.name`) left out. A link
+/// to a directory is searched as the directory; a directory that cannot be read is reported, an
+/// entry that cannot be read is skipped.
 fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                Code::Io,
-                dir,
-                Loc::default(),
-                "",
-                format!("cannot read directory: {e}"),
-            ));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            collect_dir(&p, files, diags);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            files.push(p);
+    let hidden = |name: &std::ffi::OsStr| name.to_str().is_some_and(|n| n.starts_with('.'));
+    let walk = WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !hidden(e.file_name()));
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.path_is_symlink() && e.path().is_dir() => {
+                collect_dir(e.path(), files, diags)
+            }
+            Ok(e) => {
+                if matches!(
+                    e.path().extension().and_then(|x| x.to_str()),
+                    Some("yaml" | "yml")
+                ) {
+                    files.push(e.into_path());
+                }
+            }
+            Err(e) => {
+                if let (Some(p), Some(io)) = (e.path(), e.io_error()) {
+                    diags.push(Diagnostic::error(
+                        Code::Io,
+                        p,
+                        Loc::default(),
+                        "",
+                        format!("cannot read directory: {io}"),
+                    ));
+                }
+            }
         }
     }
 }
