@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod doctor;
+pub mod driver;
 pub mod explain;
 pub mod fuzzing;
 pub mod hash;
@@ -22,6 +23,8 @@ pub mod syntax;
 pub mod testrun;
 pub mod validate;
 pub mod verify;
+
+pub use driver::quiet_parser_panics;
 
 use std::path::PathBuf;
 

@@ -33,6 +33,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("routing_commands", 8),
     ("testrun", 8),
     ("fuzzing", 8),
+    ("driver", 8),
     ("cli", 9),
     ("main", 10),
 ];
