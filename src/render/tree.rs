@@ -126,8 +126,8 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the new tree.
-    /// Writes one file into the staging directory; safe to call from several threads.
+    /// Writes one file of the new tree into the staging directory; safe to call from several
+    /// threads.
     pub fn write(&self, rel: &str, content: &str) -> Result<(), WriteError> {
         let Some(staging) = &self.staging else {
             return Ok(());
