@@ -1,16 +1,17 @@
-//! Command line: parses arguments, runs the pipeline, prints, returns the exit code
-//! (0 success, 1 invalid specs or drift, 2 usage error).
+//! Command line: parses the arguments and dispatches to the command's driver, whose exit code
+//! it returns (0 success, 1 invalid specs or drift, 2 usage error).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::compile::target::{RulerLimits, Target, TargetOptions};
-use crate::render::{self, Format, RenderOptions};
-use crate::{Build, build};
+use crate::driver::generate::{self, GenerateOptions};
+use crate::driver::{commands, routing};
+use crate::render::{Format, RenderOptions};
+use crate::testrun::RunOptions;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -133,6 +134,12 @@ enum ExplainFormat {
     Json,
 }
 
+impl ExplainFormat {
+    fn is_json(self) -> bool {
+        matches!(self, ExplainFormat::Json)
+    }
+}
+
 #[derive(Args, Debug)]
 struct SpecArgs {
     /// Spec files or directories.
@@ -230,250 +237,50 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         }
     };
     match cli.command {
-        Command::Generate(a) => generate(&a, false),
-        Command::Check(a) => generate(&a, true),
-        Command::Validate(a) => validate(&a),
-        Command::Test(a) => test(&a),
-        Command::Explain(a) => explain(&a),
-        Command::Convert(a) => convert(&a),
-        Command::Routes(a) => crate::routing_commands::routes(
-            &a.spec.specs,
-            a.spec.strict,
-            a.config.as_deref(),
-            a.json,
-        ),
-        Command::Splice(a) => crate::routing_commands::splice(
+        Command::Generate(a) => generate::generate(&generate_options(a, false)),
+        Command::Check(a) => generate::generate(&generate_options(a, true)),
+        Command::Validate(a) => commands::validate(&a.specs, a.strict),
+        Command::Test(a) => {
+            let mut opts = RunOptions {
+                promtool: a.promtool,
+                ..Default::default()
+            };
+            if let Some(j) = a.jobs {
+                opts.jobs = j.max(1);
+            }
+            commands::test(&a.paths, &opts)
+        }
+        Command::Explain(a) => commands::explain(&a.spec.specs, a.spec.strict, a.output.is_json()),
+        Command::Convert(a) => commands::convert(&a.spec.specs, a.spec.strict, &a.output),
+        Command::Routes(a) => {
+            routing::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), a.json)
+        }
+        Command::Splice(a) => routing::splice(
             &a.spec.specs,
             a.spec.strict,
             &a.config,
             a.output.as_deref(),
             a.check,
         ),
-        Command::Doctor(a) => doctor(&a),
-        Command::Schema => {
-            let text =
-                serde_json::to_string_pretty(&crate::load::json_schema()).unwrap_or_default();
-            println!("{text}");
-            0
+        Command::Doctor(a) => {
+            let opts = crate::doctor::Options {
+                prometheus: a.prometheus,
+                alertmanager: a.alertmanager,
+            };
+            commands::doctor(&a.spec.specs, a.spec.strict, &opts, a.output.is_json())
         }
+        Command::Schema => commands::schema(),
     }
 }
 
-fn convert(a: &ConvertArgs) -> i32 {
-    let b = build(&a.spec.specs, a.spec.strict);
-    report(&b);
-    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
-        return 1;
-    };
-    let docs: Vec<(String, String)> = fleet
-        .services
-        .iter()
-        .map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s)))
-        .collect();
-    if a.output == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        for (_, text) in &docs {
-            let _ = write!(out, "---\n{text}");
-        }
-        return 0;
+fn generate_options(a: GenerateArgs, check: bool) -> GenerateOptions {
+    GenerateOptions {
+        render: render_options(&a),
+        specs: a.spec.specs,
+        strict: a.spec.strict,
+        output: a.output,
+        check,
     }
-    for (name, text) in &docs {
-        let path = a.output.join(name);
-        if let Err(e) =
-            std::fs::create_dir_all(&a.output).and_then(|()| std::fs::write(&path, text))
-        {
-            eprintln!("error: {}: {e}", path.display());
-            return 1;
-        }
-    }
-    println!("wrote {} files to {}", docs.len(), a.output.display());
-    0
-}
-
-/// `generate`/`check` into a directory, one chunk of services at a time ([`crate::stream`]);
-/// gives the specs back when they need the whole fleet.
-fn generate_streaming(
-    a: &GenerateArgs,
-    check: bool,
-    loaded: crate::load::Loaded,
-) -> Result<i32, crate::load::Loaded> {
-    let opts = render_options(a);
-    if check {
-        let checker = render::tree::Checker::new(&a.output);
-        let streamed = match crate::stream(loaded, a.spec.strict, &opts, &|rel, text| {
-            checker.file(&rel, &text);
-            Ok::<(), ()>(())
-        }) {
-            Ok(Ok(s)) => s,
-            Ok(Err(loaded)) => return Err(loaded),
-            Err(()) => return Ok(1),
-        };
-        if !streamed.diagnostics.is_empty() {
-            let _ = write!(
-                std::io::stderr().lock(),
-                "{}",
-                streamed.diagnostics.render(&streamed.loaded.sources)
-            );
-        }
-        if streamed.failed() {
-            return Ok(1);
-        }
-        // Freed by the process exit; dropping it would only cost time.
-        std::mem::forget(streamed);
-        return Ok(finish_check(a, checker));
-    }
-    // A directory sloforge may not replace is reported after the diagnostics of the specs.
-    let staging = render::tree::Staging::new(&a.output);
-    let result = crate::stream(loaded, a.spec.strict, &opts, &|rel, text| match &staging {
-        Ok(st) => st.write(&rel, &text),
-        Err(_) => Ok(()),
-    });
-    let streamed = match result {
-        Ok(Ok(s)) => s,
-        Ok(Err(loaded)) => return Err(loaded),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(1);
-        }
-    };
-    if !streamed.diagnostics.is_empty() {
-        let _ = write!(
-            std::io::stderr().lock(),
-            "{}",
-            streamed.diagnostics.render(&streamed.loaded.sources)
-        );
-    }
-    if streamed.failed() {
-        return Ok(1);
-    }
-    let written = staging.and_then(|st| {
-        let n = st.files_written();
-        st.finish(None).map(|()| n)
-    });
-    Ok(match written {
-        Ok(n) => {
-            println!("wrote {n} files to {}", a.output.display());
-            // Everything left is freed by the process exit; dropping it would only cost time.
-            std::mem::forget(streamed);
-            0
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
-    })
-}
-
-fn finish_check(a: &GenerateArgs, checker: render::tree::Checker) -> i32 {
-    let (diff, count) = match checker.finish() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", a.output.display());
-            return 1;
-        }
-    };
-    if diff.is_empty() {
-        println!("{}: up to date ({count} files)", a.output.display());
-        return 0;
-    }
-    print!("{diff}");
-    eprintln!(
-        "{} is out of date: run `sloforge generate`",
-        a.output.display()
-    );
-    1
-}
-
-fn report(b: &Build) {
-    if !b.diagnostics.is_empty() {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{}", b.diagnostics.render(&b.sources));
-    }
-}
-
-fn test(a: &TestArgs) -> i32 {
-    let files = match crate::testrun::find_test_files(&a.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
-    let mut opts = crate::testrun::RunOptions {
-        promtool: a.promtool.clone(),
-        ..Default::default()
-    };
-    if let Some(j) = a.jobs {
-        opts.jobs = j.max(1);
-    }
-    match crate::testrun::run(&files, &opts) {
-        Ok(summary) => {
-            print!("{}", crate::testrun::render(&summary));
-            if summary.passed() { 0 } else { 1 }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
-    }
-}
-
-fn explain(a: &ExplainArgs) -> i32 {
-    let b = build(&a.spec.specs, a.spec.strict);
-    report(&b);
-    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
-        return 1;
-    };
-    let slos = crate::explain::explain(fleet);
-    match a.output {
-        ExplainFormat::Text => print!("{}", crate::explain::render_text(&slos)),
-        ExplainFormat::Json => print!("{}", crate::explain::render_json(&slos)),
-    }
-    0
-}
-
-fn doctor(a: &DoctorArgs) -> i32 {
-    let b = build(&a.spec.specs, a.spec.strict);
-    report(&b);
-    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
-        return 1;
-    };
-    if b.failed() {
-        return 1;
-    }
-    let opts = crate::doctor::Options {
-        prometheus: a.prometheus.clone(),
-        alertmanager: a.alertmanager.clone(),
-    };
-    match crate::doctor::run(fleet, c, &opts) {
-        Ok(r) => {
-            match a.output {
-                ExplainFormat::Text => print!("{}", crate::doctor::report::render_text(&r)),
-                ExplainFormat::Json => print!("{}", crate::doctor::report::render_json(&r)),
-            }
-            r.exit_code()
-        }
-        Err(e) => {
-            eprintln!("error: {}", e.0);
-            2
-        }
-    }
-}
-
-fn validate(a: &SpecArgs) -> i32 {
-    let b = build(&a.specs, a.strict);
-    report(&b);
-    if b.failed() {
-        return 1;
-    }
-    let (services, slos) = b.fleet.as_ref().map_or((0, 0), |f| {
-        (
-            f.services.len(),
-            f.services.iter().map(|s| s.slos.len()).sum(),
-        )
-    });
-    println!("{services} services, {slos} SLOs: valid");
-    0
 }
 
 fn render_options(a: &GenerateArgs) -> RenderOptions {
@@ -511,78 +318,5 @@ fn target_options(a: &GenerateArgs) -> TargetOptions {
             groups: a.max_groups.unwrap_or(defaults.groups),
         },
         slos_per_group: usize::from(a.slos_per_group),
-    }
-}
-
-fn generate(a: &GenerateArgs, check: bool) -> i32 {
-    let loaded = crate::load::load_paths(
-        &a.spec.specs,
-        crate::load::LoadOptions {
-            strict: a.spec.strict,
-        },
-    );
-    let loaded = if a.output == Path::new("-") {
-        loaded
-    } else {
-        match generate_streaming(a, check, loaded) {
-            Ok(code) => return code,
-            Err(loaded) => loaded,
-        }
-    };
-    let mut b = crate::build_loaded(loaded, a.spec.strict);
-    let opts = render_options(a);
-    // The ruler's limits, on the rules of valid specs.
-    if let Some(c) = b
-        .compilation
-        .as_ref()
-        .filter(|_| !b.diagnostics.has_errors())
-    {
-        let limits = crate::verify::limits::check(c, &opts.target);
-        b.diagnostics.extend(limits);
-    }
-    report(&b);
-    let Some(c) = &b.compilation else { return 1 };
-    if b.failed() {
-        return 1;
-    }
-    if let (Format::Kubernetes, Some(am)) = (opts.format, &c.alertmanager)
-        && let Err(e) = am.kubernetes(&opts.labels)
-    {
-        eprintln!("error: {e}");
-        return 1;
-    }
-    if a.output == Path::new("-") {
-        let text = render::render_stream(c, &opts);
-        if check {
-            eprintln!("check needs an output directory, not `-`");
-            return 2;
-        }
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        return 0;
-    }
-    if check {
-        let checker = render::tree::Checker::new(&a.output);
-        let _ = render::visit_tree(c, &opts, |rel, text| {
-            checker.file(&rel, &text);
-            Ok::<(), ()>(())
-        });
-        return finish_check(a, checker);
-    }
-    let written = render::tree::Staging::new(&a.output).and_then(|staging| {
-        render::visit_tree(c, &opts, |rel, text| staging.write(&rel, &text))?;
-        let n = staging.files_written();
-        staging.finish(None).map(|()| n)
-    });
-    match written {
-        Ok(n) => {
-            println!("wrote {n} files to {}", a.output.display());
-            // Everything left is freed by the process exit; dropping it would only cost time.
-            std::mem::forget(b);
-            0
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
     }
 }

@@ -6,5 +6,8 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
+    // promql-parser panics on some inputs; sloforge reports those as parse errors, without the
+    // panic message.
+    std::panic::set_hook(sloforge::quiet_parser_panics(std::panic::take_hook()));
     std::process::exit(sloforge::cli::run(std::env::args_os()));
 }

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use walkdir::WalkDir;
 
 use crate::names;
 
@@ -141,19 +142,29 @@ pub fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     Ok(out)
 }
 
+/// Appends the unit-test files under `dir` in path order. A link to a directory is searched as
+/// the directory; an entry that cannot be read is skipped, a directory that cannot be read
+/// fails the search.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(names::TEST_FILE_SUFFIX))
-        {
-            out.push(p);
+    for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.path_is_symlink() && e.path().is_dir() => walk(e.path(), out)?,
+            Ok(e) => {
+                if e.file_name()
+                    .to_string_lossy()
+                    .ends_with(names::TEST_FILE_SUFFIX)
+                {
+                    out.push(e.into_path());
+                }
+            }
+            Err(e) => {
+                if e.path().is_some()
+                    && let Some(e) = e.into_io_error()
+                {
+                    return Err(e);
+                }
+            }
         }
     }
     Ok(())

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! diag, names, hash, par  ←  syntax  ←  model  ←  load  ←  validate  ←  compile  ←  verify
-//!   ←  render  ←  driver (the crate root, doctor, explain, routing_commands, testrun, fuzzing)  ←  cli  ←  main
+//!   ←  render  ←  driver (the crate root, driver, doctor, explain, testrun, fuzzing)  ←  cli  ←  main
 //! ```
 //!
 //! Within a layer, the modules that import each other form no cycle (sibling modules of one
@@ -30,9 +30,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("", 8),
     ("doctor", 8),
     ("explain", 8),
-    ("routing_commands", 8),
     ("testrun", 8),
     ("fuzzing", 8),
+    ("driver", 8),
     ("cli", 9),
     ("main", 10),
 ];

@@ -8,35 +8,51 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
+use walkdir::WalkDir;
 
 use crate::names;
 
 /// Reads every file under `dir` (relative path → content); missing dir → empty map.
 pub fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(out);
+    if dir.exists() {
+        each_file(dir, dir, &mut |rel, path| {
+            let bytes = fs::read(path)?;
+            out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+            Ok(())
+        })?;
     }
-    read_into(dir, dir, &mut out)?;
     Ok(out)
 }
 
-fn read_into(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            read_into(root, &p, out)?;
-        } else {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes = fs::read(&p)?;
-            out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+/// Calls `f` with the path relative to `root` (`/`-separated) and the path of every file under
+/// `dir`, in path order. A link to a directory is read as the directory; an entry that cannot
+/// be read is skipped, a directory that cannot be read is an error.
+fn each_file(
+    root: &Path,
+    dir: &Path,
+    f: &mut dyn FnMut(String, &Path) -> io::Result<()>,
+) -> io::Result<()> {
+    for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.path_is_symlink() && e.path().is_dir() => each_file(root, e.path(), f)?,
+            Ok(e) => {
+                let p = e.path();
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                f(rel, p)?;
+            }
+            Err(e) => {
+                if e.path().is_some()
+                    && let Some(e) = e.into_io_error()
+                {
+                    return Err(e);
+                }
+            }
         }
     }
     Ok(())
@@ -110,8 +126,8 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the new tree.
-    /// Writes one file into the staging directory; safe to call from several threads.
+    /// Writes one file of the new tree into the staging directory; safe to call from several
+    /// threads.
     pub fn write(&self, rel: &str, content: &str) -> Result<(), WriteError> {
         let Some(staging) = &self.staging else {
             return Ok(());
@@ -251,29 +267,12 @@ impl Checker {
 fn read_names(dir: &Path) -> io::Result<Vec<String>> {
     let mut out = Vec::new();
     if dir.exists() {
-        names_into(dir, dir, &mut out)?;
+        each_file(dir, dir, &mut |rel, _| {
+            out.push(rel);
+            Ok(())
+        })?;
     }
     Ok(out)
-}
-
-fn names_into(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            names_into(root, &p, out)?;
-        } else {
-            out.push(
-                p.strip_prefix(root)
-                    .unwrap_or(&p)
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Differences between the tree on disk and the expected one, as a unified diff

@@ -5,23 +5,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::build;
 use crate::render::routes_table;
 use crate::render::splice;
 use crate::verify::proof;
-use crate::{Build, build};
-
-fn report(b: &Build) {
-    if !b.diagnostics.is_empty() {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{}", b.diagnostics.render(&b.sources));
-    }
-}
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
 /// generated configuration (or in `config`), proved against the routing spec.
-pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool) -> i32 {
+pub(crate) fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool) -> i32 {
     let b = build(specs, strict);
-    report(&b);
+    b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
         return 1;
     };
@@ -83,7 +76,7 @@ pub fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool
 /// `sloforge splice`: sloforge's routes, receivers, inhibition rules and intervals written into
 /// `config` (in place, or to `output`; `-` is stdout), the rest of it kept. With `check`,
 /// nothing is written and the exit code says whether the file is up to date.
-pub fn splice(
+pub(crate) fn splice(
     specs: &[PathBuf],
     strict: bool,
     config: &Path,
@@ -91,7 +84,7 @@ pub fn splice(
     check: bool,
 ) -> i32 {
     let b = build(specs, strict);
-    report(&b);
+    b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
         return 1;
     };

@@ -1,0 +1,90 @@
+//! The driver: runs the stages for each command (load → validate → compile → verify → render),
+//! hands the output to where it goes and reports diagnostics to the terminal. Each command
+//! returns the process exit code (0 success, 1 invalid specs, a failed check or drift, 2 usage).
+
+pub(crate) mod commands;
+pub(crate) mod generate;
+pub(crate) mod routing;
+mod sink;
+mod stream;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostics, Sources};
+use crate::{compile, load, model, validate, verify};
+
+/// The result of loading, validating and compiling a set of spec paths.
+pub struct Build {
+    pub fleet: Option<model::Fleet>,
+    pub compilation: Option<compile::Compilation>,
+    pub diagnostics: Diagnostics,
+    pub sources: Sources,
+}
+
+impl Build {
+    pub fn failed(&self) -> bool {
+        self.compilation.is_none() || self.diagnostics.has_errors()
+    }
+
+    /// Prints the diagnostics to stderr.
+    pub(crate) fn report(&self) {
+        report(&self.diagnostics, &self.sources);
+    }
+}
+
+/// Runs every stage up to compile.
+pub fn build(paths: &[PathBuf], strict: bool) -> Build {
+    build_loaded(
+        load::load_paths(paths, load::LoadOptions { strict }),
+        strict,
+    )
+}
+
+/// [`build`] on specs already loaded.
+pub fn build_loaded(loaded: load::Loaded, strict: bool) -> Build {
+    let (fleet, mut diagnostics) = validate::validate(&loaded);
+    if strict {
+        diagnostics.escalate_warnings();
+    }
+    let compilation = match &fleet {
+        Some(f) if !diagnostics.has_errors() => Some(compile::compile(f)),
+        _ => None,
+    };
+    // The routing proof: every generated alert reaches exactly its team's receivers.
+    if let (Some(f), Some(am)) = (
+        &fleet,
+        compilation.as_ref().and_then(|c| c.alertmanager.as_ref()),
+    ) {
+        diagnostics.extend(verify::proof::verify(f, am));
+    }
+    Build {
+        fleet,
+        compilation,
+        diagnostics,
+        sources: loaded.sources,
+    }
+}
+
+/// Prints `diagnostics` (rendered with their sources) to stderr, if there are any.
+pub(crate) fn report(diagnostics: &Diagnostics, sources: &Sources) {
+    if !diagnostics.is_empty() {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{}", diagnostics.render(sources));
+    }
+}
+
+/// A process-wide panic hook, as [`std::panic::take_hook`] gives it and
+/// [`std::panic::set_hook`] takes it.
+pub type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// `previous`, except that it stays silent for the panics of the PromQL parser that become parse
+/// errors. The library never installs a hook itself; a binary does, once:
+/// `std::panic::set_hook(sloforge::quiet_parser_panics(std::panic::take_hook()))`.
+pub fn quiet_parser_panics(previous: PanicHook) -> PanicHook {
+    Box::new(move |info| {
+        if !crate::syntax::promql::parser_panic_expected() {
+            previous(info);
+        }
+    })
+}
