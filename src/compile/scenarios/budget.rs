@@ -64,6 +64,40 @@ impl Ctx<'_> {
             .fold(0.0, f64::max);
         // Stage alerts are checked only where the budget left stays clear of every stage.
         let stages_quiet = !self.slo.budget_alerts.is_empty() && lowest >= stage + 0.001;
+        let checks = self.budget_checks(k, remaining, stages_quiet);
+        let start = self.warm + lead;
+        let history = if full {
+            format!(
+                "after {} of clean traffic (a whole window)",
+                self.slo.window
+            )
+        } else {
+            "on a fresh start".to_string()
+        };
+        let alerts = if stages_quiet {
+            "; no budget-stage alert fires"
+        } else {
+            ""
+        };
+        let pct = format!("{:.1}%", remaining * 100.0);
+        let name = format!(
+            "{}: {} of total outage from {} {history} leaves {pct} of the {} budget at {}{alerts}",
+            self.slo.name,
+            ms(outage),
+            ms(start),
+            self.slo.window,
+            self.at(k)
+        );
+        let note = format!(
+            "budget: {} of total outage {history} leaves {pct} of the budget (checked at {}){alerts}",
+            ms(outage),
+            self.at(k)
+        );
+        Ok((self.group(name, &run, s, checks), vec![note]))
+    }
+    /// At evaluation `k`: the budget left is `remaining` (to 0.0005), and with `stages_quiet`
+    /// no budget-stage alert has fired.
+    fn budget_checks(&self, k: usize, remaining: f64, stages_quiet: bool) -> Vec<ExprTest> {
         let mut l: BTreeMap<String, String> = (*self.slo.labels).clone();
         l.insert(label::WINDOW.into(), self.slo.window.to_string());
         let remaining_sel = promql::selector(names::BUDGET_REMAINING, self.identity());
@@ -97,34 +131,6 @@ impl Ctx<'_> {
                 exp_samples: Vec::new(),
             });
         }
-        let start = self.warm + lead;
-        let history = if full {
-            format!(
-                "after {} of clean traffic (a whole window)",
-                self.slo.window
-            )
-        } else {
-            "on a fresh start".to_string()
-        };
-        let alerts = if stages_quiet {
-            "; no budget-stage alert fires"
-        } else {
-            ""
-        };
-        let pct = format!("{:.1}%", remaining * 100.0);
-        let name = format!(
-            "{}: {} of total outage from {} {history} leaves {pct} of the {} budget at {}{alerts}",
-            self.slo.name,
-            ms(outage),
-            ms(start),
-            self.slo.window,
-            self.at(k)
-        );
-        let note = format!(
-            "budget: {} of total outage {history} leaves {pct} of the budget (checked at {}){alerts}",
-            ms(outage),
-            self.at(k)
-        );
-        Ok((self.group(name, &run, s, checks), vec![note]))
+        checks
     }
 }

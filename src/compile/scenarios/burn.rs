@@ -8,8 +8,8 @@ use super::{Ctx, TestGroup};
 use crate::model::Decimal;
 
 /// Multipliers of a tier's factor for "just above" burns. `1/m` has a denominator above
-/// [`MAX_HISTORY_STEPS`](super::MAX_HISTORY_STEPS) + 1, so no window of whole evaluations can hold exactly the threshold
-/// (a tie floating point could call either way). The larger ones serve 0/1 samples (probes,
+/// [`MAX_HISTORY_STEPS`](super::MAX_HISTORY_STEPS) + 1, so no window of whole evaluations can
+/// hold exactly the threshold (a tie floating point could call either way). The larger ones serve 0/1 samples (probes,
 /// gauge readings), which need a bad sample in every short window to hold a burn through `for`.
 pub(super) const ABOVE: &[&str] = &[
     "1.0501", "1.1001", "1.2001", "1.5001", "2.0001", "3.0001", "5.0001", "10.0001",
@@ -27,8 +27,8 @@ impl Ctx<'_> {
         Some((burn, Frac::from_decimal(q)?))
     }
 
-    pub(super) fn above(&self, s: &Synthetic, i: usize) -> Option<(TestGroup, Vec<String>)> {
-        let t = &self.tiers[i];
+    /// Candidate burns just above tier `t`'s factor: `(multiplier, burn rate, error ratio)`.
+    fn above_candidates(&self, t: &Tier) -> Option<Vec<(Decimal, Decimal, Frac)>> {
         let mut candidates: Vec<(Decimal, Decimal, Frac)> = ABOVE
             .iter()
             .filter_map(|m| self.burn_fraction(t, dec(m)).map(|(b, f)| (dec(m), b, f)))
@@ -44,6 +44,12 @@ impl Ctx<'_> {
                 Frac::ONE,
             ));
         }
+        Some(candidates)
+    }
+
+    pub(super) fn above(&self, s: &Synthetic, i: usize) -> Option<(TestGroup, Vec<String>)> {
+        let t = &self.tiers[i];
+        let candidates = self.above_candidates(t)?;
         // 0/1 samples: bad ones at the end of each stretch first (a window sees the burn build
         // up as counters would show it), then at the start (a sparse burn shows at once).
         let layouts: &[fn(Frac) -> Phase] = if matches!(s.reading, Reading::Counters { .. }) {
@@ -66,64 +72,7 @@ impl Ctx<'_> {
             let need = self
                 .round_up((t.model.long_ms as f64 * (1.0 - 1.0 / mult.to_f64())).ceil() as u64)
                 + slack;
-            let attempt = |lead: u64, limit: u64| -> Option<(Run, usize)> {
-                let start = self.warm + lead;
-                if start + self.step > limit {
-                    return None;
-                }
-                let fires_in_time = |r: &TierRun| {
-                    r.first_firing(self.steps(start))
-                        .is_some_and(|fire| (fire as u64 + 1) * self.step <= limit)
-                };
-                let run = self.simulate_if(
-                    s,
-                    self.timeline(&[
-                        (lead, Phase::Traffic(Frac::ZERO)),
-                        (limit - start, burn_phase),
-                    ]),
-                    i,
-                    fires_in_time,
-                )?;
-                // (`fires_in_time` held for this run.)
-                let fire = run.tiers[i].first_firing(self.steps(start))?;
-                (!run.ambiguous()).then_some((run, fire))
-            };
-            // The long window is exercised fully when the clean history it needs fits the cap;
-            // else the burn starts at once and the test checks the factor and `for`.
-            // Page tiers wake people up: their long windows are exercised fully whatever the
-            // cap, as far as promtool's sample limit allows.
-            // Detection from a full window of clean history comes within the long window (plus
-            // `for`, and a short window of slack for 0/1 samples).
-            let settle = self.warm
-                + need
-                + self.round_up(t.model.long_ms + t.model.short_ms + t.model.for_ms)
-                + 4 * self.step;
-            let full_limit = if t.page() {
-                settle.min(self.hard_max)
-            } else {
-                self.max_hist.min(settle)
-            };
-            let found = attempt(need, full_limit).map(|r| (need, r)).or_else(|| {
-                // The longest clean lead-in whose detection still fits the cap (a shorter one
-                // detects sooner): the long window then holds all the history there is.
-                let (mut lo, mut hi, mut best) = (1u64, need / self.step, None);
-                while lo <= hi {
-                    let mid = (lo + hi) / 2;
-                    match attempt(mid * self.step, self.max_hist) {
-                        Some(r) => {
-                            best = Some((mid * self.step, r));
-                            lo = mid + 1;
-                        }
-                        None => hi = mid - 1,
-                    }
-                }
-                // A burn from the start fires after `for`, which may alone exceed the cap.
-                let standing = (self.warm + self.round_up(t.model.for_ms) + 4 * self.step)
-                    .max(self.max_hist)
-                    .min(self.hard_max);
-                best.or_else(|| attempt(0, standing).map(|r| (0, r)))
-            });
-            let Some((lead, (_, fire))) = found else {
+            let Some((lead, fire)) = self.above_lead(s, i, burn_phase, need) else {
                 continue;
             };
             let start = self.warm + lead;
@@ -141,7 +90,6 @@ impl Ctx<'_> {
                 continue;
             }
             let active = run.tiers[i].first_active(self.steps(start))?;
-            let full = active as u64 * self.step >= self.warm + t.model.long_ms;
             let k0 = self.steps(start);
             let mut at = vec![k0, fire - 1, fire];
             let checks = self.checks(&run, &mut at);
@@ -160,21 +108,7 @@ impl Ctx<'_> {
                 workbook.map_or_else(|| "n/a".into(), human),
                 self.at(fire),
                 t.alert.for_,
-                if full {
-                    "the long window is exercised fully".to_string()
-                } else if lead == 0 {
-                    format!(
-                        "the long window is not exercised: the {} of clean history it needs before the burn do not fit the {} cap, so the burn starts at once and the test checks the factor and `for`",
-                        ms(need),
-                        ms(self.max_hist)
-                    )
-                } else {
-                    format!(
-                        "the long window is exercised partially: it holds {} of history (after {} of clean traffic) when the alert turns pending",
-                        ms(active as u64 * self.step - self.warm),
-                        ms(lead)
-                    )
-                }
+                self.long_window_exercised(t, need, lead, active)
             )];
             if mult != dec(ABOVE[0]) {
                 notes.push(format!("{}: {}x above the factor (closer burns do not fire it within the history cap, come too close to its threshold to call in floating point, or need more than a total outage)", t.name(), mult));
@@ -191,6 +125,98 @@ impl Ctx<'_> {
             return Some((self.group(name, &run, s, checks), notes));
         }
         None
+    }
+
+    /// The clean lead-in before a burn of `burn_phase` on tier `i`, and the evaluation it fires
+    /// at: `need` (the history the long window needs) when detection then fits the history
+    /// cap, else the longest lead-in that does, else none.
+    fn above_lead(
+        &self,
+        s: &Synthetic,
+        i: usize,
+        burn_phase: Phase,
+        need: u64,
+    ) -> Option<(u64, usize)> {
+        let t = &self.tiers[i];
+        let attempt = |lead: u64, limit: u64| -> Option<(Run, usize)> {
+            let start = self.warm + lead;
+            if start + self.step > limit {
+                return None;
+            }
+            let fires_in_time = |r: &TierRun| {
+                r.first_firing(self.steps(start))
+                    .is_some_and(|fire| (fire as u64 + 1) * self.step <= limit)
+            };
+            let run = self.simulate_if(
+                s,
+                self.timeline(&[
+                    (lead, Phase::Traffic(Frac::ZERO)),
+                    (limit - start, burn_phase),
+                ]),
+                i,
+                fires_in_time,
+            )?;
+            // (`fires_in_time` held for this run.)
+            let fire = run.tiers[i].first_firing(self.steps(start))?;
+            (!run.ambiguous()).then_some((run, fire))
+        };
+        // The long window is exercised fully when the clean history it needs fits the cap;
+        // else the burn starts at once and the test checks the factor and `for`.
+        // Page tiers wake people up: their long windows are exercised fully whatever the
+        // cap, as far as promtool's sample limit allows.
+        // Detection from a full window of clean history comes within the long window (plus
+        // `for`, and a short window of slack for 0/1 samples).
+        let settle = self.warm
+            + need
+            + self.round_up(t.model.long_ms + t.model.short_ms + t.model.for_ms)
+            + 4 * self.step;
+        let full_limit = if t.page() {
+            settle.min(self.hard_max)
+        } else {
+            self.max_hist.min(settle)
+        };
+        let found = attempt(need, full_limit).map(|r| (need, r)).or_else(|| {
+            // The longest clean lead-in whose detection still fits the cap (a shorter one
+            // detects sooner): the long window then holds all the history there is.
+            let (mut lo, mut hi, mut best) = (1u64, need / self.step, None);
+            while lo <= hi {
+                let mid = (lo + hi) / 2;
+                match attempt(mid * self.step, self.max_hist) {
+                    Some(r) => {
+                        best = Some((mid * self.step, r));
+                        lo = mid + 1;
+                    }
+                    None => hi = mid - 1,
+                }
+            }
+            // A burn from the start fires after `for`, which may alone exceed the cap.
+            let standing = (self.warm + self.round_up(t.model.for_ms) + 4 * self.step)
+                .max(self.max_hist)
+                .min(self.hard_max);
+            best.or_else(|| attempt(0, standing).map(|r| (0, r)))
+        });
+        found.map(|(lead, (_, fire))| (lead, fire))
+    }
+
+    /// How much of tier `t`'s long window a burn after `lead` of clean traffic exercises, the
+    /// tier turning pending at evaluation `active`.
+    fn long_window_exercised(&self, t: &Tier, need: u64, lead: u64, active: usize) -> String {
+        let full = active as u64 * self.step >= self.warm + t.model.long_ms;
+        if full {
+            "the long window is exercised fully".to_string()
+        } else if lead == 0 {
+            format!(
+                "the long window is not exercised: the {} of clean history it needs before the burn do not fit the {} cap, so the burn starts at once and the test checks the factor and `for`",
+                ms(need),
+                ms(self.max_hist)
+            )
+        } else {
+            format!(
+                "the long window is exercised partially: it holds {} of history (after {} of clean traffic) when the alert turns pending",
+                ms(active as u64 * self.step - self.warm),
+                ms(lead)
+            )
+        }
     }
 
     pub(super) fn below(&self, s: &Synthetic, i: usize) -> Option<(TestGroup, Vec<String>)> {

@@ -2,7 +2,7 @@
 //! the model computes, and once the errors stop every page tier resolves within its short
 //! window plus the base window plus `keep_firing_for`.
 
-use super::ctx::{human, ms, workbook_detection_ms};
+use super::ctx::{Run, human, ms, workbook_detection_ms};
 use super::sim::{Frac, Phase, Reading};
 use super::synth::Synthetic;
 use super::{Ctx, TestGroup};
@@ -30,38 +30,8 @@ impl Ctx<'_> {
     ) -> Option<(TestGroup, Vec<String>)> {
         let lead = &self.tiers[lead_i];
         let start = self.warm + clean;
-        if start + 2 * self.step > self.hard_max {
-            return None;
-        }
-        // Long enough for the lead tier to trip on a total outage (its threshold's share of the
-        // long window), then fire.
-        let trip = (lead.threshold.to_f64() * lead.model.long_ms as f64).ceil() as u64;
-        let limit = self
-            .max_hist
-            .max(
-                start
-                    + self.round_up(trip + lead.model.for_ms + lead.model.short_ms)
-                    + 4 * self.step,
-            )
-            .min(self.hard_max);
-        let probe = self.simulate(
-            s,
-            self.timeline(&[
-                (clean, Phase::Traffic(Frac::ZERO)),
-                (limit - start, Phase::Traffic(Frac::ONE)),
-            ]),
-        )?;
         let k0 = self.steps(start);
-        // Tiers whose recovery the scenario checks: every page tier (or the lead tier) that fires.
-        let watched: Vec<usize> = (0..self.tiers.len())
-            .filter(|i| (self.tiers[*i].page() || *i == lead_i) && self.tiers[*i].reachable)
-            .collect();
-        let fired: Vec<(usize, usize)> = watched
-            .iter()
-            .filter_map(|i| probe.tiers[*i].first_firing(k0).map(|k| (*i, k)))
-            .collect();
-        let lead_fire = probe.tiers[lead_i].first_firing(k0)?;
-        let stop = fired.iter().map(|(_, k)| *k).max().unwrap_or(lead_fire) + 1;
+        let (fired, stop) = self.outage_stop(s, lead_i, clean)?;
         let stop_ms = stop as u64 * self.step;
         let recovery = fired
             .iter()
@@ -99,21 +69,7 @@ impl Ctx<'_> {
             self.at(fire),
             lead.alert.for_
         ));
-        let mut resets = Vec::new();
-        for (i, _) in &fired {
-            let t = &self.tiers[*i];
-            let Some(resolved) = run.tiers[*i].first_resolved(stop) else {
-                continue;
-            };
-            let bound = stop_ms + self.recovery_bound(s, *i);
-            at.extend([resolved.saturating_sub(1), resolved, self.steps(bound)]);
-            resets.push(format!(
-                "{} {} (bound {})",
-                t.name(),
-                ms((resolved - stop) as u64 * self.step),
-                ms(bound - stop_ms)
-            ));
-        }
+        let resets = self.outage_resets(s, &run, &fired, stop, &mut at);
         if !resets.is_empty() {
             notes.push(format!(
                 "errors stop at {}; resolved after: {}",
@@ -143,6 +99,80 @@ impl Ctx<'_> {
             }
         );
         Some((self.group(name, &run, s, checks), notes))
+    }
+
+    /// The tiers whose recovery the outage from `clean` checks, with the evaluation each fires
+    /// at, and the evaluation the errors stop at: once every one of them fires.
+    fn outage_stop(
+        &self,
+        s: &Synthetic,
+        lead_i: usize,
+        clean: u64,
+    ) -> Option<(Vec<(usize, usize)>, usize)> {
+        let lead = &self.tiers[lead_i];
+        let start = self.warm + clean;
+        if start + 2 * self.step > self.hard_max {
+            return None;
+        }
+        // Long enough for the lead tier to trip on a total outage (its threshold's share of the
+        // long window), then fire.
+        let trip = (lead.threshold.to_f64() * lead.model.long_ms as f64).ceil() as u64;
+        let limit = self
+            .max_hist
+            .max(
+                start
+                    + self.round_up(trip + lead.model.for_ms + lead.model.short_ms)
+                    + 4 * self.step,
+            )
+            .min(self.hard_max);
+        let probe = self.simulate(
+            s,
+            self.timeline(&[
+                (clean, Phase::Traffic(Frac::ZERO)),
+                (limit - start, Phase::Traffic(Frac::ONE)),
+            ]),
+        )?;
+        let k0 = self.steps(start);
+        // Tiers whose recovery the scenario checks: every page tier (or the lead tier) that fires.
+        let watched: Vec<usize> = (0..self.tiers.len())
+            .filter(|i| (self.tiers[*i].page() || *i == lead_i) && self.tiers[*i].reachable)
+            .collect();
+        let fired: Vec<(usize, usize)> = watched
+            .iter()
+            .filter_map(|i| probe.tiers[*i].first_firing(k0).map(|k| (*i, k)))
+            .collect();
+        let lead_fire = probe.tiers[lead_i].first_firing(k0)?;
+        let stop = fired.iter().map(|(_, k)| *k).max().unwrap_or(lead_fire) + 1;
+        Some((fired, stop))
+    }
+
+    /// Per fired tier, when it resolves after the errors stop at `stop` (against its bound);
+    /// the evaluations around it join `at`.
+    fn outage_resets(
+        &self,
+        s: &Synthetic,
+        run: &Run,
+        fired: &[(usize, usize)],
+        stop: usize,
+        at: &mut Vec<usize>,
+    ) -> Vec<String> {
+        let stop_ms = stop as u64 * self.step;
+        let mut resets = Vec::new();
+        for (i, _) in fired {
+            let t = &self.tiers[*i];
+            let Some(resolved) = run.tiers[*i].first_resolved(stop) else {
+                continue;
+            };
+            let bound = stop_ms + self.recovery_bound(s, *i);
+            at.extend([resolved.saturating_sub(1), resolved, self.steps(bound)]);
+            resets.push(format!(
+                "{} {} (bound {})",
+                t.name(),
+                ms((resolved - stop) as u64 * self.step),
+                ms(bound - stop_ms)
+            ));
+        }
+        resets
     }
 
     /// The time a tier takes at most to resolve after a total outage ends: its short window,

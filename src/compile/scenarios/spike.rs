@@ -1,7 +1,7 @@
 //! The spike scenario: the fastest page tier's short window at 10× its threshold (lowered until
 //! the clean history before it keeps every long window under its threshold) never pages.
 
-use super::ctx::{dec, ms, round_sig};
+use super::ctx::{Run, Tier, dec, ms, round_sig};
 use super::sim::{Frac, Phase};
 use super::synth::Synthetic;
 use super::{Ctx, ExpSample, ExprTest, TestGroup};
@@ -70,41 +70,13 @@ impl Ctx<'_> {
                 .iter()
                 .all(|i| !run.tiers[*i].active.iter().any(|a| *a));
             let mut checks = vec![self.never_check(&pages, run.last(), quiet)];
-            // The spike does cross the short window's threshold: the long window holds it back.
-            let (e, n) = run.rec.window(spike_end, t.model.short_ms);
-            let (tm, ts) = t.model.threshold;
-            if n > 0 && e * 10i128.pow(ts) != tm * n {
-                let above = e * 10i128.pow(ts) > tm * n;
-                let burn_sel = promql::selector(
-                    names::BURN_RATE,
-                    self.identity()
-                        .into_iter()
-                        .chain([(label::WINDOW, t.alert.short_window.to_string().as_str())]),
-                );
-                let mut l = (*self.slo.labels).clone();
-                l.insert(label::WINDOW.into(), t.alert.short_window.to_string());
-                checks.push(ExprTest {
-                    expr: format!("{burn_sel} > bool {}", t.alert.burn_rate),
-                    eval_time: self.at(spike_end),
-                    exp_samples: vec![ExpSample {
-                        labels: promql::selector(
-                            "",
-                            l.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                        ),
-                        value: if above { 1.0 } else { 0.0 },
-                    }],
-                });
-            }
+            checks.extend(self.short_window_check(t, &run, spike_end));
             let mut at = vec![
                 spike_end,
                 self.steps(start + len + self.round_up(t.model.short_ms)),
                 run.last(),
             ];
             checks.extend(self.checks(&run, &mut at));
-            let share = |x: Decimal| {
-                x.checked_mul(Decimal::from_int(100))
-                    .map_or_else(|| x.to_string(), |p| format!("{p}%"))
-            };
             let mut notes = vec![format!(
                 "spike: {} of {} errors from {} ({}x {}'s threshold {}) never pages{}",
                 ms(len),
@@ -134,4 +106,36 @@ impl Ctx<'_> {
         }
         None
     }
+    /// The spike does cross tier `t`'s short-window threshold at `spike_end` (its long window
+    /// holds it back): the burn rate compared with the factor there, unless it is a tie.
+    fn short_window_check(&self, t: &Tier, run: &Run, spike_end: usize) -> Option<ExprTest> {
+        let (e, n) = run.rec.window(spike_end, t.model.short_ms);
+        let (tm, ts) = t.model.threshold;
+        if n <= 0 || e * 10i128.pow(ts) == tm * n {
+            return None;
+        }
+        let above = e * 10i128.pow(ts) > tm * n;
+        let burn_sel = promql::selector(
+            names::BURN_RATE,
+            self.identity()
+                .into_iter()
+                .chain([(label::WINDOW, t.alert.short_window.to_string().as_str())]),
+        );
+        let mut l = (*self.slo.labels).clone();
+        l.insert(label::WINDOW.into(), t.alert.short_window.to_string());
+        Some(ExprTest {
+            expr: format!("{burn_sel} > bool {}", t.alert.burn_rate),
+            eval_time: self.at(spike_end),
+            exp_samples: vec![ExpSample {
+                labels: promql::selector("", l.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                value: if above { 1.0 } else { 0.0 },
+            }],
+        })
+    }
+}
+
+/// An error ratio as a percentage.
+fn share(x: Decimal) -> String {
+    x.checked_mul(Decimal::from_int(100))
+        .map_or_else(|| x.to_string(), |p| format!("{p}%"))
 }
