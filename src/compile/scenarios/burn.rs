@@ -9,8 +9,9 @@ use crate::model::Decimal;
 
 /// Multipliers of a tier's factor for "just above" burns. `1/m` has a denominator above
 /// [`MAX_HISTORY_STEPS`](super::MAX_HISTORY_STEPS) + 1, so no window of whole evaluations can
-/// hold exactly the threshold (a tie floating point could call either way). The larger ones serve 0/1 samples (probes,
-/// gauge readings), which need a bad sample in every short window to hold a burn through `for`.
+/// hold exactly the threshold (a tie floating point could call either way). The larger ones
+/// serve 0/1 samples (probes, gauge readings), which need a bad sample in every short window to
+/// hold a burn through `for`.
 pub(super) const ABOVE: &[&str] = &[
     "1.0501", "1.1001", "1.2001", "1.5001", "2.0001", "3.0001", "5.0001", "10.0001",
 ];

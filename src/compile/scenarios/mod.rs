@@ -8,9 +8,16 @@
 //!   evaluation interval by default) plus `keep_firing_for`;
 //! - per tier, a burn just above its factor fires it, a burn just below never does;
 //! - a short spike (the fastest page tier's short window at 10× its threshold) never pages;
+//! - a total outage of an eighth of the error budget, on a fresh start or after a whole window
+//!   of clean traffic, leaves about seven eighths of the budget, and no budget-stage alert
+//!   fires;
 //! - zero traffic: every ratio is 0 and no burn alert is ever pending;
 //! - no data (see [`no_data`]): the series vanish, or a histogram lacks the threshold's
 //!   bucket: the no-data alert fires, no burn alert does, and every ratio stays 0.
+//!
+//! One file per kind of scenario ([`outage`], [`burn`], [`spike`], [`budget`],
+//! [`zero_traffic`], [`no_data`]); [`ctx`] holds what they share and [`series`] writes their
+//! input.
 //!
 //! The expected alert sets come from [`sim`], an exact model of the rules. Checks are
 //! `promql_expr_test`s on Prometheus' `ALERTS` series (labels only: annotations, which carry
@@ -160,6 +167,7 @@ pub fn service_tests(
     ServiceTests { file, notes }
 }
 
+/// The scenarios of one SLO, and the notes on them.
 fn slo_tests(
     slo: &Slo,
     settings: &Settings,

@@ -88,9 +88,10 @@ pub(super) fn volume(tl: &Timeline, scrapes_per_step: u64, min_events: u64) -> O
     (v <= 1_000_000_000).then_some(v)
 }
 
-/// The promtool `values` text of every synthetic series over a timeline. Counters start at the most events a raw read can hold (`volume` per
-/// scrape over `span_ms`) rather than at 0, as a long-running process' counters do: `rate()`
-/// then extrapolates every read to its range's start, which the model assumes.
+/// The promtool `values` text of every synthetic series over a timeline. Counters start at the
+/// most events a raw read can hold (`volume` per scrape over `span_ms`) rather than at 0, as a
+/// long-running process' counters do: `rate()` then extrapolates every read to its range's
+/// start, which the model assumes.
 pub(super) fn input_series(
     s: &Synthetic,
     tl: &Timeline,
