@@ -5,11 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use super::ctx::{Ctx, expanded, ms};
+use super::series::{input_series, volume};
 use super::synth::{Role, Synthetic};
-use super::{
-    Ctx, ExpSample, ExprTest, TestGroup, expanded, input_series, ms, sim::Frac, sim::Phase,
-    sim::Reading, volume,
-};
+use super::{ExpSample, ExprTest, TestGroup, sim::Frac, sim::Phase, sim::Reading};
 use crate::model::{NoDataAlert, NoDataKind};
 use crate::names::{self, alert_label, label};
 use crate::syntax::promql;
