@@ -3,7 +3,7 @@
 //! one:
 //!
 //! ```text
-//! diag, names, hash, par  ←  syntax  ←  model  ←  load  ←  validate  ←  compile  ←  verify
+//! diag, names  ←  syntax  ←  model  ←  load  ←  validate  ←  compile  ←  verify
 //!   ←  render  ←  driver (the crate root, driver, doctor, explain, testrun, fuzzing)  ←  cli  ←  main
 //! ```
 //!
@@ -18,8 +18,6 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("diag", 0),
     ("names", 0),
-    ("hash", 0),
-    ("par", 0),
     ("syntax", 1),
     ("model", 2),
     ("load", 3),

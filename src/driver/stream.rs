@@ -2,7 +2,7 @@
 //! core, each output file handed over as soon as it is rendered.
 
 use crate::diag::Diagnostics;
-use crate::{load, model, names, par, render, validate, verify};
+use crate::{load, model, names, render, validate, verify};
 
 /// Documents (services) handed to the cores by [`stream`] between two merges of their results,
 /// per core. A core frees each service as soon as its files are written, so a chunk holds only
@@ -56,7 +56,7 @@ pub(crate) fn stream<E: Send>(
     };
     let (_, mut diagnostics) = validate::validate_streaming(
         &loaded,
-        STREAM_CHUNK_PER_CORE * par::threads(),
+        STREAM_CHUNK_PER_CORE * rayon::current_num_threads(),
         &each,
         &mut |written| {
             for w in written {

@@ -1,6 +1,7 @@
 //! From paths to documents: the spec files under the given paths, each read (size, UTF-8)
 //! and split into its YAML documents.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -44,11 +45,15 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
     files.sort();
     files.dedup();
     // Files are read and parsed side by side, then merged in path order (deterministic).
-    for part in crate::par::map(&files, |f| {
-        let mut one = Loaded::default();
-        load_file(f, opts, &mut one);
-        one
-    }) {
+    let parts: Vec<Loaded> = files
+        .par_iter()
+        .map(|f| {
+            let mut one = Loaded::default();
+            load_file(f, opts, &mut one);
+            one
+        })
+        .collect();
+    for part in parts {
         out.docs.extend(part.docs);
         out.sources.merge(part.sources);
         out.diags.extend(part.diags);

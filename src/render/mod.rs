@@ -7,6 +7,7 @@ pub mod splice;
 pub mod tree;
 pub mod yaml;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -131,9 +132,10 @@ pub fn visit_tree<E>(
     )?;
     let services: Vec<(&String, &crate::compile::CompiledService)> = c.rule_files.iter().collect();
     for chunk in services.chunks(RENDER_CHUNK) {
-        let rendered = crate::par::map(chunk, |(_, cs)| {
-            service_files(&cs.service, &c.settings, opts)
-        });
+        let rendered: Vec<_> = chunk
+            .par_iter()
+            .map(|(_, cs)| service_files(&cs.service, &c.settings, opts))
+            .collect();
         for (rel, text) in rendered.into_iter().flatten() {
             f(rel, text)?;
         }

@@ -1,6 +1,7 @@
 //! The whole validation: every document on its own (side by side), then in document order the
 //! services merged and checked across files, the OpenSLO services and the routing added.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,7 +56,10 @@ pub(super) fn validate_inner<W: Send>(
     // document order, so diagnostics and duplicate checks stay deterministic.
     let indexed: Vec<(usize, &LoadedDoc)> = loaded.docs.iter().enumerate().collect();
     for docs in indexed.chunks(chunk.max(1)) {
-        let per_doc = crate::par::map(docs, |&(i, doc)| validate_doc(&d, doc, repeated[i], each));
+        let per_doc = docs
+            .par_iter()
+            .map(|&(i, doc)| validate_doc(&d, doc, repeated[i], each))
+            .collect::<Vec<_>>();
         let mut handed_over = Vec::new();
         for (&(_, doc), v) in docs.iter().zip(per_doc) {
             diags.extend(v.diags);

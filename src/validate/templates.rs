@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 use std::cell::RefCell;
 
 use minijinja::syntax::SyntaxConfig;

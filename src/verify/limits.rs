@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::compile::rules::RuleFile;
 use crate::compile::target::{Target, TargetOptions, shape, slos_of};
 use crate::compile::{Compilation, CompiledService};
@@ -150,13 +152,16 @@ pub fn check(c: &Compilation, opts: &TargetOptions) -> Diagnostics {
         return Diagnostics::default();
     }
     let services: Vec<&CompiledService> = c.rule_files.values().collect();
-    let usages = crate::par::map(&services, |cs| {
-        measure(
-            &cs.service,
-            &shape(cs.rules(&c.settings), &cs.service.name, opts),
-            opts,
-        )
-    });
+    let usages: Vec<ServiceUsage> = services
+        .par_iter()
+        .map(|cs| {
+            measure(
+                &cs.service,
+                &shape(cs.rules(&c.settings), &cs.service.name, opts),
+                opts,
+            )
+        })
+        .collect();
     let mut fleet = FleetUsage::default();
     for u in usages {
         fleet.add(u);

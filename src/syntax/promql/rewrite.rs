@@ -84,7 +84,7 @@ pub fn apply_over_selectors(e: &Expr, func: &str, window: Duration) -> String {
 /// [`apply_over_selectors`] through the AST, for any expression.
 pub(super) fn apply_over_selectors_ast(e: &Expr, func: &str, window: Duration) -> String {
     thread_local! {
-        static TEMPLATES: std::cell::RefCell<crate::hash::FastMap<String, Expr>> = std::cell::RefCell::new(crate::hash::FastMap::default());
+        static TEMPLATES: std::cell::RefCell<rustc_hash::FxHashMap<String, Expr>> = std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     let cached = TEMPLATES.with(|t| t.borrow().get(func).cloned());
     let template = match cached {

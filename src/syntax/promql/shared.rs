@@ -166,7 +166,7 @@ const SEL_MARK: &str = "__sloforge_sel_";
 const SKELETON_CACHE_LIMIT: usize = 1024;
 
 thread_local! {
-    static SKELETONS: std::cell::RefCell<crate::hash::FastMap<String, Option<Expr>>> = std::cell::RefCell::new(crate::hash::FastMap::default());
+    static SKELETONS: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<Expr>>> = std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
 fn is_ident_byte(b: u8) -> bool {
