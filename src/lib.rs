@@ -10,8 +10,8 @@
 pub mod cli;
 pub mod compile;
 pub mod diag;
-pub mod doctor;
-pub mod driver;
+pub(crate) mod doctor;
+pub(crate) mod driver;
 pub mod explain;
 pub mod fuzzing;
 pub mod load;
@@ -20,7 +20,7 @@ pub mod names;
 pub mod render;
 pub mod syntax;
 pub mod testrun;
-pub mod validate;
+pub(crate) mod validate;
 pub mod verify;
 
 pub use driver::{Build, build, build_loaded, quiet_parser_panics};

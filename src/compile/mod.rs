@@ -1,6 +1,6 @@
 //! Stage 4, compile: the validated model → typed output (rule files per service).
 
-pub mod alertmanager;
+pub(crate) mod alertmanager;
 pub mod rules;
 pub mod scenarios;
 pub mod target;

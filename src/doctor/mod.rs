@@ -9,12 +9,12 @@
 //! [`alertmanager`] (the running routing), [`report`] (findings, text and JSON). Doctor reads
 //! the model and the compiled output; nothing in them depends on it.
 
-pub mod alertmanager;
-pub mod api;
-pub mod interval;
-pub mod report;
-pub mod rules;
-pub mod sli;
+pub(crate) mod alertmanager;
+pub(crate) mod api;
+pub(crate) mod interval;
+pub(crate) mod report;
+pub(crate) mod rules;
+pub(crate) mod sli;
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;

@@ -5,16 +5,16 @@
 mod document;
 mod fast;
 mod files;
-pub mod lite;
-pub mod native;
-pub mod node;
-pub mod openslo;
-pub mod routing;
-pub mod schema_check;
+pub(crate) mod lite;
+pub(crate) mod native;
+pub(crate) mod node;
+pub(crate) mod openslo;
+pub(crate) mod routing;
+pub(crate) mod schema_check;
 mod schemas;
-pub mod sloth;
-pub mod spanned;
-pub mod strict;
+pub(crate) mod sloth;
+pub(crate) mod spanned;
+pub(crate) mod strict;
 
 use std::path::{Path, PathBuf};
 

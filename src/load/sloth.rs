@@ -171,8 +171,16 @@ pub struct SlothAlert {
 pub struct SlothCrd {
     #[serde(rename = "apiVersion")]
     pub api_version: Sp<String>,
+    #[expect(
+        dead_code,
+        reason = "read for the JSON Schema and the unknown-field check only"
+    )]
     pub kind: Sp<String>,
     #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "read for the JSON Schema and the unknown-field check only"
+    )]
     pub metadata: Option<CrdMetadata>,
     pub spec: CrdSpec,
 }
@@ -187,6 +195,7 @@ pub const ALERT_WINDOWS_KIND: &str = "AlertWindows";
 pub const ALERT_WINDOWS_VERSION: &str = "alertWindows/v1";
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[expect(dead_code, reason = "read for the JSON Schema only")]
 pub struct CrdMetadata {
     #[serde(default)]
     pub name: Option<Sp<String>>,

@@ -1,7 +1,7 @@
 //! Stage 3, model: the validated, typed fleet. Everything here has been checked; compile never
 //! fails on it.
 
-pub mod routing;
+pub(crate) mod routing;
 mod severity;
 
 use std::collections::BTreeMap;

@@ -1,11 +1,11 @@
 //! Stage 5, render: typed output → YAML text (plain Prometheus rule files or Kubernetes
 //! resources), the output tree, and its atomic replacement on disk.
 
-pub mod native;
-pub mod routes_table;
+pub(crate) mod native;
+pub(crate) mod routes_table;
 pub mod splice;
 pub mod tree;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use rayon::prelude::*;
 use std::collections::BTreeMap;

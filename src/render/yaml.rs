@@ -65,12 +65,7 @@ pub struct RulerKeys<'a> {
     pub partial_response_strategy: Option<&'a str>,
 }
 
-/// The YAML of a rule file, after `head` (its comment header).
-pub fn rule_file(head: &str, f: &RuleFile) -> String {
-    ruler_rule_file(head, f, RulerKeys::default())
-}
-
-/// [`rule_file`] with the keys of a ruler.
+/// The YAML of a rule file, after `head` (its comment header), with the keys of a ruler.
 pub fn ruler_rule_file(head: &str, f: &RuleFile, keys: RulerKeys) -> String {
     let mut out = String::with_capacity(head.len() + size_hint(f));
     out.push_str(head);

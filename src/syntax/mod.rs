@@ -2,9 +2,9 @@
 //! durations and exact decimals, Alertmanager matchers and Go-template text. Nothing here knows
 //! about SLOs: every other stage builds on these.
 
-pub mod decimal;
-pub mod duration;
-pub mod gotmpl;
+pub(crate) mod decimal;
+pub(crate) mod duration;
+pub(crate) mod gotmpl;
 pub mod matchers;
 pub mod promql;
 pub mod yaml;

@@ -8,15 +8,15 @@ mod burn;
 mod clashes;
 mod defaults;
 mod fleet;
-pub mod interop;
+pub(crate) mod interop;
 mod labels;
 mod native;
 mod no_data;
-pub mod routing;
+pub(crate) mod routing;
 mod sli;
 mod slo;
 mod sloth;
-pub mod templates;
+pub(crate) mod templates;
 
 use std::path::Path;
 use std::sync::Arc;

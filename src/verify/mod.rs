@@ -3,6 +3,6 @@
 
 pub mod alerts;
 pub mod amconfig;
-pub mod limits;
+pub(crate) mod limits;
 pub mod proof;
 mod simulate;

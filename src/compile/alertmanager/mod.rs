@@ -16,12 +16,8 @@ mod tree;
 
 use std::collections::BTreeMap;
 
-pub use config::{
-    AmPeriod, AmReceiver, AmTimeRange, Authorization, Config, EmailConfig, HttpConfig, InhibitRule,
-    NamedInterval, OpsgenieConfig, PagerDutyConfig, Route, SlackConfig, WebhookConfig,
-};
+pub use config::{AmReceiver, Config, InhibitRule, NamedInterval, Route};
 use inhibit::{Inhibition, inhibitions};
-pub use receivers::template_bodies;
 use receivers::{Texts, intervals, receiver, template_file};
 use tree::{children, timing_full};
 

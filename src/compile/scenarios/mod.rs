@@ -38,9 +38,9 @@ mod ctx;
 mod no_data;
 mod outage;
 mod series;
-pub mod sim;
+pub(crate) mod sim;
 mod spike;
-pub mod synth;
+pub(crate) mod synth;
 #[cfg(test)]
 mod tests;
 mod zero_traffic;

@@ -30,15 +30,6 @@ impl Frac {
         let den = 10u64.checked_pow(s)?;
         (m <= den).then(|| Frac::new(m, den))
     }
-
-    pub fn to_decimal(self) -> Option<Decimal> {
-        Decimal::from_int(i64::try_from(self.num).ok()?)
-            .checked_div(Decimal::from_int(i64::try_from(self.den).ok()?))
-    }
-
-    pub fn is_zero(self) -> bool {
-        self.num == 0
-    }
 }
 
 pub fn gcd(a: u64, b: u64) -> u64 {

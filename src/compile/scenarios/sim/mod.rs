@@ -23,10 +23,11 @@ mod timeline;
 pub use exact::{Frac, decimal_parts, gcd, lcm};
 pub use recorded::{Reading, Recorded, Windows};
 pub use tier::{TierModel, TierRun, run_tier};
-pub use timeline::{Phase, Timeline, is_bad, point_badness};
+pub use timeline::{Phase, Timeline, point_badness};
 
 #[cfg(test)]
 mod tests {
+    use super::timeline::is_bad;
     use super::*;
     use crate::model::Decimal;
 

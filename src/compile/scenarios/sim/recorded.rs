@@ -23,9 +23,8 @@ pub enum Reading {
 #[derive(Clone, Debug)]
 pub struct Recorded {
     pub step_ms: u64,
-    /// Numerators of the recorded error and total rates, per evaluation.
+    /// Numerators of the recorded error rates, per evaluation (the totals' are summed in `pn`).
     pub err: Vec<i128>,
-    pub tot: Vec<i128>,
     pub den: i128,
     pe: Vec<i128>,
     pn: Vec<i128>,
@@ -141,7 +140,6 @@ impl Recorded {
             pp,
             step_ms: w.step_ms,
             err,
-            tot,
             den,
             pe,
             pn,

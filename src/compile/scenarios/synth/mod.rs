@@ -17,7 +17,6 @@ use super::sim::Reading;
 use crate::model::{Counter, Sli};
 use crate::syntax::promql;
 use labels::{pair, series_for, series_text};
-pub use pattern::regex_examples;
 use shape::{RangeFn, Sel, plain_shape, windowed_shape};
 
 /// What one synthetic series carries.
