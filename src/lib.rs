@@ -1,11 +1,15 @@
 //! sloforge compiles declarative SLO specs into Prometheus multi-window multi-burn-rate rules.
 //!
 //! The pipeline, one module per stage: [`load`] (raw specs with locations) → [`validate`]
-//! (every diagnostic at once) → [`model`] (typed) → [`compile`] (rules) → [`render`] (YAML,
-//! Kubernetes). [`names`] owns every metric, label and group name. [`doctor`] checks the specs
-//! against live servers; it reads the model and the compiled output, which never depend on it.
+//! (every diagnostic at once) → [`model`] (typed) → [`compile`] (rules, Alertmanager
+//! configuration, promtool tests) → [`verify`] (routing proof, ruler limits) → [`render`] (YAML,
+//! Kubernetes). Under them, [`syntax`] is the one home of each language sloforge reads or writes
+//! (YAML scalars, PromQL, durations and decimals, Alertmanager matchers, Go-template text),
+//! [`names`] of every metric, label and group name and [`diag`] of every diagnostic.
 //! [`driver`] runs the stages for each command and hands the output to stdout, a new output
-//! tree or a comparison with the current one; [`cli`] parses the command line and dispatches.
+//! tree or a comparison with the current one; [`doctor`] checks the specs against live servers;
+//! [`cli`] parses the command line and dispatches. Imports only go down this order
+//! (`tests/layering.rs`; the layers are drawn in `docs/architecture.md`).
 
 pub mod cli;
 pub mod compile;

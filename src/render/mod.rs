@@ -1,4 +1,4 @@
-//! Stage 5, render: typed output → YAML text (plain Prometheus rule files or Kubernetes
+//! Stage 6, render: typed output → YAML text (plain Prometheus rule files or Kubernetes
 //! resources), the output tree, and its atomic replacement on disk.
 
 pub(crate) mod native;
