@@ -271,8 +271,25 @@ pub(super) fn parse_selector_expr(
     s: &Sp<String>,
     path: &str,
 ) -> Option<promql_parser::parser::Expr> {
-    match promql::parse(&s.value) {
-        Ok(e) => match promql::check_selector_expr(&e) {
+    checked(
+        cx,
+        s,
+        path,
+        promql::parse(&s.value),
+        promql::check_selector_expr,
+    )
+}
+
+/// A parsed query that passes `check`, or the error reported at `s` (syntax or type).
+fn checked(
+    cx: &mut Ctx,
+    s: &Sp<String>,
+    path: &str,
+    parsed: Result<promql_parser::parser::Expr, String>,
+    check: fn(&promql_parser::parser::Expr) -> Result<(), String>,
+) -> Option<promql_parser::parser::Expr> {
+    match parsed {
+        Ok(e) => match check(&e) {
             Ok(()) => Some(e),
             Err(m) => {
                 cx.err(Code::PromqlType, s.loc, path, m);
@@ -303,24 +320,13 @@ fn parse_windowed(cx: &mut Ctx, s: &Sp<String>, path: &str) -> Option<promql_par
         );
         return None;
     }
-    match promql::parse_windowed(&s.value) {
-        Ok(e) => match promql::check_instant(&e) {
-            Ok(()) => Some(e),
-            Err(m) => {
-                cx.err(Code::PromqlType, s.loc, path, m);
-                None
-            }
-        },
-        Err(m) => {
-            cx.err(
-                Code::PromqlSyntax,
-                s.loc,
-                path,
-                format!("PromQL does not parse: {m}"),
-            );
-            None
-        }
-    }
+    checked(
+        cx,
+        s,
+        path,
+        promql::parse_windowed(&s.value),
+        promql::check_instant,
+    )
 }
 
 /// A raw error-ratio query with a window placeholder (native `raw`, Sloth `raw`).
