@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::{Decimal, Duration, Fleet, Settings, Slo};
+use crate::model::{Decimal, Duration, Fleet, Settings, Slo, SourceFormat};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SloExplanation {
@@ -34,6 +34,8 @@ pub struct SloExplanation {
     pub outage_minute_budget_percent: f64,
     pub evaluation_interval: String,
     pub min_events: u64,
+    /// Where the SLO was read from: `native`, `sloth` or `openslo`.
+    pub format: &'static str,
     pub tiers: Vec<TierExplanation>,
     /// The no-data alerts: what each finds missing, its severity and `for`.
     pub no_data: Vec<NoDataExplanation>,
@@ -80,6 +82,9 @@ pub struct TierExplanation {
     /// Time a burn at the factor takes to spend the whole budget.
     pub exhaustion_seconds: f64,
     pub for_seconds: u64,
+    /// The `for` of the tier in the fleet's policy (the native default), which the spec may
+    /// change: a Sloth SLO has none unless its `alert_for` plugin sets one.
+    pub policy_for_seconds: u64,
     pub keep_firing_for_seconds: u64,
     /// Upper bound on the time to resolve after a total outage ends.
     pub reset_seconds: u64,
@@ -99,11 +104,15 @@ pub fn explain(fleet: &Fleet) -> Vec<SloExplanation> {
     fleet
         .services
         .iter()
-        .flat_map(|s| s.slos.iter().map(|slo| explain_slo(slo, &fleet.settings)))
+        .flat_map(|s| {
+            s.slos
+                .iter()
+                .map(|slo| explain_slo(slo, s.format, &fleet.settings))
+        })
         .collect()
 }
 
-pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
+fn explain_slo(slo: &Slo, format: SourceFormat, settings: &Settings) -> SloExplanation {
     let step = settings.evaluation_interval;
     // Errors linger in the recorded rates for one base window after they stop.
     let linger = settings
@@ -164,6 +173,13 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
                 detection_twice_factor_seconds: twice.map(secs),
                 exhaustion_seconds: secs(exhaustion),
                 for_seconds: a.for_.as_millis() / 1000,
+                policy_for_seconds: settings
+                    .alert_tiers
+                    .iter()
+                    .find(|t| t.name == a.tier)
+                    .map_or(a.for_, |t| t.for_)
+                    .as_millis()
+                    / 1000,
                 keep_firing_for_seconds: a.keep_firing_for.as_millis() / 1000,
                 reset_seconds: reset / 1000,
             }
@@ -185,6 +201,11 @@ pub fn explain_slo(slo: &Slo, settings: &Settings) -> SloExplanation {
         },
         evaluation_interval: step.to_string(),
         min_events: slo.min_events,
+        format: match format {
+            SourceFormat::Native => "native",
+            SourceFormat::Sloth => "sloth",
+            SourceFormat::OpenSlo => "openslo",
+        },
         tiers,
         no_data: slo
             .no_data_alerts
@@ -323,11 +344,7 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
                     t.detection_twice_factor_seconds
                         .map_or_else(|| "never".into(), human_seconds),
                     human_seconds(t.exhaustion_seconds),
-                    if t.for_seconds == 0 {
-                        "-".into()
-                    } else {
-                        human_seconds(t.for_seconds as f64)
-                    },
+                    for_text(t.for_seconds),
                     human_seconds(t.reset_seconds as f64),
                 ]
             })
@@ -354,6 +371,24 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
         for r in &rows {
             out.push_str(&line(r.iter().map(String::as_str).collect()));
         }
+        let for_changed: Vec<String> = s
+            .tiers
+            .iter()
+            .filter(|t| t.for_seconds != t.policy_for_seconds)
+            .map(|t| format!("{} {}", t.tier, for_text(t.policy_for_seconds)))
+            .collect();
+        if !for_changed.is_empty() {
+            let _ = writeln!(
+                out,
+                "  (for: {}; the native defaults are {})",
+                if s.format == "sloth" {
+                    "as in Sloth, none unless its alert_for plugin sets one"
+                } else {
+                    "as the spec sets it"
+                },
+                for_changed.join(", ")
+            );
+        }
         if s.tiers.iter().any(|t| t.keep_firing_for_seconds > 0) {
             out.push_str("  (resets within: short window + base window + one evaluation + keep_firing_for)\n");
         }
@@ -376,4 +411,13 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
 /// The JSON report.
 pub fn render_json(slos: &[SloExplanation]) -> String {
     serde_json::to_string_pretty(slos).unwrap_or_default() + "\n"
+}
+
+/// A `for` in the table: `-` for none.
+fn for_text(seconds: u64) -> String {
+    if seconds == 0 {
+        "-".into()
+    } else {
+        human_seconds(seconds as f64)
+    }
 }

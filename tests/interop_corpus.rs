@@ -1,7 +1,8 @@
 //! The interop corpus: one rewritten case per spec of Sloth's repository (tests/interop/sloth)
 //! and per OpenSLO README / examples object (tests/interop/openslo). Good cases compile and
 //! their rules pass `promtool check rules --lint=all --lint-fatal`; `err_*` cases are refused
-//! with at least one error located in their own file. The rendered diagnostics of every case
+//! with at least one error located in their own file. tests/interop/migrations holds shapes
+//! of Sloth and OpenSLO files as people write them, each written here (`# Shape:`). The rendered diagnostics of every case
 //! are snapshots.
 
 mod common;
@@ -12,7 +13,11 @@ use std::process::Command;
 
 use sloforge::render::{self, RenderOptions};
 
-const DIRS: [&str; 2] = ["tests/interop/sloth", "tests/interop/openslo"];
+const DIRS: [&str; 3] = [
+    "tests/interop/sloth",
+    "tests/interop/openslo",
+    "tests/interop/migrations",
+];
 
 /// Every case file, relative to the crate root, sorted.
 fn cases() -> Vec<PathBuf> {
@@ -59,7 +64,9 @@ fn corpus_is_complete() {
     for p in cases() {
         let text = std::fs::read_to_string(common::root().join(&p)).unwrap();
         assert!(
-            text.starts_with("# Mirrors ") || text.starts_with("# The second file"),
+            text.starts_with("# Mirrors ")
+                || text.starts_with("# The second file")
+                || text.starts_with("# Shape: "),
             "{}: say which upstream spec it mirrors",
             p.display()
         );

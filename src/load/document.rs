@@ -1,9 +1,14 @@
 //! One document: read into a located tree, classified by format (`apiVersion`, `kind`,
 //! `version`), checked against the format's schema, then read into its typed structure.
 
+use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
+use serde::de::{
+    self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess,
+    Visitor,
+};
 
 use super::fast::{content_start, fast_read};
 use super::node::{Node, Value};
@@ -68,38 +73,67 @@ pub(super) fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mu
             return true;
         }
     };
-    let loc = tree.loc;
     if tree.value == Value::Null {
         return false;
     }
-    if !matches!(tree.value, Value::Map(_)) {
-        out.diags.push(Diagnostic::error(
+    match &tree.value {
+        Value::Map(_) => load_mapping(path, text, &tree, None, opts, out),
+        // A list of documents, as the OpenSLO SDK reads them: each entry is one document.
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if matches!(item.value, Value::Map(_)) {
+                    load_mapping(path, text, item, Some(i), opts, out);
+                } else {
+                    out.diags.push(Diagnostic::error(
+                        Code::Schema,
+                        path,
+                        item.loc,
+                        format!("[{i}]"),
+                        format!(
+                            "an entry of a top-level list must be a document (a mapping), found {}",
+                            item.value.kind_name()
+                        ),
+                    ));
+                }
+            }
+        }
+        other => out.diags.push(Diagnostic::error(
             Code::Schema,
             path,
-            loc,
+            tree.loc,
             "",
             format!(
-                "a spec document must be a mapping, found {}",
-                tree.value.kind_name()
+                "a spec document must be a mapping (or a list of them), found {}",
+                other.kind_name()
             ),
-        ));
-        return true;
+        )),
     }
-    let Some(format) = classify(path, &tree, out) else {
-        return true;
+    true
+}
+
+/// One mapping document: the whole text's, or entry `index` of a top-level list.
+fn load_mapping(
+    path: &Path,
+    text: &str,
+    tree: &Node,
+    index: Option<usize>,
+    opts: LoadOptions,
+    out: &mut Loaded,
+) {
+    let Some(format) = classify(path, tree, out) else {
+        return;
     };
-    if check_schema(path, &tree, format, opts, out) {
-        return true;
+    if check_schema(path, tree, format, opts, out) {
+        return;
     }
-    match read_typed(path, text, format) {
+    match read_typed(path, Source { text, index }, format) {
         Ok(doc) => out.docs.push(LoadedDoc {
             file: path.to_path_buf(),
-            loc,
+            loc: tree.loc,
             doc,
         }),
         Err(d) => out.diags.push(d),
     }
-    true
 }
 
 /// The format of a mapping document, from its `apiVersion`, `kind` and `version`; `None`, with
@@ -253,7 +287,7 @@ fn check_schema(
 }
 
 /// The document read into the typed structure of its format.
-fn read_typed(path: &Path, text: &str, format: Format) -> Result<RawDoc, Diagnostic> {
+fn read_typed(path: &Path, text: Source, format: Format) -> Result<RawDoc, Diagnostic> {
     match format {
         Format::Service => typed(path, text).map(|s| RawDoc::Service(Box::new(s))),
         Format::Defaults => typed(path, text).map(|s| RawDoc::Defaults(Box::new(s))),
@@ -267,8 +301,16 @@ fn read_typed(path: &Path, text: &str, format: Format) -> Result<RawDoc, Diagnos
     }
 }
 
-fn typed<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options::<T>(text, yaml_options()).map_err(|e| {
+fn typed<T: DeserializeOwned>(path: &Path, src: Source) -> Result<T, Diagnostic> {
+    let read = match src.index {
+        None => serde_saphyr::from_str_with_options::<T>(src.text, yaml_options()),
+        Some(index) => {
+            serde_saphyr::with_deserializer_from_str_with_options(src.text, yaml_options(), |d| {
+                Entry::<T>::new(index).deserialize(d)
+            })
+        }
+    };
+    read.map_err(|e| {
         let mut d = yaml_error(path, &e);
         d.code = Code::Schema;
         d
@@ -288,7 +330,7 @@ fn openslo_schema(k: OpenSloKind) -> &'static serde_json::Value {
     }
 }
 
-fn typed_openslo(path: &Path, text: &str, k: OpenSloKind) -> Result<openslo::V1Doc, Diagnostic> {
+fn typed_openslo(path: &Path, text: Source, k: OpenSloKind) -> Result<openslo::V1Doc, Diagnostic> {
     use openslo::V1Doc;
     Ok(match k {
         OpenSloKind::Slo => V1Doc::Slo(typed(path, text)?),
@@ -299,4 +341,56 @@ fn typed_openslo(path: &Path, text: &str, k: OpenSloKind) -> Result<openslo::V1D
         OpenSloKind::Service => V1Doc::Service(typed(path, text)?),
         OpenSloKind::DataSource => V1Doc::DataSource(typed(path, text)?),
     })
+}
+
+/// The text a typed structure is read from: the whole document, or one entry of its top-level
+/// list. Read from the text (not the tree) so that located fields keep their positions.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    text: &'a str,
+    index: Option<usize>,
+}
+
+/// Reads entry `index` of a sequence as `T`, skipping the others.
+struct Entry<T> {
+    index: usize,
+    ty: PhantomData<T>,
+}
+
+impl<T> Entry<T> {
+    fn new(index: usize) -> Self {
+        Entry {
+            index,
+            ty: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Entry<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Entry<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a list with an entry {}", self.index)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        for _ in 0..self.index {
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Err(de::Error::invalid_length(self.index, &self));
+            }
+        }
+        let value = seq
+            .next_element::<T>()?
+            .ok_or_else(|| de::Error::invalid_length(self.index, &self))?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(value)
+    }
 }

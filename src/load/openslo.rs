@@ -300,8 +300,9 @@ pub struct V1AlphaSpec {
     #[serde(default, rename = "budgetingMethod")]
     pub budgeting_method: Option<Sp<String>>,
     pub objectives: Vec<V1AlphaObjective>,
-    #[serde(rename = "timeWindows")]
-    pub time_windows: Sp<Vec<V1AlphaTimeWindow>>,
+    /// Absent: the default SLO window, as Sloth reads it.
+    #[serde(default, rename = "timeWindows")]
+    pub time_windows: Option<Sp<Vec<V1AlphaTimeWindow>>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

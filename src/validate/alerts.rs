@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
-use super::labels::{check_labels, is_label_name};
+use super::labels::check_labels;
 use super::templates;
 use crate::diag::{Code, Loc};
 use crate::load::native::AlertingSpec;
@@ -117,8 +117,11 @@ fn camel(s: &str) -> String {
         .collect()
 }
 
+/// An alert name is a label value (`alertname`): Prometheus, promtool and vmalert take any
+/// text. Refused here: empty names, control characters and surrounding spaces, which no one
+/// means and which make the name unreadable in notifications.
 fn is_alert_name(s: &str) -> bool {
-    is_label_name(s)
+    !s.is_empty() && s.trim() == s && !s.chars().any(char::is_control)
 }
 
 /// The name of an SLO's burn alerts: the spec's, or service and SLO in CamelCase + `SLOBurn`.
@@ -137,7 +140,7 @@ pub(super) fn alert_name(
                     n.loc,
                     format!("{path}.alerting.name"),
                     format!(
-                        "`{}` is not a valid alert name ([a-zA-Z_][a-zA-Z0-9_]*)",
+                        "{:?} is not a valid alert name: give non-empty text without control characters or surrounding spaces",
                         n.value
                     ),
                 );

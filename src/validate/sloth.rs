@@ -16,6 +16,7 @@ use crate::load::native::{AlertingSpec, SeverityKind, TierOverrideSpec};
 use crate::load::sloth;
 use crate::load::spanned::Sp;
 use crate::model::{Service, Settings, Sli, Slo, SourceFormat};
+use crate::names;
 
 /// What the SLOs of a Sloth service share.
 struct SlothService<'a> {
@@ -261,18 +262,38 @@ fn sloth_alerting(
             "name the alerts, or disable both with `disable: true` under `page_alert` and `ticket_alert`",
         );
     }
+    // Sloth sets `sloth_severity` and leaves `severity` to the spec: one in `alerting.labels`
+    // goes to both alerts, unless an alert sets its own.
+    let mut labels = a.labels.clone();
+    let shared = labels
+        .keys()
+        .find(|k| k.value == names::label::SEVERITY)
+        .cloned()
+        .and_then(|k| labels.remove_entry(&k));
     let mut over = AlertingSpec {
         name: a.name.clone(),
-        labels: a.labels.clone(),
+        labels,
         annotations: a.annotations.clone(),
         ..AlertingSpec::default()
     };
     let mut severity_labels = BTreeMap::new();
     for (kind, alert) in [(SeverityKind::Page, page), (SeverityKind::Ticket, ticket)] {
-        let Some(alert) = alert else { continue };
-        let labels = severity_alert(cx, &d.settings, kind, alert, &ap, alert_for, &mut over);
-        severity_labels.insert(kind, (labels, alert.annotations.clone()));
+        let (mut labels, annotations) = match alert {
+            Some(alert) => (
+                severity_alert(cx, &d.settings, kind, alert, &ap, alert_for, &mut over),
+                alert.annotations.clone(),
+            ),
+            None => Default::default(),
+        };
+        if let Some((k, v)) = &shared
+            && !labels.contains_key(names::label::SEVERITY)
+        {
+            check_alert_label(cx, k, v, &format!("{ap}.labels"), &mut labels);
+        }
+        severity_labels.insert(kind, (labels, annotations));
     }
+    without_for(&d.settings, &mut over);
+    same_severity(cx, &d.settings, &severity_labels, shared.as_ref(), &ap);
     // Sloth's own annotations replace the default description only where given.
     merge_alerting(&mut alerting, &over);
     (alerting, severity_labels)
@@ -331,4 +352,46 @@ fn severity_alert(
         check_alert_label(cx, k, v, &format!("{ap}.{sev}_alert.labels"), &mut labels);
     }
     labels
+}
+
+/// Sloth writes its alerts without `for`: only its `alert_for` plugin sets one. Every tier the
+/// spec leaves without `for` gets none, so that a migrated SLO pages and tickets when Sloth's
+/// did.
+fn without_for(settings: &Settings, over: &mut AlertingSpec) {
+    for t in &settings.alert_tiers {
+        over.tiers
+            .entry(Sp::new(t.name.clone(), Loc::default()))
+            .or_default()
+            .for_
+            .get_or_insert_with(|| Sp::new("0s".into(), Loc::default()));
+    }
+}
+
+/// Warns when the page and ticket alerts end up with one `severity` value: Alertmanager then
+/// cannot tell them apart by it.
+fn same_severity(
+    cx: &mut Ctx,
+    settings: &Settings,
+    severity_labels: &BTreeMap<SeverityKind, SeverityLabels>,
+    shared: Option<&(Sp<String>, Sp<String>)>,
+    ap: &str,
+) {
+    let value = |kind: SeverityKind| {
+        severity_labels
+            .get(&kind)
+            .and_then(|(l, _)| l.get(names::label::SEVERITY))
+            .map_or_else(|| settings.severity(kind).to_string(), Clone::clone)
+    };
+    let (page, ticket) = (value(SeverityKind::Page), value(SeverityKind::Ticket));
+    if page != ticket {
+        return;
+    }
+    let Some((k, _)) = shared else { return };
+    cx.warn_help(
+        Code::NotMapped,
+        k.loc,
+        format!("{ap}.labels.severity"),
+        format!("the page and the ticket alerts both get `severity: {page}`, as in Sloth: Alertmanager cannot tell them apart by severity, so no page mutes this SLO's tickets and routes by severity send both to one receiver"),
+        "to tell them apart, set `severity` under `page_alert.labels` and `ticket_alert.labels` instead",
+    );
 }

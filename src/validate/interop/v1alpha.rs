@@ -48,7 +48,10 @@ pub(super) fn v1alpha_slo(
             objective_name(&slo.metadata.name.value, o.display_name.as_ref(), i, count),
             slo.metadata.name.loc,
         );
-        if !ok || window.is_none() {
+        let Ok(window) = &window else {
+            continue;
+        };
+        if !ok {
             continue;
         }
         let input = SloInput {
@@ -76,10 +79,19 @@ pub(super) fn v1alpha_slo(
     }
 }
 
-/// The SLO's window: its one rolling time window, which must be the default SLO window.
-fn time_window(cx: &mut Ctx, d: &Defaults, spec: &os::V1AlphaSpec) -> Option<Sp<String>> {
-    match spec.time_windows.value.as_slice() {
-        [w] if w.is_rolling => rolling_window(cx, d, w),
+/// The SLO's window: its one rolling time window, which must be the default SLO window;
+/// `Ok(None)` (the default SLO window) without `timeWindows`, as Sloth reads it; `Err` once
+/// reported.
+fn time_window(
+    cx: &mut Ctx,
+    d: &Defaults,
+    spec: &os::V1AlphaSpec,
+) -> Result<Option<Sp<String>>, ()> {
+    let Some(windows) = &spec.time_windows else {
+        return Ok(None);
+    };
+    match windows.value.as_slice() {
+        [w] if w.is_rolling => rolling_window(cx, d, w).map(Some).ok_or(()),
         [w] => {
             cx.err(
                 Code::DurationSyntax,
@@ -87,16 +99,16 @@ fn time_window(cx: &mut Ctx, d: &Defaults, spec: &os::V1AlphaSpec) -> Option<Sp<
                 "spec.timeWindows[0]",
                 "calendar windows are not supported: use a rolling window",
             );
-            None
+            Err(())
         }
         _ => {
             cx.err(
                 Code::DurationSyntax,
-                spec.time_windows.loc,
+                windows.loc,
                 "spec.timeWindows",
                 "give exactly one time window",
             );
-            None
+            Err(())
         }
     }
 }
