@@ -232,8 +232,13 @@ impl Diagnostic {
         )
     }
 
-    /// The diagnostic with a source excerpt, as printed to a terminal.
+    /// The diagnostic with a source excerpt, as printed to a terminal without colour.
     pub fn render(&self, sources: &Sources) -> String {
+        self.render_in(sources, false)
+    }
+
+    /// The diagnostic with a source excerpt; with ANSI colours when `color`.
+    pub fn render_in(&self, sources: &Sources, color: bool) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -273,7 +278,12 @@ impl Diagnostic {
                 Level::HELP.secondary_title(help.as_str()),
             ));
         }
-        Renderer::plain().render(&groups).to_string()
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&groups).to_string()
     }
 }
 
@@ -371,9 +381,14 @@ impl Diagnostics {
     }
 
     pub fn render(&self, sources: &Sources) -> String {
+        self.render_in(sources, false)
+    }
+
+    /// Every diagnostic in order and the counts; with ANSI colours when `color`.
+    pub fn render_in(&self, sources: &Sources, color: bool) -> String {
         let mut out = String::new();
         for d in self.sorted() {
-            out.push_str(&d.render(sources));
+            out.push_str(&d.render_in(sources, color));
             out.push_str("\n\n");
         }
         let (e, w) = (self.error_count(), self.warning_count());

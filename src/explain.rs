@@ -408,11 +408,6 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
     out
 }
 
-/// The JSON report.
-pub fn render_json(slos: &[SloExplanation]) -> String {
-    serde_json::to_string_pretty(slos).unwrap_or_default() + "\n"
-}
-
 /// A `for` in the table: `-` for none.
 fn for_text(seconds: u64) -> String {
     if seconds == 0 {

@@ -230,13 +230,6 @@ pub fn render_text(r: &Report) -> String {
     out
 }
 
-/// The report as pretty-printed JSON.
-pub fn render_json(r: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(r).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
 /// Reports a failed query of the Prometheus API.
 pub(super) fn api_failed(sec: &mut Section, what: &str, e: &dyn std::fmt::Display) {
     sec.error(
@@ -265,7 +258,8 @@ mod tests {
         server.error(Code::GroupMissing, "e".into(), "f".into());
         let r = Report::new("p".into(), None, slos, server);
         assert_eq!(r.exit_code(), 1);
-        let j: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(j["slos"][0]["findings"][0]["code"], "D005");
         assert_eq!(j["slos"][0]["findings"][0]["check"], "scrape_interval");
         assert_eq!(j["server"]["findings"][0]["severity"], "error");

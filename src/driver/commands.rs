@@ -1,18 +1,65 @@
 //! The commands that read the specs and print one answer: `validate`, `convert`, `explain`,
 //! `doctor`, `schema`, and `test`, which runs promtool on generated unit tests.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::build;
+use super::out::{self, Report};
+use crate::diag::{Diagnostic, Severity};
 use crate::{doctor, explain, load, render, testrun};
 
-/// `sloforge validate`: every diagnostic, and the size of a valid fleet.
-pub(crate) fn validate(specs: &[PathBuf], strict: bool) -> i32 {
+/// The answer of `validate --output json|yaml`.
+#[derive(Serialize)]
+struct Validation {
+    valid: bool,
+    services: usize,
+    slos: usize,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<DiagnosticReport>,
+}
+
+/// One diagnostic, located, for programs.
+#[derive(Serialize)]
+struct DiagnosticReport {
+    severity: &'static str,
+    code: &'static str,
+    file: String,
+    line: u64,
+    column: u64,
+    /// The spec field, as `slos[0].sli.ratio.errors`; empty when the whole document is meant.
+    field: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+}
+
+impl DiagnosticReport {
+    fn of(d: &Diagnostic) -> DiagnosticReport {
+        DiagnosticReport {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            code: d.code.as_str(),
+            file: d.file.display().to_string(),
+            line: d.loc.line,
+            column: d.loc.col,
+            field: d.path.clone(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+/// `sloforge validate`: every diagnostic, and the size of a valid fleet; as text (diagnostics
+/// on stderr), or as one JSON or YAML document on stdout.
+pub(crate) fn validate(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
     let b = build(specs, strict);
-    b.report();
-    if b.failed() {
-        return 1;
+    if output == Report::Text {
+        b.report();
     }
     let (services, slos) = b.fleet.as_ref().map_or((0, 0), |f| {
         (
@@ -20,8 +67,27 @@ pub(crate) fn validate(specs: &[PathBuf], strict: bool) -> i32 {
             f.services.iter().map(|s| s.slos.len()).sum(),
         )
     });
-    println!("{services} services, {slos} SLOs: valid");
-    0
+    let failed = b.failed();
+    let report = Validation {
+        valid: !failed,
+        services,
+        slos,
+        errors: b.diagnostics.error_count(),
+        warnings: b.diagnostics.warning_count(),
+        diagnostics: b
+            .diagnostics
+            .sorted()
+            .into_iter()
+            .map(|d| DiagnosticReport::of(&d))
+            .collect(),
+    };
+    if failed && output == Report::Text {
+        return 1;
+    }
+    output.print(&report, || {
+        format!("{services} services, {slos} SLOs: valid\n")
+    });
+    i32::from(failed)
 }
 
 /// `sloforge convert`: the specs in the native format, one `<service>.yaml` each in `output`
@@ -38,10 +104,11 @@ pub(crate) fn convert(specs: &[PathBuf], strict: bool, output: &Path) -> i32 {
         .map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s)))
         .collect();
     if output == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        for (_, text) in &docs {
-            let _ = write!(out, "---\n{text}");
-        }
+        let stream: String = docs
+            .iter()
+            .map(|(_, text)| format!("---\n{text}"))
+            .collect();
+        out::print(&stream);
         return 0;
     }
     for (name, text) in &docs {
@@ -51,29 +118,34 @@ pub(crate) fn convert(specs: &[PathBuf], strict: bool, output: &Path) -> i32 {
             return 1;
         }
     }
-    println!("wrote {} files to {}", docs.len(), output.display());
+    out::print(&format!(
+        "wrote {} files to {}\n",
+        docs.len(),
+        output.display()
+    ));
     0
 }
 
-/// `sloforge explain`: budgets, windows and detection times per SLO, as text or JSON.
-pub(crate) fn explain(specs: &[PathBuf], strict: bool, json: bool) -> i32 {
+/// `sloforge explain`: budgets, windows and detection times per SLO, as text, JSON or YAML.
+pub(crate) fn explain(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
     let b = build(specs, strict);
     b.report();
     let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
         return 1;
     };
     let slos = explain::explain(fleet);
-    if json {
-        print!("{}", explain::render_json(&slos));
-    } else {
-        print!("{}", explain::render_text(&slos));
-    }
+    output.print(&slos, || explain::render_text(&slos));
     0
 }
 
-/// `sloforge doctor`: the specs checked against live servers, as text or JSON; 2 when a
+/// `sloforge doctor`: the specs checked against live servers, as text, JSON or YAML; 2 when a
 /// server cannot be reached.
-pub(crate) fn doctor(specs: &[PathBuf], strict: bool, opts: &doctor::Options, json: bool) -> i32 {
+pub(crate) fn doctor(
+    specs: &[PathBuf],
+    strict: bool,
+    opts: &doctor::Options,
+    output: Report,
+) -> i32 {
     let b = build(specs, strict);
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
@@ -84,11 +156,7 @@ pub(crate) fn doctor(specs: &[PathBuf], strict: bool, opts: &doctor::Options, js
     }
     match doctor::run(fleet, c, opts) {
         Ok(r) => {
-            if json {
-                print!("{}", doctor::report::render_json(&r));
-            } else {
-                print!("{}", doctor::report::render_text(&r));
-            }
+            output.print(&r, || doctor::report::render_text(&r));
             r.exit_code()
         }
         Err(e) => {
@@ -101,7 +169,7 @@ pub(crate) fn doctor(specs: &[PathBuf], strict: bool, opts: &doctor::Options, js
 /// `sloforge schema`: the JSON Schema of the native format.
 pub(crate) fn schema() -> i32 {
     let text = serde_json::to_string_pretty(&load::json_schema()).unwrap_or_default();
-    println!("{text}");
+    out::print(&format!("{text}\n"));
     0
 }
 
@@ -116,7 +184,7 @@ pub(crate) fn test(paths: &[PathBuf], opts: &testrun::RunOptions) -> i32 {
     };
     match testrun::run(&files, opts) {
         Ok(summary) => {
-            print!("{}", testrun::render(&summary));
+            out::print(&testrun::render(&summary));
             if summary.passed() { 0 } else { 1 }
         }
         Err(e) => {

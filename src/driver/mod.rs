@@ -4,6 +4,8 @@
 
 pub(crate) mod commands;
 pub(crate) mod generate;
+pub(crate) mod init;
+pub mod out;
 pub(crate) mod routing;
 mod sink;
 mod stream;
@@ -70,7 +72,11 @@ pub fn build_loaded(loaded: load::Loaded, strict: bool) -> Build {
 pub(crate) fn report(diagnostics: &Diagnostics, sources: &Sources) {
     if !diagnostics.is_empty() {
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{}", diagnostics.render(sources));
+        let _ = write!(
+            err,
+            "{}",
+            diagnostics.render_in(sources, out::stderr_color())
+        );
     }
 }
 

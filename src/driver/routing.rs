@@ -6,13 +6,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::build;
+use super::out::Report;
 use crate::render::routes_table;
 use crate::render::splice;
 use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
 /// generated configuration (or in `config`), proved against the routing spec.
-pub(crate) fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, json: bool) -> i32 {
+pub(crate) fn routes(
+    specs: &[PathBuf],
+    strict: bool,
+    config: Option<&Path>,
+    output: Report,
+) -> i32 {
     let b = build(specs, strict);
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
@@ -44,14 +50,7 @@ pub(crate) fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, jso
             return 1;
         }
     };
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&proof.routed).unwrap_or_default()
-        );
-    } else {
-        print!("{}", routes_table::table(&proof));
-    }
+    output.print(&proof.routed, || routes_table::table(&proof));
     let mut err = std::io::stderr().lock();
     for f in &proof.findings {
         let _ = writeln!(err, "error[E120]: {name}: {}", f.message);

@@ -1,0 +1,253 @@
+//! The command line's arguments: one struct per command, the flags they share, and the
+//! value parsers.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::driver::out::{Color, Report};
+
+#[derive(Args, Debug)]
+pub(super) struct DoctorArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that scrapes the SLI series and runs the rules
+    /// (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// Base URL of the Alertmanager that should run the generated routes.
+    #[arg(long, value_name = "URL")]
+    pub(super) alertmanager: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: OutputArg,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct ConvertArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Output directory for `<service>.yaml` files, or `-` for one stream on stdout.
+    #[arg(short, long, default_value = "-")]
+    pub(super) output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct RoutesArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Prove this Alertmanager configuration (a spliced one, say) instead of the generated one.
+    #[arg(long)]
+    pub(super) config: Option<PathBuf>,
+    /// Report format: a table, or the routed alerts with every label as JSON or YAML.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: OutputArg,
+    /// The same as `--output json` (kept for scripts that use it).
+    #[arg(long, hide = true, conflicts_with = "output")]
+    pub(super) json: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct SpliceArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// The Alertmanager configuration to splice into (rewritten in place unless `-o` is given).
+    #[arg(long, required = true)]
+    pub(super) config: PathBuf,
+    /// Write the result here instead (`-` for stdout).
+    #[arg(short, long)]
+    pub(super) output: Option<PathBuf>,
+    /// Write nothing; exit 1 when the file is not up to date.
+    #[arg(long)]
+    pub(super) check: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct TestArgs {
+    /// Output directories (searched for `*.test.yaml`) or test files.
+    #[arg(default_value = "generated")]
+    pub(super) paths: Vec<PathBuf>,
+    /// The promtool binary.
+    #[arg(long, default_value = "promtool")]
+    pub(super) promtool: PathBuf,
+    /// promtool processes to run side by side (default: one per CPU).
+    #[arg(long)]
+    pub(super) jobs: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct ExplainArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: OutputArg,
+}
+
+/// The format of a report on stdout: the same `--output` on every reporting command.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(super) enum OutputArg {
+    /// Tables and sentences, for people.
+    #[default]
+    Text,
+    /// Pretty-printed JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl From<OutputArg> for Report {
+    fn from(o: OutputArg) -> Report {
+        match o {
+            OutputArg::Text => Report::Text,
+            OutputArg::Json => Report::Json,
+            OutputArg::Yaml => Report::Yaml,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(super) struct SpecArgs {
+    /// Spec files or directories.
+    #[arg(default_value = "slo-specs")]
+    pub(super) specs: Vec<PathBuf>,
+    /// Treat warnings (such as unknown keys in Sloth specs) as errors.
+    #[arg(long)]
+    pub(super) strict: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct GenerateArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Output directory, or `-` for one YAML stream on stdout.
+    #[arg(short, long, default_value = "generated")]
+    pub(super) output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
+    pub(super) format: FormatArg,
+    /// Namespace of Kubernetes resources.
+    #[arg(long)]
+    pub(super) namespace: Option<String>,
+    /// Metadata label of Kubernetes resources, `key=value` (repeatable).
+    #[arg(long = "label", value_parser = parse_label)]
+    pub(super) labels: Vec<(String, String)>,
+    /// Do not write the promtool unit tests (`tests/<service>.test.yaml`) next to the rules.
+    #[arg(long)]
+    pub(super) no_tests: bool,
+    /// History cap of generated test scenarios whose ticket windows do not fit (default 2h):
+    /// those are exercised partially. Page tiers are exercised over their full windows either way,
+    /// up to promtool's limit of 10,000 samples per query (9,900 evaluations).
+    #[arg(long, value_parser = parse_duration)]
+    pub(super) test_history: Option<crate::model::Duration>,
+    /// The ruler that loads the rules: `mimir` and `cortex` rule files name their namespace (one
+    /// per service) for `mimirtool`/`cortextool rules load`, `thanos` groups set
+    /// `partial_response_strategy: abort`, `victoriametrics` resources are `VMRule`s. Unit tests
+    /// are written for `prometheus` and `victoriametrics` only (promtool reads their files).
+    #[arg(long, value_enum, default_value_t = TargetArg::Prometheus)]
+    pub(super) target: TargetArg,
+    /// Most rules in one rule group the ruler takes, 0 for no limit (default: 20 for `mimir`,
+    /// else no limit); a group with more is an error (E121).
+    #[arg(long, value_name = "N")]
+    pub(super) max_rules_per_group: Option<usize>,
+    /// Most rule groups of all services together the ruler takes per tenant, 0 for no limit
+    /// (default: 70 for `mimir`, else no limit); more is an error (E122).
+    #[arg(long, value_name = "N")]
+    pub(super) max_groups: Option<usize>,
+    /// Rules of up to N SLOs of a service in one rule group (groups of the same interval only).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(super) slos_per_group: u16,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum FormatArg {
+    Yaml,
+    Kubernetes,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum TargetArg {
+    Prometheus,
+    Mimir,
+    Cortex,
+    Thanos,
+    #[value(name = "victoriametrics")]
+    VictoriaMetrics,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct ValidateArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Report format: diagnostics on stderr (text), or every diagnostic and the fleet's size on
+    /// stdout as JSON or YAML.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: OutputArg,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct InitArgs {
+    /// The specs directory to write into (created when missing).
+    #[arg(default_value = "slo-specs")]
+    pub(super) dir: PathBuf,
+    /// Name of the service (lower-case letters, digits, `-`, `_`).
+    #[arg(long, default_value = "api")]
+    pub(super) service: String,
+    /// The team that owns it (its alerts carry `team=<TEAM>`).
+    #[arg(long, default_value = "my-team")]
+    pub(super) team: String,
+    /// Objective in percent.
+    #[arg(long, default_value = "99.9")]
+    pub(super) objective: String,
+    /// The request counter the SLI reads (errors: its series with a 5xx `code`).
+    #[arg(long, default_value = "http_requests_total")]
+    pub(super) metric: String,
+    /// Also write `routing.yaml`: the team's pages to PagerDuty and chat, tickets to chat.
+    #[arg(long)]
+    pub(super) routing: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(super) shell: clap_complete::Shell,
+}
+
+/// `--color`: colour in diagnostics.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(super) enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorArg> for Color {
+    fn from(c: ColorArg) -> Color {
+        match c {
+            ColorArg::Auto => Color::Auto,
+            ColorArg::Always => Color::Always,
+            ColorArg::Never => Color::Never,
+        }
+    }
+}
+
+pub(super) fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
+    match crate::model::Duration::parse(s) {
+        Ok(d) if d.as_millis() > 0 => Ok(d),
+        Ok(_) => Err("must be positive".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+pub(super) fn parse_label(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not key=value"))?;
+    if k.is_empty() {
+        return Err("empty label name".into());
+    }
+    Ok((k.to_string(), v.to_string()))
+}

@@ -1,0 +1,64 @@
+//! The examples `--help` shows under each command.
+
+pub(super) const GENERATE: &str = "\
+Examples:
+  sloforge generate                              # slo-specs/ -> generated/
+  sloforge generate specs/ -o out/ --target mimir
+  sloforge generate --format kubernetes --namespace monitoring -o - | kubectl apply -f -";
+
+pub(super) const CHECK: &str = "\
+Examples:
+  sloforge check                                 # in CI: exit 1 when generated/ is stale
+  sloforge check specs/ -o deploy/rules";
+
+pub(super) const VALIDATE: &str = "\
+Examples:
+  sloforge validate
+  sloforge validate specs/ --strict --output json";
+
+pub(super) const EXPLAIN: &str = "\
+Examples:
+  sloforge explain                               # budgets, detection and reset times
+  sloforge explain specs/checkout.yaml --output json | jq '.[].tiers'";
+
+pub(super) const ROUTES: &str = "\
+Examples:
+  sloforge routes                                # every alert and the receivers it reaches
+  sloforge routes --config /etc/alertmanager/alertmanager.yml
+  sloforge routes --output json | jq '.[] | select(.severity == \"page\")'";
+
+pub(super) const SPLICE: &str = "\
+Examples:
+  sloforge splice --config alertmanager.yml      # rewrite it in place
+  sloforge splice --config alertmanager.yml -o - | amtool check-config /dev/stdin
+  sloforge splice --config alertmanager.yml --check";
+
+pub(super) const DOCTOR: &str = "\
+Examples:
+  sloforge doctor --prometheus http://prometheus:9090
+  sloforge doctor --prometheus http://prometheus:9090 --alertmanager http://alertmanager:9093";
+
+pub(super) const TEST: &str = "\
+Examples:
+  sloforge test                                  # generated/tests/*.test.yaml under promtool
+  sloforge test out/ --promtool /opt/prometheus/promtool --jobs 4";
+
+pub(super) const CONVERT: &str = "\
+Examples:
+  sloforge convert sloth/ -o slo-specs/          # Sloth or OpenSLO -> the native format
+  sloforge convert openslo.yaml";
+
+pub(super) const INIT: &str = "\
+Examples:
+  sloforge init                                  # slo-specs/api.yaml
+  sloforge init --service checkout --team payments --objective 99.95 --routing";
+
+pub(super) const COMPLETIONS: &str = "\
+Examples:
+  sloforge completions bash > ~/.local/share/bash-completion/completions/sloforge
+  sloforge completions zsh > ~/.zfunc/_sloforge
+  sloforge completions fish > ~/.config/fish/completions/sloforge.fish";
+
+pub(super) const MAN: &str = "\
+Examples:
+  sloforge man > sloforge.1 && man ./sloforge.1";
