@@ -323,6 +323,11 @@ impl Sources {
         self.files.extend(other.files);
     }
 
+    /// The whole text of a file read.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
     pub fn line(&self, path: &Path, line: u64) -> Option<String> {
         let text = self.files.get(path)?;
         let idx = usize::try_from(line.checked_sub(1)?).ok()?;

@@ -79,6 +79,7 @@ fn sloth_sli(sli: &Sli) -> SlothSli {
             metric,
             matchers,
             le,
+            ..
         } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let sep = if inner.is_empty() { "" } else { "," };

@@ -199,3 +199,95 @@ fn a_closed_pipe_ends_the_process_quietly() {
         assert_eq!(status.code(), Some(0), "{err}");
     }
 }
+
+#[test]
+fn convert_keeps_the_defaults_and_the_routing_of_the_fleet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let converted = tmp.path().join("converted");
+    let out = tmp.path().join("out");
+    let r = root();
+    stdout_of(
+        &["convert", "slo-specs", "-o", converted.to_str().unwrap()],
+        &r,
+    );
+    assert!(converted.join("defaults.yaml").is_file());
+    assert!(converted.join("routing.yaml").is_file());
+    // The converted fleet compiles to the committed output, with no new warning.
+    let o = sloforge(
+        &[
+            "generate",
+            converted.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &r,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let committed = sloforge::render::tree::read_tree(&r.join("generated")).unwrap();
+    let regenerated = sloforge::render::tree::read_tree(&out).unwrap();
+    let body = |t: &str| t.lines().skip(1).collect::<Vec<_>>().join("\n");
+    for (rel, text) in &committed {
+        if rel.ends_with(".rules.yaml") || rel == "alertmanager.yml" {
+            assert_eq!(body(&regenerated[rel]), body(text), "{rel}");
+        }
+    }
+}
+
+#[test]
+fn non_spec_files_are_noted_and_excluded_files_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("specs");
+    std::fs::create_dir_all(specs.join("drafts")).unwrap();
+    std::fs::copy(
+        root().join("examples/quickstart/api.yaml"),
+        specs.join("api.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        specs.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [api.yaml]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        specs.join("drafts/wip.yaml"),
+        "apiVersion: sloforge.dev/v1\nkind: Service\nname: wip\n",
+    )
+    .unwrap();
+    // A misspelt apiVersion of a spec format stays an error.
+    std::fs::write(
+        specs.join("typo.yaml"),
+        "apiVersion: sloforge/v1\nkind: Service\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let o = sloforge(&[&["validate", "specs"], extra].concat(), tmp.path());
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("note: skipped specs/kustomization.yaml:1: a `Kustomization`"),
+        "{err}"
+    );
+    assert!(err.contains("specs/drafts/wip.yaml") && err.contains("specs/typo.yaml"));
+    let (code, err) = run(&["--exclude", "drafts/**", "--exclude", "typo.yaml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("note: skipped specs/drafts/wip.yaml: --exclude drafts/**"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: skipped specs/typo.yaml: --exclude typo.yaml"),
+        "{err}"
+    );
+    // A bad pattern is a usage error.
+    assert_eq!(run(&["--exclude", "a[b"]).0, Some(2));
+}

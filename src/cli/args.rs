@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::driver::Specs;
 use crate::driver::out::{Color, Report};
+use crate::load::Exclude;
 
 #[derive(Args, Debug)]
 pub(super) struct DoctorArgs {
@@ -114,6 +116,22 @@ pub(super) struct SpecArgs {
     /// Treat warnings (such as unknown keys in Sloth specs) as errors.
     #[arg(long)]
     pub(super) strict: bool,
+    /// Leave out files of the searched directories whose path (under the directory) or name
+    /// matches GLOB (`kustomization.yaml`, `drafts/**`); repeatable.
+    #[arg(long, value_name = "GLOB", value_parser = parse_glob)]
+    pub(super) exclude: Vec<globset::Glob>,
+}
+
+impl SpecArgs {
+    /// The specs as the driver reads them.
+    pub(super) fn specs(&self) -> Specs {
+        Specs {
+            paths: self.specs.clone(),
+            strict: self.strict,
+            // Each glob compiled on its own already: the set of them compiles too.
+            exclude: Exclude::new(&self.exclude).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -250,4 +268,8 @@ pub(super) fn parse_label(s: &str) -> Result<(String, String), String> {
         return Err("empty label name".into());
     }
     Ok((k.to_string(), v.to_string()))
+}
+
+pub(super) fn parse_glob(s: &str) -> Result<globset::Glob, String> {
+    globset::Glob::new(s).map_err(|e| e.to_string())
 }

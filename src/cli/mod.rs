@@ -108,7 +108,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         }),
         Command::Generate(a) => generate::generate(&options::generate_options(a, false)),
         Command::Check(a) => generate::generate(&options::generate_options(a, true)),
-        Command::Validate(a) => commands::validate(&a.spec.specs, a.spec.strict, a.output.into()),
+        Command::Validate(a) => commands::validate(&a.spec.specs(), a.output.into()),
         Command::Test(a) => {
             let mut opts = RunOptions {
                 promtool: a.promtool,
@@ -119,29 +119,25 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             }
             commands::test(&a.paths, &opts)
         }
-        Command::Explain(a) => commands::explain(&a.spec.specs, a.spec.strict, a.output.into()),
-        Command::Convert(a) => commands::convert(&a.spec.specs, a.spec.strict, &a.output),
+        Command::Explain(a) => commands::explain(&a.spec.specs(), a.output.into()),
+        Command::Convert(a) => commands::convert(&a.spec.specs(), &a.output),
         Command::Routes(a) => {
             let output = if a.json {
                 Report::Json
             } else {
                 a.output.into()
             };
-            routing::routes(&a.spec.specs, a.spec.strict, a.config.as_deref(), output)
+            routing::routes(&a.spec.specs(), a.config.as_deref(), output)
         }
-        Command::Splice(a) => routing::splice(
-            &a.spec.specs,
-            a.spec.strict,
-            &a.config,
-            a.output.as_deref(),
-            a.check,
-        ),
+        Command::Splice(a) => {
+            routing::splice(&a.spec.specs(), &a.config, a.output.as_deref(), a.check)
+        }
         Command::Doctor(a) => {
             let opts = crate::doctor::Options {
                 prometheus: a.prometheus,
                 alertmanager: a.alertmanager,
             };
-            commands::doctor(&a.spec.specs, a.spec.strict, &opts, a.output.into())
+            commands::doctor(&a.spec.specs(), &opts, a.output.into())
         }
         Command::Schema => commands::schema(),
         Command::Completions(a) => {

@@ -10,8 +10,7 @@ use crate::render::{Format, RenderOptions};
 pub(super) fn generate_options(a: GenerateArgs, check: bool) -> GenerateOptions {
     GenerateOptions {
         render: render_options(&a),
-        specs: a.spec.specs,
-        strict: a.spec.strict,
+        specs: a.spec.specs(),
         output: a.output,
         check,
     }

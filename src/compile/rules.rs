@@ -106,6 +106,7 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             metric,
             matchers,
             le,
+            ..
         } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let count = format!("{metric}_count{{{inner}}}");

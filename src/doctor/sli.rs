@@ -152,6 +152,7 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
         metric,
         matchers,
         le,
+        ..
     } = &slo.sli
         && !empty.contains("_count")
     {

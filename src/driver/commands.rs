@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::build;
 use super::out::{self, Report};
+use super::{Specs, build_loaded};
 use crate::diag::{Diagnostic, Severity};
 use crate::{doctor, explain, load, render, testrun};
 
@@ -56,8 +56,8 @@ impl DiagnosticReport {
 
 /// `sloforge validate`: every diagnostic, and the size of a valid fleet; as text (diagnostics
 /// on stderr), or as one JSON or YAML document on stdout.
-pub(crate) fn validate(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn validate(specs: &Specs, output: Report) -> i32 {
+    let b = specs.build();
     if output == Report::Text {
         b.report();
     }
@@ -92,17 +92,33 @@ pub(crate) fn validate(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
 
 /// `sloforge convert`: the specs in the native format, one `<service>.yaml` each in `output`
 /// (`-` is one stream on stdout).
-pub(crate) fn convert(specs: &[PathBuf], strict: bool, output: &Path) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn convert(specs: &Specs, output: &Path) -> i32 {
+    let loaded = specs.load();
+    let (kept, mut notes) = kept_documents(&loaded);
+    let b = build_loaded(loaded, specs.strict);
     b.report();
     let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
         return 1;
     };
-    let docs: Vec<(String, String)> = fleet
+    let mut docs: Vec<(String, String)> = fleet
         .services
         .iter()
         .map(|s| (format!("{}.yaml", s.name), render::native::service_yaml(s)))
         .collect();
+    for (stem, texts) in kept {
+        if texts.is_empty() {
+            continue;
+        }
+        let mut name = format!("{stem}.yaml");
+        while docs.iter().any(|(n, _)| *n == name) {
+            name.insert(0, '_');
+        }
+        docs.push((name, texts.join("---\n")));
+    }
+    notes.iter_mut().for_each(|n| n.insert_str(0, "note: "));
+    for n in &notes {
+        eprintln!("{n}");
+    }
     if output == Path::new("-") {
         let stream: String = docs
             .iter()
@@ -126,9 +142,38 @@ pub(crate) fn convert(specs: &[PathBuf], strict: bool, output: &Path) -> i32 {
     0
 }
 
+/// The Defaults and AlertRouting documents of the specs as written (they are native already),
+/// for `convert` to write beside the services: the stem of the file for each kind, and its
+/// documents; with notes on those it cannot write out alone.
+fn kept_documents(loaded: &load::Loaded) -> ([(&'static str, Vec<String>); 2], Vec<String>) {
+    let mut defaults = Vec::new();
+    let mut routing = Vec::new();
+    let mut notes = Vec::new();
+    for d in &loaded.docs {
+        let into = match d.doc {
+            load::RawDoc::Defaults(_) => &mut defaults,
+            load::RawDoc::Routing(_) => &mut routing,
+            _ => continue,
+        };
+        let text = loaded
+            .sources
+            .text(&d.file)
+            .and_then(|t| load::document_text(t, d.loc.line, d.loc.col));
+        match text {
+            Some(t) => into.push(t),
+            None => notes.push(format!(
+                "{}:{}: this document is an entry of a list; convert writes it only as a document of its own",
+                d.file.display(),
+                d.loc.line
+            )),
+        }
+    }
+    ([("defaults", defaults), ("routing", routing)], notes)
+}
+
 /// `sloforge explain`: budgets, windows and detection times per SLO, as text, JSON or YAML.
-pub(crate) fn explain(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn explain(specs: &Specs, output: Report) -> i32 {
+    let b = specs.build();
     b.report();
     let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
         return 1;
@@ -140,13 +185,8 @@ pub(crate) fn explain(specs: &[PathBuf], strict: bool, output: Report) -> i32 {
 
 /// `sloforge doctor`: the specs checked against live servers, as text, JSON or YAML; 2 when a
 /// server cannot be reached.
-pub(crate) fn doctor(
-    specs: &[PathBuf],
-    strict: bool,
-    opts: &doctor::Options,
-    output: Report,
-) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn doctor(specs: &Specs, opts: &doctor::Options, output: Report) -> i32 {
+    let b = specs.build();
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
         return 1;

@@ -6,17 +6,13 @@ use std::path::PathBuf;
 
 use super::sink::Sink;
 use super::stream::{Streamed, stream};
-use super::{build_loaded, report};
-use crate::load::{self, LoadOptions};
+use super::{Specs, build_loaded, report};
 use crate::render::{Format, RenderOptions};
 use crate::verify;
 
 /// What to generate, and where.
 pub(crate) struct GenerateOptions {
-    /// Spec files or directories.
-    pub(crate) specs: Vec<PathBuf>,
-    /// Warnings are errors.
-    pub(crate) strict: bool,
+    pub(crate) specs: Specs,
     /// The output directory, or `-` for stdout.
     pub(crate) output: PathBuf,
     /// Compare with the output directory instead of writing it.
@@ -26,10 +22,10 @@ pub(crate) struct GenerateOptions {
 
 /// `sloforge generate` (or `check`); returns the process exit code.
 pub(crate) fn generate(o: &GenerateOptions) -> i32 {
-    let loaded = load::load_paths(&o.specs, LoadOptions { strict: o.strict });
+    let loaded = o.specs.load();
     let sink = Sink::open(&o.output, o.check);
     let loaded = if sink.takes_files() {
-        match stream(loaded, o.strict, &o.render, &|rel, text| {
+        match stream(loaded, o.specs.strict, &o.render, &|rel, text| {
             sink.file(&rel, &text)
         }) {
             Ok(Ok(streamed)) => return finish_streamed(streamed, sink),
@@ -43,7 +39,7 @@ pub(crate) fn generate(o: &GenerateOptions) -> i32 {
     } else {
         loaded
     };
-    let mut b = build_loaded(loaded, o.strict);
+    let mut b = build_loaded(loaded, o.specs.strict);
     // The ruler's limits, on the rules of valid specs.
     if let Some(c) = b
         .compilation

@@ -35,10 +35,48 @@ impl Build {
     }
 }
 
+/// The specs a command reads: paths, how strictly, and what directory walks leave out.
+#[derive(Debug, Clone, Default)]
+pub struct Specs {
+    /// Spec files or directories.
+    pub paths: Vec<PathBuf>,
+    /// Warnings are errors.
+    pub strict: bool,
+    /// Files directory walks leave out (`--exclude`).
+    pub exclude: load::Exclude,
+}
+
+impl Specs {
+    /// Loads the specs; what was left out is noted on stderr.
+    pub(crate) fn load(&self) -> load::Loaded {
+        let opts = load::LoadOptions {
+            strict: self.strict,
+            exclude: (!self.exclude.is_empty()).then_some(&self.exclude),
+        };
+        let loaded = load::load_paths(&self.paths, opts);
+        let mut err = std::io::stderr().lock();
+        for n in &loaded.notes {
+            let _ = writeln!(err, "note: {n}");
+        }
+        loaded
+    }
+
+    /// Runs every stage up to compile.
+    pub(crate) fn build(&self) -> Build {
+        build_loaded(self.load(), self.strict)
+    }
+}
+
 /// Runs every stage up to compile.
 pub fn build(paths: &[PathBuf], strict: bool) -> Build {
     build_loaded(
-        load::load_paths(paths, load::LoadOptions { strict }),
+        load::load_paths(
+            paths,
+            load::LoadOptions {
+                strict,
+                exclude: None,
+            },
+        ),
         strict,
     )
 }

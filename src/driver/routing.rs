@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::build;
+use super::Specs;
 use super::out::Report;
 use crate::render::routes_table;
 use crate::render::splice;
@@ -13,13 +13,8 @@ use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
 /// generated configuration (or in `config`), proved against the routing spec.
-pub(crate) fn routes(
-    specs: &[PathBuf],
-    strict: bool,
-    config: Option<&Path>,
-    output: Report,
-) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn routes(specs: &Specs, config: Option<&Path>, output: Report) -> i32 {
+    let b = specs.build();
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
         return 1;
@@ -75,14 +70,8 @@ pub(crate) fn routes(
 /// `sloforge splice`: sloforge's routes, receivers, inhibition rules and intervals written into
 /// `config` (in place, or to `output`; `-` is stdout), the rest of it kept. With `check`,
 /// nothing is written and the exit code says whether the file is up to date.
-pub(crate) fn splice(
-    specs: &[PathBuf],
-    strict: bool,
-    config: &Path,
-    output: Option<&Path>,
-    check: bool,
-) -> i32 {
-    let b = build(specs, strict);
+pub(crate) fn splice(specs: &Specs, config: &Path, output: Option<&Path>, check: bool) -> i32 {
+    let b = specs.build();
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
         return 1;

@@ -196,6 +196,19 @@ fn classify(path: &Path, tree: &Node, out: &mut Loaded) -> Option<Format> {
         (Some(openslo::V1), kind, _) if openslo_kind(kind).is_some() => {
             Format::OpenSlo(openslo_kind(kind).unwrap_or(OpenSloKind::Slo))
         }
+        // A Kubernetes resource or another tool's file beside the specs (a
+        // `kustomization.yaml`): not a spec, so left out with a note. An apiVersion that
+        // names one of the formats read here, or one kind of them without Kubernetes
+        // `metadata`, is a typo, and an error below.
+        (Some(api), kind, None) if !names_a_spec_format(api) && !looks_like_a_spec(tree, kind) => {
+            let what = kind.map_or_else(|| "a document".to_string(), |k| format!("a `{k}`"));
+            out.notes.push(format!(
+                "skipped {}:{}: {what} of `{api}` is not a spec (sloforge reads sloforge.dev, Sloth and OpenSLO documents)",
+                path.display(),
+                loc.line,
+            ));
+            return None;
+        }
         (api, _, version) => {
             let what = match (api, version) {
                 (Some(a), _) => format!("unsupported apiVersion `{a}`"),
@@ -215,6 +228,32 @@ fn classify(path: &Path, tree: &Node, out: &mut Loaded) -> Option<Format> {
         }
     };
     Some(format)
+}
+
+/// Whether a document of another apiVersion still reads as a spec with a mistyped version:
+/// one of the kinds read here, without the `metadata` of a Kubernetes resource.
+fn looks_like_a_spec(tree: &Node, kind: Option<&str>) -> bool {
+    const KINDS: &[&str] = &[
+        "Service",
+        "Defaults",
+        routing::KIND,
+        "SLO",
+        "SLI",
+        "AlertPolicy",
+        "AlertCondition",
+        "AlertNotificationTarget",
+        "DataSource",
+    ];
+    kind.is_none_or(|k| KINDS.contains(&k) || sloth::CRD_KINDS.contains(&k))
+        && tree.value.get("metadata").is_none()
+}
+
+/// Whether an apiVersion names (or misspells) a format sloforge reads.
+fn names_a_spec_format(api: &str) -> bool {
+    let api = api.to_ascii_lowercase();
+    ["sloforge", "sloth", "openslo"]
+        .iter()
+        .any(|f| api.contains(f))
 }
 
 /// Reports the document's schema issues (and a routing document's inline secrets, which stand

@@ -8,7 +8,7 @@ use walkdir::WalkDir;
 
 use super::document::load_document;
 use super::{LoadOptions, Loaded};
-use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
+use crate::diag::{Code, Diagnostic, Loc};
 
 /// Largest spec file read (bytes); anything larger is refused with a located error.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -20,7 +20,7 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
     for p in paths {
         if p.is_dir() {
             let before = files.len();
-            collect_dir(p, &mut files, &mut out.diags);
+            collect_dir(p, p, opts, &mut files, &mut out);
             if files.len() == before {
                 out.diags.push(Diagnostic::error(
                     Code::NoSpecs,
@@ -57,14 +57,22 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Loaded {
         out.docs.extend(part.docs);
         out.sources.merge(part.sources);
         out.diags.extend(part.diags);
+        out.notes.extend(part.notes);
     }
     out
 }
 
-/// Appends the spec files under `dir` in path order, hidden entries (`.name`) left out. A link
-/// to a directory is searched as the directory; a directory that cannot be read is reported, an
-/// entry that cannot be read is skipped.
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
+/// Appends the spec files under `dir` in path order, hidden entries (`.name`) and excluded
+/// files left out (the latter noted). A link to a directory is searched as the directory; a
+/// directory that cannot be read is reported, an entry that cannot be read is skipped. `root`
+/// is the directory the user named: exclusions match paths under it.
+fn collect_dir(
+    root: &Path,
+    dir: &Path,
+    opts: LoadOptions,
+    files: &mut Vec<PathBuf>,
+    out: &mut Loaded,
+) {
     let hidden = |name: &std::ffi::OsStr| name.to_str().is_some_and(|n| n.starts_with('.'));
     let walk = WalkDir::new(dir)
         .min_depth(1)
@@ -75,19 +83,25 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) if e.path_is_symlink() && e.path().is_dir() => {
-                collect_dir(e.path(), files, diags)
+                collect_dir(root, e.path(), opts, files, out)
             }
             Ok(e) => {
-                if matches!(
+                if !matches!(
                     e.path().extension().and_then(|x| x.to_str()),
                     Some("yaml" | "yml")
                 ) {
+                    continue;
+                }
+                if let Some(glob) = excluded_by(root, e.path(), opts) {
+                    out.notes
+                        .push(format!("skipped {}: --exclude {glob}", e.path().display()));
+                } else {
                     files.push(e.into_path());
                 }
             }
             Err(e) => {
                 if let (Some(p), Some(io)) = (e.path(), e.io_error()) {
-                    diags.push(Diagnostic::error(
+                    out.diags.push(Diagnostic::error(
                         Code::Io,
                         p,
                         Loc::default(),
@@ -98,6 +112,46 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// Files a directory walk leaves out (`--exclude GLOB`, repeatable).
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    set: globset::GlobSet,
+    globs: Vec<String>,
+}
+
+impl Exclude {
+    /// The patterns, each compiled on its own already.
+    pub fn new(globs: &[globset::Glob]) -> Result<Exclude, globset::Error> {
+        let mut set = globset::GlobSetBuilder::new();
+        for g in globs {
+            set.add(g.clone());
+        }
+        Ok(Exclude {
+            set: set.build()?,
+            globs: globs.iter().map(|g| g.glob().to_string()).collect(),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+}
+
+/// The `--exclude` pattern that leaves `path` out, if one does: matched against the path under
+/// `root` and against the file name.
+fn excluded_by(root: &Path, path: &Path, opts: LoadOptions) -> Option<String> {
+    let ex = opts.exclude?;
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let name = Path::new(path.file_name()?);
+    let hit = ex
+        .set
+        .matches(rel)
+        .into_iter()
+        .chain(ex.set.matches(name))
+        .next()?;
+    ex.globs.get(hit).cloned()
 }
 
 fn load_file(path: &Path, opts: LoadOptions, out: &mut Loaded) {
@@ -222,4 +276,18 @@ pub fn split_documents(text: &str) -> Vec<String> {
         docs.push(current);
     }
     docs
+}
+
+/// The text of the document of `file_text` that starts at (or holds) line `line`, as written:
+/// comments kept, the `---` marker left out. `None` when it is an entry of a top-level list
+/// (column `col` past 1), which cannot be written out alone without its siblings.
+pub fn document_text(file_text: &str, line: u64, col: u64) -> Option<String> {
+    if col > 1 {
+        return None;
+    }
+    split_documents(file_text).into_iter().find_map(|doc| {
+        let before = doc.chars().take_while(|c| *c == '\n').count();
+        let lines = doc.lines().count() as u64;
+        (line > before as u64 && line <= lines).then(|| doc[before..].to_string())
+    })
 }

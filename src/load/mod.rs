@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc, Sources};
 
 pub use fast::assert_fast_path_agrees;
-pub use files::{MAX_FILE_BYTES, load_paths, load_str, split_documents};
+pub use files::{Exclude, MAX_FILE_BYTES, document_text, load_paths, load_str, split_documents};
 pub use schemas::json_schema;
 
 /// One document of a spec file, in the format it was written in.
@@ -47,12 +47,17 @@ pub struct Loaded {
     pub docs: Vec<LoadedDoc>,
     pub sources: Sources,
     pub diags: Diagnostics,
+    /// What was left out and why (a Kubernetes resource that is not a spec, say), for the user.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
+pub struct LoadOptions<'a> {
     /// Unknown keys in foreign formats (Sloth) are errors rather than warnings.
     pub strict: bool,
+    /// Files a directory walk leaves out, matched against their path under the directory
+    /// searched and against their name (`--exclude`).
+    pub exclude: Option<&'a Exclude>,
 }
 
 fn yaml_options() -> serde_saphyr::Options {

@@ -234,6 +234,8 @@ pub enum Sli {
         metric: String,
         matchers: String,
         le: String,
+        /// The histogram's bucket bounds as the spec lists them (`buckets:`), for `convert`.
+        buckets: Option<Vec<f64>>,
     },
     /// 0/1 gauge selector.
     Probe { selector: Expr },

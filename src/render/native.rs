@@ -51,6 +51,8 @@ enum OutSli {
         #[serde(skip_serializing_if = "String::is_empty")]
         selector: String,
         threshold: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        buckets: Option<Vec<f64>>,
     },
     Probe {
         metric: String,
@@ -145,10 +147,12 @@ fn sli(s: &Sli) -> OutSli {
             metric,
             matchers,
             le,
+            buckets,
         } => OutSli::Latency {
             metric: metric.clone(),
             selector: matchers.clone(),
             threshold: le.parse().unwrap_or(f64::NAN),
+            buckets: buckets.clone(),
         },
         Sli::Probe { selector } => OutSli::Probe {
             metric: selector.to_string(),

@@ -31,6 +31,7 @@ fn no_data_series(sli: &Sli) -> Vec<(NoDataKind, String)> {
             metric,
             matchers,
             le,
+            ..
         } => {
             let inner = matchers.trim_start_matches('{').trim_end_matches('}');
             let sep = if inner.is_empty() { "" } else { "," };

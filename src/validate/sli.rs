@@ -150,6 +150,7 @@ fn latency_sli(
         metric,
         matchers,
         le,
+        buckets: l.buckets.as_ref().map(|b| b.value.clone()),
     })
 }
 

@@ -8,7 +8,7 @@ use crate::model::Decimal;
 
 fn service(spec: &str) -> (Service, Settings) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(spec);
-    let loaded = crate::load::load_paths(&[path], crate::load::LoadOptions { strict: false });
+    let loaded = crate::load::load_paths(&[path], crate::load::LoadOptions::default());
     let f = crate::validate::validate(&loaded).0.expect("spec compiles");
     ((*f.services[0]).clone(), f.settings)
 }

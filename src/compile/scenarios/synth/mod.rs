@@ -60,6 +60,7 @@ pub fn synthesize(sli: &Sli) -> Result<Synthetic, String> {
             metric,
             matchers,
             le,
+            ..
         } => latency(metric, matchers, le),
         Sli::Probe { selector } => {
             let (sel, avoid) =
