@@ -72,6 +72,8 @@ pub enum Code {
     RatioSourcesDiffer,
     /// A latency threshold that no `buckets:` list confirms is a bucket bound of the histogram.
     ThresholdBucketUnchecked,
+    /// A routing document part that works but is likely a mistake (an unused receiver, say).
+    RoutingWarning,
 }
 
 impl Code {
@@ -112,7 +114,13 @@ impl Code {
         Code::ObjectiveBelowHalf,
         Code::RatioSourcesDiffer,
         Code::ThresholdBucketUnchecked,
+        Code::RoutingWarning,
     ];
+
+    /// Whether the code is a warning's (`W…`).
+    pub fn is_warning(self) -> bool {
+        self.as_str().starts_with('W')
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -150,6 +158,7 @@ impl Code {
             Code::ObjectiveBelowHalf => "W204",
             Code::RatioSourcesDiffer => "W205",
             Code::ThresholdBucketUnchecked => "W206",
+            Code::RoutingWarning => "W207",
         }
     }
 }
@@ -185,6 +194,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: its code is a `W` code (a `--strict` run turns it into an error, code kept).
     pub fn warning(
         code: Code,
         file: &Path,
@@ -192,6 +202,7 @@ impl Diagnostic {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Diagnostic {
+        debug_assert!(code.is_warning(), "warning with error code {}", code.as_str());
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, loc, path, message)
@@ -291,20 +302,71 @@ impl Diagnostic {
 fn token_span(text: &str, col: u64) -> (usize, usize) {
     let col = usize::try_from(col.max(1) - 1).unwrap_or(0);
     let start = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
+    if start >= text.len() {
+        return (text.len(), text.len());
+    }
     let rest = &text[start..];
-    let len = if rest.starts_with('"') || rest.starts_with('\'') {
-        let q = rest.chars().next().unwrap_or('"');
-        rest[1..].find(q).map_or(rest.len(), |i| i + 2)
-    } else {
-        rest.find(|c: char| c.is_whitespace() || c == ',' || c == '}' || c == ']')
-            .unwrap_or(rest.len())
+    let len = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => quoted_len(rest, q),
+        _ => plain_len(rest, in_flow(&text[..start])),
     };
     let end = start + len.max(rest.chars().next().map_or(0, char::len_utf8));
-    if start >= text.len() {
-        (text.len(), text.len())
-    } else {
-        (start, end.min(text.len()))
+    (start, end.min(text.len()))
+}
+
+/// Length of the quoted scalar `rest` starts with, quotes included (to the end of the line
+/// when it does not close there): `\"` escapes a double quote, `''` a single one.
+fn quoted_len(rest: &str, q: char) -> usize {
+    let mut chars = rest.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        if q == '"' && c == '\\' {
+            chars.next();
+        } else if c == q {
+            if q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                chars.next();
+            } else {
+                return i + 1;
+            }
+        }
     }
+    rest.len()
+}
+
+/// Length of the plain scalar (or key) `rest` starts with: up to `: `, a ` #` comment or the
+/// end of the line, and in a flow collection also up to `,`, `}` or `]`; trailing spaces left
+/// out. A PromQL selector with `{…, …}` is one scalar in block context.
+fn plain_len(rest: &str, flow: bool) -> usize {
+    let bytes = rest.as_bytes();
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        let next = bytes.get(i + 1).copied();
+        let stop = (c == ':' && matches!(next, None | Some(b' ' | b'\t')))
+            || (c == '#' && i > 0 && matches!(bytes[i - 1], b' ' | b'\t'))
+            || (flow && matches!(c, ',' | '}' | ']'));
+        if stop {
+            end = i;
+            break;
+        }
+    }
+    rest[..end].trim_end().len()
+}
+
+/// Whether `before` (a line up to a position) leaves a flow collection (`{`, `[`) open.
+fn in_flow(before: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote = None;
+    for c in before.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth -= 1,
+            (None, '#') => break,
+            _ => {}
+        }
+    }
+    depth > 0
 }
 
 /// The text of every spec file read, for excerpts.
@@ -453,7 +515,8 @@ mod code_tests {
             | Code::NotMapped
             | Code::ObjectiveBelowHalf
             | Code::RatioSourcesDiffer
-            | Code::ThresholdBucketUnchecked => Code::ALL.contains(&c),
+            | Code::ThresholdBucketUnchecked
+            | Code::RoutingWarning => Code::ALL.contains(&c),
         }
     }
 

@@ -88,7 +88,7 @@ impl<'a> IntervalRefs<'a> {
         for name in self.defined.keys() {
             if !self.used.contains(&name.value) {
                 cx.warn(
-                    Code::Routing,
+                    Code::RoutingWarning,
                     name.loc,
                     format!("time_intervals.{}", name.value),
                     format!("time interval `{}` is not used by any route", name.value),

@@ -68,7 +68,7 @@ impl<'a> ReceiverRefs<'a> {
         for name in self.defined.keys() {
             if !self.used.contains(&name.value) {
                 cx.warn(
-                    Code::Routing,
+                    Code::RoutingWarning,
                     name.loc,
                     format!("receivers.{}", name.value),
                     format!("receiver `{}` is not used by any route", name.value),

@@ -148,7 +148,7 @@ fn team(
         let parts = route_parts(cx, r, &rp, base, refs);
         if !team_sevs.contains_key(&sev.value) {
             cx.warn(
-                Code::Routing,
+                Code::RoutingWarning,
                 sev.loc,
                 &rp,
                 format!("no alert of team `{}` carries severity `{}`: the route would be unreachable and is not generated", name.value, sev.value),

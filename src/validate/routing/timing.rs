@@ -158,7 +158,7 @@ fn group_by(cx: &mut Ctx, g: &Sp<Vec<Sp<String>>>, gp: &str, facts: &FleetFacts)
         .collect();
         if !missing.is_empty() {
             cx.warn(
-                Code::Routing,
+                Code::RoutingWarning,
                 g.loc,
                 gp,
                 format!("group_by lacks {}: one notification can mix SLOs or severities, and the template's title loses them", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
