@@ -202,7 +202,11 @@ impl Diagnostic {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        debug_assert!(code.is_warning(), "warning with error code {}", code.as_str());
+        debug_assert!(
+            code.is_warning(),
+            "warning with error code {}",
+            code.as_str()
+        );
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, loc, path, message)

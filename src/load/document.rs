@@ -69,7 +69,8 @@ pub(super) fn load_document(path: &Path, text: &str, opts: LoadOptions, out: &mu
     let tree: Node = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(n) => n,
         Err(e) => {
-            out.diags.push(yaml_error(path, &e));
+            out.diags
+                .push(super::yaml_hints::with_hint(yaml_error(path, &e), text));
             return true;
         }
     };

@@ -15,6 +15,7 @@ mod schemas;
 pub(crate) mod sloth;
 pub(crate) mod spanned;
 pub(crate) mod strict;
+mod yaml_hints;
 
 use std::path::{Path, PathBuf};
 
