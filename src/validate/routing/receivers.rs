@@ -63,6 +63,18 @@ impl<'a> ReceiverRefs<'a> {
         false
     }
 
+    /// Whether the receiver `name` has no integration (a discard receiver).
+    fn discards(&self, name: &str) -> bool {
+        self.defined.iter().any(|(k, r)| {
+            k.value == name
+                && r.pagerduty.is_none()
+                && r.slack.is_none()
+                && r.email.is_none()
+                && r.webhook.is_none()
+                && r.opsgenie.is_none()
+        })
+    }
+
     /// Warns of every receiver no route names.
     pub(super) fn warn_unused(&self, cx: &mut Ctx) {
         for name in self.defined.keys() {
@@ -158,6 +170,18 @@ pub(super) fn receiver_list(
                 "the default receiver is for alerts no team route takes; sloforge proves no generated alert reaches it",
             );
         } else if refs.check(cx, rec, &p) {
+            if refs.discards(&rec.value) {
+                cx.warn_help(
+                    Code::RoutingWarning,
+                    rec.loc,
+                    &p,
+                    format!(
+                        "`{}` has no integration: the alerts this route sends to it are dropped",
+                        rec.value
+                    ),
+                    "give the receiver an integration, or leave it out of the route",
+                );
+            }
             list.push(rec.value.clone());
         }
     }
@@ -208,21 +232,7 @@ fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Op
         .opsgenie
         .as_ref()
         .map(|o| opsgenie(cx, o, &format!("{path}.opsgenie")));
-    if pagerduty.is_none()
-        && slack.is_none()
-        && email.is_none()
-        && webhook.is_none()
-        && opsgenie.is_none()
-    {
-        cx.err_help(
-            Code::Config,
-            name.loc,
-            path,
-            format!("receiver `{}` has no integration", name.value),
-            "give one or more of pagerduty, slack, email, webhook, opsgenie",
-        );
-        return None;
-    }
+    // No integration: Alertmanager's usual discard receiver (`"null"`), a valid default.
     Some(Receiver {
         name: name.value.clone(),
         pagerduty,

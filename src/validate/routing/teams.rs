@@ -91,16 +91,24 @@ pub(super) fn teams(
                 .keys()
                 .map(|t| format!("`{t}`"))
                 .collect();
-            cx.err_help(
-                Code::UnknownReference,
+            // A team set up before its first service: its routes wait for it. Its receivers
+            // still have to exist (and count as used).
+            cx.warn_help(
+                Code::RoutingWarning,
                 name.loc,
                 &path,
                 format!(
-                    "unknown team `{}`: no service has it, so no alert carries `team=\"{}\"`",
+                    "team `{}` has no service yet, so no alert carries `team=\"{}\"`: its routes are left out until one names it",
                     name.value, name.value
                 ),
-                format!("teams of the services: {}", known.join(", ")),
+                format!("teams of the services: {} (a misspelt team name also shows here)", known.join(", ")),
             );
+            for (sev, r) in &t.routes {
+                for (i, rec) in r.receivers.value.iter().enumerate() {
+                    let p = format!("{path}.routes.{}.receivers[{i}]", sev.value);
+                    refs.receivers.check(cx, rec, &p);
+                }
+            }
             continue;
         };
         let team = team(cx, name, t, &path, team_sevs, base, refs);
