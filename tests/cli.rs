@@ -225,7 +225,13 @@ fn kubernetes_resources_carry_namespace_and_labels() {
 #[test]
 fn kubernetes_stream_holds_every_resource_of_the_fleet() {
     let tmp = workspace();
-    let args = ["generate", "--format", "kubernetes", "--namespace", "monitoring"];
+    let args = [
+        "generate",
+        "--format",
+        "kubernetes",
+        "--namespace",
+        "monitoring",
+    ];
     let o = sloforge(&[&args[..], &["-o", "-"]].concat(), tmp.path());
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");

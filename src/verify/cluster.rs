@@ -202,15 +202,39 @@ pub fn prove_cluster(
         .iter()
         .flat_map(|a| a.labels.keys().map(String::as_str))
         .collect();
-    let mut push = |team: Option<&str>, message: String| {
+    // The findings of each resource's inhibition rules, alike ones together:
+    // (team, resource, finding without the rule's name) → the rules' indexes in the resource.
+    let mut inhibitions: BTreeMap<(Option<String>, String, String), Vec<usize>> = BTreeMap::new();
+    for m in &merged {
+        for (i, r) in cfg.inhibit_rules[m.inhibit_rules.clone()]
+            .iter()
+            .enumerate()
+        {
+            let name = format!("inhibit_rules[{}]", r.index);
+            check_inhibition(r, &alerts, &carried, &mut |_, message: String| {
+                let rest = message
+                    .trim_start_matches(&name)
+                    .trim_start_matches(':')
+                    .trim();
+                let rules = inhibitions
+                    .entry((m.team.clone(), m.key.clone(), rest.to_string()))
+                    .or_default();
+                if !rules.contains(&i) {
+                    rules.push(i);
+                }
+            });
+        }
+    }
+    for ((team, key, rest), rules) in inhibitions {
+        let rules: Vec<String> = rules.iter().map(ToString::to_string).collect();
         findings.insert(ClusterFinding {
-            team: team.map(ToString::to_string),
-            message: format!("{IN_CLUSTER}, {message}"),
+            team,
+            message: format!(
+                "{IN_CLUSTER}, AlertmanagerConfig {key}: inhibitRules {}: {rest}",
+                rules.join(", ")
+            ),
             help: None,
         });
-    };
-    for r in &cfg.inhibit_rules {
-        check_inhibition(r, &alerts, &carried, &mut push);
     }
     Ok(ClusterProof {
         alerts: alerts.len(),

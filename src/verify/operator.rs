@@ -104,6 +104,8 @@ pub struct Merged {
     pub team: Option<String>,
     /// Whether the operator added a `namespace` matcher to its route and inhibition rules.
     pub namespace_matcher: bool,
+    /// Its inhibition rules, by their index in the configuration.
+    pub inhibit_rules: std::ops::Range<usize>,
 }
 
 impl Merged {
@@ -149,11 +151,13 @@ pub fn operator_config(
     let mut merged = Vec::new();
     for (key, r) in parsed {
         let namespace = key.split('/').next().unwrap_or_default().to_string();
+        let first_rule = cfg.inhibit_rules.len();
         let m = Merged {
             namespace_matcher: operator.enforces_namespace(&namespace),
             team: r.metadata.labels.get(TEAM_LABEL).cloned(),
             namespace,
             key,
+            inhibit_rules: first_rule..first_rule + r.spec.inhibit_rules.len(),
         };
         let enforced = m
             .namespace_matcher
@@ -238,4 +242,123 @@ fn add_route(
         cfg.nodes[idx].children.push(child);
     }
     Ok(idx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::routing::MatcherStrategy;
+    use crate::verify::alerts::tests::alert;
+
+    const PAYMENTS: &str = r#"# a generated resource
+apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata:
+  name: sloforge-payments
+  namespace: payments
+  labels: {sloforge.dev/team: payments}
+spec:
+  route:
+    receiver: sloforge-unrouted
+    matchers: [{name: team, value: payments, matchType: "="}]
+    routes:
+    - {receiver: sloforge-pager, matchers: [{name: severity, value: page, matchType: "="}], muteTimeIntervals: [sloforge-night]}
+    - {matchers: [{name: severity, value: "tick.*", regex: true}]}
+  receivers: [{name: sloforge-unrouted}, {name: sloforge-pager}]
+  inhibitRules:
+  - sourceMatch: [{name: severity, value: page}]
+    targetMatch: [{name: severity, value: ticket, matchType: "="}]
+    equal: [service, slo]
+"#;
+
+    fn operator(strategy: MatcherStrategy) -> Operator {
+        Operator {
+            matcher_strategy: strategy,
+            alertmanager_namespace: Some("monitoring".into()),
+        }
+    }
+
+    #[test]
+    fn the_operator_prefixes_names_and_adds_the_namespace_matcher_to_the_top_route() {
+        let (cfg, merged) = operator_config(
+            &[PAYMENTS.to_string()],
+            "default",
+            &operator(MatcherStrategy::OnNamespace),
+        )
+        .unwrap();
+        assert_eq!(merged[0].key, "payments/sloforge-payments");
+        assert_eq!(merged[0].team.as_deref(), Some("payments"));
+        let top = &cfg.nodes[cfg.nodes[0].children[0]];
+        assert!(top.continue_, "the operator sets continue on the top route");
+        let shown: Vec<String> = top.matchers.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["team=\"payments\"", "namespace=\"payments\""]);
+        assert!(
+            cfg.nodes[top.children[0]].matchers.len() == 1,
+            "only the top route"
+        );
+        assert_eq!(
+            cfg.nodes[top.children[0]].mute_time_intervals,
+            ["payments/sloforge-payments/sloforge-night"]
+        );
+        assert_eq!(
+            cfg.receivers,
+            [
+                "null",
+                "payments/sloforge-payments/sloforge-unrouted",
+                "payments/sloforge-payments/sloforge-pager"
+            ]
+        );
+        let page = alert(&[("team", "payments"), ("severity", "page")]);
+        assert_eq!(cfg.receivers_of(&page), ["null"], "no namespace label");
+        let mut labelled = page.clone();
+        labelled
+            .labels
+            .insert("namespace".into(), "payments".into());
+        assert_eq!(
+            cfg.receivers_of(&labelled),
+            ["payments/sloforge-payments/sloforge-pager"]
+        );
+        labelled.labels.insert("severity".into(), "ticket".into());
+        assert_eq!(
+            cfg.receivers_of(&labelled),
+            ["payments/sloforge-payments/sloforge-unrouted"],
+            "a child without a receiver inherits its parent's"
+        );
+        let rule = &cfg.inhibit_rules[0];
+        assert!(
+            rule.source
+                .iter()
+                .chain(&rule.target)
+                .any(|m| m.name == "namespace")
+        );
+        assert_eq!(rule.source[0].op, Op::Eq, "no matchType is =");
+    }
+
+    #[test]
+    fn each_strategy_matches_on_namespace_where_the_operator_does() {
+        let other = PAYMENTS.replace("namespace: payments", "namespace: monitoring");
+        for (strategy, payments, monitoring) in [
+            (MatcherStrategy::OnNamespace, true, true),
+            (
+                MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace,
+                true,
+                false,
+            ),
+            (MatcherStrategy::None, false, false),
+        ] {
+            let (_, merged) = operator_config(
+                &[other.clone(), PAYMENTS.to_string()],
+                "default",
+                &operator(strategy),
+            )
+            .unwrap();
+            // In the order of `<namespace>/<name>`.
+            assert_eq!(merged[0].namespace, "monitoring");
+            assert_eq!(
+                (merged[1].namespace_matcher, merged[0].namespace_matcher),
+                (payments, monitoring),
+                "{strategy:?}"
+            );
+        }
+    }
 }
