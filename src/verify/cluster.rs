@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::alerts::{AlertInstance, alert_instances};
-use super::amconfig::ConfigError;
+use super::amconfig::{AmConfig, ConfigError};
 use super::operator::{Merged, ROOT_RECEIVER, operator_config};
 use super::proof::{check_inhibition, expected_receivers};
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -41,7 +41,7 @@ pub struct Cluster<'a> {
 
 /// Every alert of the fleet with the labels it carries in the cluster: its static labels, and
 /// the `namespace` label of its team's alerts where it carries none.
-pub fn cluster_alerts(
+pub(crate) fn cluster_alerts(
     fleet: &Fleet,
     alert_namespaces: &BTreeMap<String, String>,
 ) -> Vec<AlertInstance> {
@@ -198,6 +198,21 @@ pub fn prove_cluster(
             help: None,
         });
     }
+    inhibition_findings(&cfg, &merged, &alerts, &mut findings);
+    Ok(ClusterProof {
+        alerts: alerts.len(),
+        findings: findings.into_iter().collect(),
+    })
+}
+
+/// The findings of each `AlertmanagerConfig`'s inhibition rules as the operator merged them,
+/// alike ones of a resource together.
+fn inhibition_findings(
+    cfg: &AmConfig,
+    merged: &[Merged],
+    alerts: &[AlertInstance],
+    findings: &mut BTreeSet<ClusterFinding>,
+) {
     let carried: BTreeSet<&str> = alerts
         .iter()
         .flat_map(|a| a.labels.keys().map(String::as_str))
@@ -205,13 +220,13 @@ pub fn prove_cluster(
     // The findings of each resource's inhibition rules, alike ones together:
     // (team, resource, finding without the rule's name) → the rules' indexes in the resource.
     let mut inhibitions: BTreeMap<(Option<String>, String, String), Vec<usize>> = BTreeMap::new();
-    for m in &merged {
+    for m in merged {
         for (i, r) in cfg.inhibit_rules[m.inhibit_rules.clone()]
             .iter()
             .enumerate()
         {
             let name = format!("inhibit_rules[{}]", r.index);
-            check_inhibition(r, &alerts, &carried, &mut |_, message: String| {
+            check_inhibition(r, alerts, &carried, &mut |_, message: String| {
                 let rest = message
                     .trim_start_matches(&name)
                     .trim_start_matches(':')
@@ -236,15 +251,11 @@ pub fn prove_cluster(
             help: None,
         });
     }
-    Ok(ClusterProof {
-        alerts: alerts.len(),
-        findings: findings.into_iter().collect(),
-    })
 }
 
 /// Runs [`prove_cluster`]; its findings become diagnostics located at the routing spec (the
 /// team's entry where a finding is about one team).
-pub fn verify_cluster(fleet: &Fleet, cluster: &Cluster) -> Diagnostics {
+pub(crate) fn verify_cluster(fleet: &Fleet, cluster: &Cluster) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let Some(routing) = &fleet.routing else {
         return diags;

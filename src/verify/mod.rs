@@ -7,6 +7,6 @@ pub mod alerts;
 pub mod amconfig;
 pub mod cluster;
 pub(crate) mod limits;
-pub mod operator;
+pub(crate) mod operator;
 pub mod proof;
 mod simulate;
