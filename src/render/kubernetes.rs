@@ -137,7 +137,7 @@ pub fn operator(c: &Compilation, opts: &RenderOptions) -> Operator {
 /// The `namespace` label of the alerts of each team (by team) in the Kubernetes output: the
 /// namespace of the team's `AlertmanagerConfig` wherever the operator matches its routes on
 /// `namespace` (none for other formats, or without routing).
-pub(super) fn alert_namespaces(c: &Compilation, opts: &RenderOptions) -> BTreeMap<String, String> {
+pub fn alert_namespaces(c: &Compilation, opts: &RenderOptions) -> BTreeMap<String, String> {
     match (&c.alertmanager, opts.format) {
         (Some(am), super::Format::Kubernetes) => am.alert_namespaces(&operator(c, opts)),
         _ => BTreeMap::new(),
