@@ -21,12 +21,13 @@ check: build
 
 ## Install the engines the tests run into .tools/ (scripts/tools.sh: Prometheus and Alertmanager
 ## 2.42.0/0.25, 2.53.3/0.28.1, 3.5.3/0.33.1 from Debian's packages; victoria-metrics, vmalert and
-## Sloth with `go install`). Cached; the system's packages are left alone.
+## Sloth with `go install`; the CRDs of the Prometheus Operator and the VictoriaMetrics operator
+## from their Go modules, for tests/crds.rs). Cached; the system's packages are left alone.
 tools:
 	scripts/tools.sh
 
-## Every test: formatting and lints first, then unit, snapshots, CLI, and the real
-## promtool/amtool checks.
+## Every test: formatting and lints first, then unit, snapshots, CLI, the real
+## promtool/amtool checks, and every generated Kubernetes resource against its CRD.
 test: tools
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings

@@ -5,12 +5,17 @@
 #   .tools/prometheus/<version>/   prometheus, promtool, prometheus-alertmanager, amtool
 #                                  from Debian's packages of that version
 #   .tools/bin/                    victoria-metrics, vmalert, sloth (built with `go install`)
+#   .tools/crds/<owner>-<repo>@<version>/
+#                                  the CustomResourceDefinitions of the resources sloforge
+#                                  writes, as the operators publish them in their Go modules
+#                                  (`go mod download`; tests/crds.rs checks every generated
+#                                  resource against them)
 #
 # Idempotent: a version whose folder holds a `.complete` marker is not fetched again. Downloads
 # and builds are cached outside the checkout (SLOFORGE_TOOLS_CACHE, default
 # ~/.cache/sloforge-tools; Go's own module and build caches as Go sets them), so a fresh clone
 # on the same machine installs in seconds. Every pinned version is in the table below and
-# nowhere else. Usage: scripts/tools.sh [--only prometheus|go]
+# nowhere else. Usage: scripts/tools.sh [--only prometheus|go|crds]
 set -euo pipefail
 
 # suite        prometheus  alertmanager  (upstream versions; any Debian revision of them)
@@ -24,6 +29,11 @@ GO_TOOLS=(
   "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics v1.151.0"
   "github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert          v1.151.0"
   "github.com/slok/sloth/cmd/sloth                                 v0.16.0"
+)
+# Go module (its repository's files)                    version  CRD files in it
+CRD_MODULES=(
+  "github.com/prometheus-operator/prometheus-operator  v0.85.0  example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml example/prometheus-operator-crd/monitoring.coreos.com_alertmanagerconfigs.yaml"
+  "github.com/VictoriaMetrics/operator                 v0.60.0  config/crd/overlay/crd.yaml"
 )
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 DEBIAN_KEYRING="${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
@@ -166,14 +176,41 @@ install_go_tools() {
   done
 }
 
-if [ "$ONLY" != go ]; then
+# --- CustomResourceDefinitions ----------------------------------------------------------------
+
+# The CRD files of each module, copied out of Go's module cache (where `go mod download` keeps
+# the module) into .tools/crds/<owner>-<repo>@<version>/.
+install_crds() {
+  local line module version files name json dir dest f
+  for line in "${CRD_MODULES[@]}"; do
+    read -r module version files <<<"$line"
+    name="${module#github.com/}"
+    dest="$TOOLS/crds/${name//\//-}@$version"
+    [ -f "$dest/.complete" ] && continue
+    need go "download the CRDs of $module (Debian's golang-go or Go from its project)"
+    echo "tools: go mod download $module@$version (its CRDs)"
+    json="$(go mod download -json "$module@$version")" ||
+      fail "go mod download $module@$version failed (is the Go module proxy reachable?): $json"
+    dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
+    [ -n "$dir" ] && [ -d "$dir" ] || fail "go mod download $module@$version names no module directory: $json"
+    rm -rf "$dest" && mkdir -p "$dest"
+    for f in $files; do
+      [ -f "$dir/$f" ] || fail "$f is not in $module@$version"
+      cp "$dir/$f" "$dest/" && chmod u+w "$dest/$(basename "$f")"
+    done
+    echo "$module $version" >"$dest/.complete"
+  done
+}
+
+if [ "$ONLY" != go ] && [ "$ONLY" != crds ]; then
   for release in "${PROMETHEUS_RELEASES[@]}"; do
     read -r suite prom am <<<"$release"
     install_prometheus "$suite" "$prom" "$am"
   done
   install_alertmanager_templates "$prom"
 fi
-[ "$ONLY" = prometheus ] || install_go_tools
+[ "$ONLY" = prometheus ] || [ "$ONLY" = crds ] || install_go_tools
+[ "$ONLY" = prometheus ] || [ "$ONLY" = go ] || install_crds
 
 for dir in "$TOOLS"/prometheus/*/; do
   [ -f "$dir/.complete" ] || continue
@@ -181,5 +218,8 @@ for dir in "$TOOLS"/prometheus/*/; do
 done
 for bin in victoria-metrics vmalert sloth; do
   [ -x "$TOOLS/bin/$bin" ] && printf 'tools: %-28s %s\n' "$bin" "$(cat "$TOOLS/bin/.$bin.version")"
+done
+for dir in "$TOOLS"/crds/*/; do
+  [ -f "$dir/.complete" ] && printf 'tools: %-28s %s\n' "crds $(basename "$dir")" "$(cd "$dir" && ls -- *.yaml | tr '\n' ' ')"
 done
 exit 0

@@ -42,6 +42,9 @@ pub mod label {
     pub const SERVICE: &str = "service";
     pub const SLO: &str = "slo";
     pub const TEAM: &str = "team";
+    /// The Kubernetes namespace of an alert, which the Prometheus Operator's Alertmanager
+    /// matches the routes of an `AlertmanagerConfig` on.
+    pub const NAMESPACE: &str = "namespace";
     pub const SERVICE_TIER: &str = "service_tier";
     pub const SEVERITY: &str = "severity";
     /// Name of the alert tier (`page-fast`, …): stable whatever the SLO window.

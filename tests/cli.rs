@@ -208,12 +208,58 @@ fn kubernetes_resources_carry_namespace_and_labels() {
     );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
+    // Every resource of the fleet: the rules, then each team's AlertmanagerConfig.
     assert_eq!(out.matches("kind: PrometheusRule").count(), 6);
-    assert_eq!(out.matches("namespace: monitoring").count(), 6);
-    assert_eq!(out.matches("prometheus: main").count(), 6);
-    assert!(out.contains("apiVersion: monitoring.coreos.com/v1"));
+    assert_eq!(out.matches("kind: AlertmanagerConfig").count(), 4);
+    assert_eq!(out.matches("\n  namespace: monitoring\n").count(), 6);
+    assert_eq!(out.matches("prometheus: main").count(), 10);
+    assert!(out.contains("apiVersion: monitoring.coreos.com/v1\n"));
+    assert!(out.contains("apiVersion: monitoring.coreos.com/v1alpha1\n"));
     let first = out.split("\n---\n").next().unwrap();
     assert!(first.contains("name: sloforge-cart"), "{first}");
+}
+
+/// `-o -` with `--format kubernetes` is one stream `kubectl apply -f -` takes: every document
+/// after a `---` line, each a whole resource (`apiVersion`, `kind`, `metadata` with a name), the
+/// rules before the Alertmanager configuration, and the same documents as the output tree.
+#[test]
+fn kubernetes_stream_holds_every_resource_of_the_fleet() {
+    let tmp = workspace();
+    let args = [
+        "generate",
+        "--format",
+        "kubernetes",
+        "--namespace",
+        "monitoring",
+    ];
+    let o = sloforge(&[&args[..], &["-o", "-"]].concat(), tmp.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.starts_with("---\n"), "{out}");
+    let docs: Vec<&str> = out.split("---\n").skip(1).collect();
+    let kinds: Vec<String> = docs
+        .iter()
+        .map(|d| {
+            let v: serde_json::Value = serde_saphyr::from_str(d).unwrap();
+            assert!(v["apiVersion"].is_string(), "{d}");
+            assert!(v["metadata"]["name"].is_string(), "{d}");
+            v["kind"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [vec!["PrometheusRule"; 6], vec!["AlertmanagerConfig"; 4]].concat()
+    );
+    let o = sloforge(&[&args[..], &["-o", "k8s"]].concat(), tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    let mut files: Vec<String> = fs::read_dir(tmp.path().join("k8s/kubernetes"))
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let mut streamed: Vec<String> = docs.iter().map(ToString::to_string).collect();
+    files.sort();
+    streamed.sort();
+    assert_eq!(streamed, files);
 }
 
 #[test]

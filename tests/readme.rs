@@ -1,7 +1,7 @@
 //! Every YAML block of the README works as written: the first-SLO example on its own, the
 //! other blocks that are whole documents (`apiVersion: …`) together as one fleet, without
-//! errors, and each fragment (an SLO's `alerting:` settings, say) inside the SLO of the
-//! first-SLO example.
+//! errors, and each fragment (an SLO's `alerting:` settings, a routing setting) inside the SLO
+//! of the first-SLO example or the README's AlertRouting document.
 
 mod common;
 
@@ -39,6 +39,33 @@ fn validate(files: &[(String, String)]) -> (bool, String) {
     (!errors, b.diagnostics.render(&b.sources))
 }
 
+/// The keys a YAML text sets at its top level.
+fn top_level_keys(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']) && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+/// `doc` without the top-level entries of `keys` (each key's line and the lines indented under
+/// it), so that a fragment can take their place.
+fn without_top_level_keys(doc: &str, keys: &[String]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in doc.lines() {
+        if !line.starts_with([' ', '#']) && !line.trim().is_empty() {
+            skipping = line
+                .split_once(':')
+                .is_some_and(|(k, _)| keys.iter().any(|x| x == k.trim()));
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[test]
 fn every_yaml_block_of_the_readme_validates() {
     let blocks = yaml_blocks();
@@ -62,16 +89,29 @@ fn every_yaml_block_of_the_readme_validates() {
         "the README's reference documents do not validate together:\n{report}"
     );
 
-    // Fragments go into the first SLO example's SLO, at the indentation of its keys.
+    // A fragment goes into the first SLO example's SLO (at the indentation of its keys), or
+    // at the top of the README's AlertRouting document among the reference documents.
     let first = &documents[0].1;
     assert!(first.contains("name: checkout") && first.contains("  - name: availability"));
+    let routing = documents
+        .iter()
+        .position(|(_, t)| t.contains("kind: AlertRouting"))
+        .expect("the README shows an AlertRouting document");
     for (line, fragment) in blocks.iter().filter(|(_, t)| !is_document(t)) {
         let indented: String = fragment.lines().map(|l| format!("    {l}\n")).collect();
-        let service = format!("{first}{indented}");
-        let (ok, report) = validate(&[("fragment.yaml".into(), service.clone())]);
+        let in_slo = format!("{first}{indented}");
+        let (ok, slo_report) = validate(&[("fragment.yaml".into(), in_slo)]);
+        if ok {
+            continue;
+        }
+        let mut reference = documents[1..].to_vec();
+        let doc = &mut reference[routing - 1].1;
+        *doc = without_top_level_keys(doc, &top_level_keys(fragment));
+        doc.push_str(fragment);
+        let (ok, routing_report) = validate(&reference);
         assert!(
             ok,
-            "README line {line}: the fragment does not validate inside an SLO:\n{service}\n{report}"
+            "README line {line}: the fragment validates neither inside an SLO:\n{slo_report}\nnor in the AlertRouting document:\n{routing_report}"
         );
     }
 }

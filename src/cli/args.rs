@@ -175,6 +175,25 @@ pub(super) struct GenerateArgs {
     /// Rules of up to N SLOs of a service in one rule group (groups of the same interval only).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub(super) slos_per_group: u16,
+    /// With `--format kubernetes`: the `spec.alertmanagerConfigMatcherStrategy.type` of the
+    /// Prometheus Operator's Alertmanager that reads the `AlertmanagerConfig`s (default: the
+    /// routing spec's `kubernetes.matcher_strategy`, else `OnNamespace`, the operator's default).
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub(super) matcher_strategy: Option<StrategyArg>,
+    /// With `--format kubernetes`: the namespace of that Alertmanager (default: the routing
+    /// spec's `kubernetes.alertmanager_namespace`).
+    #[arg(long, value_name = "NS", value_parser = parse_namespace)]
+    pub(super) alertmanager_namespace: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum StrategyArg {
+    #[value(name = "OnNamespace")]
+    OnNamespace,
+    #[value(name = "OnNamespaceExceptForAlertmanagerNamespace")]
+    OnNamespaceExceptForAlertmanagerNamespace,
+    #[value(name = "None")]
+    None,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -257,6 +276,20 @@ pub(super) fn parse_duration(s: &str) -> Result<crate::model::Duration, String> 
         Ok(d) if d.as_millis() > 0 => Ok(d),
         Ok(_) => Err("must be positive".into()),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+pub(super) fn parse_namespace(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not a Kubernetes namespace name"))
     }
 }
 

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::args::{FormatArg, GenerateArgs, TargetArg};
+use super::args::{FormatArg, GenerateArgs, StrategyArg, TargetArg};
 use crate::compile::target::{RulerLimits, Target, TargetOptions};
 use crate::driver::generate::GenerateOptions;
+use crate::model::routing::MatcherStrategy;
+use crate::render::kubernetes::OperatorOverride;
 use crate::render::{Format, RenderOptions};
 
 pub(super) fn generate_options(a: GenerateArgs, check: bool) -> GenerateOptions {
@@ -32,6 +34,16 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
             t
         }),
         target: target_options(a),
+        operator: OperatorOverride {
+            matcher_strategy: a.matcher_strategy.map(|m| match m {
+                StrategyArg::OnNamespace => MatcherStrategy::OnNamespace,
+                StrategyArg::OnNamespaceExceptForAlertmanagerNamespace => {
+                    MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace
+                }
+                StrategyArg::None => MatcherStrategy::None,
+            }),
+            alertmanager_namespace: a.alertmanager_namespace.clone(),
+        },
     }
 }
 

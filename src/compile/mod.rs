@@ -35,12 +35,28 @@ pub struct CompiledService {
 impl CompiledService {
     /// The service's rule file: one group per SLO.
     pub fn rules(&self, settings: &Settings) -> RuleFile {
+        self.rules_labelled(settings, None)
+    }
+
+    /// [`CompiledService::rules`], with the label `(name, value)` on every alerting rule whose
+    /// alerts do not carry `name` already (from their SLO's labels or the rule's own).
+    pub fn rules_labelled(&self, settings: &Settings, label: Option<(&str, &str)>) -> RuleFile {
         RuleFile {
             groups: self
                 .service
                 .slos
                 .iter()
-                .flat_map(|slo| rules::slo_groups(slo, settings))
+                .flat_map(|slo| {
+                    let mut groups = rules::slo_groups(slo, settings);
+                    if let Some((name, value)) = label
+                        && !slo.labels.contains_key(name)
+                    {
+                        for g in &mut groups {
+                            rules::label_alerts(g, name, value);
+                        }
+                    }
+                    groups
+                })
                 .collect(),
         }
     }

@@ -205,6 +205,17 @@ pub fn slo_groups(slo: &Slo, settings: &Settings) -> Vec<RuleGroup> {
     groups
 }
 
+/// The label `name="value"` on every alerting rule of `group` that does not set `name` itself.
+pub fn label_alerts(group: &mut RuleGroup, name: &str, value: &str) {
+    for r in &mut group.rules {
+        if let Rule::Alert(a) = r
+            && !a.labels.contains_key(name)
+        {
+            Arc::make_mut(&mut a.labels).insert(name.to_string(), value.to_string());
+        }
+    }
+}
+
 /// Whether window `w` averages the coarse rates rather than summing the recorded ones.
 fn is_coarse(w: Duration, settings: &Settings) -> bool {
     w > settings.fine_limit()

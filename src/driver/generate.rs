@@ -6,9 +6,13 @@ use std::path::PathBuf;
 
 use super::sink::Sink;
 use super::stream::{Streamed, stream};
-use super::{Specs, build_loaded, report};
-use crate::render::{Format, RenderOptions};
+use super::{Build, Specs, build_loaded, report};
+use crate::compile::alertmanager::KubernetesError;
+use crate::diag::Diagnostics;
+use crate::model::routing::MatcherStrategy;
+use crate::render::{Format, RenderOptions, kubernetes};
 use crate::verify;
+use crate::verify::cluster::{Cluster, verify_cluster};
 
 /// What to generate, and where.
 pub(crate) struct GenerateOptions {
@@ -49,15 +53,22 @@ pub(crate) fn generate(o: &GenerateOptions) -> i32 {
         let limits = verify::limits::check(c, &o.render.target);
         b.diagnostics.extend(limits);
     }
+    match kubernetes_proof(&b, &o.render) {
+        Ok(diagnostics) => b.diagnostics.extend(diagnostics),
+        Err(KubernetesFailure::Usage(e)) => {
+            b.report();
+            eprintln!("error: {e}");
+            return 2;
+        }
+        Err(KubernetesFailure::Resources(e)) => {
+            b.report();
+            eprintln!("error: {e}");
+            return 1;
+        }
+    }
     b.report();
     let Some(c) = &b.compilation else { return 1 };
     if b.failed() {
-        return 1;
-    }
-    if let (Format::Kubernetes, Some(am)) = (o.render.format, &c.alertmanager)
-        && let Err(e) = am.kubernetes(&o.render.labels)
-    {
-        eprintln!("error: {e}");
         return 1;
     }
     if let Err(e) = sink.compilation(c, &o.render) {
@@ -79,4 +90,48 @@ fn finish_streamed(streamed: Streamed, sink: Sink) -> i32 {
     // Freed by the process exit; dropping it would only cost time.
     std::mem::forget(streamed);
     sink.finish()
+}
+
+/// Why the Kubernetes resources of valid specs cannot be written.
+enum KubernetesFailure {
+    /// The command line names an Alertmanager the resources cannot be proved for.
+    Usage(String),
+    /// What `AlertmanagerConfig` cannot express.
+    Resources(KubernetesError),
+}
+
+/// With `--format kubernetes` and valid specs that have routing: the routing proof on the
+/// configuration the Prometheus Operator's Alertmanager (as the routing spec and the command
+/// line describe it) builds from the `AlertmanagerConfig` resources; no findings otherwise.
+fn kubernetes_proof(b: &Build, render: &RenderOptions) -> Result<Diagnostics, KubernetesFailure> {
+    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+        return Ok(Diagnostics::default());
+    };
+    let Some(am) = c
+        .alertmanager
+        .as_ref()
+        .filter(|_| render.format == Format::Kubernetes && !b.diagnostics.has_errors())
+    else {
+        return Ok(Diagnostics::default());
+    };
+    let resources: Vec<String> = am
+        .kubernetes(&render.labels)
+        .map_err(KubernetesFailure::Resources)?
+        .into_values()
+        .collect();
+    let operator = kubernetes::operator(c, render);
+    if operator.matcher_strategy == MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace
+        && operator.alertmanager_namespace.is_none()
+    {
+        return Err(KubernetesFailure::Usage(
+            "the matcher strategy OnNamespaceExceptForAlertmanagerNamespace needs the Alertmanager's namespace: --alertmanager-namespace NS (or `kubernetes.alertmanager_namespace` in the routing spec)".into(),
+        ));
+    }
+    let alert_namespaces = am.alert_namespaces(&operator);
+    let cluster = Cluster {
+        operator: &operator,
+        resources: &resources,
+        alert_namespaces: &alert_namespaces,
+    };
+    Ok(verify_cluster(fleet, &cluster))
 }

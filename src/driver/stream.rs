@@ -48,7 +48,7 @@ pub(crate) fn stream<E: Send>(
     // Each core renders the services it validated and hands their files to the sink itself:
     // writing them (and freeing the text and the service) is spread over the cores.
     let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {
-        let (rendered, used) = render::service_output(s, settings, opts);
+        let (rendered, used) = render::service_output(s, settings, opts, None);
         for (rel, text) in rendered {
             sink(rel, text)?;
         }

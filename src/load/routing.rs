@@ -59,6 +59,28 @@ pub struct RoutingSpec {
     /// receivers, with `continue: true`.
     #[serde(default)]
     pub budget_stages: BTreeMap<Sp<String>, SeverityRouteSpec>,
+    /// The Prometheus Operator's Alertmanager that reads the `AlertmanagerConfig`s of
+    /// `generate --format kubernetes`: how it matches their alerts.
+    #[serde(default)]
+    pub kubernetes: Option<KubernetesSpec>,
+}
+
+/// The Prometheus Operator's `Alertmanager` resource, as far as the routing of the generated
+/// `AlertmanagerConfig`s depends on it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesSpec {
+    /// Its `spec.alertmanagerConfigMatcherStrategy.type`: `OnNamespace` (the operator's default:
+    /// an `AlertmanagerConfig` only sees alerts whose `namespace` label is its namespace),
+    /// `OnNamespaceExceptForAlertmanagerNamespace` (the same, but for `AlertmanagerConfig`s in
+    /// the Alertmanager's own namespace, which see every alert) or `None` (no namespace
+    /// matcher).
+    #[serde(default)]
+    pub matcher_strategy: Option<Sp<String>>,
+    /// The namespace the `Alertmanager` resource is in (needed by
+    /// `OnNamespaceExceptForAlertmanagerNamespace`).
+    #[serde(default)]
+    pub alertmanager_namespace: Option<Sp<String>>,
 }
 
 /// Grouping and timing of a route. Each field is optional and overrides the level before it

@@ -29,6 +29,68 @@ pub struct Routing {
     pub teams: BTreeMap<String, TeamRouting>,
     /// Receivers of one budget stage of every team, besides the team's, in stage order.
     pub stage_routes: Vec<StageRoute>,
+    /// The Prometheus Operator's Alertmanager that reads the `AlertmanagerConfig`s.
+    pub operator: Operator,
+}
+
+/// How the Prometheus Operator's Alertmanager matches the alerts of an `AlertmanagerConfig`:
+/// its `spec.alertmanagerConfigMatcherStrategy.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatcherStrategy {
+    /// The operator's default: the route and the inhibition rules of an `AlertmanagerConfig`
+    /// get a `namespace="<its namespace>"` matcher.
+    #[default]
+    OnNamespace,
+    /// As `OnNamespace`, except for the `AlertmanagerConfig`s in the Alertmanager's namespace.
+    OnNamespaceExceptForAlertmanagerNamespace,
+    /// No namespace matcher.
+    None,
+}
+
+impl MatcherStrategy {
+    pub const ALL: [MatcherStrategy; 3] = [
+        MatcherStrategy::OnNamespace,
+        MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace,
+        MatcherStrategy::None,
+    ];
+
+    /// The value as the operator spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatcherStrategy::OnNamespace => "OnNamespace",
+            MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace => {
+                "OnNamespaceExceptForAlertmanagerNamespace"
+            }
+            MatcherStrategy::None => "None",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MatcherStrategy> {
+        MatcherStrategy::ALL.into_iter().find(|m| m.name() == s)
+    }
+}
+
+/// The Prometheus Operator's `Alertmanager` resource, as far as the routing of the
+/// `AlertmanagerConfig`s depends on it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Operator {
+    pub matcher_strategy: MatcherStrategy,
+    /// The namespace of the `Alertmanager` resource, when known.
+    pub alertmanager_namespace: Option<String>,
+}
+
+impl Operator {
+    /// Whether the operator adds a `namespace="<ns>"` matcher to the route and inhibition
+    /// rules of an `AlertmanagerConfig` in namespace `ns`.
+    pub fn enforces_namespace(&self, ns: &str) -> bool {
+        match self.matcher_strategy {
+            MatcherStrategy::OnNamespace => true,
+            MatcherStrategy::OnNamespaceExceptForAlertmanagerNamespace => {
+                self.alertmanager_namespace.as_deref() != Some(ns)
+            }
+            MatcherStrategy::None => false,
+        }
+    }
 }
 
 /// Where the budget-stage alerts of one stage go, besides their team's receivers.

@@ -291,7 +291,7 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
     })
 }
 
-fn check_inhibition(
+pub(crate) fn check_inhibition(
     r: &InhibitRule,
     alerts: &[AlertInstance],
     carried: &BTreeSet<&str>,

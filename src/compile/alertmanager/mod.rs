@@ -23,7 +23,7 @@ use tree::{children, timing_full};
 
 use crate::model::Fleet;
 
-use crate::model::routing::Routing;
+use crate::model::routing::{Operator, Routing};
 
 use crate::names::{self, label};
 
@@ -52,6 +52,23 @@ impl Compiled {
         labels: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, KubernetesError> {
         kubernetes::resources(&self.routing, &self.inhibit, labels)
+    }
+
+    /// The Prometheus Operator's Alertmanager as the routing spec describes it.
+    pub fn operator(&self) -> &Operator {
+        &self.routing.operator
+    }
+
+    /// The `namespace` label the Kubernetes output puts on the alerts of each team (by team)
+    /// whose `AlertmanagerConfig` gets a namespace matcher from `operator`: the namespace of
+    /// that `AlertmanagerConfig`, so that its route matches them.
+    pub fn alert_namespaces(&self, operator: &Operator) -> BTreeMap<String, String> {
+        self.routing
+            .teams
+            .values()
+            .filter(|t| !t.routes.is_empty() && operator.enforces_namespace(&t.namespace))
+            .map(|t| (t.name.clone(), t.namespace.clone()))
+            .collect()
     }
 }
 

@@ -6,6 +6,7 @@
 mod calendar;
 mod facts;
 mod intervals;
+mod kubernetes;
 mod receivers;
 mod severities;
 mod stages;
@@ -192,6 +193,7 @@ fn routing(
     let stage_routes = stages::stage_routes(cx, spec, &base, &mut refs);
     refs.receivers.warn_unused(cx);
     refs.intervals.warn_unused(cx);
+    let operator = kubernetes::operator(cx, spec);
     Some(Routing {
         file: cx.file.to_path_buf(),
         loc: spec.kind.loc,
@@ -204,5 +206,6 @@ fn routing(
         time_intervals,
         teams,
         stage_routes,
+        operator,
     })
 }

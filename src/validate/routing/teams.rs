@@ -294,7 +294,7 @@ fn merged(team: &[String], route: Vec<String>) -> Vec<String> {
     all
 }
 
-fn is_dns_label(s: &str) -> bool {
+pub(super) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.chars()
