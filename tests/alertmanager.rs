@@ -751,8 +751,10 @@ fn splice_refuses_what_would_misroute_generated_alerts() {
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    // Located at the rule, naming the mechanism: which targets, which source, which `equal`.
     assert!(
-        out(&o).contains("inhibit_rules[0] mutes generated alerts but its `equal` lacks `slo`"),
+        out(&o).contains("alertmanager.yml:32:5: inhibit_rules[0] can mute 10 generated alert(s)")
+            && out(&o).contains("any alert matching {severity=\"critical\"} with the same `alertname`, `service` mutes them; its `equal` lacks `slo`"),
         "{}",
         out(&o)
     );

@@ -56,6 +56,9 @@ pub(crate) fn routes(specs: &[PathBuf], strict: bool, config: Option<&Path>, jso
     for f in &proof.findings {
         let _ = writeln!(err, "error[E120]: {name}: {}", f.message);
     }
+    for n in &proof.notes {
+        let _ = writeln!(err, "note: {name}: {n}");
+    }
     let matched = proof
         .routed
         .iter()
@@ -112,14 +115,25 @@ pub(crate) fn splice(
         }
     };
     match proof::prove(fleet, routing, &spliced) {
-        Ok(p) if p.ok() => {}
+        Ok(p) if p.ok() => notes(config, &p),
         Ok(p) => {
+            notes(config, &p);
+            let rules = splice::user_inhibit_rule_locs(&user);
             for f in &p.findings {
-                eprintln!(
-                    "error[E120]: {} after splicing: {}",
-                    config.display(),
-                    f.message
-                );
+                match f.inhibit_rule.and_then(|i| rules.get(i)) {
+                    Some(at) => eprintln!(
+                        "error[E120]: {}:{}:{}: {}",
+                        config.display(),
+                        at.line,
+                        at.col,
+                        f.message
+                    ),
+                    None => eprintln!(
+                        "error[E120]: {} after splicing: {}",
+                        config.display(),
+                        f.message
+                    ),
+                }
             }
             return 1;
         }
@@ -170,6 +184,13 @@ pub(crate) fn splice(
     }
     println!("{}: updated", target.display());
     0
+}
+
+/// The proof's notes on a spliced configuration.
+fn notes(config: &Path, p: &proof::Proof) {
+    for n in &p.notes {
+        eprintln!("note: {} after splicing: {n}", config.display());
+    }
 }
 
 /// Writes a file through a temporary sibling and a rename, so a reader never sees half of it.

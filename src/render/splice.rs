@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::compile::alertmanager::Compiled;
+use crate::diag::Loc;
 use crate::load::node::{Node, Value};
 use crate::names;
 use crate::syntax::matchers::{Matcher, parse_matchers};
@@ -168,6 +169,22 @@ fn is_owned_rule(n: &Node) -> bool {
             target: matchers_of(n, "target_matchers"),
             equal,
         })
+}
+
+/// Where each inhibition rule of the user's own sits in `user_text` (sloforge's rules left
+/// out), in the order a splice keeps them: the `i`-th is `inhibit_rules[i]` after splicing.
+pub(crate) fn user_inhibit_rule_locs(user_text: &str) -> Vec<Loc> {
+    let Ok(doc) = serde_saphyr::from_str::<Node>(user_text) else {
+        return Vec::new();
+    };
+    match doc.value.get("inhibit_rules").map(|v| &v.value) {
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter(|r| !is_owned_rule(r))
+            .map(|r| r.loc)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The user's configuration with sloforge's parts replaced by the compiled ones.

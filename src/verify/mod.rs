@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod amconfig;
+mod inhibit;
 pub(crate) mod limits;
 pub mod proof;
 mod simulate;
