@@ -266,9 +266,14 @@ const BEGIN: &str = "# BEGIN sloforge: written by `sloforge splice` and replaced
 const END: &str = "# END sloforge";
 
 /// The text without the marked blocks of an earlier splice; `None` when markers do not pair up.
+/// A file that ends with an end marker and no newline had no final newline before the block:
+/// the newline before the block is removed with it.
 fn strip_marked(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut inside = false;
+    let ends_in_block = text
+        .rsplit_once('\n')
+        .is_some_and(|(_, last)| last.trim() == END);
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         if t.starts_with("# BEGIN sloforge") {
@@ -284,6 +289,9 @@ fn strip_marked(text: &str) -> Option<String> {
         } else if !inside {
             out.push_str(line);
         }
+    }
+    if ends_in_block {
+        out.pop();
     }
     (!inside).then_some(out)
 }
@@ -342,6 +350,21 @@ fn block_end(lines: &[&str], key_line: usize) -> usize {
         }
     }
     last
+}
+
+/// `key:` and its items as a marked block, the key at `indent` (for a key the user's file lacks,
+/// so that removing the block leaves the file as it was).
+fn marked_keyed_block<T: Serialize>(indent: usize, key: &str, items: &[T]) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = format!("{pad}{BEGIN}\n{pad}{key}:\n");
+    for line in to_yaml(&items).lines() {
+        out.push_str(&pad);
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!("{pad}{END}\n"));
+    out
 }
 
 /// Items as a marked block sequence at `indent`.
@@ -403,17 +426,18 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
         },
         None => {
             let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
-            let text = format!(
-                "{}routes:\n{}",
-                " ".repeat(indent),
-                marked_block(indent + 2, std::slice::from_ref(&part.route))
-            );
+            let text = marked_keyed_block(indent, "routes", std::slice::from_ref(&part.route));
             inserts.entry(n(rk.loc.line)?).or_default().push(text);
         }
     }
 
     let mut lists: Vec<(&str, String, usize)> = Vec::new();
-    let mut add = |key: &'static str, render: &dyn Fn(usize) -> String| -> Option<()> {
+    // `render(indent)`: the items as a block under the user's key; `missing(key)`: the key and
+    // its items as one block, when the user's file has no such key.
+    let mut add = |key: &'static str,
+                   render: &dyn Fn(usize) -> String,
+                   missing: &dyn Fn(&str) -> String|
+     -> Option<()> {
         match top.iter().find(|(k, _)| key_str(k) == Some(key)) {
             Some((k, v)) => match &v.value {
                 Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
@@ -423,21 +447,33 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
                 Value::Null => lists.push((key, render(2), n(k.loc.line)?)),
                 _ => return None,
             },
-            None => at_end.push(format!("{key}:\n{}", render(2))),
+            None => at_end.push(missing(key)),
         }
         Some(())
     };
-    add("receivers", &|i| marked_block(i, &part.receivers))?;
-    add("inhibit_rules", &|i| marked_block(i, &part.inhibit_rules))?;
+    add("receivers", &|i| marked_block(i, &part.receivers), &|k| {
+        marked_keyed_block(0, k, &part.receivers)
+    })?;
+    add(
+        "inhibit_rules",
+        &|i| marked_block(i, &part.inhibit_rules),
+        &|k| marked_keyed_block(0, k, &part.inhibit_rules),
+    )?;
     if !part.time_intervals.is_empty()
         || top
             .iter()
             .any(|(k, _)| key_str(k) == Some("time_intervals"))
     {
-        add("time_intervals", &|i| marked_block(i, &part.time_intervals))?;
+        add(
+            "time_intervals",
+            &|i| marked_block(i, &part.time_intervals),
+            &|k| marked_keyed_block(0, k, &part.time_intervals),
+        )?;
     }
     if am.template.is_some() {
-        add("templates", &|i| marked_block(i, &[TEMPLATE_FILE]))?;
+        add("templates", &|i| marked_block(i, &[TEMPLATE_FILE]), &|k| {
+            marked_keyed_block(0, k, &[TEMPLATE_FILE])
+        })?;
     }
     for (_, text, after) in lists {
         inserts.entry(after).or_default().push(text);
@@ -458,6 +494,11 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     }
     for t in at_end {
         out.push_str(&t);
+    }
+    // A file without a final newline keeps lacking one: when a block follows its last line,
+    // the newline between them is the block's (`strip_marked` removes it with the block).
+    if !clean.is_empty() && !clean.ends_with('\n') {
+        out.pop();
     }
     Some(out)
 }
