@@ -104,6 +104,10 @@ struct SpliceArgs {
     /// Write nothing; exit 1 when the file is not up to date.
     #[arg(long)]
     check: bool,
+    /// The Alertmanager release the configuration is checked against (0.25, 0.28 or 0.33): a
+    /// field added in a later release is an unknown field.
+    #[arg(long, value_name = "VERSION", default_value = "0.33", value_parser = parse_am_version)]
+    alertmanager_version: crate::verify::amcheck::AmVersion,
 }
 
 #[derive(Args, Debug)]
@@ -217,6 +221,11 @@ fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
     }
 }
 
+fn parse_am_version(s: &str) -> Result<crate::verify::amcheck::AmVersion, String> {
+    crate::verify::amcheck::AmVersion::parse(s)
+        .ok_or_else(|| format!("`{s}`: expected an Alertmanager release: 0.25, 0.28 or 0.33"))
+}
+
 fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
@@ -261,6 +270,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             &a.config,
             a.output.as_deref(),
             a.check,
+            a.alertmanager_version,
         ),
         Command::Doctor(a) => {
             let opts = crate::doctor::Options {

@@ -6,8 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::build;
+use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
 use crate::render::routes_table;
 use crate::render::splice;
+use crate::verify::amcheck::{self, AmVersion};
 use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
@@ -85,6 +87,7 @@ pub(crate) fn splice(
     config: &Path,
     output: Option<&Path>,
     check: bool,
+    version: AmVersion,
 ) -> i32 {
     let b = build(specs, strict);
     b.report();
@@ -107,6 +110,9 @@ pub(crate) fn splice(
             return 1;
         }
     };
+    if !user_config_loads(config, &user, version) {
+        return 1;
+    }
     let spliced = match splice::splice(&user, am) {
         Ok(s) => s,
         Err(e) => {
@@ -184,6 +190,34 @@ pub(crate) fn splice(
     }
     println!("{}: updated", target.display());
     0
+}
+
+/// Whether Alertmanager `version` would load the user's configuration as it is; if not, every
+/// problem is printed at its line and column (nothing is spliced into a file Alertmanager
+/// refuses: the result would be refused too, and blamed on the splice).
+fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
+    let problems = amcheck::check(text, version);
+    if problems.is_empty() {
+        return true;
+    }
+    let mut diags = Diagnostics::default();
+    for p in problems {
+        diags.push(Diagnostic::error(
+            Code::AlertmanagerConfig,
+            config,
+            p.loc,
+            "",
+            p.message,
+        ));
+    }
+    let mut sources = Sources::default();
+    sources.add(config, text);
+    eprint!("{}", diags.render(&sources));
+    eprintln!(
+        "{}: Alertmanager {version} would not load this configuration; nothing was spliced",
+        config.display()
+    );
+    false
 }
 
 /// The proof's notes on a spliced configuration.

@@ -2,6 +2,7 @@
 //! proof (every generated alert reaches exactly its team's receivers) and the ruler's limits.
 
 pub mod alerts;
+pub mod amcheck;
 pub mod amconfig;
 mod inhibit;
 pub(crate) mod limits;
