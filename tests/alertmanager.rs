@@ -2,9 +2,12 @@
 //! generated configuration (demo fleet, examples, splice results), every alert the rules can
 //! produce routed by `amtool config routes test --verify.receivers` and by sloforge's own
 //! proof, inhibition on a real `prometheus-alertmanager` on loopback, splice mode, the
-//! Kubernetes resources, and the located errors of the routing spec.
+//! Kubernetes resources, and the located errors of the routing spec; users' configurations in
+//! `corpus` (`tests/alertmanager/corpus.rs`).
 
 mod common;
+#[path = "alertmanager/corpus.rs"]
+mod corpus;
 
 use std::collections::BTreeMap;
 use std::fs;
