@@ -3,7 +3,7 @@
 //! is marked where the receiver names it). Nested parts sloforge does not look into are read
 //! as they come.
 
-use super::schema::{Http, Tls};
+use super::http::{Http, Tls};
 use super::{Any, HostPort, Url};
 use crate::load::spanned::Sp;
 

@@ -352,6 +352,7 @@ macro_rules! am_struct {
         }
     };
 }
+mod http;
 mod integrations;
 mod rules;
 mod schema;
