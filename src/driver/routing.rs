@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::build;
 use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
+use crate::model::Fleet;
+use crate::model::routing::Routing;
 use crate::render::routes_table;
 use crate::render::splice;
 use crate::verify::amcheck::{self, AmVersion};
@@ -120,33 +122,8 @@ pub(crate) fn splice(
             return 1;
         }
     };
-    match proof::prove(fleet, routing, &spliced) {
-        Ok(p) if p.ok() => notes(config, &p),
-        Ok(p) => {
-            notes(config, &p);
-            let rules = splice::user_inhibit_rule_locs(&user);
-            for f in &p.findings {
-                match f.inhibit_rule.and_then(|i| rules.get(i)) {
-                    Some(at) => eprintln!(
-                        "error[E120]: {}:{}:{}: {}",
-                        config.display(),
-                        at.line,
-                        at.col,
-                        f.message
-                    ),
-                    None => eprintln!(
-                        "error[E120]: {} after splicing: {}",
-                        config.display(),
-                        f.message
-                    ),
-                }
-            }
-            return 1;
-        }
-        Err(e) => {
-            eprintln!("error: {} after splicing: {e}", config.display());
-            return 1;
-        }
+    if !spliced_proves(fleet, routing, config, &user, &spliced) {
+        return 1;
     }
     let target = output.unwrap_or(config);
     if target == Path::new("-") {
@@ -220,11 +197,43 @@ fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
     false
 }
 
-/// The proof's notes on a spliced configuration.
-fn notes(config: &Path, p: &proof::Proof) {
+/// Whether the proof holds on the spliced configuration. Its notes are printed, and its
+/// findings, each about a rule of the user's at that rule's line and column.
+fn spliced_proves(
+    fleet: &Fleet,
+    routing: &Routing,
+    config: &Path,
+    user: &str,
+    spliced: &str,
+) -> bool {
+    let p = match proof::prove(fleet, routing, spliced) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {} after splicing: {e}", config.display());
+            return false;
+        }
+    };
     for n in &p.notes {
         eprintln!("note: {} after splicing: {n}", config.display());
     }
+    let rules = splice::user_inhibit_rule_locs(user);
+    for f in &p.findings {
+        match f.inhibit_rule.and_then(|i| rules.get(i)) {
+            Some(at) => eprintln!(
+                "error[E120]: {}:{}:{}: {}",
+                config.display(),
+                at.line,
+                at.col,
+                f.message
+            ),
+            None => eprintln!(
+                "error[E120]: {} after splicing: {}",
+                config.display(),
+                f.message
+            ),
+        }
+    }
+    p.ok()
 }
 
 /// Writes a file through a temporary sibling and a rename, so a reader never sees half of it.

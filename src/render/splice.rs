@@ -380,6 +380,42 @@ fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
     out
 }
 
+/// sloforge's route as a marked block under the user's root route, and the line it goes after:
+/// before the user's first route, or with its own `routes:` key when the root has none.
+fn route_insert<T: Serialize>(
+    top: &[(Node, Node)],
+    lines: &[&str],
+    route_part: &T,
+) -> Option<(usize, String)> {
+    let n = |v: u64| usize::try_from(v).ok();
+    let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
+    let Value::Map(route) = &rv.value else {
+        return None;
+    };
+    if rv.loc.line <= rk.loc.line {
+        return None;
+    }
+    let one = std::slice::from_ref(route_part);
+    match route.iter().find(|(k, _)| key_str(k) == Some("routes")) {
+        Some((k, v)) => match &v.value {
+            Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
+                let first = lines.get(n(items[0].loc.line)?.checked_sub(1)?)?;
+                let indent = dash_col(first, items[0].loc.col)?;
+                Some((n(k.loc.line)?, marked_block(indent, one)))
+            }
+            Value::Null => {
+                let indent = usize::try_from(k.loc.col).ok()? + 1;
+                Some((n(k.loc.line)?, marked_block(indent, one)))
+            }
+            _ => None,
+        },
+        None => {
+            let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
+            Some((n(rk.loc.line)?, marked_keyed_block(indent, "routes", one)))
+        }
+    }
+}
+
 /// The splice as text insertions into the user's file, or `None` when its layout does not
 /// allow it.
 fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
@@ -399,37 +435,8 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     let mut at_end: Vec<String> = Vec::new();
     let n = |v: u64| usize::try_from(v).ok();
 
-    let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
-    let Value::Map(route) = &rv.value else {
-        return None;
-    };
-    if rv.loc.line <= rk.loc.line {
-        return None;
-    }
-    match route.iter().find(|(k, _)| key_str(k) == Some("routes")) {
-        Some((k, v)) => match &v.value {
-            Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
-                let indent = dash_col(line(items[0].loc.line)?, items[0].loc.col)?;
-                inserts
-                    .entry(n(k.loc.line)?)
-                    .or_default()
-                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
-            }
-            Value::Null => {
-                let indent = usize::try_from(k.loc.col).ok()? + 1;
-                inserts
-                    .entry(n(k.loc.line)?)
-                    .or_default()
-                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
-            }
-            _ => return None,
-        },
-        None => {
-            let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
-            let text = marked_keyed_block(indent, "routes", std::slice::from_ref(&part.route));
-            inserts.entry(n(rk.loc.line)?).or_default().push(text);
-        }
-    }
+    let (after, block) = route_insert(top, &lines, &part.route)?;
+    inserts.entry(after).or_default().push(block);
 
     let mut lists: Vec<(&str, String, usize)> = Vec::new();
     // `render(indent)`: the items as a block under the user's key; `missing(key)`: the key and
