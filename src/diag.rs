@@ -62,6 +62,8 @@ pub enum Code {
     RulesPerGroup,
     /// More rule groups than the ruler takes per tenant (`--max-groups`).
     GroupsPerTenant,
+    /// A user's Alertmanager configuration that Alertmanager would refuse to load.
+    AlertmanagerConfig,
     TierNeverFires,
     UnknownFieldWarning,
     /// A part of a foreign spec that has no equivalent here and is left out.
@@ -108,6 +110,7 @@ impl Code {
         Code::Routing,
         Code::RulesPerGroup,
         Code::GroupsPerTenant,
+        Code::AlertmanagerConfig,
         Code::TierNeverFires,
         Code::UnknownFieldWarning,
         Code::NotMapped,
@@ -152,6 +155,7 @@ impl Code {
             Code::Routing => "E120",
             Code::RulesPerGroup => "E121",
             Code::GroupsPerTenant => "E122",
+            Code::AlertmanagerConfig => "E123",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
             Code::NotMapped => "W203",
@@ -514,6 +518,7 @@ mod code_tests {
             | Code::Routing
             | Code::RulesPerGroup
             | Code::GroupsPerTenant
+            | Code::AlertmanagerConfig
             | Code::TierNeverFires
             | Code::UnknownFieldWarning
             | Code::NotMapped

@@ -2,9 +2,12 @@
 //! generated configuration (demo fleet, examples, splice results), every alert the rules can
 //! produce routed by `amtool config routes test --verify.receivers` and by sloforge's own
 //! proof, inhibition on a real `prometheus-alertmanager` on loopback, splice mode, the
-//! Kubernetes resources, and the located errors of the routing spec.
+//! Kubernetes resources, and the located errors of the routing spec; users' configurations in
+//! `corpus` (`tests/alertmanager/corpus.rs`).
 
 mod common;
+#[path = "alertmanager/corpus.rs"]
+mod corpus;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -751,8 +754,10 @@ fn splice_refuses_what_would_misroute_generated_alerts() {
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    // Located at the rule, naming the mechanism: which targets, which source, which `equal`.
     assert!(
-        out(&o).contains("inhibit_rules[0] mutes generated alerts but its `equal` lacks `slo`"),
+        out(&o).contains("alertmanager.yml:32:5: inhibit_rules[0] can mute 10 generated alert(s)")
+            && out(&o).contains("any alert matching {severity=\"critical\"} with the same `alertname`, `service` mutes them; its `equal` lacks `slo`"),
         "{}",
         out(&o)
     );

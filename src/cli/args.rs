@@ -62,6 +62,10 @@ pub(super) struct SpliceArgs {
     /// Write nothing; exit 1 when the file is not up to date.
     #[arg(long)]
     pub(super) check: bool,
+    /// The Alertmanager release the configuration is checked against (0.25, 0.28 or 0.33): a
+    /// field added in a later release is an unknown field.
+    #[arg(long, value_name = "VERSION", default_value = "0.33", value_parser = parse_am_version)]
+    pub(super) alertmanager_version: crate::verify::amcheck::AmVersion,
 }
 
 #[derive(Args, Debug)]
@@ -291,6 +295,11 @@ pub(super) fn parse_namespace(s: &str) -> Result<String, String> {
     } else {
         Err(format!("`{s}` is not a Kubernetes namespace name"))
     }
+}
+
+pub(super) fn parse_am_version(s: &str) -> Result<crate::verify::amcheck::AmVersion, String> {
+    crate::verify::amcheck::AmVersion::parse(s)
+        .ok_or_else(|| format!("`{s}`: expected an Alertmanager release: 0.25, 0.28 or 0.33"))
 }
 
 pub(super) fn parse_label(s: &str) -> Result<(String, String), String> {

@@ -129,9 +129,13 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             };
             routing::routes(&a.spec.specs(), a.config.as_deref(), output)
         }
-        Command::Splice(a) => {
-            routing::splice(&a.spec.specs(), &a.config, a.output.as_deref(), a.check)
-        }
+        Command::Splice(a) => routing::splice(
+            &a.spec.specs(),
+            &a.config,
+            a.output.as_deref(),
+            a.check,
+            a.alertmanager_version,
+        ),
         Command::Doctor(a) => {
             let opts = crate::doctor::Options {
                 prometheus: a.prometheus,

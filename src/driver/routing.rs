@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::Specs;
 use super::out::Report;
+use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
+use crate::model::Fleet;
+use crate::model::routing::Routing;
 use crate::render::routes_table;
 use crate::render::splice;
+use crate::verify::amcheck::{self, AmVersion};
 use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
@@ -50,6 +54,9 @@ pub(crate) fn routes(specs: &Specs, config: Option<&Path>, output: Report) -> i3
     for f in &proof.findings {
         let _ = writeln!(err, "error[E120]: {name}: {}", f.message);
     }
+    for n in &proof.notes {
+        let _ = writeln!(err, "note: {name}: {n}");
+    }
     let matched = proof
         .routed
         .iter()
@@ -70,7 +77,13 @@ pub(crate) fn routes(specs: &Specs, config: Option<&Path>, output: Report) -> i3
 /// `sloforge splice`: sloforge's routes, receivers, inhibition rules and intervals written into
 /// `config` (in place, or to `output`; `-` is stdout), the rest of it kept. With `check`,
 /// nothing is written and the exit code says whether the file is up to date.
-pub(crate) fn splice(specs: &Specs, config: &Path, output: Option<&Path>, check: bool) -> i32 {
+pub(crate) fn splice(
+    specs: &Specs,
+    config: &Path,
+    output: Option<&Path>,
+    check: bool,
+    version: AmVersion,
+) -> i32 {
     let b = specs.build();
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
@@ -92,6 +105,9 @@ pub(crate) fn splice(specs: &Specs, config: &Path, output: Option<&Path>, check:
             return 1;
         }
     };
+    if !user_config_loads(config, &user, version) {
+        return 1;
+    }
     let spliced = match splice::splice(&user, am) {
         Ok(s) => s,
         Err(e) => {
@@ -99,22 +115,8 @@ pub(crate) fn splice(specs: &Specs, config: &Path, output: Option<&Path>, check:
             return 1;
         }
     };
-    match proof::prove(fleet, routing, &spliced) {
-        Ok(p) if p.ok() => {}
-        Ok(p) => {
-            for f in &p.findings {
-                eprintln!(
-                    "error[E120]: {} after splicing: {}",
-                    config.display(),
-                    f.message
-                );
-            }
-            return 1;
-        }
-        Err(e) => {
-            eprintln!("error: {} after splicing: {e}", config.display());
-            return 1;
-        }
+    if !spliced_proves(fleet, routing, config, &user, &spliced) {
+        return 1;
     }
     let target = output.unwrap_or(config);
     if target == Path::new("-") {
@@ -158,6 +160,73 @@ pub(crate) fn splice(specs: &Specs, config: &Path, output: Option<&Path>, check:
     }
     println!("{}: updated", target.display());
     0
+}
+
+/// Whether Alertmanager `version` would load the user's configuration as it is; if not, every
+/// problem is printed at its line and column (nothing is spliced into a file Alertmanager
+/// refuses: the result would be refused too, and blamed on the splice).
+fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
+    let problems = amcheck::check(text, version);
+    if problems.is_empty() {
+        return true;
+    }
+    let mut diags = Diagnostics::default();
+    for p in problems {
+        diags.push(Diagnostic::error(
+            Code::AlertmanagerConfig,
+            config,
+            p.loc,
+            "",
+            p.message,
+        ));
+    }
+    let mut sources = Sources::default();
+    sources.add(config, text);
+    eprint!("{}", diags.render(&sources));
+    eprintln!(
+        "{}: Alertmanager {version} would not load this configuration; nothing was spliced",
+        config.display()
+    );
+    false
+}
+
+/// Whether the proof holds on the spliced configuration. Its notes are printed, and its
+/// findings, each about a rule of the user's at that rule's line and column.
+fn spliced_proves(
+    fleet: &Fleet,
+    routing: &Routing,
+    config: &Path,
+    user: &str,
+    spliced: &str,
+) -> bool {
+    let p = match proof::prove(fleet, routing, spliced) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {} after splicing: {e}", config.display());
+            return false;
+        }
+    };
+    for n in &p.notes {
+        eprintln!("note: {} after splicing: {n}", config.display());
+    }
+    let rules = splice::user_inhibit_rule_locs(user);
+    for f in &p.findings {
+        match f.inhibit_rule.and_then(|i| rules.get(i)) {
+            Some(at) => eprintln!(
+                "error[E120]: {}:{}:{}: {}",
+                config.display(),
+                at.line,
+                at.col,
+                f.message
+            ),
+            None => eprintln!(
+                "error[E120]: {} after splicing: {}",
+                config.display(),
+                f.message
+            ),
+        }
+    }
+    p.ok()
 }
 
 /// Writes a file through a temporary sibling and a rename, so a reader never sees half of it.

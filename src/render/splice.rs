@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::compile::alertmanager::Compiled;
+use crate::diag::Loc;
 use crate::load::node::{Node, Value};
 use crate::names;
 use crate::syntax::matchers::{Matcher, parse_matchers};
@@ -170,6 +171,22 @@ fn is_owned_rule(n: &Node) -> bool {
         })
 }
 
+/// Where each inhibition rule of the user's own sits in `user_text` (sloforge's rules left
+/// out), in the order a splice keeps them: the `i`-th is `inhibit_rules[i]` after splicing.
+pub(crate) fn user_inhibit_rule_locs(user_text: &str) -> Vec<Loc> {
+    let Ok(doc) = serde_saphyr::from_str::<Node>(user_text) else {
+        return Vec::new();
+    };
+    match doc.value.get("inhibit_rules").map(|v| &v.value) {
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter(|r| !is_owned_rule(r))
+            .map(|r| r.loc)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The user's configuration with sloforge's parts replaced by the compiled ones.
 pub fn splice(user_text: &str, am: &Compiled) -> Result<String, SpliceError> {
     let structural = splice_structural(user_text, am)?;
@@ -249,9 +266,14 @@ const BEGIN: &str = "# BEGIN sloforge: written by `sloforge splice` and replaced
 const END: &str = "# END sloforge";
 
 /// The text without the marked blocks of an earlier splice; `None` when markers do not pair up.
+/// A file that ends with an end marker and no newline had no final newline before the block:
+/// the newline before the block is removed with it.
 fn strip_marked(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut inside = false;
+    let ends_in_block = text
+        .rsplit_once('\n')
+        .is_some_and(|(_, last)| last.trim() == END);
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         if t.starts_with("# BEGIN sloforge") {
@@ -267,6 +289,9 @@ fn strip_marked(text: &str) -> Option<String> {
         } else if !inside {
             out.push_str(line);
         }
+    }
+    if ends_in_block {
+        out.pop();
     }
     (!inside).then_some(out)
 }
@@ -327,6 +352,21 @@ fn block_end(lines: &[&str], key_line: usize) -> usize {
     last
 }
 
+/// `key:` and its items as a marked block, the key at `indent` (for a key the user's file lacks,
+/// so that removing the block leaves the file as it was).
+fn marked_keyed_block<T: Serialize>(indent: usize, key: &str, items: &[T]) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = format!("{pad}{BEGIN}\n{pad}{key}:\n");
+    for line in to_yaml(&items).lines() {
+        out.push_str(&pad);
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!("{pad}{END}\n"));
+    out
+}
+
 /// Items as a marked block sequence at `indent`.
 fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
     let pad = " ".repeat(indent);
@@ -338,6 +378,42 @@ fn marked_block<T: Serialize>(indent: usize, items: &[T]) -> String {
     }
     out.push_str(&format!("{pad}{END}\n"));
     out
+}
+
+/// sloforge's route as a marked block under the user's root route, and the line it goes after:
+/// before the user's first route, or with its own `routes:` key when the root has none.
+fn route_insert<T: Serialize>(
+    top: &[(Node, Node)],
+    lines: &[&str],
+    route_part: &T,
+) -> Option<(usize, String)> {
+    let n = |v: u64| usize::try_from(v).ok();
+    let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
+    let Value::Map(route) = &rv.value else {
+        return None;
+    };
+    if rv.loc.line <= rk.loc.line {
+        return None;
+    }
+    let one = std::slice::from_ref(route_part);
+    match route.iter().find(|(k, _)| key_str(k) == Some("routes")) {
+        Some((k, v)) => match &v.value {
+            Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
+                let first = lines.get(n(items[0].loc.line)?.checked_sub(1)?)?;
+                let indent = dash_col(first, items[0].loc.col)?;
+                Some((n(k.loc.line)?, marked_block(indent, one)))
+            }
+            Value::Null => {
+                let indent = usize::try_from(k.loc.col).ok()? + 1;
+                Some((n(k.loc.line)?, marked_block(indent, one)))
+            }
+            _ => None,
+        },
+        None => {
+            let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
+            Some((n(rk.loc.line)?, marked_keyed_block(indent, "routes", one)))
+        }
+    }
 }
 
 /// The splice as text insertions into the user's file, or `None` when its layout does not
@@ -359,44 +435,16 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     let mut at_end: Vec<String> = Vec::new();
     let n = |v: u64| usize::try_from(v).ok();
 
-    let (rk, rv) = top.iter().find(|(k, _)| key_str(k) == Some("route"))?;
-    let Value::Map(route) = &rv.value else {
-        return None;
-    };
-    if rv.loc.line <= rk.loc.line {
-        return None;
-    }
-    match route.iter().find(|(k, _)| key_str(k) == Some("routes")) {
-        Some((k, v)) => match &v.value {
-            Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
-                let indent = dash_col(line(items[0].loc.line)?, items[0].loc.col)?;
-                inserts
-                    .entry(n(k.loc.line)?)
-                    .or_default()
-                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
-            }
-            Value::Null => {
-                let indent = usize::try_from(k.loc.col).ok()? + 1;
-                inserts
-                    .entry(n(k.loc.line)?)
-                    .or_default()
-                    .push(marked_block(indent, std::slice::from_ref(&part.route)));
-            }
-            _ => return None,
-        },
-        None => {
-            let indent = usize::try_from(rv.loc.col).ok()?.checked_sub(1)?;
-            let text = format!(
-                "{}routes:\n{}",
-                " ".repeat(indent),
-                marked_block(indent + 2, std::slice::from_ref(&part.route))
-            );
-            inserts.entry(n(rk.loc.line)?).or_default().push(text);
-        }
-    }
+    let (after, block) = route_insert(top, &lines, &part.route)?;
+    inserts.entry(after).or_default().push(block);
 
     let mut lists: Vec<(&str, String, usize)> = Vec::new();
-    let mut add = |key: &'static str, render: &dyn Fn(usize) -> String| -> Option<()> {
+    // `render(indent)`: the items as a block under the user's key; `missing(key)`: the key and
+    // its items as one block, when the user's file has no such key.
+    let mut add = |key: &'static str,
+                   render: &dyn Fn(usize) -> String,
+                   missing: &dyn Fn(&str) -> String|
+     -> Option<()> {
         match top.iter().find(|(k, _)| key_str(k) == Some(key)) {
             Some((k, v)) => match &v.value {
                 Value::Seq(items) if !items.is_empty() && items[0].loc.line > k.loc.line => {
@@ -406,21 +454,33 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
                 Value::Null => lists.push((key, render(2), n(k.loc.line)?)),
                 _ => return None,
             },
-            None => at_end.push(format!("{key}:\n{}", render(2))),
+            None => at_end.push(missing(key)),
         }
         Some(())
     };
-    add("receivers", &|i| marked_block(i, &part.receivers))?;
-    add("inhibit_rules", &|i| marked_block(i, &part.inhibit_rules))?;
+    add("receivers", &|i| marked_block(i, &part.receivers), &|k| {
+        marked_keyed_block(0, k, &part.receivers)
+    })?;
+    add(
+        "inhibit_rules",
+        &|i| marked_block(i, &part.inhibit_rules),
+        &|k| marked_keyed_block(0, k, &part.inhibit_rules),
+    )?;
     if !part.time_intervals.is_empty()
         || top
             .iter()
             .any(|(k, _)| key_str(k) == Some("time_intervals"))
     {
-        add("time_intervals", &|i| marked_block(i, &part.time_intervals))?;
+        add(
+            "time_intervals",
+            &|i| marked_block(i, &part.time_intervals),
+            &|k| marked_keyed_block(0, k, &part.time_intervals),
+        )?;
     }
     if am.template.is_some() {
-        add("templates", &|i| marked_block(i, &[TEMPLATE_FILE]))?;
+        add("templates", &|i| marked_block(i, &[TEMPLATE_FILE]), &|k| {
+            marked_keyed_block(0, k, &[TEMPLATE_FILE])
+        })?;
     }
     for (_, text, after) in lists {
         inserts.entry(after).or_default().push(text);
@@ -441,6 +501,11 @@ fn splice_text(user_text: &str, am: &Compiled) -> Option<String> {
     }
     for t in at_end {
         out.push_str(&t);
+    }
+    // A file without a final newline keeps lacking one: when a block follows its last line,
+    // the newline between them is the block's (`strip_marked` removes it with the block).
+    if !clean.is_empty() && !clean.ends_with('\n') {
+        out.pop();
     }
     Some(out)
 }

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::alerts::{AlertInstance, alert_instances};
 use super::amconfig::{AmConfig, ConfigError};
+use super::inhibit::{Report, check_inhibition};
 use super::operator::{Merged, ROOT_RECEIVER, operator_config};
-use super::proof::{check_inhibition, expected_receivers};
+use super::proof::expected_receivers;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Fleet;
 use crate::model::routing::{Operator, Routing};
@@ -226,18 +227,23 @@ fn inhibition_findings(
             .enumerate()
         {
             let name = format!("inhibit_rules[{}]", r.index);
-            check_inhibition(r, alerts, &carried, &mut |_, message: String| {
-                let rest = message
-                    .trim_start_matches(&name)
-                    .trim_start_matches(':')
-                    .trim();
-                let rules = inhibitions
-                    .entry((m.team.clone(), m.key.clone(), rest.to_string()))
-                    .or_default();
-                if !rules.contains(&i) {
-                    rules.push(i);
-                }
-            });
+            check_inhibition(
+                r,
+                alerts,
+                &carried,
+                &mut Errors(|message: String| {
+                    let rest = message
+                        .trim_start_matches(&name)
+                        .trim_start_matches(':')
+                        .trim();
+                    let rules = inhibitions
+                        .entry((m.team.clone(), m.key.clone(), rest.to_string()))
+                        .or_default();
+                    if !rules.contains(&i) {
+                        rules.push(i);
+                    }
+                }),
+            );
         }
     }
     for ((team, key, rest), rules) in inhibitions {
@@ -289,4 +295,15 @@ pub(crate) fn verify_cluster(fleet: &Fleet, cluster: &Cluster) -> Diagnostics {
         )),
     }
     diags
+}
+
+/// The errors of an inhibition check, each handed to a function; its notes (rules that cannot
+/// mute a generated alert) say nothing about the cluster.
+struct Errors<F: FnMut(String)>(F);
+
+impl<F: FnMut(String)> Report for Errors<F> {
+    fn error(&mut self, message: String) {
+        (self.0)(message);
+    }
+    fn note(&mut self, _message: String) {}
 }

@@ -4,8 +4,10 @@
 //! limits.
 
 pub mod alerts;
+pub mod amcheck;
 pub mod amconfig;
 pub mod cluster;
+mod inhibit;
 pub(crate) mod limits;
 pub(crate) mod operator;
 pub mod proof;

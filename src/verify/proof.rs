@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::alerts::{AlertInstance, alert_instances};
-use super::amconfig::{AmConfig, ConfigError, InhibitRule, RouteNode, is_sloforge_rule};
+use super::amconfig::{AmConfig, ConfigError, RouteNode};
+use super::inhibit::{Report, check_inhibition};
 use crate::compile::alertmanager;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Fleet;
 use crate::model::routing::Routing;
 use crate::names::{self, label};
-use crate::syntax::matchers::Matcher;
 
 /// One alert routed through the configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +35,8 @@ pub struct Finding {
     /// The team it is about, to point at its routing.
     pub team: Option<String>,
     pub message: String,
+    /// The inhibition rule it is about (its index in `inhibit_rules`), to point at it.
+    pub inhibit_rule: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +48,9 @@ pub struct Proof {
     pub routes: usize,
     pub reached_routes: usize,
     pub inhibit_rules: usize,
+    /// What the proof found harmless but worth saying: a user's inhibition rule whose target
+    /// matchers take generated alerts that no source alert can mute, and why.
+    pub notes: Vec<String>,
 }
 
 impl Proof {
@@ -112,6 +117,7 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
         findings.insert(Finding {
             team: team.map(ToString::to_string),
             message,
+            inhibit_rule: None,
         });
     };
     let default = names::alertmanager_name(&routing.default_receiver);
@@ -120,6 +126,7 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             routed: Vec::new(),
             findings: vec![Finding {
                 team: None,
+                inhibit_rule: None,
                 message:
                     "the configuration has no sloforge route (no route with a `sloforge-` receiver)"
                         .into(),
@@ -127,6 +134,7 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             routes: 0,
             reached_routes: 0,
             inhibit_rules: cfg.inhibit_rules.len(),
+            notes: Vec::new(),
         });
     };
     let owned: Vec<usize> = cfg.subtree(own);
@@ -277,8 +285,17 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             );
         }
     }
+    let mut inhibitions = Inhibitions::default();
     for r in &cfg.inhibit_rules {
-        check_inhibition(r, &alerts, &carried, &mut push);
+        let before = inhibitions.errors.len();
+        check_inhibition(r, &alerts, &carried, &mut inhibitions);
+        for message in inhibitions.errors.drain(before..) {
+            findings.insert(Finding {
+                team: None,
+                message,
+                inhibit_rule: Some(r.index),
+            });
+        }
     }
     let inhibit_rules = cfg.inhibit_rules.len();
     let routes = owned.len() - usize::from(catch_all.is_some());
@@ -288,117 +305,23 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
         routes,
         reached_routes: reached,
         inhibit_rules,
+        notes: inhibitions.notes,
     })
 }
 
-pub(crate) fn check_inhibition(
-    r: &InhibitRule,
-    alerts: &[AlertInstance],
-    carried: &BTreeSet<&str>,
-    push: &mut impl FnMut(Option<&str>, String),
-) {
-    let name = format!("inhibit_rules[{}]", r.index);
-    let matches = |side: &[Matcher], a: &AlertInstance| side.iter().all(|m| a.matched_by(m));
-    let targets: Vec<&AlertInstance> = alerts.iter().filter(|a| matches(&r.target, a)).collect();
-    let sources: Vec<&AlertInstance> = alerts.iter().filter(|a| matches(&r.source, a)).collect();
-    let ours = is_sloforge_rule(r);
-    if targets.is_empty() && !ours {
-        return;
+/// What the inhibition checks found.
+#[derive(Default)]
+struct Inhibitions {
+    errors: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Report for Inhibitions {
+    fn error(&mut self, message: String) {
+        self.errors.push(message);
     }
-    if r.equal.is_empty() {
-        push(
-            None,
-            format!(
-                "{name} has no `equal`: any source alert mutes every target alert, across SLOs and teams"
-            ),
-        );
-    }
-    if r.source.is_empty() {
-        push(
-            None,
-            format!("{name} has no source matchers: any alert at all mutes its targets"),
-        );
-    }
-    for l in &r.equal {
-        if !carried.contains(l.as_str()) {
-            push(
-                None,
-                format!(
-                    "{name}: `equal` names `{l}`, a label no generated alert carries (missing labels are equal, so it matches everything)"
-                ),
-            );
-        } else if let Some(t) = targets.iter().find(|t| t.get(l).is_empty()) {
-            push(
-                None,
-                format!(
-                    "{name}: it mutes {}/{} {}, which lacks `{l}`: alerts without a label count as equal on it",
-                    t.get(label::SERVICE),
-                    t.get(label::SLO),
-                    t.stage()
-                ),
-            );
-        }
-    }
-    for l in alertmanager::identity() {
-        if !r.equal.contains(&l) && !targets.is_empty() {
-            push(
-                None,
-                format!(
-                    "{name} mutes generated alerts but its `equal` lacks `{l}`: an alert of one SLO could mute another SLO's"
-                ),
-            );
-        }
-    }
-    for m in r.source.iter().chain(&r.target) {
-        if !carried.contains(m.name.as_str()) {
-            push(
-                None,
-                format!(
-                    "{name} matches on `{}`, a label no generated alert carries",
-                    m.name
-                ),
-            );
-        }
-    }
-    if let Some(a) = alerts
-        .iter()
-        .find(|a| matches(&r.source, a) && matches(&r.target, a))
-    {
-        push(
-            None,
-            format!(
-                "{name}: source and target both match {}/{} {}; such an alert is never muted by the rule",
-                a.get(label::SERVICE),
-                a.get(label::SLO),
-                a.stage()
-            ),
-        );
-    }
-    if ours {
-        let key = |a: &AlertInstance| {
-            r.equal
-                .iter()
-                .map(|l| a.get(l).to_string())
-                .collect::<Vec<_>>()
-        };
-        let source_keys: BTreeMap<Vec<String>, Vec<&AlertInstance>> =
-            sources.iter().fold(BTreeMap::new(), |mut m, s| {
-                m.entry(key(s)).or_default().push(*s);
-                m
-            });
-        let useful = targets.iter().any(|t| {
-            source_keys
-                .get(&key(t))
-                .is_some_and(|s| s.iter().any(|s| *s != *t))
-        });
-        if !useful {
-            push(
-                None,
-                format!(
-                    "{name} never applies: no generated alert of one SLO matches its source and another its target"
-                ),
-            );
-        }
+    fn note(&mut self, message: String) {
+        self.notes.push(message);
     }
 }
 
@@ -440,79 +363,4 @@ pub fn verify(fleet: &Fleet, am: &alertmanager::Compiled) -> Diagnostics {
         )),
     }
     diags
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::verify::alerts::tests::alert;
-
-    #[test]
-    fn inhibition_traps_are_found() {
-        let alerts = vec![
-            alert(&[
-                ("service", "a"),
-                ("slo", "x"),
-                ("severity", "page"),
-                ("team", "t"),
-            ]),
-            alert(&[
-                ("service", "a"),
-                ("slo", "x"),
-                ("severity", "ticket"),
-                ("team", "t"),
-            ]),
-            alert(&[
-                ("service", "b"),
-                ("slo", "y"),
-                ("severity", "ticket"),
-                ("team", "t"),
-            ]),
-            alert(&[("service", "c"), ("severity", "warning"), ("team", "t")]),
-        ];
-        let carried: BTreeSet<&str> = ["service", "slo", "severity", "team"].into_iter().collect();
-        let run = |yaml: &str| {
-            let cfg = AmConfig::parse(&format!(
-                "route: {{receiver: r}}\nreceivers: [{{name: r}}]\ninhibit_rules:\n{yaml}"
-            ))
-            .unwrap();
-            let mut found = Vec::new();
-            for r in &cfg.inhibit_rules {
-                check_inhibition(r, &alerts, &carried, &mut |_, m: String| found.push(m));
-            }
-            found
-        };
-        let good = "- source_matchers: ['severity=\"page\"', 'service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
-        assert_eq!(run(good), Vec::<String>::new());
-        let no_equal = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n";
-        assert!(
-            run(no_equal).iter().any(|m| m.contains("no `equal`")),
-            "{:?}",
-            run(no_equal)
-        );
-        let target_only = "- target_matchers: ['severity=\"ticket\"']\n  equal: [service, slo]\n";
-        assert!(
-            run(target_only)
-                .iter()
-                .any(|m| m.contains("no source matchers"))
-        );
-        let lacking = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"warning\"']\n  equal: [service, slo]\n";
-        assert!(
-            run(lacking).iter().any(|m| m.contains("lacks `slo`")),
-            "{:?}",
-            run(lacking)
-        );
-        let not_slo = "- source_matchers: ['severity=\"page\"']\n  target_matchers: ['severity=\"ticket\"']\n  equal: [alertname, service]\n";
-        assert!(
-            run(not_slo)
-                .iter()
-                .any(|m| m.contains("`equal` lacks `slo`")),
-            "{:?}",
-            run(not_slo)
-        );
-        let overlap = "- source_matchers: ['service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
-        assert!(run(overlap).iter().any(|m| m.contains("both match")));
-        let unknown = "- source_matchers: ['env=\"prod\"', 'service=~\".+\"', 'slo=~\".+\"']\n  target_matchers: ['severity=\"ticket\"', 'service=~\".+\"', 'slo=~\".+\"']\n  equal: [service, slo]\n";
-        assert!(run(unknown).iter().any(|m| m.contains("`env`")));
-    }
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use promql_parser::label::{MatchOp, Matcher};
 
-use super::pattern::regex_examples;
 use super::shape::Sel;
 use super::{Role, SeriesSpec};
 use crate::syntax::promql;
+use crate::syntax::regex_examples::regex_examples;
 
 const FALLBACK_VALUES: &[&str] = &["", "500", "200", "0", "1", "ok", "x", "synthetic"];
 

@@ -7,7 +7,6 @@
 //! first operand of `or`) are not synthesised: the SLO then gets the zero-traffic test only.
 
 mod labels;
-mod pattern;
 mod raw;
 mod shape;
 

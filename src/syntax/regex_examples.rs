@@ -1,6 +1,7 @@
 //! Example strings a label matcher's regular expression matches, read from the expression's
 //! meaning rather than its text: regex-syntax's HIR, where every class is a set of chars and
-//! every flag is applied, so a chosen char always belongs to its class.
+//! every flag is applied, so a chosen char always belongs to its class. Also the whole set of
+//! strings, for an expression that is a finite set of literals.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -18,6 +19,54 @@ pub fn regex_examples(re: &str) -> Vec<String> {
     // regex-syntax is the parser the `regex` crate (and so every matcher) uses: the examples
     // follow the same escapes, classes, flags and repetitions as the match itself.
     regex_syntax::parse(re).map_or_else(|_| Vec::new(), |hir| examples(&hir))
+}
+
+/// Every string a (fully anchored) regular expression matches, when that is a finite set of
+/// literals (`critical`, `warning|info`, `(a|b)c`); `None` when any part is a repetition or a
+/// look-around, or the set would be large.
+pub fn finite_language(re: &str) -> Option<Vec<String>> {
+    words(&regex_syntax::parse(re).ok()?)
+}
+
+/// At most this many strings in a finite language.
+const MAX_WORDS: usize = 256;
+
+fn words(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Empty => Some(vec![String::new()]),
+        HirKind::Literal(l) => Some(vec![String::from_utf8_lossy(&l.0).into_owned()]),
+        HirKind::Capture(c) => words(&c.sub),
+        HirKind::Alternation(subs) => {
+            let mut out = Vec::new();
+            for s in subs {
+                out.extend(words(s)?);
+            }
+            (out.len() <= MAX_WORDS).then_some(out)
+        }
+        HirKind::Concat(subs) => {
+            let mut out = vec![String::new()];
+            for s in subs {
+                let next = words(s)?;
+                if out.len() * next.len() > MAX_WORDS {
+                    return None;
+                }
+                out = out
+                    .iter()
+                    .flat_map(|a| next.iter().map(move |b| format!("{a}{b}")))
+                    .collect();
+            }
+            Some(out)
+        }
+        HirKind::Class(c) => {
+            let chars: Vec<char> = ranges(c)
+                .into_iter()
+                .flat_map(|(a, b)| a..=b)
+                .take(MAX_WORDS + 1)
+                .collect();
+            (chars.len() <= MAX_WORDS).then(|| chars.iter().map(char::to_string).collect())
+        }
+        HirKind::Look(_) | HirKind::Repetition(_) => None,
+    }
 }
 
 /// Strings `hir` matches: the first of each part of a concatenation, then each other example of
@@ -112,5 +161,23 @@ mod tests {
         );
         assert_eq!(regex_examples("/debug.*"), ["/debug"]);
         assert_eq!(regex_examples("[0-9]+x{2}"), ["0xx"]);
+    }
+
+    #[test]
+    fn finite_languages_are_listed_whole() {
+        assert_eq!(
+            finite_language("warning|info"),
+            Some(vec!["warning".to_string(), "info".to_string()])
+        );
+        assert_eq!(
+            finite_language("(a|b)c"),
+            Some(vec!["ac".to_string(), "bc".to_string()])
+        );
+        assert_eq!(finite_language(""), Some(vec![String::new()]));
+        // o, O × k, K and the Kelvin sign (Unicode case folding).
+        assert_eq!(finite_language("(?i)ok").map(|w| w.len()), Some(6));
+        for infinite in [".+", "a+", ".", "(?:"] {
+            assert_eq!(finite_language(infinite), None, "{infinite}");
+        }
     }
 }
