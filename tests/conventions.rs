@@ -291,3 +291,24 @@ fn non_spec_files_are_noted_and_excluded_files_left_out() {
     // A bad pattern is a usage error.
     assert_eq!(run(&["--exclude", "a[b"]).0, Some(2));
 }
+
+#[test]
+fn a_yaml_stream_on_stdout_says_what_it_leaves_out() {
+    let o = sloforge(&["generate", "-o", "-"], &root());
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("note: -o - writes the rule files only: 6 YAML document(s)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("alertmanager.yml") && err.contains("tests/cart.test.yaml"),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out.matches("\n---\n").count() + 1,
+        6,
+        "one document per service"
+    );
+}

@@ -1,12 +1,11 @@
 //! Where `generate` and `check` put what they render: one YAML stream on stdout, a new output
 //! tree staged beside the old one, or a comparison with the tree on disk.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::compile::Compilation;
 use crate::render::tree::{Checker, Staging, WriteError};
-use crate::render::{self, RenderOptions};
+use crate::render::{self, Format, RenderOptions};
 
 /// The destination of one `generate` or `check` run.
 pub(crate) enum Sink {
@@ -75,7 +74,10 @@ impl Sink {
         match self {
             Sink::Stdout => {
                 let text = render::render_stream(c, opts);
-                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                if opts.format == Format::Yaml {
+                    left_out_of_stream(c, opts);
+                }
+                super::out::print(&text);
                 Ok(())
             }
             // A directory that may not be replaced gets nothing.
@@ -135,4 +137,25 @@ fn finish_check(dir: &Path, checker: Checker) -> i32 {
     print!("{diff}");
     eprintln!("{} is out of date: run `sloforge generate`", dir.display());
     1
+}
+
+/// Says on stderr what `generate -o -` leaves out of its YAML stream (the files of the output
+/// tree that are not rule files) and how to check the stream, which holds one document per
+/// service.
+fn left_out_of_stream(c: &Compilation, opts: &RenderOptions) {
+    let mut left_out = Vec::new();
+    let _ = render::visit_tree(c, opts, |rel, _| -> Result<(), WriteError> {
+        if !rel.ends_with(".rules.yaml") && !rel.starts_with('.') {
+            left_out.push(rel);
+        }
+        Ok(())
+    });
+    let services = c.rule_files.len();
+    let mut note = format!(
+        "note: -o - writes the rule files only: {services} YAML document(s), one per service, separated by `---` (`promtool check rules` reads only the first document of a file; check a directory written with -o DIR instead)"
+    );
+    if !left_out.is_empty() {
+        note.push_str(&format!("; left out: {}", left_out.join(", ")));
+    }
+    eprintln!("{note}");
 }
