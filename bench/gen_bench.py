@@ -7,7 +7,8 @@ the machine has one, else callgrind). Writes a Markdown section to stdout.
 
 Environment: BENCH_RUNS (default 5); BENCH_MAX_LOAD: wait (at most BENCH_WAIT seconds, default
 600) until the 1-minute load average is below it before each group of runs, on a shared
-machine; BENCH_SKIP_INSTRUCTIONS=1 skips the instruction counts."""
+machine; BENCH_SKIP_INSTRUCTIONS=1 skips the instruction counts; SLOKIT: the slokit binary
+(default bench/.tools/bin/slokit, where `make bench` installs it)."""
 import os
 import platform
 import re
@@ -26,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "scratch")
 SLOFORGE = os.path.join(ROOT, "target", "release", "sloforge")
-SLOKIT = os.path.join(HERE, ".tools", "bin", "slokit")
+SLOKIT = os.environ.get("SLOKIT") or os.path.join(HERE, ".tools", "bin", "slokit")
 STYLES = [("mixed", "fleet-mixed"), ("plain", "fleet")]
 LOADS = []
 
