@@ -1,6 +1,6 @@
-//! The fast path: documents read straight into their typed structures (by the plain block
-//! reader, or the full parser with unknown keys refused), skipping the located tree and its
-//! schema check, which have nothing to report on them.
+//! The fast path: documents read straight into their typed structures (by the fast reader,
+//! or the full parser with unknown keys refused), skipping the located tree and its schema
+//! check, which have nothing to report on them.
 
 use super::node::Node;
 use super::schemas::{service_schema, sloth_schema};
@@ -11,14 +11,9 @@ use crate::diag::Loc;
 /// `prometheus/v1` spec without a key its types do not name (read through [`strict::Strict`]).
 /// The JSON schema the located tree is checked against is derived from the same types, so such
 /// a document has nothing for that check to report ([`assert_fast_path_agrees`] holds this up in
-/// tests and fuzzing); the tree is only built for documents this does not read. Plain block
-/// YAML is read by [`lite`]; the full parser reads the rest.
+/// tests and fuzzing); the tree is only built for documents this does not read. [`lite`] reads
+/// what it can; the full parser reads the rest.
 pub(super) fn fast_read(text: &str) -> Option<RawDoc> {
-    fast_read_with(text, true)
-}
-
-/// [`fast_read`], optionally without the plain block reader ([`lite`]) in front of the full parser.
-fn fast_read_with(text: &str, use_lite: bool) -> Option<RawDoc> {
     // A tag, anchor or directive before the content moves the root's location off the first
     // content line (which is what [`content_start`] gives): the located tree is read instead.
     let first = text
@@ -35,36 +30,66 @@ fn fast_read_with(text: &str, use_lite: bool) -> Option<RawDoc> {
     {
         return None;
     }
+    if let Some(doc) = lite::parse(text)
+        && let Some(read) = lite_read(&doc)
+    {
+        return Some(read);
+    }
     let top = |want: &str| text.lines().any(|l| l.trim_end() == want);
     if top("kind: Service") && top(&format!("apiVersion: {}", native::API_VERSION)) {
-        if let Some(s) = use_lite
-            .then(|| lite::read::<native::ServiceSpec>(text))
-            .flatten()
-        {
-            return Some(RawDoc::Service(Box::new(s)));
-        }
-        return serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options())
-            .ok()
-            .map(|s| RawDoc::Service(Box::new(s)));
+        return full_read(text, FastFormat::Service);
     }
     if top(&format!("version: {}", sloth::VERSION)) {
-        let s = match use_lite
-            .then(|| lite::read::<sloth::SlothSpec>(text))
-            .flatten()
-        {
-            Some(s) => s,
-            None => {
-                serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(
-                    text,
-                    yaml_options(),
-                )
-                .ok()?
-                .0
-            }
-        };
-        return (s.version.value == sloth::VERSION).then(|| RawDoc::Sloth(Box::new(s)));
+        return full_read(text, FastFormat::Sloth);
     }
     None
+}
+
+/// The formats [`fast_read`] reads.
+#[derive(Clone, Copy)]
+enum FastFormat {
+    Service,
+    Sloth,
+}
+
+/// A document [`lite`] has parsed, read as its typed structure when it is in a format
+/// [`fast_read`] reads (chosen as [`load_document`](super::document::load_document) chooses
+/// it, from the root's keys).
+fn lite_read(doc: &lite::Doc) -> Option<RawDoc> {
+    let api = doc.root_str("apiVersion");
+    if api == Some(native::API_VERSION) {
+        return (doc.root_str("kind") == Some("Service"))
+            .then(|| doc.read::<native::ServiceSpec>())
+            .flatten()
+            .map(|s| RawDoc::Service(Box::new(s)));
+    }
+    if doc.root_str("version") != Some(sloth::VERSION) {
+        return None;
+    }
+    doc.read::<sloth::SlothSpec>()
+        .filter(|s| s.version.value == sloth::VERSION)
+        .map(|s| RawDoc::Sloth(Box::new(s)))
+}
+
+/// The full parser's typed read of `text` in `format` (for Sloth, without keys its types do
+/// not name).
+fn full_read(text: &str, format: FastFormat) -> Option<RawDoc> {
+    match format {
+        FastFormat::Service => {
+            serde_saphyr::from_str_with_options::<native::ServiceSpec>(text, yaml_options())
+                .ok()
+                .map(|s| RawDoc::Service(Box::new(s)))
+        }
+        FastFormat::Sloth => {
+            let s = serde_saphyr::from_str_with_options::<strict::StrictDoc<sloth::SlothSpec>>(
+                text,
+                yaml_options(),
+            )
+            .ok()?
+            .0;
+            (s.version.value == sloth::VERSION).then(|| RawDoc::Sloth(Box::new(s)))
+        }
+    }
 }
 
 /// Where the document's content starts (the location the located tree gives its root).
@@ -90,21 +115,21 @@ pub fn assert_fast_path_agrees(text: &str) -> usize {
         let Some(read) = fast_read(&doc) else {
             continue;
         };
-        // The plain block reader gives exactly what the full parser gives, or nothing.
-        match fast_read_with(&doc, false) {
+        let (format, schema) = match &read {
+            RawDoc::Service(_) => (FastFormat::Service, service_schema()),
+            _ => (FastFormat::Sloth, sloth_schema()),
+        };
+        // Whichever reader read it, the full parser's typed read gives exactly the same.
+        match full_read(&doc, format) {
             Some(full) => assert_eq!(
                 format!("{read:?}"),
                 format!("{full:?}"),
-                "the plain block reader differs from the full parser:\n{doc}"
+                "the fast reader differs from the full parser:\n{doc}"
             ),
             None => {
-                panic!("the plain block reader reads a document the full parser refuses:\n{doc}")
+                panic!("the fast reader reads a document the full parser refuses:\n{doc}")
             }
         }
-        let schema = match read {
-            RawDoc::Service(_) => service_schema(),
-            _ => sloth_schema(),
-        };
         fast += 1;
         let tree: Node = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(n) => n,
@@ -112,6 +137,20 @@ pub fn assert_fast_path_agrees(text: &str) -> usize {
                 panic!("the typed read accepts a document the located tree refuses ({e}):\n{doc}")
             }
         };
+        // The located tree picks the same format (as `load_document` picks it).
+        let field = |k: &str| tree.value.get(k).and_then(|n| n.value.as_str());
+        match format {
+            FastFormat::Service => assert!(
+                field("apiVersion") == Some(native::API_VERSION)
+                    && field("kind") == Some("Service"),
+                "read as a Service, but the located tree is not one:\n{doc}"
+            ),
+            FastFormat::Sloth => assert!(
+                field("apiVersion") != Some(native::API_VERSION)
+                    && field("version") == Some(sloth::VERSION),
+                "read as a Sloth spec, but the located tree is not one:\n{doc}"
+            ),
+        }
         let issues = schema_check::check(&tree, schema);
         assert!(
             issues.is_empty(),

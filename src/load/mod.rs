@@ -5,7 +5,7 @@
 mod document;
 mod fast;
 mod files;
-pub(crate) mod lite;
+mod lite;
 pub(crate) mod native;
 pub(crate) mod node;
 pub(crate) mod openslo;

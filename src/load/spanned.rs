@@ -1,6 +1,8 @@
-//! `Sp<T>`: a value with the line and column it was read from.
+//! `Sp<T>`: a value with the line and column it was read from: the full parser's, or the one a
+//! reader of its own hands over while it deserializes (see [`HandingOver`]).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
@@ -22,7 +24,7 @@ impl<T> Sp<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if let Some(loc) = super::lite::current_loc() {
+        if let Some(loc) = handed_over() {
             return Ok(Sp {
                 value: T::deserialize(d)?,
                 loc,
@@ -36,6 +38,48 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
                 col: s.referenced.column(),
             },
         })
+    }
+}
+
+/// While alive, every `Sp` deserialized on this thread takes the location last given to
+/// [`hand_over`] instead of asking the deserializer for one (the fast reader's deserializer
+/// has none to give). Dropped also when a `Deserialize` panics, so that later reads by the full
+/// parser on the thread keep their own locations.
+pub(crate) struct HandingOver;
+
+impl HandingOver {
+    /// Starts handing over locations on this thread, the first one being `first`.
+    pub(crate) fn start(first: Loc) -> HandingOver {
+        ACTIVE.with(|a| a.set(true));
+        hand_over(first);
+        HandingOver
+    }
+}
+
+impl Drop for HandingOver {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.set(false));
+    }
+}
+
+thread_local! {
+    /// Set while a [`HandingOver`] is alive on this thread.
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    /// Location of the value handed to the next `Deserialize` call.
+    static NEXT: Cell<Loc> = const { Cell::new(Loc { line: 1, col: 1 }) };
+}
+
+/// Sets the location the next `Sp` deserialized on this thread is read at.
+pub(crate) fn hand_over(loc: Loc) {
+    NEXT.with(|n| n.set(loc));
+}
+
+/// The location handed over for the value being deserialized, when a reader hands them over.
+fn handed_over() -> Option<Loc> {
+    if ACTIVE.with(Cell::get) {
+        Some(NEXT.with(Cell::get))
+    } else {
+        None
     }
 }
 
