@@ -71,7 +71,8 @@ fn release_of(amtool: &Path) -> AmVersion {
     AmVersion::parse(&v).unwrap_or_else(|| panic!("unknown amtool release: {text}"))
 }
 
-fn amtool_accepts(amtool: &Path, config: &Path) -> (bool, String) {
+/// Whether `amtool check-config` accepts `config`, and what it said.
+pub(crate) fn amtool_accepts(amtool: &Path, config: &Path) -> (bool, String) {
     let o = Command::new(amtool)
         .arg("check-config")
         .arg(config)
