@@ -337,24 +337,21 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     // Events of one kind in window `w` ending at the previous evaluation, `(t-step-w, t-step]`:
     // what earlier evaluations wrote, on every engine. Up to the fine limit the sum of the
     // recorded rates (`scaled`: times the interval, in events); beyond it the mean of the coarse
-    // rates (`scaled`: times the window).
-    let count = |out: &mut String, k: usize, w: Duration, scaled: bool| {
-        let range = settings.window_range(w);
+    // rates (`scaled`: times the window). What follows the selector (`[range] offset step))`)
+    // is the same for both kinds: it is written once per window.
+    let tail = |w: Duration| format!("[{}] offset {step}))", settings.window_range(w));
+    let count = |out: &mut String, k: usize, w: Duration, tail: &str, scaled: bool| {
         if is_coarse(w, settings) {
-            let _ = write!(
-                out,
-                "sum(avg_over_time({}[{range}] offset {step}))",
-                coarse_sels[k]
-            );
+            out.push_str("sum(avg_over_time(");
+            out.push_str(&coarse_sels[k]);
+            out.push_str(tail);
             if scaled {
                 let _ = write!(out, " * {}", seconds(w));
             }
         } else {
-            let _ = write!(
-                out,
-                "sum(sum_over_time({}[{range}] offset {step}))",
-                rate_sels[k]
-            );
+            out.push_str("sum(sum_over_time(");
+            out.push_str(&rate_sels[k]);
+            out.push_str(tail);
             if scaled {
                 let _ = write!(out, " * {step_secs}");
             }
@@ -362,13 +359,14 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     };
     let mut ratio = String::with_capacity(windows.len() * 2 * (rate_sels[0].len() + 80));
     for (i, w) in windows.iter().copied().enumerate() {
+        let tail = tail(w);
         if i > 0 {
             ratio.push_str(" or ");
         }
         ratio.push_str("label_replace(");
-        count(&mut ratio, 0, w, false);
+        count(&mut ratio, 0, w, &tail, false);
         ratio.push_str(" / (");
-        count(&mut ratio, 1, w, false);
+        count(&mut ratio, 1, w, &tail, false);
         let _ = write!(
             ratio,
             " > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")",
@@ -418,7 +416,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         );
         if slo.min_events > 0 {
             expr.push_str(" and on() ");
-            count(&mut expr, 1, a.long_window, true);
+            count(&mut expr, 1, a.long_window, &tail(a.long_window), true);
             let _ = write!(expr, " >= {}", slo.min_events);
         }
         rules.push(Rule::Alert(AlertingRule {

@@ -14,11 +14,13 @@ fn map(
     key: &str,
     entries: &std::collections::BTreeMap<String, String>,
 ) {
+    out.push_str(indent);
+    out.push_str(key);
     if entries.is_empty() {
-        let _ = writeln!(out, "{indent}{key}: {{}}");
+        out.push_str(": {}\n");
         return;
     }
-    let _ = writeln!(out, "{indent}{key}:");
+    out.push_str(":\n");
     for (k, v) in entries {
         out.push_str(indent);
         out.push_str("  ");

@@ -126,24 +126,37 @@ impl fmt::Display for Duration {
         if self.0 == 0 {
             return f.write_str("0s");
         }
-        // Written piece by piece into one buffer (durations are printed all over every rule).
-        let mut buf = [0u8; 64];
+        // Written piece by piece into one buffer (durations are printed all over every rule):
+        // at most 20 digits of days and four more pieces of at most three digits each.
+        let mut buf = [0u8; 48];
         let mut len = 0;
         let mut rest = self.0;
         for (unit, ms) in UNITS.iter().skip(2) {
             if rest >= *ms {
-                let mut digits = [0u8; 40];
-                let piece =
-                    super::decimal::decimal_digits(u128::from(rest / ms), &mut digits).as_bytes();
-                buf[len..len + piece.len()].copy_from_slice(piece);
-                len += piece.len();
+                let n = rest / ms;
+                rest -= n * ms;
+                len += push_digits(n, &mut buf[len..]);
                 buf[len..len + unit.len()].copy_from_slice(unit.as_bytes());
                 len += unit.len();
-                rest %= ms;
             }
         }
         f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
+}
+
+/// Writes the decimal digits of `n` at the start of `buf`; returns how many.
+fn push_digits(mut n: u64, buf: &mut [u8]) -> usize {
+    let mut digits = 1;
+    let mut m = n;
+    while m >= 10 {
+        m /= 10;
+        digits += 1;
+    }
+    for i in (0..digits).rev() {
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    digits
 }
 
 #[cfg(test)]

@@ -72,14 +72,15 @@ impl SloAlerts<'_> {
         }
         let mut out = BTreeMap::new();
         for (k, v) in merged {
-            let path = format!("{}.alerting.annotations.{}", self.path, k.value);
+            // (The path is written out only for a diagnostic.)
+            let path = || format!("{}.alerting.annotations.{}", self.path, k.value);
             match templates::render(&v.value, &ctx) {
                 // An empty annotation removes an inherited one.
                 Ok(s) if s.trim().is_empty() => {}
                 Ok(s) if !gotmpl::actions_balanced(&s) => cx.err_help(
                     Code::TemplateSyntax,
                     v.loc,
-                    path,
+                    path(),
                     "unclosed `{{` in the annotation: Prometheus would refuse to load the rule",
                     "close every `{{ … }}` action, or write a literal `{{` as `{{ \"{{\" }}`",
                 ),
@@ -89,13 +90,13 @@ impl SloAlerts<'_> {
                 Err(templates::TemplateError::Syntax(m)) => cx.err(
                     Code::TemplateSyntax,
                     v.loc,
-                    path,
+                    path(),
                     format!("template error: {m}"),
                 ),
                 Err(templates::TemplateError::Undefined(m)) => cx.err_help(
                     Code::TemplateUndefined,
                     v.loc,
-                    path,
+                    path(),
                     format!("undefined template variable: {m}"),
                     format!("available: {}", templates::CONTEXT_KEYS.join(", ")),
                 ),

@@ -3,10 +3,12 @@
 //!
 //! This module parses and checks; [`plain`] and [`shared`] are the parser's shortcuts (plain
 //! selectors read directly, regexes and query skeletons shared across a fleet), [`rewrite`]
-//! turns parsed expressions into rule text, and [`build`] writes literals and selectors.
+//! turns parsed expressions into rule text, [`print`] prints the common shapes of them without
+//! promql-parser's printer, and [`build`] writes literals and selectors.
 
 mod build;
 mod plain;
+mod print;
 mod rewrite;
 mod shared;
 

@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 use promql_parser::parser::Expr;
 use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
 
-use super::{PLACEHOLDER_MS, PLACEHOLDER_RANGE, parse};
+use super::{PLACEHOLDER_MS, PLACEHOLDER_RANGE, parse, print};
 use crate::syntax::duration::Duration;
 
 fn std_duration(d: Duration) -> StdDuration {
@@ -26,8 +26,13 @@ fn std_duration(d: Duration) -> StdDuration {
 /// would otherwise add everything it ever counted). A selector with an offset or `@` keeps
 /// `rate(s[range])`.
 pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> String {
-    let diff =
-        |vs: &promql_parser::parser::VectorSelector| per_second_increase(&vs.to_string(), base);
+    let diff = |vs: &promql_parser::parser::VectorSelector| {
+        let mut text = String::with_capacity(96);
+        if print::selector(vs, &mut text).is_none() {
+            text = vs.to_string();
+        }
+        per_second_increase(&text, base)
+    };
     if let Expr::VectorSelector(vs) = e
         && vs.offset.is_none()
         && vs.at.is_none()
@@ -184,6 +189,11 @@ fn map_selectors(e: &mut Expr, f: &dyn Fn(&promql_parser::parser::VectorSelector
 
 /// `e` with every placeholder range set to `window`.
 pub fn with_window(e: &Expr, window: Duration) -> String {
+    print::print(e, Some(std_duration(window))).unwrap_or_else(|| with_window_ast(e, window))
+}
+
+/// [`with_window`] through promql-parser's printer, for any expression.
+pub(super) fn with_window_ast(e: &Expr, window: Duration) -> String {
     struct SetRange(StdDuration);
     impl ExprVisitorMut for SetRange {
         type Error = ();
