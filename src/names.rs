@@ -131,6 +131,10 @@ pub fn test_file(service: &str) -> String {
 pub const TESTS_DIR: &str = "tests";
 pub const TEST_FILE_SUFFIX: &str = ".test.yaml";
 
+/// Joins the names of the scenarios that share one promtool test group; each name starts with
+/// its SLO's name and `: `.
+pub const TEST_GROUP_JOINER: &str = " | ";
+
 /// The rule file of a service as a test file names it: relative to the test file, which is
 /// how promtool resolves `rule_files`, so the test runs from any working directory.
 pub fn rule_file_from_test(service: &str) -> String {

@@ -37,6 +37,7 @@ mod burn;
 mod ctx;
 mod no_data;
 mod outage;
+mod pack;
 mod series;
 pub(crate) mod sim;
 mod spike;
@@ -146,7 +147,7 @@ pub fn service_tests(
         format!("{} (`generate --test-history`) is exercised partially, as noted.", Duration::from_millis(max_steps * step)),
     ];
     let mut tests = Vec::new();
-    for slo in &service.slos {
+    for (i, slo) in service.slos.iter().enumerate() {
         notes.push(String::new());
         notes.push(format!(
             "{} ({}% / {}, error budget {}):",
@@ -156,8 +157,23 @@ pub fn service_tests(
             slo.error_budget()
         ));
         let (groups, slo_notes) = slo_tests(slo, settings, scrape, max_steps * step);
-        tests.extend(groups);
+        tests.extend(groups.into_iter().map(|g| (i, g)));
         notes.extend(slo_notes.into_iter().map(|n| format!("  - {n}")));
+    }
+    let reads: Vec<Option<synth::Reads>> =
+        service.slos.iter().map(|s| synth::reads(&s.sli)).collect();
+    let scenarios = tests.len();
+    let tests = pack::pack(tests, &reads);
+    if tests.len() < scenarios {
+        notes.push(String::new());
+        notes.push(format!(
+            "The {scenarios} scenarios run in {} test groups: scenarios of SLOs that cannot see each other's series",
+            tests.len()
+        ));
+        notes.push(format!(
+            "share one (names joined by `{}`), as promtool evaluates every rule of the file in every group.",
+            names::TEST_GROUP_JOINER.trim()
+        ));
     }
     let file = TestFile {
         rule_files: vec![names::rule_file_from_test(&service.name)],

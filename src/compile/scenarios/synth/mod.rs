@@ -8,6 +8,7 @@
 
 mod labels;
 mod raw;
+mod reads;
 mod shape;
 
 use promql_parser::parser::Expr;
@@ -16,6 +17,7 @@ use super::sim::Reading;
 use crate::model::{Counter, Sli};
 use crate::syntax::promql;
 use labels::{pair, series_for, series_text};
+pub use reads::{Reads, reads};
 use shape::{RangeFn, Sel, plain_shape, windowed_shape};
 
 /// What one synthetic series carries.
