@@ -89,6 +89,9 @@ pub struct FileResult {
     pub file: PathBuf,
     /// Test groups in the file.
     pub groups: usize,
+    /// Scenarios in the file: a group's scenarios have their names joined by
+    /// [`names::TEST_GROUP_JOINER`].
+    pub scenarios: usize,
     pub passed: bool,
     pub failures: Vec<Failure>,
     /// What promtool printed about the file.
@@ -107,6 +110,9 @@ impl Summary {
     }
     pub fn groups(&self) -> usize {
         self.files.iter().map(|f| f.groups).sum()
+    }
+    pub fn scenarios(&self) -> usize {
+        self.files.iter().map(|f| f.scenarios).sum()
     }
     pub fn failed_groups(&self) -> usize {
         self.files
@@ -363,6 +369,15 @@ fn file_result(file: &Path, text: String) -> FileResult {
     FileResult {
         file: file.to_path_buf(),
         groups: parsed.tests.len(),
+        scenarios: parsed
+            .tests
+            .iter()
+            .map(|g| {
+                g.name
+                    .as_deref()
+                    .map_or(1, |n| n.split(names::TEST_GROUP_JOINER).count())
+            })
+            .sum(),
         passed,
         failures,
         output: text,
@@ -422,16 +437,25 @@ fn scenarios_of(group: &str, head: &str) -> Vec<String> {
     }
 }
 
+/// `N tests`, and the scenarios they hold when groups share them.
+fn counts(groups: usize, scenarios: usize) -> String {
+    if scenarios > groups {
+        format!("{groups} tests, {scenarios} scenarios")
+    } else {
+        format!("{groups} tests")
+    }
+}
+
 /// The summary as text: one line per file, the failures in detail, a total.
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     for f in &summary.files {
         let _ = writeln!(
             out,
-            "{:<6} {} ({} tests)",
+            "{:<6} {} ({})",
             if f.passed { "ok" } else { "FAILED" },
             f.file.display(),
-            f.groups
+            counts(f.groups, f.scenarios)
         );
         for x in &f.failures {
             match x.groups.as_slice() {
@@ -464,8 +488,8 @@ pub fn render(summary: &Summary) -> String {
     let failed: Vec<&FileResult> = summary.files.iter().filter(|f| !f.passed).collect();
     let _ = writeln!(
         out,
-        "{} tests in {} files: {} ({:.1}s)",
-        summary.groups(),
+        "{} in {} files: {} ({:.1}s)",
+        counts(summary.groups(), summary.scenarios()),
         summary.files.len(),
         if failed.is_empty() {
             "all passed".to_string()
