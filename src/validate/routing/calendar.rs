@@ -200,9 +200,58 @@ pub(super) fn parse_year(s: &str) -> Result<String, String> {
     }
 }
 
-/// An IANA zone name (`UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+2`).
+/// The names of the IANA time zone database without a `/`: its legacy and alias zones.
+const SINGLE_NAME_ZONES: &[&str] = &[
+    "CET",
+    "CST6CDT",
+    "Cuba",
+    "EET",
+    "EST",
+    "EST5EDT",
+    "Egypt",
+    "Eire",
+    "GB",
+    "GB-Eire",
+    "GMT",
+    "GMT+0",
+    "GMT-0",
+    "GMT0",
+    "Greenwich",
+    "HST",
+    "Hongkong",
+    "Iceland",
+    "Iran",
+    "Israel",
+    "Jamaica",
+    "Japan",
+    "Kwajalein",
+    "Libya",
+    "MET",
+    "MST",
+    "MST7MDT",
+    "NZ",
+    "NZ-CHAT",
+    "Navajo",
+    "PRC",
+    "PST8PDT",
+    "Poland",
+    "Portugal",
+    "ROC",
+    "ROK",
+    "Singapore",
+    "Turkey",
+    "UCT",
+    "UTC",
+    "Universal",
+    "W-SU",
+    "WET",
+    "Zulu",
+];
+
+/// An IANA zone name (`UTC`, `EST`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`,
+/// `Etc/GMT+2`): an `Area/Location` name, or one of the database's names without an area.
 pub(super) fn is_zone_name(s: &str) -> bool {
-    if s == "UTC" {
+    if SINGLE_NAME_ZONES.contains(&s) {
         return true;
     }
     !s.is_empty()
@@ -262,6 +311,8 @@ mod tests {
             is_zone_name("Europe/Berlin")
                 && is_zone_name("UTC")
                 && is_zone_name("America/Argentina/Buenos_Aires")
+                && is_zone_name("EST")
+                && is_zone_name("PST8PDT")
         );
         assert!(
             !is_zone_name("Berlin") && !is_zone_name("europe/berlin") && !is_zone_name("Local")
