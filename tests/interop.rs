@@ -240,3 +240,24 @@ fn a_list_of_openslo_objects_compiles_like_separate_documents() {
     };
     assert_eq!(body(a), body(b));
 }
+
+#[test]
+fn a_sloth_owner_that_is_no_team_name_is_reported_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("owner.yaml");
+    std::fs::write(
+        &p,
+        "version: prometheus/v1\nservice: shop\nlabels:\n  owner: Team Shop\nslos:\n- name: requests\n  objective: 99.9\n  sli:\n    events:\n      error_query: sum(rate(r_total{code=~\"5..\"}[{{.window}}]))\n      total_query: sum(rate(r_total[{{.window}}]))\n  alerting:\n    name: ShopRequests\n",
+    )
+    .unwrap();
+    let b = sloforge::build(std::slice::from_ref(&p), false);
+    let errors: Vec<_> = b
+        .diagnostics
+        .sorted()
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", b.diagnostics.render(&b.sources));
+    assert_eq!(errors[0].path, "labels.owner");
+    assert_eq!((errors[0].loc.line, errors[0].loc.col), (4, 10));
+}

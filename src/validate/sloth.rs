@@ -43,12 +43,12 @@ pub(super) fn service_from_sloth(
     let mut labels = BTreeMap::new();
     check_labels(cx, &without_team(&s.labels), "labels", &mut labels);
     if !is_name(&team)
-        && let Some((_, v)) = s
+        && let Some((k, v)) = s
             .labels
             .iter()
             .find(|(k, _)| k.value == "team" || k.value == "owner")
     {
-        check_name(cx, v, "labels.team");
+        check_name(cx, v, &format!("labels.{}", k.value));
     }
     let service = SlothService {
         spec: s,
