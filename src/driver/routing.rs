@@ -10,9 +10,11 @@ use super::out::Report;
 use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
 use crate::model::Fleet;
 use crate::model::routing::Routing;
+use crate::names;
 use crate::render::routes_table;
 use crate::render::splice;
 use crate::verify::amcheck::{self, AmVersion};
+use crate::verify::amconfig::AmConfig;
 use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
@@ -108,6 +110,15 @@ pub(crate) fn splice(
     if !user_config_loads(config, &user, version) {
         return 1;
     }
+    let misfits = routing_misfits(routing, config, &user, version);
+    if misfits.has_errors() {
+        eprint!(
+            "{}",
+            misfits.render_in(&b.sources, super::out::stderr_color())
+        );
+        eprintln!("{}: nothing was spliced", config.display());
+        return 1;
+    }
     let spliced = match splice::splice(&user, am) {
         Ok(s) => s,
         Err(e) => {
@@ -116,6 +127,16 @@ pub(crate) fn splice(
         }
     };
     if !spliced_proves(fleet, routing, config, &user, &spliced) {
+        return 1;
+    }
+    if let Some(p) = amcheck::check(&spliced, version).first() {
+        eprintln!(
+            "error: internal: {} after splicing would not load in Alertmanager {version}: line {}, column {}: {}",
+            config.display(),
+            p.loc.line,
+            p.loc.col,
+            p.message
+        );
         return 1;
     }
     let target = output.unwrap_or(config);
@@ -188,6 +209,70 @@ fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
         config.display()
     );
     false
+}
+
+/// What of the routing spec does not fit the user's configuration, at its place in the spec:
+/// a receiver setting Alertmanager `version` cannot load (E124), and an `existing` receiver the
+/// configuration lacks (E113).
+fn routing_misfits(
+    routing: &Routing,
+    config: &Path,
+    user: &str,
+    version: AmVersion,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for r in routing.requirements().filter(|r| r.version > version) {
+        diags.push(
+            Diagnostic::error(
+                Code::AlertmanagerRelease,
+                &routing.file,
+                r.loc,
+                r.path.clone(),
+                format!(
+                    "{} needs Alertmanager {} or later, and splice is for {version} (--alertmanager-version)",
+                    r.what, r.version
+                ),
+            )
+            .with_help(format!(
+                "Alertmanager {version} would refuse the spliced configuration: give the release you run with --alertmanager-version, or use another integration"
+            )),
+        );
+    }
+    // The user's configuration loads (checked before), so its receivers read.
+    let theirs = AmConfig::parse(user)
+        .map(|c| c.receivers)
+        .unwrap_or_default();
+    for r in routing.existing_receivers() {
+        if theirs.contains(&r.name) {
+            continue;
+        }
+        let listed: Vec<String> = theirs
+            .iter()
+            .filter(|n| !n.starts_with(names::ALERTMANAGER_PREFIX))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let help = if listed.is_empty() {
+            "it has no receivers of its own: declare the receiver here without `existing`"
+                .to_string()
+        } else {
+            format!("its receivers are {}", listed.join(", "))
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownReference,
+                &routing.file,
+                r.loc,
+                format!("receivers.{}", r.name),
+                format!(
+                    "receiver `{}` is `existing`, but {} has no receiver of that name",
+                    r.name,
+                    config.display()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+    diags
 }
 
 /// Whether the proof holds on the spliced configuration. Its notes are printed, and its

@@ -1,17 +1,21 @@
 //! The Prometheus Operator's `AlertmanagerConfig` (`monitoring.coreos.com/v1alpha1`), one per
-//! team in the team's namespace.
+//! team in the team's namespace: its route, inhibition rules and time intervals here, its
+//! receivers in `receivers`.
+
+mod receivers;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::config::{AmReceiver, Route as AmRoute};
+use super::config::Route as AmRoute;
 use super::inhibit::Inhibition;
 use super::receivers::{Texts, receiver as am_receiver};
 use super::tree::{has_continue, stage_routes, team_leaves, timing_full};
-use crate::model::routing::{Routing, TeamRouting};
+use crate::model::routing::{Gap, Routing, TeamRouting};
 use crate::names::{self, label};
 use crate::syntax::matchers::{Matcher as AmMatcher, Op};
+use receivers::{Receiver, receiver};
 
 #[derive(Serialize)]
 struct Resource {
@@ -80,118 +84,6 @@ struct InhibitRule {
     equal: Vec<String>,
 }
 
-#[derive(Serialize, Clone)]
-struct SecretKeySelector {
-    name: String,
-    key: String,
-}
-
-#[derive(Serialize, Clone)]
-struct KeyValue {
-    key: String,
-    value: String,
-}
-
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Receiver {
-    name: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pagerduty_configs: Vec<PagerDuty>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    slack_configs: Vec<Slack>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    email_configs: Vec<Email>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    webhook_configs: Vec<Webhook>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    opsgenie_configs: Vec<Opsgenie>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PagerDuty {
-    send_resolved: bool,
-    routing_key: SecretKeySelector,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    severity: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    details: Vec<KeyValue>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Slack {
-    send_resolved: bool,
-    #[serde(rename = "apiURL")]
-    api_url: SecretKeySelector,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Email {
-    send_resolved: bool,
-    to: String,
-    from: String,
-    smarthost: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_password: Option<SecretKeySelector>,
-    #[serde(rename = "requireTLS")]
-    require_tls: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    headers: Vec<KeyValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    html: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Webhook {
-    send_resolved: bool,
-    url: String,
-    #[serde(skip_serializing_if = "super::config::is_zero")]
-    max_alerts: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    http_config: Option<HttpConfig>,
-}
-
-#[derive(Serialize)]
-struct HttpConfig {
-    authorization: Authorization,
-}
-
-#[derive(Serialize)]
-struct Authorization {
-    #[serde(rename = "type")]
-    type_: String,
-    credentials: SecretKeySelector,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Opsgenie {
-    send_resolved: bool,
-    api_key: SecretKeySelector,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MuteTimeInterval {
@@ -227,9 +119,6 @@ struct DayRange {
     end: i32,
 }
 
-/// A Secret and key from a mounted secret path: the operator mounts the `secrets` of the
-/// Alertmanager resource at `/etc/alertmanager/secrets/<secret>/<key>`, so the last two
-/// components of the path name them.
 /// What the Prometheus Operator's `AlertmanagerConfig` cannot express.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum KubernetesError {
@@ -241,31 +130,9 @@ pub enum KubernetesError {
         "time interval `{name}` is in {location}, but AlertmanagerConfig (v1alpha1) has no time zone field: use `location: UTC` or the yaml format"
     )]
     TimeZone { name: String, location: String },
-}
-
-fn secret(path: &str) -> Result<SecretKeySelector, KubernetesError> {
-    let mut parts = path.rsplit('/');
-    let key = parts.next().unwrap_or_default();
-    let name = parts.next().unwrap_or_default();
-    let name_ok = !name.is_empty()
-        && name.len() <= 253
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    let key_ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
-    if name_ok && key_ok {
-        Ok(SecretKeySelector {
-            name: name.to_string(),
-            key: key.to_string(),
-        })
-    } else {
-        Err(KubernetesError::SecretPath(path.to_string()))
-    }
+    /// Parts of the routing spec's receivers, each at its place in the spec.
+    #[error("{}", .0.iter().map(|g| format!("{}: {}", g.path, g.message)).collect::<Vec<_>>().join("; "))]
+    Unsupported(Vec<Gap>),
 }
 
 fn matcher(p: &AmMatcher) -> Matcher {
@@ -301,80 +168,6 @@ fn route(r: &AmRoute) -> Route {
     }
 }
 
-fn receiver(r: &AmReceiver) -> Result<Receiver, KubernetesError> {
-    let kv = |m: &BTreeMap<String, String>| {
-        m.iter()
-            .map(|(k, v)| KeyValue {
-                key: k.clone(),
-                value: v.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut out = Receiver {
-        name: r.name.clone(),
-        ..Receiver::default()
-    };
-    for p in &r.pagerduty_configs {
-        out.pagerduty_configs.push(PagerDuty {
-            send_resolved: p.send_resolved,
-            routing_key: secret(&p.routing_key_file)?,
-            severity: p.severity.clone(),
-            description: p.description.clone(),
-            details: kv(&p.details),
-        });
-    }
-    for s in &r.slack_configs {
-        out.slack_configs.push(Slack {
-            send_resolved: s.send_resolved,
-            api_url: secret(&s.api_url_file)?,
-            channel: s.channel.clone(),
-            title: s.title.clone(),
-            text: s.text.clone(),
-        });
-    }
-    for e in &r.email_configs {
-        out.email_configs.push(Email {
-            send_resolved: e.send_resolved,
-            to: e.to.clone(),
-            from: e.from.clone(),
-            smarthost: e.smarthost.clone(),
-            auth_username: e.auth_username.clone(),
-            auth_password: e.auth_password_file.as_deref().map(secret).transpose()?,
-            require_tls: e.require_tls,
-            headers: kv(&e.headers),
-            html: e.html.clone(),
-            text: e.text.clone(),
-        });
-    }
-    for w in &r.webhook_configs {
-        let http_config = match &w.http_config {
-            Some(h) => Some(HttpConfig {
-                authorization: Authorization {
-                    type_: h.authorization.type_.clone(),
-                    credentials: secret(&h.authorization.credentials_file)?,
-                },
-            }),
-            None => None,
-        };
-        out.webhook_configs.push(Webhook {
-            send_resolved: w.send_resolved,
-            url: w.url.clone(),
-            max_alerts: w.max_alerts,
-            http_config,
-        });
-    }
-    for o in &r.opsgenie_configs {
-        out.opsgenie_configs.push(Opsgenie {
-            send_resolved: o.send_resolved,
-            api_key: secret(&o.api_key_file)?,
-            priority: o.priority.clone(),
-            message: o.message.clone(),
-            description: o.description.clone(),
-        });
-    }
-    Ok(out)
-}
-
 fn team_resource(
     routing: &Routing,
     team: &TeamRouting,
@@ -391,7 +184,7 @@ fn team_resource(
     let mut used: Vec<String> = vec![routing.default_receiver.clone()];
     for a in &routing.audit_receivers {
         top.routes.push(AmRoute {
-            receiver: names::alertmanager_name(a),
+            receiver: routing.am_name(a),
             continue_: true,
             ..AmRoute::default()
         });
@@ -433,6 +226,14 @@ fn team_resource(
         });
     }
     used.sort();
+    let gaps: Vec<Gap> = used
+        .iter()
+        .filter_map(|n| routing.receivers.get(n))
+        .flat_map(|r| r.kubernetes_gaps.iter().cloned())
+        .collect();
+    if !gaps.is_empty() {
+        return Err(KubernetesError::Unsupported(gaps));
+    }
     let texts = if routing.templates {
         Texts::Inline
     } else {
@@ -528,11 +329,27 @@ pub(super) fn resources(
     labels: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, KubernetesError> {
     let mut out = BTreeMap::new();
+    // What no resource can express, over every team (a receiver's gap once).
+    let mut gaps: Vec<Gap> = Vec::new();
     for team in routing.teams.values().filter(|t| !t.routes.is_empty()) {
-        out.insert(
-            names::alertmanager_config_file(&team.name),
-            team_resource(routing, team, inhibit, labels)?,
-        );
+        match team_resource(routing, team, inhibit, labels) {
+            Ok(text) => {
+                out.insert(names::alertmanager_config_file(&team.name), text);
+            }
+            Err(KubernetesError::Unsupported(g)) => {
+                for g in g {
+                    if !gaps.contains(&g) {
+                        gaps.push(g);
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(out)
+    if gaps.is_empty() {
+        Ok(out)
+    } else {
+        gaps.sort_by_key(|g| g.loc);
+        Err(KubernetesError::Unsupported(gaps))
+    }
 }
