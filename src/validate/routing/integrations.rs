@@ -240,7 +240,7 @@ fn msteams(
     let s = &t.value;
     let webhook_url_file = secret_file(cx, &s.webhook_url_file, &format!("{tp}.webhook_url_file"));
     let what = if kind == "msteams" {
-        "`msteams_configs` with `webhook_url_file` (read from the file since 0.28.0)"
+        "`msteams_configs` with `webhook_url_file`"
     } else {
         "`msteamsv2_configs`"
     };

@@ -74,9 +74,7 @@ pub(super) fn check(
                     "{} needs Alertmanager {} or later, and `alertmanager_version` is {}",
                     r.what, r.version, d.value
                 ),
-                format!(
-                    "Alertmanager {rel} refuses the whole configuration: raise `alertmanager_version` if yours is newer, or use another integration"
-                ),
+                "raise `alertmanager_version` if the Alertmanager you run is newer, or use another integration",
             ),
             _ => {}
         }
