@@ -84,7 +84,12 @@ fn an_inline_secret_is_rejected_with_its_location() {
         }
         assert!(!dir.path().join("generated").exists());
     }
-    // The older check: a Slack webhook URL inline in the demo fleet.
+}
+
+/// A Slack webhook URL inline in the demo fleet: located, in every command that reads the
+/// routing, and reported once.
+#[test]
+fn an_inline_slack_url_is_rejected_by_every_command() {
     let demo = fs::read_to_string(root().join("slo-specs/routing.yaml")).unwrap();
     let broken = demo.replace(
         "api_url_file: /etc/alertmanager/secrets/slack-webhooks/payments",

@@ -139,7 +139,17 @@ pub(crate) fn splice(
         );
         return 1;
     }
-    let target = output.unwrap_or(config);
+    write_spliced(
+        output.unwrap_or(config),
+        &spliced,
+        am.template.as_deref(),
+        check,
+    )
+}
+
+/// Writes the spliced configuration to `target` (`-`: stdout) and the template file next to
+/// it, or with `check` only says whether they are up to date; returns the exit code.
+fn write_spliced(target: &Path, spliced: &str, template: Option<&str>, check: bool) -> i32 {
     if target == Path::new("-") {
         print!("{spliced}");
         return 0;
@@ -150,14 +160,14 @@ pub(crate) fn splice(
     );
     let current = std::fs::read_to_string(target).ok();
     let current_template = std::fs::read_to_string(&template_path).ok();
-    let unchanged = current.as_deref() == Some(spliced.as_str())
-        && (am.template.is_none() || current_template == am.template);
+    let unchanged = current.as_deref() == Some(spliced)
+        && (template.is_none() || current_template.as_deref() == template);
     if check {
         if unchanged {
             println!("{}: up to date", target.display());
             return 0;
         }
-        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), &spliced)
+        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), spliced)
             .unified_diff()
             .header("current", "spliced")
             .to_string();
@@ -169,13 +179,13 @@ pub(crate) fn splice(
         println!("{}: unchanged", target.display());
         return 0;
     }
-    if let Some(t) = &am.template
+    if let Some(t) = template
         && let Err(e) = write_atomic(&template_path, t)
     {
         eprintln!("error: {}: {e}", template_path.display());
         return 1;
     }
-    if let Err(e) = write_atomic(target, &spliced) {
+    if let Err(e) = write_atomic(target, spliced) {
         eprintln!("error: {}: {e}", target.display());
         return 1;
     }

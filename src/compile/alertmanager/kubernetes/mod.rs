@@ -168,6 +168,59 @@ fn route(r: &AmRoute) -> Route {
     }
 }
 
+/// The named time intervals `names` (sorted) in the resource's form. AlertmanagerConfig
+/// (v1alpha1) has no time zone: an interval outside UTC cannot be written.
+fn mute_time_intervals(
+    routing: &Routing,
+    names: &[String],
+) -> Result<Vec<MuteTimeInterval>, KubernetesError> {
+    let mut mute = Vec::new();
+    for name in names {
+        let Some(t) = routing.time_intervals.get(name) else {
+            continue;
+        };
+        if t.location != "UTC" {
+            return Err(KubernetesError::TimeZone {
+                name: t.name.clone(),
+                location: t.location.clone(),
+            });
+        }
+        let periods = t
+            .periods
+            .iter()
+            .map(|p| Period {
+                times: p
+                    .times
+                    .iter()
+                    .map(|(s, e)| TimeRange {
+                        start_time: s.clone(),
+                        end_time: e.clone(),
+                    })
+                    .collect(),
+                weekdays: p.weekdays.clone(),
+                days_of_month: p
+                    .days_of_month
+                    .iter()
+                    .map(|d| {
+                        let (s, e) = d.split_once(':').unwrap_or((d, d));
+                        DayRange {
+                            start: s.parse().unwrap_or(1),
+                            end: e.parse().unwrap_or(1),
+                        }
+                    })
+                    .collect(),
+                months: p.months.clone(),
+                years: p.years.clone(),
+            })
+            .collect();
+        mute.push(MuteTimeInterval {
+            name: names::alertmanager_name(name),
+            time_intervals: periods,
+        });
+    }
+    Ok(mute)
+}
+
 fn team_resource(
     routing: &Routing,
     team: &TeamRouting,
@@ -245,50 +298,7 @@ fn team_resource(
         .map(|r| receiver(&am_receiver(r, texts)))
         .collect::<Result<Vec<_>, _>>()?;
     intervals.sort();
-    let mut mute = Vec::new();
-    for name in &intervals {
-        let Some(t) = routing.time_intervals.get(name) else {
-            continue;
-        };
-        if t.location != "UTC" {
-            return Err(KubernetesError::TimeZone {
-                name: t.name.clone(),
-                location: t.location.clone(),
-            });
-        }
-        let periods = t
-            .periods
-            .iter()
-            .map(|p| Period {
-                times: p
-                    .times
-                    .iter()
-                    .map(|(s, e)| TimeRange {
-                        start_time: s.clone(),
-                        end_time: e.clone(),
-                    })
-                    .collect(),
-                weekdays: p.weekdays.clone(),
-                days_of_month: p
-                    .days_of_month
-                    .iter()
-                    .map(|d| {
-                        let (s, e) = d.split_once(':').unwrap_or((d, d));
-                        DayRange {
-                            start: s.parse().unwrap_or(1),
-                            end: e.parse().unwrap_or(1),
-                        }
-                    })
-                    .collect(),
-                months: p.months.clone(),
-                years: p.years.clone(),
-            })
-            .collect();
-        mute.push(MuteTimeInterval {
-            name: names::alertmanager_name(name),
-            time_intervals: periods,
-        });
-    }
+    let mute = mute_time_intervals(routing, &intervals)?;
     let inhibit_rules = inhibit
         .iter()
         .filter(|i| i.teams.contains(&team.name))
