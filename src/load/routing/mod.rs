@@ -51,8 +51,9 @@ pub struct RoutingSpec {
     #[serde(default)]
     pub templates: Option<Sp<bool>>,
     /// The Alertmanager release that loads the generated `alertmanager.yml`: `"0.25"`,
-    /// `"0.28"` or `"0.33"` (quoted). A receiver setting that release cannot load is an error;
-    /// without this field, one that Alertmanager 0.25 cannot load is a warning.
+    /// `"0.28"` or `"0.33"` (a release in between reads as the one before it: `"0.30"` as
+    /// 0.28). A receiver setting that release cannot load is an error; without this field, one
+    /// that Alertmanager 0.25 cannot load is a warning.
     #[serde(default)]
     pub alertmanager_version: Option<Sp<String>>,
     /// Receivers by name. Secrets are given only as paths of files holding them. A receiver of

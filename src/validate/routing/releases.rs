@@ -32,7 +32,7 @@ pub(super) fn alertmanager_version(cx: &mut Ctx, spec: &RoutingSpec) -> Option<A
                 v.value.escape_debug()
             ),
             format!(
-                "give the release that loads alertmanager.yml, 0.25 or later, quoted: {} (a release in between reads as the one before it)",
+                "give the release that loads alertmanager.yml, 0.25 or later: {} (a release in between reads as the one before it)",
                 known.join(", ")
             ),
         );
