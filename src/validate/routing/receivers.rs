@@ -20,6 +20,16 @@ fn is_existing(r: &ReceiverSpec) -> bool {
     r.existing.as_ref().is_some_and(|e| e.value)
 }
 
+fn has_integration(r: &ReceiverSpec) -> bool {
+    r.pagerduty.is_some()
+        || r.slack.is_some()
+        || r.email.is_some()
+        || r.webhook.is_some()
+        || r.opsgenie.is_some()
+        || r.msteams.is_some()
+        || r.msteamsv2.is_some()
+}
+
 /// The receivers the document defines, by name; those with errors left out.
 pub(super) fn receivers(cx: &mut Ctx, spec: &RoutingSpec) -> BTreeMap<String, Receiver> {
     let mut receivers = BTreeMap::new();
@@ -71,14 +81,7 @@ fn existing_name(cx: &mut Ctx, name: &Sp<String>, path: &str) -> bool {
 
 fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Receiver {
     if let Some(e) = r.existing.as_ref().filter(|e| e.value) {
-        let has_integration = r.pagerduty.is_some()
-            || r.slack.is_some()
-            || r.email.is_some()
-            || r.webhook.is_some()
-            || r.opsgenie.is_some()
-            || r.msteams.is_some()
-            || r.msteamsv2.is_some();
-        if has_integration {
+        if has_integration(r) {
             cx.err_help(
                 Code::Config,
                 e.loc,
@@ -185,17 +188,9 @@ impl<'a> ReceiverRefs<'a> {
     /// Whether the receiver `name` has no integration (a discard receiver); a receiver of the
     /// user's own configuration delivers as that configuration says.
     fn discards(&self, name: &str) -> bool {
-        self.defined.iter().any(|(k, r)| {
-            k.value == name
-                && !is_existing(r)
-                && r.pagerduty.is_none()
-                && r.slack.is_none()
-                && r.email.is_none()
-                && r.webhook.is_none()
-                && r.opsgenie.is_none()
-                && r.msteams.is_none()
-                && r.msteamsv2.is_none()
-        })
+        self.defined
+            .iter()
+            .any(|(k, r)| k.value == name && !is_existing(r) && !has_integration(r))
     }
 
     /// Warns of every receiver no route names.
