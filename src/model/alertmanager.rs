@@ -69,3 +69,18 @@ pub struct Requirement {
     /// What is written for it into `alertmanager.yml` (`msteamsv2_configs`).
     pub what: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AmVersion;
+
+    #[test]
+    fn a_release_between_two_known_ones_reads_as_the_older() {
+        assert_eq!(AmVersion::at_or_before(24), None);
+        assert_eq!(AmVersion::at_or_before(25), Some(AmVersion::V0_25));
+        assert_eq!(AmVersion::at_or_before(27), Some(AmVersion::V0_25));
+        assert_eq!(AmVersion::at_or_before(28), Some(AmVersion::V0_28));
+        assert_eq!(AmVersion::at_or_before(32), Some(AmVersion::V0_28));
+        assert_eq!(AmVersion::at_or_before(40), Some(AmVersion::V0_33));
+    }
+}

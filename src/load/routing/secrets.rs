@@ -103,3 +103,29 @@ fn walk(node: &Node, path: &str, parent: &str, out: &mut Vec<InlineSecret>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::instead_of;
+
+    #[test]
+    fn the_key_to_give_instead_depends_on_where_the_secret_is() {
+        assert_eq!(instead_of("basic_auth", "password"), Some("password_file"));
+        assert_eq!(instead_of("email", "password"), Some("auth_password_file"));
+        assert_eq!(instead_of("tls_config", "key"), Some("key_file"));
+        assert_eq!(instead_of("headers", "key"), None);
+        assert_eq!(
+            instead_of("msteamsv2", "webhook_url"),
+            Some("webhook_url_file")
+        );
+        assert_eq!(instead_of("webhook", "webhook_url"), None);
+        assert_eq!(
+            instead_of("http_config", "bearer_token"),
+            Some("authorization.credentials_file")
+        );
+        assert_eq!(
+            instead_of("webhook", "bearer_token"),
+            Some("credentials_file")
+        );
+    }
+}
