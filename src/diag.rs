@@ -64,6 +64,10 @@ pub enum Code {
     GroupsPerTenant,
     /// A user's Alertmanager configuration that Alertmanager would refuse to load.
     AlertmanagerConfig,
+    /// A receiver setting that the Alertmanager release the configuration is for cannot load.
+    AlertmanagerRelease,
+    /// A routing part that the Prometheus Operator's `AlertmanagerConfig` cannot express.
+    NotInAlertmanagerConfig,
     TierNeverFires,
     UnknownFieldWarning,
     /// A part of a foreign spec that has no equivalent here and is left out.
@@ -76,6 +80,9 @@ pub enum Code {
     ThresholdBucketUnchecked,
     /// A routing document part that works but is likely a mistake (an unused receiver, say).
     RoutingWarning,
+    /// A receiver setting that Alertmanager 0.25 cannot load, in a routing document that does
+    /// not say which release loads the configuration.
+    NeedsNewerAlertmanager,
 }
 
 impl Code {
@@ -111,6 +118,8 @@ impl Code {
         Code::RulesPerGroup,
         Code::GroupsPerTenant,
         Code::AlertmanagerConfig,
+        Code::AlertmanagerRelease,
+        Code::NotInAlertmanagerConfig,
         Code::TierNeverFires,
         Code::UnknownFieldWarning,
         Code::NotMapped,
@@ -118,6 +127,7 @@ impl Code {
         Code::RatioSourcesDiffer,
         Code::ThresholdBucketUnchecked,
         Code::RoutingWarning,
+        Code::NeedsNewerAlertmanager,
     ];
 
     /// Whether the code is a warning's (`W…`).
@@ -156,6 +166,8 @@ impl Code {
             Code::RulesPerGroup => "E121",
             Code::GroupsPerTenant => "E122",
             Code::AlertmanagerConfig => "E123",
+            Code::AlertmanagerRelease => "E124",
+            Code::NotInAlertmanagerConfig => "E125",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
             Code::NotMapped => "W203",
@@ -163,6 +175,7 @@ impl Code {
             Code::RatioSourcesDiffer => "W205",
             Code::ThresholdBucketUnchecked => "W206",
             Code::RoutingWarning => "W207",
+            Code::NeedsNewerAlertmanager => "W208",
         }
     }
 }
@@ -519,13 +532,16 @@ mod code_tests {
             | Code::RulesPerGroup
             | Code::GroupsPerTenant
             | Code::AlertmanagerConfig
+            | Code::AlertmanagerRelease
+            | Code::NotInAlertmanagerConfig
             | Code::TierNeverFires
             | Code::UnknownFieldWarning
             | Code::NotMapped
             | Code::ObjectiveBelowHalf
             | Code::RatioSourcesDiffer
             | Code::ThresholdBucketUnchecked
-            | Code::RoutingWarning => Code::ALL.contains(&c),
+            | Code::RoutingWarning
+            | Code::NeedsNewerAlertmanager => Code::ALL.contains(&c),
         }
     }
 

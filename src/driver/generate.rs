@@ -8,7 +8,7 @@ use super::sink::Sink;
 use super::stream::{Streamed, stream};
 use super::{Build, Specs, build_loaded, report};
 use crate::compile::alertmanager::KubernetesError;
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::routing::MatcherStrategy;
 use crate::render::{Format, RenderOptions, kubernetes};
 use crate::verify;
@@ -59,6 +59,27 @@ pub(crate) fn generate(o: &GenerateOptions) -> i32 {
             b.report();
             eprintln!("error: {e}");
             return 2;
+        }
+        Err(KubernetesFailure::Resources(KubernetesError::Unsupported(gaps))) => {
+            let file = b
+                .fleet
+                .as_ref()
+                .and_then(|f| f.routing.as_ref())
+                .map(|r| r.file.clone());
+            for g in gaps {
+                b.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NotInAlertmanagerConfig,
+                        file.as_deref().unwrap_or(std::path::Path::new("")),
+                        g.loc,
+                        g.path,
+                        g.message,
+                    )
+                    .with_help(g.help),
+                );
+            }
+            b.report();
+            return 1;
         }
         Err(KubernetesFailure::Resources(e)) => {
             b.report();

@@ -10,9 +10,11 @@ use super::out::Report;
 use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
 use crate::model::Fleet;
 use crate::model::routing::Routing;
+use crate::names;
 use crate::render::routes_table;
 use crate::render::splice;
 use crate::verify::amcheck::{self, AmVersion};
+use crate::verify::amconfig::AmConfig;
 use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
@@ -108,6 +110,15 @@ pub(crate) fn splice(
     if !user_config_loads(config, &user, version) {
         return 1;
     }
+    let misfits = routing_misfits(routing, config, &user, version);
+    if misfits.has_errors() {
+        eprint!(
+            "{}",
+            misfits.render_in(&b.sources, super::out::stderr_color())
+        );
+        eprintln!("{}: nothing was spliced", config.display());
+        return 1;
+    }
     let spliced = match splice::splice(&user, am) {
         Ok(s) => s,
         Err(e) => {
@@ -118,7 +129,27 @@ pub(crate) fn splice(
     if !spliced_proves(fleet, routing, config, &user, &spliced) {
         return 1;
     }
-    let target = output.unwrap_or(config);
+    if let Some(p) = amcheck::check(&spliced, version).first() {
+        eprintln!(
+            "error: internal: {} after splicing would not load in Alertmanager {version}: line {}, column {}: {}",
+            config.display(),
+            p.loc.line,
+            p.loc.col,
+            p.message
+        );
+        return 1;
+    }
+    write_spliced(
+        output.unwrap_or(config),
+        &spliced,
+        am.template.as_deref(),
+        check,
+    )
+}
+
+/// Writes the spliced configuration to `target` (`-`: stdout) and the template file next to
+/// it, or with `check` only says whether they are up to date; returns the exit code.
+fn write_spliced(target: &Path, spliced: &str, template: Option<&str>, check: bool) -> i32 {
     if target == Path::new("-") {
         print!("{spliced}");
         return 0;
@@ -129,14 +160,14 @@ pub(crate) fn splice(
     );
     let current = std::fs::read_to_string(target).ok();
     let current_template = std::fs::read_to_string(&template_path).ok();
-    let unchanged = current.as_deref() == Some(spliced.as_str())
-        && (am.template.is_none() || current_template == am.template);
+    let unchanged = current.as_deref() == Some(spliced)
+        && (template.is_none() || current_template.as_deref() == template);
     if check {
         if unchanged {
             println!("{}: up to date", target.display());
             return 0;
         }
-        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), &spliced)
+        let diff = similar::TextDiff::from_lines(current.as_deref().unwrap_or(""), spliced)
             .unified_diff()
             .header("current", "spliced")
             .to_string();
@@ -148,13 +179,13 @@ pub(crate) fn splice(
         println!("{}: unchanged", target.display());
         return 0;
     }
-    if let Some(t) = &am.template
+    if let Some(t) = template
         && let Err(e) = write_atomic(&template_path, t)
     {
         eprintln!("error: {}: {e}", template_path.display());
         return 1;
     }
-    if let Err(e) = write_atomic(target, &spliced) {
+    if let Err(e) = write_atomic(target, spliced) {
         eprintln!("error: {}: {e}", target.display());
         return 1;
     }
@@ -188,6 +219,70 @@ fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
         config.display()
     );
     false
+}
+
+/// What of the routing spec does not fit the user's configuration, at its place in the spec:
+/// a receiver setting Alertmanager `version` cannot load (E124), and an `existing` receiver the
+/// configuration lacks (E113).
+fn routing_misfits(
+    routing: &Routing,
+    config: &Path,
+    user: &str,
+    version: AmVersion,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for r in routing.requirements().filter(|r| r.version > version) {
+        diags.push(
+            Diagnostic::error(
+                Code::AlertmanagerRelease,
+                &routing.file,
+                r.loc,
+                r.path.clone(),
+                format!(
+                    "{} needs Alertmanager {} or later, and splice is for {version} (--alertmanager-version)",
+                    r.what, r.version
+                ),
+            )
+            .with_help(format!(
+                "Alertmanager {version} would refuse the spliced configuration: give the release you run with --alertmanager-version, or use another integration"
+            )),
+        );
+    }
+    // The user's configuration loads (checked before), so its receivers read.
+    let theirs = AmConfig::parse(user)
+        .map(|c| c.receivers)
+        .unwrap_or_default();
+    for r in routing.existing_receivers() {
+        if theirs.contains(&r.name) {
+            continue;
+        }
+        let listed: Vec<String> = theirs
+            .iter()
+            .filter(|n| !n.starts_with(names::ALERTMANAGER_PREFIX))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let help = if listed.is_empty() {
+            "it has no receivers of its own: declare the receiver here without `existing`"
+                .to_string()
+        } else {
+            format!("its receivers are {}", listed.join(", "))
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownReference,
+                &routing.file,
+                r.loc,
+                format!("receivers.{}", r.name),
+                format!(
+                    "receiver `{}` is `existing`, but {} has no receiver of that name",
+                    r.name,
+                    config.display()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+    diags
 }
 
 /// Whether the proof holds on the spliced configuration. Its notes are printed, and its

@@ -1,6 +1,8 @@
 //! Stage 3, model: the validated, typed fleet. Everything here has been checked; compile never
 //! fails on it.
 
+pub(crate) mod alertmanager;
+pub(crate) mod receiver;
 pub(crate) mod routing;
 mod severity;
 

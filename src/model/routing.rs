@@ -1,12 +1,16 @@
 //! The validated Alertmanager routing of a fleet (from its `AlertRouting` document). Names are
 //! the spec's own; compile adds the `sloforge-` prefix when it writes them into
-//! `alertmanager.yml`.
+//! `alertmanager.yml` (not to a receiver of the user's own configuration, which keeps its
+//! name).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::Duration;
+use super::alertmanager::{AmVersion, Requirement};
+pub use super::receiver::*;
 use crate::diag::Loc;
+use crate::names;
 
 #[derive(Debug, Clone)]
 pub struct Routing {
@@ -31,6 +35,29 @@ pub struct Routing {
     pub stage_routes: Vec<StageRoute>,
     /// The Prometheus Operator's Alertmanager that reads the `AlertmanagerConfig`s.
     pub operator: Operator,
+    /// The Alertmanager release the spec says loads `alertmanager.yml`, when it says one.
+    pub alertmanager_version: Option<AmVersion>,
+}
+
+impl Routing {
+    /// The name of a receiver (by its spec name) as `alertmanager.yml` names it:
+    /// `sloforge-<name>`, or an existing receiver's own name.
+    pub fn am_name(&self, spec_name: &str) -> String {
+        match self.receivers.get(spec_name) {
+            Some(r) if r.existing => r.name.clone(),
+            _ => names::alertmanager_name(spec_name),
+        }
+    }
+
+    /// The receivers of the user's own configuration the routes name (`existing: true`).
+    pub fn existing_receivers(&self) -> impl Iterator<Item = &Receiver> {
+        self.receivers.values().filter(|r| r.existing)
+    }
+
+    /// What of the receivers a later Alertmanager release than 0.25 is needed for.
+    pub fn requirements(&self) -> impl Iterator<Item = &Requirement> {
+        self.receivers.values().flat_map(|r| &r.requirements)
+    }
 }
 
 /// How the Prometheus Operator's Alertmanager matches the alerts of an `AlertmanagerConfig`:
@@ -132,87 +159,6 @@ impl Timing {
             repeat_interval: o.repeat_interval.unwrap_or(self.repeat_interval),
         }
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Receiver {
-    pub name: String,
-    pub pagerduty: Option<PagerDuty>,
-    pub slack: Option<Slack>,
-    pub email: Option<Email>,
-    pub webhook: Option<Webhook>,
-    pub opsgenie: Option<Opsgenie>,
-}
-
-impl Receiver {
-    /// Every secret file the receiver reads.
-    pub fn secret_files(&self) -> Vec<&str> {
-        let mut v = Vec::new();
-        if let Some(p) = &self.pagerduty {
-            v.push(p.routing_key_file.as_str());
-        }
-        if let Some(s) = &self.slack {
-            v.push(s.api_url_file.as_str());
-        }
-        if let Some(f) = self
-            .email
-            .as_ref()
-            .and_then(|e| e.auth_password_file.as_deref())
-        {
-            v.push(f);
-        }
-        if let Some(f) = self
-            .webhook
-            .as_ref()
-            .and_then(|w| w.credentials_file.as_deref())
-        {
-            v.push(f);
-        }
-        if let Some(o) = &self.opsgenie {
-            v.push(o.api_key_file.as_str());
-        }
-        v
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct PagerDuty {
-    pub routing_key_file: String,
-    pub severity: Option<String>,
-    pub send_resolved: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Slack {
-    pub api_url_file: String,
-    pub channel: Option<String>,
-    pub send_resolved: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Email {
-    pub to: String,
-    pub from: String,
-    pub smarthost: String,
-    pub auth_username: Option<String>,
-    pub auth_password_file: Option<String>,
-    pub require_tls: bool,
-    pub send_resolved: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Webhook {
-    pub url: String,
-    pub credentials_file: Option<String>,
-    pub max_alerts: u64,
-    pub send_resolved: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Opsgenie {
-    pub api_key_file: String,
-    pub priority: Option<String>,
-    pub send_resolved: bool,
 }
 
 /// A named time interval in one zone. Its periods are already in the form Alertmanager reads

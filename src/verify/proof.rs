@@ -64,21 +64,21 @@ pub fn expected_receivers(routing: &Routing, a: &AlertInstance) -> Vec<String> {
     let mut v: Vec<String> = routing
         .audit_receivers
         .iter()
-        .map(|r| names::alertmanager_name(r))
+        .map(|r| routing.am_name(r))
         .collect();
     if let Some(s) = routing
         .stage_routes
         .iter()
         .find(|s| a.labels.get(label::BUDGET_STAGE) == Some(&s.stage))
     {
-        v.extend(s.receivers.iter().map(|r| names::alertmanager_name(r)));
+        v.extend(s.receivers.iter().map(|r| routing.am_name(r)));
     }
     if let Some(r) = routing
         .teams
         .get(a.get(label::TEAM))
         .and_then(|t| t.route(a.get(label::SEVERITY)))
     {
-        v.extend(r.receivers.iter().map(|r| names::alertmanager_name(r)));
+        v.extend(r.receivers.iter().map(|r| routing.am_name(r)));
     }
     v
 }
@@ -252,7 +252,7 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
                     && routing
                         .audit_receivers
                         .iter()
-                        .any(|x| names::alertmanager_name(x) == *r)
+                        .any(|x| routing.am_name(x) == *r)
         }) {
             format!(
                 "{n} alert(s) of team `{team}` with severity `{severity}` ({}{more}) reach only {got_s} instead of {}",

@@ -51,26 +51,6 @@ fn every_configuration() -> Vec<PathBuf> {
     out
 }
 
-/// The release an amtool binary is (`amtool, version 0.28.1+ds (...)`).
-fn release_of(amtool: &Path) -> AmVersion {
-    let o = Command::new(amtool).arg("--version").output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v = text
-        .split_whitespace()
-        .skip_while(|w| *w != "version")
-        .nth(1)
-        .unwrap_or_default()
-        .split('+')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    AmVersion::parse(&v).unwrap_or_else(|| panic!("unknown amtool release: {text}"))
-}
-
 /// Whether `amtool check-config` accepts `config`, and what it said.
 pub(crate) fn amtool_accepts(amtool: &Path, config: &Path) -> (bool, String) {
     let o = Command::new(amtool)
@@ -96,7 +76,7 @@ fn sloforge_and_amtool_agree_on_every_configuration_under_tests() {
     assert!(files.len() >= 10, "{files:?}");
     let mut compared = 0;
     for (_, amtool) in &amtools {
-        let release = release_of(amtool);
+        let release = common::amtool_release(amtool);
         for f in &files {
             let (theirs, text) = amtool_accepts(amtool, f);
             let ours = amcheck::check(&fs::read_to_string(f).unwrap(), release);

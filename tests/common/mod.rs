@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod loopback;
+pub mod routing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -72,6 +73,27 @@ pub fn tool_matrix(name: &str) -> Vec<(&'static str, PathBuf)> {
         .map(|v| tool_of(v, name).map(|p| (*v, p)))
         .collect();
     found.unwrap_or_default()
+}
+
+/// The release an amtool binary is (`amtool, version 0.28.1+ds (...)`).
+pub fn amtool_release(amtool: &Path) -> sloforge::verify::amcheck::AmVersion {
+    let o = Command::new(amtool).arg("--version").output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = text
+        .split_whitespace()
+        .skip_while(|w| *w != "version")
+        .nth(1)
+        .unwrap_or_default()
+        .split('+')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    sloforge::verify::amcheck::AmVersion::parse(&v)
+        .unwrap_or_else(|| panic!("unknown amtool release: {text}"))
 }
 
 /// A Go-built engine of `make tools` (`victoria-metrics`, `vmalert`, `sloth`).

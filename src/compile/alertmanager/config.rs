@@ -1,4 +1,5 @@
-//! The types of `alertmanager.yml` as sloforge writes it (Alertmanager 0.25 and later).
+//! The types of `alertmanager.yml` as sloforge writes it (Alertmanager 0.25 and later; the
+//! Microsoft Teams integrations and `basic_auth.username_file` 0.28 and later).
 
 use std::collections::BTreeMap;
 
@@ -70,6 +71,10 @@ pub struct AmReceiver {
     pub webhook_configs: Vec<WebhookConfig>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub opsgenie_configs: Vec<OpsgenieConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub msteams_configs: Vec<MsTeamsConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub msteamsv2_configs: Vec<MsTeamsConfig>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -125,9 +130,23 @@ pub struct WebhookConfig {
     pub http_config: Option<HttpConfig>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An integration's HTTP client (`http_config`), secrets as files.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct HttpConfig {
-    pub authorization: Authorization,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basic_auth: Option<BasicAuth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth2: Option<OAuth2>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_config: Option<TlsConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_redirects: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_http2: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -135,6 +154,58 @@ pub struct Authorization {
     #[serde(rename = "type")]
     pub type_: String,
     pub credentials_file: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BasicAuth {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OAuth2 {
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<String>,
+    pub token_url: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoint_params: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TlsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insecure_skip_verify: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_version: Option<String>,
+}
+
+/// A Microsoft Teams integration (`msteams_configs` and `msteamsv2_configs` alike; sloforge
+/// writes no `summary` for the older kind).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MsTeamsConfig {
+    pub send_resolved: bool,
+    pub webhook_url_file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_config: Option<HttpConfig>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -1,10 +1,11 @@
-//! Receivers (PagerDuty, Slack, email, webhook, Opsgenie), the notification template file and
-//! time intervals.
+//! Receivers (PagerDuty, Slack, email, webhook, Opsgenie, Microsoft Teams) with their HTTP
+//! clients, the notification template file and time intervals. A receiver of the user's own
+//! configuration is written by name only.
 
 use std::collections::BTreeMap;
 
 use super::config::*;
-use crate::model::routing::{Period, Receiver, Routing};
+use crate::model::routing::{HttpClient, MsTeams, Period, Receiver, Routing};
 use crate::names::{self, label};
 
 pub(super) fn template_call(name: &str) -> String {
@@ -66,9 +67,59 @@ pub(super) fn text_of(texts: Texts, name: &str) -> Option<String> {
     }
 }
 
+/// The HTTP client as `http_config`.
+fn http_config(h: &HttpClient) -> HttpConfig {
+    HttpConfig {
+        authorization: h.authorization.as_ref().map(|a| Authorization {
+            type_: a.type_.clone(),
+            credentials_file: a.credentials_file.clone(),
+        }),
+        basic_auth: h.basic_auth.as_ref().map(|b| BasicAuth {
+            username: b.username.clone(),
+            username_file: b.username_file.clone(),
+            password_file: b.password_file.clone(),
+        }),
+        oauth2: h.oauth2.as_ref().map(|o| OAuth2 {
+            client_id: o.client_id.clone(),
+            client_secret_file: o.client_secret_file.clone(),
+            token_url: o.token_url.clone(),
+            scopes: o.scopes.clone(),
+            endpoint_params: o.endpoint_params.clone(),
+        }),
+        tls_config: h.tls.as_ref().map(|t| TlsConfig {
+            ca_file: t.ca_file.clone(),
+            cert_file: t.cert_file.clone(),
+            key_file: t.key_file.clone(),
+            server_name: t.server_name.clone(),
+            insecure_skip_verify: t.insecure_skip_verify,
+            min_version: t.min_version.clone(),
+        }),
+        proxy_url: h.proxy_url.clone(),
+        follow_redirects: h.follow_redirects,
+        enable_http2: h.enable_http2,
+    }
+}
+
+fn msteams(t: &MsTeams, texts: Texts) -> MsTeamsConfig {
+    MsTeamsConfig {
+        send_resolved: t.send_resolved,
+        webhook_url_file: t.webhook_url_file.clone(),
+        title: text_of(texts, names::template::TITLE),
+        text: text_of(texts, names::template::TEXT),
+        http_config: t.http.as_ref().map(http_config),
+    }
+}
+
 pub(super) fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
     let title = || text_of(texts, names::template::TITLE);
     let text = || text_of(texts, names::template::TEXT);
+    if r.existing {
+        // Declared by name only: the integrations are in the user's configuration.
+        return AmReceiver {
+            name: r.name.clone(),
+            ..AmReceiver::default()
+        };
+    }
     let mut out = AmReceiver {
         name: names::alertmanager_name(&r.name),
         ..AmReceiver::default()
@@ -118,12 +169,7 @@ pub(super) fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
             send_resolved: w.send_resolved,
             url: w.url.clone(),
             max_alerts: w.max_alerts,
-            http_config: w.credentials_file.as_ref().map(|f| HttpConfig {
-                authorization: Authorization {
-                    type_: "Bearer".into(),
-                    credentials_file: f.clone(),
-                },
-            }),
+            http_config: w.http.as_ref().map(http_config),
         });
     }
     if let Some(o) = &r.opsgenie {
@@ -135,6 +181,10 @@ pub(super) fn receiver(r: &Receiver, texts: Texts) -> AmReceiver {
             description: text(),
         });
     }
+    out.msteams_configs
+        .extend(r.msteams.iter().map(|t| msteams(t, texts)));
+    out.msteamsv2_configs
+        .extend(r.msteamsv2.iter().map(|t| msteams(t, texts)));
     out
 }
 

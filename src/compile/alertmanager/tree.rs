@@ -45,7 +45,7 @@ pub(super) fn stage_routes(routing: &Routing) -> Vec<Route> {
     for s in &routing.stage_routes {
         for rec in &s.receivers {
             let mut r = Route {
-                receiver: names::alertmanager_name(rec),
+                receiver: routing.am_name(rec),
                 matchers: vec![Matcher::equal(label::BUDGET_STAGE, &s.stage)],
                 continue_: true,
                 mute_time_intervals: am_names(&s.mute_time_intervals),
@@ -66,7 +66,7 @@ pub(super) fn team_leaves(routing: &Routing, team: &TeamRouting) -> Vec<Route> {
     for r in &team.routes {
         for (i, rec) in r.receivers.iter().enumerate() {
             let mut leaf = Route {
-                receiver: names::alertmanager_name(rec),
+                receiver: routing.am_name(rec),
                 matchers: vec![Matcher::equal(label::SEVERITY, &r.severity)],
                 continue_: i + 1 < r.receivers.len(),
                 mute_time_intervals: am_names(&r.mute_time_intervals),
@@ -88,7 +88,7 @@ pub(super) fn children(routing: &Routing) -> Vec<Route> {
     let mut out = Vec::new();
     for a in &routing.audit_receivers {
         out.push(Route {
-            receiver: names::alertmanager_name(a),
+            receiver: routing.am_name(a),
             continue_: true,
             ..Route::default()
         });

@@ -5,9 +5,13 @@
 
 mod calendar;
 mod facts;
+mod http;
+mod integrations;
 mod intervals;
 mod kubernetes;
 mod receivers;
+mod releases;
+mod settings;
 mod severities;
 mod stages;
 mod teams;
@@ -163,8 +167,10 @@ fn routing(
     }
     let facts = facts::fleet_facts(services);
     let receivers = receivers::receivers(cx, spec);
+    let alertmanager_version = releases::alertmanager_version(cx, spec);
+    releases::check(cx, spec, &receivers, alertmanager_version);
     let mut receiver_refs = ReceiverRefs::new(&spec.receivers);
-    receiver_refs.check(cx, &spec.default_receiver, "default_receiver");
+    receivers::default_receiver(cx, spec, &mut receiver_refs);
     let audit = receivers::audit_receivers(cx, spec, &mut receiver_refs);
     let time_intervals = intervals::time_intervals(cx, spec);
     let mut refs = Refs {
@@ -207,5 +213,6 @@ fn routing(
         teams,
         stage_routes,
         operator,
+        alertmanager_version,
     })
 }

@@ -1,30 +1,152 @@
-//! The receivers of the `AlertRouting` document: each integration checked (secrets only as
-//! file paths), the default and audit receivers, and the receivers each route lists resolved.
+//! The receivers of the `AlertRouting` document: each one assembled from its integrations
+//! (checked in `integrations`, their HTTP clients in `http`) or named as a receiver of the
+//! user's own configuration (`existing: true`), the default and audit receivers, and the
+//! receivers each route lists resolved.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Code;
-use crate::load::routing::{
-    EmailSpec, OpsgenieSpec, PagerDutySpec, ReceiverSpec, RoutingSpec, SlackSpec, WebhookSpec,
-};
+use crate::load::routing::{ReceiverSpec, RoutingSpec};
 use crate::load::spanned::Sp;
-use crate::model::routing::{Email, Opsgenie, PagerDuty, Receiver, Slack, Webhook};
+use crate::model::routing::Receiver;
+use crate::names;
 use crate::validate::Ctx;
 
 use super::check_name;
+use super::integrations;
+use super::settings::Constraints;
+
+fn is_existing(r: &ReceiverSpec) -> bool {
+    r.existing.as_ref().is_some_and(|e| e.value)
+}
+
+fn has_integration(r: &ReceiverSpec) -> bool {
+    r.pagerduty.is_some()
+        || r.slack.is_some()
+        || r.email.is_some()
+        || r.webhook.is_some()
+        || r.opsgenie.is_some()
+        || r.msteams.is_some()
+        || r.msteamsv2.is_some()
+}
 
 /// The receivers the document defines, by name; those with errors left out.
 pub(super) fn receivers(cx: &mut Ctx, spec: &RoutingSpec) -> BTreeMap<String, Receiver> {
     let mut receivers = BTreeMap::new();
     for (name, r) in &spec.receivers {
         let path = format!("receivers.{}", name.value);
-        if check_name(cx, name, &path)
-            && let Some(rec) = receiver(cx, name, r, &path)
-        {
-            receivers.insert(name.value.clone(), rec);
+        let named = if is_existing(r) {
+            existing_name(cx, name, &path)
+        } else {
+            check_name(cx, name, &path)
+        };
+        if named {
+            receivers.insert(name.value.clone(), receiver(cx, name, r, &path));
         }
     }
     receivers
+}
+
+/// The name of a receiver of the user's configuration: any name Alertmanager takes, but not
+/// one of sloforge's own (`splice` replaces those).
+fn existing_name(cx: &mut Ctx, name: &Sp<String>, path: &str) -> bool {
+    let v = &name.value;
+    if v.trim().is_empty() || v.chars().any(char::is_control) {
+        cx.err(
+            Code::Name,
+            name.loc,
+            path,
+            format!("`{}` is not a receiver name", v.escape_debug()),
+        );
+        return false;
+    }
+    if v.starts_with(names::ALERTMANAGER_PREFIX) {
+        cx.err_help(
+            Code::Name,
+            name.loc,
+            path,
+            format!(
+                "`{v}` cannot be a receiver of yours: `splice` owns every receiver named `{}…` and replaces it",
+                names::ALERTMANAGER_PREFIX
+            ),
+            format!(
+                "rename the receiver in your Alertmanager configuration, or declare it here without `existing` and without the `{}` prefix",
+                names::ALERTMANAGER_PREFIX
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Receiver {
+    if let Some(e) = r.existing.as_ref().filter(|e| e.value) {
+        if has_integration(r) {
+            cx.err_help(
+                Code::Config,
+                e.loc,
+                format!("{path}.existing"),
+                format!(
+                    "receiver `{}` is one of your Alertmanager configuration's: its integrations are there, not here",
+                    name.value
+                ),
+                "leave out `existing` to have sloforge write the receiver, or leave out its integrations to route to yours",
+            );
+        }
+        let mut c = Constraints::default();
+        c.gap(
+            e.loc,
+            &format!("{path}.existing"),
+            format!(
+                "receiver `{}` exists only in your Alertmanager configuration: an AlertmanagerConfig can route only to receivers it defines itself, not to those of the Alertmanager's main configuration",
+                name.value
+            ),
+            "give the receiver its integrations here (without `existing`) for --format kubernetes, or use the yaml format and `sloforge splice`",
+        );
+        return Receiver {
+            name: name.value.clone(),
+            loc: name.loc,
+            existing: true,
+            kubernetes_gaps: c.gaps,
+            ..Receiver::default()
+        };
+    }
+    let mut c = Constraints::default();
+    let mut out = Receiver {
+        name: name.value.clone(),
+        loc: name.loc,
+        ..Receiver::default()
+    };
+    integrations::integrations(cx, r, path, &mut out, &mut c);
+    // No integration: Alertmanager's usual discard receiver (`"null"`), a valid default.
+    out.requirements = c.requirements;
+    out.kubernetes_gaps = c.gaps;
+    out
+}
+
+/// The default receiver, checked: defined, and one sloforge writes (the receiver of its own
+/// routes, which `splice` finds by its name).
+pub(super) fn default_receiver(cx: &mut Ctx, spec: &RoutingSpec, refs: &mut ReceiverRefs) {
+    let d = &spec.default_receiver;
+    if !refs.check(cx, d, "default_receiver") {
+        return;
+    }
+    if spec
+        .receivers
+        .iter()
+        .any(|(k, r)| k.value == d.value && is_existing(r))
+    {
+        cx.err_help(
+            Code::Routing,
+            d.loc,
+            "default_receiver",
+            format!(
+                "the default receiver `{}` is one of your Alertmanager configuration's: it must be one sloforge writes",
+                d.value
+            ),
+            "the default receiver is the receiver of sloforge's own routes (proved to receive no SLO alert); declare one here, such as `unrouted: {}`",
+        );
+    }
 }
 
 /// The references the document makes to receivers: each resolved, and the receivers named kept
@@ -63,16 +185,12 @@ impl<'a> ReceiverRefs<'a> {
         false
     }
 
-    /// Whether the receiver `name` has no integration (a discard receiver).
+    /// Whether the receiver `name` has no integration (a discard receiver); a receiver of the
+    /// user's own configuration delivers as that configuration says.
     fn discards(&self, name: &str) -> bool {
-        self.defined.iter().any(|(k, r)| {
-            k.value == name
-                && r.pagerduty.is_none()
-                && r.slack.is_none()
-                && r.email.is_none()
-                && r.webhook.is_none()
-                && r.opsgenie.is_none()
-        })
+        self.defined
+            .iter()
+            .any(|(k, r)| k.value == name && !is_existing(r) && !has_integration(r))
     }
 
     /// Warns of every receiver no route names.
@@ -186,212 +304,4 @@ pub(super) fn receiver_list(
         }
     }
     list
-}
-
-/// A secret file path: absolute, without `..`, naming a file.
-fn secret_file(cx: &mut Ctx, s: &Sp<String>, path: &str) -> String {
-    let v = &s.value;
-    if !v.starts_with('/')
-        || v.ends_with('/')
-        || v.split('/').any(|c| c == "..")
-        || v.chars().any(char::is_control)
-    {
-        cx.err_help(
-            Code::InlineSecret,
-            s.loc,
-            path,
-            format!("`{}` is not an absolute path of a file", v.escape_debug()),
-            "give the path Alertmanager reads the secret from, e.g. /etc/alertmanager/secrets/pagerduty-payments/routing-key",
-        );
-    }
-    v.clone()
-}
-
-fn send_resolved(s: Option<&Sp<bool>>) -> bool {
-    s.is_none_or(|b| b.value)
-}
-
-fn receiver(cx: &mut Ctx, name: &Sp<String>, r: &ReceiverSpec, path: &str) -> Option<Receiver> {
-    let pagerduty = r
-        .pagerduty
-        .as_ref()
-        .map(|p| pagerduty(cx, p, &format!("{path}.pagerduty")));
-    let slack = r
-        .slack
-        .as_ref()
-        .map(|s| slack(cx, s, &format!("{path}.slack")));
-    let email = r
-        .email
-        .as_ref()
-        .map(|e| email(cx, e, &format!("{path}.email")));
-    let webhook = r
-        .webhook
-        .as_ref()
-        .map(|w| webhook(cx, w, &format!("{path}.webhook")));
-    let opsgenie = r
-        .opsgenie
-        .as_ref()
-        .map(|o| opsgenie(cx, o, &format!("{path}.opsgenie")));
-    // No integration: Alertmanager's usual discard receiver (`"null"`), a valid default.
-    Some(Receiver {
-        name: name.value.clone(),
-        pagerduty,
-        slack,
-        email,
-        webhook,
-        opsgenie,
-    })
-}
-
-fn pagerduty(cx: &mut Ctx, p: &PagerDutySpec, pp: &str) -> PagerDuty {
-    let routing_key_file = secret_file(cx, &p.routing_key_file, &format!("{pp}.routing_key_file"));
-    if let Some(s) = &p.severity
-        && !["critical", "error", "warning", "info"].contains(&s.value.as_str())
-    {
-        cx.err(
-            Code::Config,
-            s.loc,
-            format!("{pp}.severity"),
-            format!(
-                "PagerDuty severities are critical, error, warning and info, not `{}`",
-                s.value
-            ),
-        );
-    }
-    PagerDuty {
-        routing_key_file,
-        severity: p.severity.as_ref().map(|s| s.value.clone()),
-        send_resolved: send_resolved(p.send_resolved.as_ref()),
-    }
-}
-
-fn slack(cx: &mut Ctx, s: &SlackSpec, sp: &str) -> Slack {
-    let api_url_file = secret_file(cx, &s.api_url_file, &format!("{sp}.api_url_file"));
-    if let Some(c) = &s.channel
-        && (c.value.trim().is_empty() || c.value.chars().any(char::is_whitespace))
-    {
-        cx.err(
-            Code::Config,
-            c.loc,
-            format!("{sp}.channel"),
-            "a Slack channel has no spaces (`#payments-oncall`)",
-        );
-    }
-    Slack {
-        api_url_file,
-        channel: s.channel.as_ref().map(|c| c.value.clone()),
-        send_resolved: send_resolved(s.send_resolved.as_ref()),
-    }
-}
-
-fn email(cx: &mut Ctx, e: &EmailSpec, ep: &str) -> Email {
-    for (v, k) in [(&e.to, "to"), (&e.from, "from")] {
-        let ok = v.value.split(',').all(|a| {
-            let a = a.trim();
-            let (user, host) = a.rsplit_once('@').unwrap_or(("", ""));
-            !user.is_empty() && host.contains('.') && !a.chars().any(char::is_whitespace)
-        });
-        if !ok {
-            cx.err(
-                Code::Config,
-                v.loc,
-                format!("{ep}.{k}"),
-                format!("`{}` is not an email address", v.value.escape_debug()),
-            );
-        }
-    }
-    let port_ok = e
-        .smarthost
-        .value
-        .rsplit_once(':')
-        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
-    if !port_ok {
-        cx.err(
-            Code::Config,
-            e.smarthost.loc,
-            format!("{ep}.smarthost"),
-            "the SMTP server is `host:port` (`smtp.example.com:587`)",
-        );
-    }
-    let auth_password_file = e
-        .auth_password_file
-        .as_ref()
-        .map(|f| secret_file(cx, f, &format!("{ep}.auth_password_file")));
-    if auth_password_file.is_some() && e.auth_username.is_none() {
-        cx.err(
-            Code::Config,
-            e.smarthost.loc,
-            format!("{ep}.auth_username"),
-            "a password file needs `auth_username`",
-        );
-    }
-    Email {
-        to: e.to.value.clone(),
-        from: e.from.value.clone(),
-        smarthost: e.smarthost.value.clone(),
-        auth_username: e.auth_username.as_ref().map(|u| u.value.clone()),
-        auth_password_file,
-        require_tls: e.require_tls.as_ref().is_none_or(|b| b.value),
-        send_resolved: send_resolved(e.send_resolved.as_ref()),
-    }
-}
-
-fn webhook(cx: &mut Ctx, w: &WebhookSpec, wp: &str) -> Webhook {
-    let u = &w.url.value;
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !u.chars().any(char::is_whitespace) =>
-        {
-            let authority = rest.split('/').next().unwrap_or_default();
-            if authority.contains('@') {
-                cx.err_help(
-                    Code::InlineSecret,
-                    w.url.loc,
-                    format!("{wp}.url"),
-                    "the URL carries credentials",
-                    "give a bearer token in `credentials_file` instead",
-                );
-            }
-        }
-        _ => cx.err(
-            Code::Config,
-            w.url.loc,
-            format!("{wp}.url"),
-            format!("`{}` is not an http(s) URL", u.escape_debug()),
-        ),
-    }
-    let credentials_file = w
-        .credentials_file
-        .as_ref()
-        .map(|f| secret_file(cx, f, &format!("{wp}.credentials_file")));
-    Webhook {
-        url: u.clone(),
-        credentials_file,
-        max_alerts: w.max_alerts.as_ref().map_or(0, |m| m.value),
-        send_resolved: send_resolved(w.send_resolved.as_ref()),
-    }
-}
-
-fn opsgenie(cx: &mut Ctx, o: &OpsgenieSpec, op: &str) -> Opsgenie {
-    let api_key_file = secret_file(cx, &o.api_key_file, &format!("{op}.api_key_file"));
-    if let Some(p) = &o.priority
-        && !["P1", "P2", "P3", "P4", "P5"].contains(&p.value.as_str())
-    {
-        cx.err(
-            Code::Config,
-            p.loc,
-            format!("{op}.priority"),
-            format!("Opsgenie priorities are P1 to P5, not `{}`", p.value),
-        );
-    }
-    Opsgenie {
-        api_key_file,
-        priority: o.priority.as_ref().map(|p| p.value.clone()),
-        send_resolved: send_resolved(o.send_resolved.as_ref()),
-    }
 }

@@ -12,7 +12,6 @@
 //! holds the verdicts to theirs on every configuration under `tests/`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Deserialize;
 
@@ -21,45 +20,7 @@ use crate::load::spanned::Sp;
 use crate::syntax::duration::Duration;
 use crate::syntax::matchers::{Matcher, Op, parse_matchers};
 
-/// An Alertmanager release whose configuration format sloforge checks against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AmVersion {
-    V0_25,
-    V0_28,
-    V0_33,
-}
-
-impl AmVersion {
-    /// Every release known, oldest first.
-    pub const ALL: [AmVersion; 3] = [AmVersion::V0_25, AmVersion::V0_28, AmVersion::V0_33];
-    /// The release checked against unless another is asked for.
-    pub const NEWEST: AmVersion = AmVersion::V0_33;
-
-    /// `0.25`, `0.28.1`, `v0.33.1`: the release by its minor version.
-    pub fn parse(s: &str) -> Option<AmVersion> {
-        let s = s.trim().trim_start_matches('v');
-        let mut parts = s.split('.');
-        let (major, minor) = (parts.next()?, parts.next()?);
-        if major != "0" || parts.any(|p| p.parse::<u32>().is_err()) {
-            return None;
-        }
-        AmVersion::ALL.into_iter().find(|v| v.minor() == minor)
-    }
-
-    fn minor(self) -> &'static str {
-        match self {
-            AmVersion::V0_25 => "25",
-            AmVersion::V0_28 => "28",
-            AmVersion::V0_33 => "33",
-        }
-    }
-}
-
-impl fmt::Display for AmVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0.{}", self.minor())
-    }
-}
+pub use crate::model::alertmanager::AmVersion;
 
 /// One problem Alertmanager would refuse the configuration for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,15 +1,19 @@
 //! The Alertmanager routing spec, `kind: AlertRouting` (at most one document), as read from YAML
 //! (raw, located, not yet validated). It names the receivers, says which receivers each team's
-//! alerts reach per severity, and holds the timing defaults and named time intervals.
+//! alerts reach per severity, and holds the timing defaults and named time intervals. The
+//! receivers are in `receivers`, the keys that would hold a secret inline in `secrets`.
+
+mod receivers;
+mod secrets;
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::node::{Node, Value};
 use super::spanned::Sp;
-use crate::diag::Loc;
+pub use receivers::*;
+pub use secrets::*;
 
 pub const KIND: &str = "AlertRouting";
 
@@ -46,7 +50,14 @@ pub struct RoutingSpec {
     /// false).
     #[serde(default)]
     pub templates: Option<Sp<bool>>,
-    /// Receivers by name. Secrets are given only as paths of files holding them.
+    /// The Alertmanager release that loads the generated `alertmanager.yml`: `"0.25"`,
+    /// `"0.28"` or `"0.33"` (a release in between reads as the one before it: `"0.30"` as
+    /// 0.28). A receiver setting that release cannot load is an error; without this field, one
+    /// that Alertmanager 0.25 cannot load is a warning.
+    #[serde(default)]
+    pub alertmanager_version: Option<Sp<String>>,
+    /// Receivers by name. Secrets are given only as paths of files holding them. A receiver of
+    /// the Alertmanager configuration `splice` writes into is named here with `existing: true`.
     pub receivers: BTreeMap<Sp<String>, ReceiverSpec>,
     /// Named time intervals, for `mute_time_intervals` and `active_time_intervals`.
     #[serde(default)]
@@ -101,108 +112,6 @@ pub struct TimingSpec {
     /// How long to wait before repeating a notification (default `4h`).
     #[serde(default)]
     pub repeat_interval: Option<Sp<String>>,
-}
-
-/// One receiver: one or more integrations.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiverSpec {
-    /// PagerDuty, Events API v2.
-    #[serde(default)]
-    pub pagerduty: Option<PagerDutySpec>,
-    /// A Slack incoming webhook.
-    #[serde(default)]
-    pub slack: Option<SlackSpec>,
-    /// Email over SMTP.
-    #[serde(default)]
-    pub email: Option<EmailSpec>,
-    /// A generic webhook (the Alertmanager webhook payload).
-    #[serde(default)]
-    pub webhook: Option<WebhookSpec>,
-    /// Opsgenie.
-    #[serde(default)]
-    pub opsgenie: Option<OpsgenieSpec>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PagerDutySpec {
-    /// Absolute path of a file holding the Events API v2 routing (integration) key.
-    pub routing_key_file: Sp<String>,
-    /// PagerDuty severity of the incident: `critical`, `error`, `warning` or `info`.
-    #[serde(default)]
-    pub severity: Option<Sp<String>>,
-    /// Notify when the alert resolves (default true).
-    #[serde(default)]
-    pub send_resolved: Option<Sp<bool>>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SlackSpec {
-    /// Absolute path of a file holding the incoming-webhook URL.
-    pub api_url_file: Sp<String>,
-    /// Channel (`#payments-oncall`) or user; default: the webhook's own channel.
-    #[serde(default)]
-    pub channel: Option<Sp<String>>,
-    /// Notify when the alert resolves (default true; Alertmanager's own default for Slack is
-    /// false).
-    #[serde(default)]
-    pub send_resolved: Option<Sp<bool>>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmailSpec {
-    /// Recipient address(es), comma-separated.
-    pub to: Sp<String>,
-    /// Sender address.
-    pub from: Sp<String>,
-    /// SMTP server, `host:port`.
-    pub smarthost: Sp<String>,
-    /// SMTP user name.
-    #[serde(default)]
-    pub auth_username: Option<Sp<String>>,
-    /// Absolute path of a file holding the SMTP password.
-    #[serde(default)]
-    pub auth_password_file: Option<Sp<String>>,
-    /// Require STARTTLS (default true, as in Alertmanager).
-    #[serde(default)]
-    pub require_tls: Option<Sp<bool>>,
-    /// Notify when the alert resolves (default true; Alertmanager's own default for email is
-    /// false).
-    #[serde(default)]
-    pub send_resolved: Option<Sp<bool>>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookSpec {
-    /// Endpoint (`https://…`). Alertmanager 0.25 has no `url_file`: keep credentials out of the
-    /// URL and give them in `credentials_file`.
-    pub url: Sp<String>,
-    /// Absolute path of a file holding a bearer token (`Authorization: Bearer …`).
-    #[serde(default)]
-    pub credentials_file: Option<Sp<String>>,
-    /// Largest number of alerts in one message (default 0: all).
-    #[serde(default)]
-    pub max_alerts: Option<Sp<u64>>,
-    /// Notify when the alert resolves (default true).
-    #[serde(default)]
-    pub send_resolved: Option<Sp<bool>>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpsgenieSpec {
-    /// Absolute path of a file holding the Opsgenie API key.
-    pub api_key_file: Sp<String>,
-    /// Opsgenie priority, `P1` to `P5`.
-    #[serde(default)]
-    pub priority: Option<Sp<String>>,
-    /// Notify when the alert resolves (default true).
-    #[serde(default)]
-    pub send_resolved: Option<Sp<bool>>,
 }
 
 /// A named time interval: the times at which it is active, in one time zone.
@@ -324,73 +233,5 @@ impl SeverityRouteSpec {
             group_interval: self.group_interval.clone(),
             repeat_interval: self.repeat_interval.clone(),
         }
-    }
-}
-
-/// Keys that would hold a secret inline, and the key to use instead.
-pub const INLINE_SECRET_KEYS: &[(&str, &str)] = &[
-    ("routing_key", "routing_key_file"),
-    ("service_key", "routing_key_file"),
-    ("api_url", "api_url_file"),
-    ("auth_password", "auth_password_file"),
-    ("auth_secret", "auth_password_file"),
-    ("api_key", "api_key_file"),
-    ("credentials", "credentials_file"),
-    ("bearer_token", "credentials_file"),
-    ("password", "auth_password_file"),
-];
-
-/// An inline secret found in a routing document.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InlineSecret {
-    pub loc: Loc,
-    pub path: String,
-    pub key: String,
-    pub instead: &'static str,
-}
-
-/// Whether a schema issue is a consequence of an inline secret (the unknown key itself, or the
-/// `*_file` key missing beside it), so that only the inline-secret error is reported.
-pub fn explained_by_secret(secrets: &[InlineSecret], issue_path: &str, issue_loc: Loc) -> bool {
-    secrets.iter().any(|s| {
-        let parent = s.path.rsplit_once('.').map_or("", |(p, _)| p);
-        issue_loc == s.loc || issue_path == s.path || issue_path == parent
-    })
-}
-
-/// Finds every key under `receivers` that would hold a secret inline. The schema check does
-/// not report these keys as unknown: they get this more useful error instead.
-pub fn inline_secrets(doc: &Node) -> Vec<InlineSecret> {
-    let mut out = Vec::new();
-    if let Some(receivers) = doc.value.get("receivers") {
-        walk(receivers, "receivers", &mut out);
-    }
-    out
-}
-
-fn walk(node: &Node, path: &str, out: &mut Vec<InlineSecret>) {
-    match &node.value {
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                let key = k.value.scalar_text();
-                let p = format!("{path}.{key}");
-                if let Some((_, instead)) = INLINE_SECRET_KEYS.iter().find(|(s, _)| *s == key) {
-                    out.push(InlineSecret {
-                        loc: k.loc,
-                        path: p,
-                        key,
-                        instead,
-                    });
-                } else {
-                    walk(v, &p, out);
-                }
-            }
-        }
-        Value::Seq(items) => {
-            for (i, v) in items.iter().enumerate() {
-                walk(v, &format!("{path}[{i}]"), out);
-            }
-        }
-        _ => {}
     }
 }
