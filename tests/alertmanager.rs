@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 use sloforge::render::{self, Format, RenderOptions};
-use sloforge::syntax::matchers::quote;
 use sloforge::verify::alerts::{AlertInstance, alert_instances};
 use sloforge::verify::amconfig::AmConfig;
 use sloforge::verify::proof::expected_receivers;
 
+use common::routing::routes_test;
 use common::{root, sloforge};
 
 /// Spec sets that have an AlertRouting document.
@@ -117,15 +117,9 @@ fn cross_check(amtool: &Path, config: &Path, fleet: &sloforge::model::Fleet) -> 
             .iter()
             .map(|a| {
                 let expected = expected_receivers(routing, a).join(",");
-                let mut cmd = Command::new(amtool);
-                cmd.args(["config", "routes", "test"])
-                    .arg(format!("--config.file={}", config.display()))
-                    .arg(format!("--verify.receivers={expected}"));
-                for (k, v) in &a.labels {
-                    cmd.arg(format!("{k}={}", quote(v)));
-                }
                 (
-                    cmd.stdout(Stdio::piped())
+                    routes_test(amtool, config, a, &expected)
+                        .stdout(Stdio::piped())
                         .stderr(Stdio::piped())
                         .spawn()
                         .unwrap(),

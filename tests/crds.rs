@@ -321,15 +321,9 @@ fn check(crds: &BTreeMap<(String, String), CrdVersion>, doc: &Value) -> Vec<Stri
 
 /// The demo fleet in a temporary directory, its routing replaced by `routing` when given.
 fn fleet(routing: Option<&Path>) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let specs = tmp.path().join("slo-specs");
-    fs::create_dir_all(&specs).unwrap();
-    for e in fs::read_dir(root().join("slo-specs")).unwrap() {
-        let p = e.unwrap().path();
-        fs::copy(&p, specs.join(p.file_name().unwrap())).unwrap();
-    }
+    let tmp = common::routing::demo_fleet();
     if let Some(r) = routing {
-        fs::copy(r, specs.join("routing.yaml")).unwrap();
+        fs::copy(r, tmp.path().join("slo-specs/routing.yaml")).unwrap();
     }
     tmp
 }

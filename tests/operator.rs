@@ -14,14 +14,7 @@ use common::{root, sloforge};
 use sloforge::verify::cluster::{Cluster, prove_cluster};
 
 fn workspace() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let specs = tmp.path().join("slo-specs");
-    fs::create_dir_all(&specs).unwrap();
-    for e in fs::read_dir(root().join("slo-specs")).unwrap() {
-        let p = e.unwrap().path();
-        fs::copy(&p, specs.join(p.file_name().unwrap())).unwrap();
-    }
-    tmp
+    common::routing::demo_fleet()
 }
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {

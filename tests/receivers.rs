@@ -11,12 +11,11 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value as Json;
-use sloforge::syntax::matchers::quote;
 use sloforge::verify::alerts::alert_instances;
 use sloforge::verify::amcheck::AmVersion;
 use sloforge::verify::proof::expected_receivers;
 
-use common::routing::{fixture, fleet, fleet_in, fleet_of, out, site, yaml};
+use common::routing::{fixture, fleet, fleet_in, fleet_of, out, routes_test, site, yaml};
 use common::{root, sloforge};
 
 /// Whether `amtool check-config` accepts `config`, and what it said.
@@ -184,14 +183,8 @@ fn amtool_routes_every_alert(
             .iter()
             .map(|a| {
                 let expected = expected_receivers(routing, a).join(",");
-                let mut cmd = Command::new(amtool);
-                cmd.args(["config", "routes", "test"])
-                    .arg(format!("--config.file={}", config.display()))
-                    .arg(format!("--verify.receivers={expected}"));
-                for (k, v) in &a.labels {
-                    cmd.arg(format!("{k}={}", quote(v)));
-                }
-                (cmd.output().unwrap(), a, expected)
+                let o = routes_test(amtool, config, a, &expected).output().unwrap();
+                (o, a, expected)
             })
             .collect();
         for (o, a, expected) in children {

@@ -3,9 +3,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 use serde_json::Value as Json;
+use sloforge::syntax::matchers::quote;
+use sloforge::verify::alerts::AlertInstance;
 
 use super::root;
 
@@ -14,8 +16,8 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("tests/receivers").join(name)
 }
 
-/// The demo fleet in a temporary directory, its routing replaced by `routing` (its text).
-pub fn fleet(routing: &str) -> tempfile::TempDir {
+/// The demo fleet's specs copied to `slo-specs/` of a temporary directory.
+pub fn demo_fleet() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let specs = tmp.path().join("slo-specs");
     fs::create_dir_all(&specs).unwrap();
@@ -23,7 +25,13 @@ pub fn fleet(routing: &str) -> tempfile::TempDir {
         let p = e.unwrap().path();
         fs::copy(&p, specs.join(p.file_name().unwrap())).unwrap();
     }
-    fs::write(specs.join("routing.yaml"), routing).unwrap();
+    tmp
+}
+
+/// The demo fleet in a temporary directory, its routing replaced by `routing` (its text).
+pub fn fleet(routing: &str) -> tempfile::TempDir {
+    let tmp = demo_fleet();
+    fs::write(tmp.path().join("slo-specs/routing.yaml"), routing).unwrap();
     tmp
 }
 
@@ -63,4 +71,17 @@ pub fn fleet_in(dir: &Path) -> sloforge::model::Fleet {
     let b = sloforge::build(&[dir.join("slo-specs")], false);
     assert!(!b.failed(), "{}", b.diagnostics);
     b.fleet.unwrap()
+}
+
+/// `amtool config routes test` of one alert against `config`: it succeeds when the alert reaches
+/// exactly the receivers `expected` (comma-separated), and prints those it reaches.
+pub fn routes_test(amtool: &Path, config: &Path, alert: &AlertInstance, expected: &str) -> Command {
+    let mut cmd = Command::new(amtool);
+    cmd.args(["config", "routes", "test"])
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--verify.receivers={expected}"));
+    for (k, v) in &alert.labels {
+        cmd.arg(format!("{k}={}", quote(v)));
+    }
+    cmd
 }

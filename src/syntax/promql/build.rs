@@ -11,9 +11,14 @@ pub fn string_literal(s: &str) -> String {
 pub fn push_string_literal(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    escape_into(s, out);
+    out.push('"');
+}
+
+/// The text of a string literal between its quotes, escaped as promql-parser escapes it.
+pub(super) fn escape_into(s: &str, out: &mut String) {
     if !s.contains(['\\', '"', '\n', '\r', '\t']) {
         out.push_str(s);
-        out.push('"');
         return;
     }
     for c in s.chars() {
@@ -26,7 +31,6 @@ pub fn push_string_literal(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// A selector `metric{a="x",b="y"}` with escaped values.

@@ -10,6 +10,7 @@ use promql_parser::label::{MatchOp, Matchers};
 use promql_parser::parser::{Expr, VectorSelector};
 
 use super::PLACEHOLDER_MS;
+use super::build::escape_into;
 
 /// `e` printed as promql-parser prints it, every placeholder range (see
 /// [`super::PLACEHOLDER_RANGE`]) printed as `window` when one is given; `None` for a shape
@@ -113,24 +114,6 @@ fn plain_label(name: &str) -> bool {
     !b.is_empty()
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-}
-
-/// A matcher value's text between quotes, escaped as promql-parser escapes it.
-fn escape_into(s: &str, out: &mut String) {
-    if !s.contains(['\\', '"', '\n', '\r', '\t']) {
-        out.push_str(s);
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]
