@@ -22,7 +22,9 @@ check: build
 ## Install the engines the tests run into .tools/ (scripts/tools.sh: Prometheus and Alertmanager
 ## 2.42.0/0.25, 2.53.3/0.28.1, 3.5.3/0.33.1 from Debian's packages; victoria-metrics, vmalert and
 ## Sloth with `go install`; the CRDs of the Prometheus Operator and the VictoriaMetrics operator
-## from their Go modules, for tests/crds.rs). Cached; the system's packages are left alone.
+## from their Go modules, for tests/crds.rs; typescript and @grafana/schema from npm at the versions
+## of scripts/node/package-lock.json, for tests/dashboards.rs). Cached; the system's packages are
+## left alone.
 tools:
 	scripts/tools.sh
 

@@ -10,12 +10,16 @@
 #                                  writes, as the operators publish them in their Go modules
 #                                  (`go mod download`; tests/crds.rs checks every generated
 #                                  resource against them)
+#   .tools/node/                   the TypeScript compiler and Grafana's dashboard schema
+#                                  (`@grafana/schema`) from npm, at the exact versions of
+#                                  scripts/node/package-lock.json (`npm ci`; tests/dashboards.rs
+#                                  type-checks every generated dashboard with them)
 #
 # Idempotent: a version whose folder holds a `.complete` marker is not fetched again. Downloads
 # and builds are cached outside the checkout (SLOFORGE_TOOLS_CACHE, default
 # ~/.cache/sloforge-tools; Go's own module and build caches as Go sets them), so a fresh clone
 # on the same machine installs in seconds. Every pinned version is in the table below and
-# nowhere else. Usage: scripts/tools.sh [--only prometheus|go|crds]
+# nowhere else. Usage: scripts/tools.sh [--only prometheus|go|crds|node]
 set -euo pipefail
 
 # suite        prometheus  alertmanager  (upstream versions; any Debian revision of them)
@@ -202,15 +206,34 @@ install_crds() {
   done
 }
 
-if [ "$ONLY" != go ] && [ "$ONLY" != crds ]; then
+# --- npm packages ---------------------------------------------------------------------------
+
+# scripts/node/package.json pins each package to one version and package-lock.json pins the
+# tree; the folder is reinstalled when the lock file changes.
+install_node() {
+  local dest="$TOOLS/node" lock=scripts/node/package-lock.json stamp
+  stamp="$(sha256sum "$lock" | cut -d' ' -f1)"
+  [ -f "$dest/.complete" ] && [ "$(cat "$dest/.complete")" = "$stamp" ] && return 0
+  need npm "install the TypeScript compiler and @grafana/schema (Debian's npm, or Node.js from its project)"
+  echo "tools: npm ci (scripts/node: $(sed -n 's/^    "\(@\{0,1\}[a-z/]*\)": "\([0-9.]*\)",\{0,1\}$/\1@\2/p' scripts/node/package.json | tr '\n' ' '))"
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp scripts/node/package.json "$lock" "$dest/"
+  (cd "$dest" && npm ci --ignore-scripts --no-audit --no-fund --cache "$CACHE/npm" >/dev/null) ||
+    fail "npm ci failed in $dest (is the npm registry reachable?)"
+  [ -x "$dest/node_modules/.bin/tsc" ] || fail "npm ci left no tsc in $dest"
+  echo "$stamp" >"$dest/.complete"
+}
+
+if [ "$ONLY" != go ] && [ "$ONLY" != crds ] && [ "$ONLY" != node ]; then
   for release in "${PROMETHEUS_RELEASES[@]}"; do
     read -r suite prom am <<<"$release"
     install_prometheus "$suite" "$prom" "$am"
   done
   install_alertmanager_templates "$prom"
 fi
-[ "$ONLY" = prometheus ] || [ "$ONLY" = crds ] || install_go_tools
-[ "$ONLY" = prometheus ] || [ "$ONLY" = go ] || install_crds
+if [ -z "$ONLY" ] || [ "$ONLY" = go ]; then install_go_tools; fi
+if [ -z "$ONLY" ] || [ "$ONLY" = crds ]; then install_crds; fi
+if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then install_node; fi
 
 for dir in "$TOOLS"/prometheus/*/; do
   [ -f "$dir/.complete" ] || continue
@@ -222,4 +245,7 @@ done
 for dir in "$TOOLS"/crds/*/; do
   [ -f "$dir/.complete" ] && printf 'tools: %-28s %s\n' "crds $(basename "$dir")" "$(cd "$dir" && ls -- *.yaml | tr '\n' ' ')"
 done
+if [ -f "$TOOLS/node/.complete" ]; then
+  printf 'tools: %-28s %s\n' "node" "tsc $("$TOOLS/node/node_modules/.bin/tsc" --version | sed 's/^Version //'), @grafana/schema $(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$TOOLS/node/node_modules/@grafana/schema/package.json")"
+fi
 exit 0

@@ -8,6 +8,7 @@
 //! [`names`] of every metric, label and group name and [`diag`] of every diagnostic.
 //! [`driver`] runs the stages for each command and hands the output to stdout, a new output
 //! tree or a comparison with the current one; [`doctor`] checks the specs against live servers;
+//! [`drill`] plays an incident through the generated rules with promtool;
 //! [`cli`] parses the command line and dispatches. Imports only go down this order
 //! (`tests/layering.rs`; the layers are drawn in `docs/architecture.md`).
 
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub(crate) mod doctor;
+pub(crate) mod drill;
 pub(crate) mod driver;
 pub mod explain;
 pub mod fuzzing;

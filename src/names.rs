@@ -127,6 +127,25 @@ pub fn test_file(service: &str) -> String {
     format!("{TESTS_DIR}/{service}{TEST_FILE_SUFFIX}")
 }
 
+/// Runbook of one SLO, relative to the output directory; also its path under a runbook base
+/// URL (`<base_url>/<service>/<slo>.md`).
+pub fn runbook_file(service: &str, slo: &str) -> String {
+    format!("{RUNBOOKS_DIR}/{}", runbook_path(service, slo))
+}
+
+/// The runbook of one SLO below the runbooks directory (and below a runbook base URL).
+pub fn runbook_path(service: &str, slo: &str) -> String {
+    format!("{service}/{slo}.md")
+}
+
+/// Directory of the generated runbooks, relative to the output directory.
+pub const RUNBOOKS_DIR: &str = "runbooks";
+
+/// The annotation that links an alert to its runbook.
+pub const RUNBOOK_ANNOTATION: &str = "runbook_url";
+/// The annotation that links an alert to its dashboard.
+pub const DASHBOARD_ANNOTATION: &str = "dashboard_url";
+
 /// Directory of the generated promtool unit tests, relative to the output directory.
 pub const TESTS_DIR: &str = "tests";
 pub const TEST_FILE_SUFFIX: &str = ".test.yaml";
@@ -195,4 +214,139 @@ pub fn alertmanager_config_resource(team: &str) -> String {
 
 pub fn alertmanager_config_file(team: &str) -> String {
     format!("kubernetes/{team}.alertmanagerconfig.yaml")
+}
+
+/// Grafana's longest dashboard uid.
+const DASHBOARD_UID_MAX: usize = 40;
+
+/// The uid of a service's Grafana dashboard: `sloforge-<service>`, or for a long service name
+/// its first characters and a hash of the whole name, within Grafana's 40 characters. Never
+/// [`OVERVIEW_UID`] (a service name is not empty).
+pub fn dashboard_uid(service: &str) -> String {
+    let uid = format!("sloforge-{service}");
+    if uid.len() <= DASHBOARD_UID_MAX {
+        return uid;
+    }
+    let hash = format!("-{:08x}", fnv1a(service.as_bytes()));
+    let keep = DASHBOARD_UID_MAX - hash.len();
+    // Names are ASCII: any byte index is a character boundary.
+    format!("{}{hash}", uid.get(..keep).unwrap_or(&uid))
+}
+
+/// The title of a service's dashboard.
+pub fn dashboard_title(service: &str) -> String {
+    format!("{service} SLOs")
+}
+
+/// The path of a service's dashboard in Grafana, `/d/<uid>/<slug>` (the slug is the one Grafana
+/// makes of the title; Grafana finds the dashboard by its uid alone).
+pub fn dashboard_path(service: &str) -> String {
+    format!(
+        "/d/{}/{}",
+        dashboard_uid(service),
+        slug(&dashboard_title(service))
+    )
+}
+
+/// The uid of the fleet's overview dashboard: no service's dashboard has it.
+pub const OVERVIEW_UID: &str = "sloforge";
+pub const OVERVIEW_TITLE: &str = "SLO overview";
+/// The tag on every dashboard sloforge writes (their links to each other list it).
+pub const DASHBOARD_TAG: &str = "sloforge";
+
+/// The Grafana dashboard of a service, or with [`OVERVIEW`] the fleet's overview, relative to
+/// the output directory.
+pub fn dashboard_file(name: &str) -> String {
+    format!("{DASHBOARDS_DIR}/{}", dashboard_key(name))
+}
+
+/// The file name of a dashboard, and its key in the dashboard's `ConfigMap`.
+pub fn dashboard_key(name: &str) -> String {
+    format!("{name}.json")
+}
+
+pub const DASHBOARDS_DIR: &str = "dashboards";
+/// The name of the fleet's overview dashboard's file, where a service's dashboard has the
+/// service's name: no service may have it ([`RESERVED_SERVICE_NAMES`]).
+pub const OVERVIEW: &str = "overview";
+
+/// Names no service may have: they name the fleet's own files.
+pub const RESERVED_SERVICE_NAMES: &[&str] = &[OVERVIEW];
+
+/// The label Grafana's dashboard sidecar (kube-prometheus-stack) finds dashboard `ConfigMap`s
+/// by, and its value.
+pub const GRAFANA_DASHBOARD_LABEL: (&str, &str) = ("grafana_dashboard", "1");
+
+/// Name of the `ConfigMap` of a service's dashboard: a DNS label, so `_` of the service name
+/// becomes `-`, and a hash of the name keeps two names apart that differ only there.
+pub fn dashboard_configmap(service: &str) -> String {
+    let dns = service.replace('_', "-");
+    if dns == service {
+        format!("sloforge-dashboard-{service}")
+    } else {
+        format!("sloforge-dashboard-{dns}-{:08x}", fnv1a(service.as_bytes()))
+    }
+}
+
+/// Name of the `ConfigMap` of the overview dashboard (a service's is never this: it is
+/// longer).
+pub const OVERVIEW_CONFIGMAP: &str = "sloforge-dashboard";
+
+/// The file of a dashboard `ConfigMap` (`name` is the dashboard's file stem), relative to the
+/// output directory.
+pub fn dashboard_configmap_file(name: &str) -> String {
+    format!("kubernetes/{name}.dashboard.yaml")
+}
+
+/// Grafana's slug of a title: lower case, every run of other characters than letters and
+/// digits one `-`, none at either end.
+pub fn slug(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// 32-bit FNV-1a: a hash that is the same on every platform and release.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[cfg(test)]
+mod dashboard_name_tests {
+    use super::*;
+
+    #[test]
+    fn uids_fit_grafana_and_stay_apart() {
+        assert_eq!(dashboard_uid("checkout"), "sloforge-checkout");
+        let long = "a".repeat(63);
+        let other = format!("{}b", "a".repeat(62));
+        assert_eq!(dashboard_uid(&long).len(), 40);
+        assert_ne!(dashboard_uid(&long), dashboard_uid(&other));
+        assert_ne!(dashboard_uid("x"), OVERVIEW_UID);
+        assert_eq!(
+            dashboard_path("checkout"),
+            "/d/sloforge-checkout/checkout-slos"
+        );
+        assert_eq!(slug("My  SLOs: a_b!"), "my-slos-a-b");
+    }
+
+    #[test]
+    fn configmap_names_are_dns_labels() {
+        assert_eq!(dashboard_configmap("cart"), "sloforge-dashboard-cart");
+        let a = dashboard_configmap("a_b");
+        assert!(a.starts_with("sloforge-dashboard-a-b-") && !a.contains('_'));
+        assert_ne!(a, dashboard_configmap("a-b"));
+        assert!(dashboard_configmap(&"a".repeat(63)).len() <= 253);
+    }
 }

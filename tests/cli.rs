@@ -208,20 +208,47 @@ fn kubernetes_resources_carry_namespace_and_labels() {
     );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
-    // Every resource of the fleet: the rules, then each team's AlertmanagerConfig.
+    // Every resource of the fleet: the rules, each team's AlertmanagerConfig, then the
+    // dashboards (the overview and one per service).
     assert_eq!(out.matches("kind: PrometheusRule").count(), 6);
     assert_eq!(out.matches("kind: AlertmanagerConfig").count(), 4);
-    assert_eq!(out.matches("\n  namespace: monitoring\n").count(), 6);
-    assert_eq!(out.matches("prometheus: main").count(), 10);
+    assert_eq!(out.matches("kind: ConfigMap").count(), 7);
+    assert_eq!(out.matches("\n  namespace: monitoring\n").count(), 13);
+    assert_eq!(out.matches("prometheus: main").count(), 17);
+    assert_eq!(out.matches("grafana_dashboard: \"1\"").count(), 7);
     assert!(out.contains("apiVersion: monitoring.coreos.com/v1\n"));
     assert!(out.contains("apiVersion: monitoring.coreos.com/v1alpha1\n"));
     let first = out.split("\n---\n").next().unwrap();
     assert!(first.contains("name: sloforge-cart"), "{first}");
 }
 
+#[test]
+fn no_dashboards_leaves_the_dashboards_out() {
+    let tmp = workspace();
+    let o = sloforge(&["generate", "-o", "out", "--no-dashboards"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(tmp.path().join("out/rules").is_dir());
+    assert!(!tmp.path().join("out/dashboards").exists());
+    let o = sloforge(&["generate", "-o", "out"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    assert!(tmp.path().join("out/dashboards/overview.json").is_file());
+    assert!(tmp.path().join("out/dashboards/cart.json").is_file());
+    let args = ["generate", "--format", "kubernetes", "-o", "-"];
+    let with = text(&sloforge(&args, tmp.path())).0;
+    let without = text(&sloforge(
+        &[&args[..], &["--no-dashboards"]].concat(),
+        tmp.path(),
+    ))
+    .0;
+    assert_eq!(with.matches("kind: ConfigMap").count(), 7);
+    assert_eq!(without.matches("kind: ConfigMap").count(), 0);
+    assert!(with.starts_with(&without));
+}
+
 /// `-o -` with `--format kubernetes` is one stream `kubectl apply -f -` takes: every document
 /// after a `---` line, each a whole resource (`apiVersion`, `kind`, `metadata` with a name), the
-/// rules before the Alertmanager configuration, and the same documents as the output tree.
+/// rules before the Alertmanager configuration and the dashboards, and the same documents as
+/// the output tree.
 #[test]
 fn kubernetes_stream_holds_every_resource_of_the_fleet() {
     let tmp = workspace();
@@ -248,7 +275,12 @@ fn kubernetes_stream_holds_every_resource_of_the_fleet() {
         .collect();
     assert_eq!(
         kinds,
-        [vec!["PrometheusRule"; 6], vec!["AlertmanagerConfig"; 4]].concat()
+        [
+            vec!["PrometheusRule"; 6],
+            vec!["AlertmanagerConfig"; 4],
+            vec!["ConfigMap"; 7]
+        ]
+        .concat()
     );
     let o = sloforge(&[&args[..], &["-o", "k8s"]].concat(), tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);

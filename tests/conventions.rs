@@ -86,6 +86,7 @@ fn every_command_shows_examples_in_its_help() {
         "doctor",
         "test",
         "convert",
+        "drill",
         "completions",
         "man",
     ] {

@@ -11,6 +11,12 @@
 //! `properties` and does not say `x-kubernetes-preserve-unknown-fields`), since the API server
 //! prunes such a field without a word. `metadata` is checked as the API server checks it (name,
 //! namespace, label keys and values).
+//!
+//! The dashboard `ConfigMap`s are core `v1` resources, which no CRD describes: they are checked
+//! against a schema written here after the API server's own validation of a `ConfigMap`
+//! (`metadata` as above, `data` a map of string values under keys of `-`, `_`, `.` and
+//! alphanumerics, at most 1 MiB in all), and each must carry the label Grafana's dashboard
+//! sidecar finds it by and hold one dashboard.
 
 mod common;
 
@@ -19,7 +25,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use common::{root, sloforge, tools_dir};
+use common::{configmap, root, sloforge, tools_dir};
 use serde_json::{Map, Value, json};
 
 /// One served version of a CRD: where it comes from and its schema, made strict.
@@ -78,6 +84,13 @@ fn crds() -> Option<BTreeMap<(String, String), CrdVersion>> {
             }
         }
     }
+    out.insert(
+        ("v1".to_string(), "ConfigMap".to_string()),
+        CrdVersion {
+            source: "core/v1 ConfigMap (written after the API server's validation)".into(),
+            validator: validator(&configmap::schema(object_meta())).unwrap(),
+        },
+    );
     Some(out)
 }
 
@@ -299,24 +312,27 @@ fn check(crds: &BTreeMap<(String, String), CrdVersion>, doc: &Value) -> Vec<Stri
     let Some(crd) = crds.get(&key) else {
         return vec![format!("no served CRD version for {} {}", key.0, key.1)];
     };
+    let mut sidecar = if key.1 == "ConfigMap" {
+        configmap::sidecar_problems(doc)
+    } else {
+        Vec::new()
+    };
     let name = format!(
         "{} {}/{}",
         key.1,
         doc["metadata"]["namespace"].as_str().unwrap_or("-"),
         doc["metadata"]["name"].as_str().unwrap_or("-")
     );
-    crd.validator
-        .iter_errors(doc)
-        .map(|e| {
-            format!(
-                "{name} ({key0}, {}): {} at {}",
-                crd.source,
-                e,
-                e.instance_path(),
-                key0 = key.0
-            )
-        })
-        .collect()
+    sidecar.extend(crd.validator.iter_errors(doc).map(|e| {
+        format!(
+            "{name} ({key0}, {}): {} at {}",
+            crd.source,
+            e,
+            e.instance_path(),
+            key0 = key.0
+        )
+    }));
+    sidecar
 }
 
 /// The demo fleet in a temporary directory, its routing replaced by `routing` when given.
@@ -419,6 +435,7 @@ fn every_generated_resource_validates_against_its_crd() {
         ("PrometheusRule", "monitoring.coreos.com/v1"),
         ("AlertmanagerConfig", "monitoring.coreos.com/v1alpha1"),
         ("VMRule", "operator.victoriametrics.com/v1beta1"),
+        ("ConfigMap", "v1"),
     ] {
         assert!(
             counts.keys().any(|(k, v, _)| k == kind && v == api_version),
@@ -445,7 +462,16 @@ fn a_provoked_schema_failure_is_caught() {
         .find(|d| d["kind"] == "PrometheusRule")
         .unwrap()
         .clone();
-    assert!(check(&crds, &amc).is_empty() && check(&crds, &rule).is_empty());
+    let dashboard = docs
+        .iter()
+        .find(|d| d["kind"] == "ConfigMap")
+        .unwrap()
+        .clone();
+    assert!(
+        check(&crds, &amc).is_empty()
+            && check(&crds, &rule).is_empty()
+            && check(&crds, &dashboard).is_empty()
+    );
     let mutate = |doc: &Value, f: &dyn Fn(&mut Value)| {
         let mut d = doc.clone();
         f(&mut d);
@@ -475,6 +501,44 @@ fn a_provoked_schema_failure_is_caught() {
         (
             "invalid name",
             mutate(&rule, &|d| d["metadata"]["name"] = json!("Sloforge_Cart")),
+        ),
+        (
+            "ConfigMap data key with a slash",
+            mutate(&dashboard, &|d| d["data"]["a/b.json"] = json!("{}")),
+        ),
+        (
+            "ConfigMap data value not a string",
+            mutate(&dashboard, &|d| d["data"] = json!({"x.json": 1})),
+        ),
+        (
+            "ConfigMap field of another kind",
+            mutate(&dashboard, &|d| d["spec"] = json!({})),
+        ),
+        (
+            "ConfigMap name with an underscore",
+            mutate(&dashboard, &|d| d["metadata"]["name"] = json!("a_b")),
+        ),
+        (
+            "ConfigMap without the sidecar's label",
+            mutate(&dashboard, &|d| {
+                d["metadata"]["labels"] = json!({"grafana_dashboard": "0"})
+            }),
+        ),
+        (
+            "ConfigMap over 1 MiB",
+            mutate(&dashboard, &|d| {
+                let key = d["data"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .next()
+                    .unwrap()
+                    .clone();
+                d["data"][key.as_str()] = json!(format!(
+                    "{{\"uid\": \"{}\"}}",
+                    "x".repeat(configmap::MAX_BYTES)
+                ));
+            }),
         ),
         (
             "unserved version",

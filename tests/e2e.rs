@@ -844,6 +844,18 @@ fn deliver_exactly_the_right_notifications(tools: &Tools, engines: &str) {
     );
     let muted_for = m_start.elapsed();
 
+    // 5. Every panel of the generated dashboards shows data.
+    let (queries, with_data, empty) =
+        common::dashboards::run_against(s.prometheus, &s._dir.path().join("generated/dashboards"));
+    eprintln!(
+        "dashboards on {engines}: {queries} queries (panels and variables), {with_data} returning data"
+    );
+    assert!(
+        empty.is_empty() && queries > 0,
+        "dashboard queries without data:\n{}",
+        empty.join("\n")
+    );
+
     // Timings.
     let t = &p.page_fast;
     let detection = since(o.fired, o.start_wall);

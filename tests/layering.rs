@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("explain", 8),
     ("testrun", 8),
     ("fuzzing", 8),
+    ("drill", 8),
     ("driver", 8),
     ("cli", 9),
     ("main", 10),

@@ -1,7 +1,7 @@
 //! Every YAML block of the README works as written: the first-SLO example on its own, the
 //! other blocks that are whole documents (`apiVersion: …`) together as one fleet, without
 //! errors, and each fragment (an SLO's `alerting:` settings, a routing setting) inside the SLO
-//! of the first-SLO example or the README's AlertRouting document.
+//! of the first-SLO example, the README's AlertRouting document or its Defaults document.
 
 mod common;
 
@@ -90,13 +90,20 @@ fn every_yaml_block_of_the_readme_validates() {
     );
 
     // A fragment goes into the first SLO example's SLO (at the indentation of its keys), or
-    // at the top of the README's AlertRouting document among the reference documents.
+    // at the top of the README's AlertRouting or Defaults document among the reference
+    // documents.
     let first = &documents[0].1;
     assert!(first.contains("name: checkout") && first.contains("  - name: availability"));
     let routing = documents
         .iter()
         .position(|(_, t)| t.contains("kind: AlertRouting"))
         .expect("the README shows an AlertRouting document");
+    let defaults = documents
+        .iter()
+        .skip(1)
+        .position(|(_, t)| t.contains("kind: Defaults"))
+        .map(|i| i + 1)
+        .expect("the README shows a Defaults document");
     for (line, fragment) in blocks.iter().filter(|(_, t)| !is_document(t)) {
         let indented: String = fragment.lines().map(|l| format!("    {l}\n")).collect();
         let in_slo = format!("{first}{indented}");
@@ -104,14 +111,21 @@ fn every_yaml_block_of_the_readme_validates() {
         if ok {
             continue;
         }
-        let mut reference = documents[1..].to_vec();
-        let doc = &mut reference[routing - 1].1;
-        *doc = without_top_level_keys(doc, &top_level_keys(fragment));
-        doc.push_str(fragment);
-        let (ok, routing_report) = validate(&reference);
+        let in_document = |at: usize| {
+            let mut reference = documents[1..].to_vec();
+            let doc = &mut reference[at - 1].1;
+            *doc = without_top_level_keys(doc, &top_level_keys(fragment));
+            doc.push_str(fragment);
+            validate(&reference)
+        };
+        let (ok, routing_report) = in_document(routing);
+        if ok {
+            continue;
+        }
+        let (ok, defaults_report) = in_document(defaults);
         assert!(
             ok,
-            "README line {line}: the fragment validates neither inside an SLO:\n{slo_report}\nnor in the AlertRouting document:\n{routing_report}"
+            "README line {line}: the fragment validates neither inside an SLO:\n{slo_report}\nnor in the AlertRouting document:\n{routing_report}\nnor in the Defaults document:\n{defaults_report}"
         );
     }
 }

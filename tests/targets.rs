@@ -48,6 +48,21 @@ fn stream(target: Target, format: Format, slos_per_group: usize) -> String {
     render::render_stream(&compilation(), &options(target, format, slos_per_group))
 }
 
+/// A stream without its dashboard `ConfigMap`s, and those.
+fn split_dashboards(stream: &str) -> (String, Vec<String>) {
+    let mut rest = String::new();
+    let mut dashboards = Vec::new();
+    for doc in stream.split("---\n").filter(|d| !d.is_empty()) {
+        if doc.contains("\nkind: ConfigMap\n") {
+            dashboards.push(doc.to_string());
+        } else {
+            rest.push_str("---\n");
+            rest.push_str(doc);
+        }
+    }
+    (rest, dashboards)
+}
+
 /// The rule files of the specs for `target` (path → text).
 fn rule_files(target: Target, slos_per_group: usize) -> BTreeMap<String, String> {
     render::render_tree(
@@ -106,7 +121,14 @@ fn snapshots_of_each_target() {
                 "kubernetes"
             }
         );
-        insta::assert_snapshot!(name, stream(target, format, 1));
+        let (rest, dashboards) = split_dashboards(&stream(target, format, 1));
+        insta::assert_snapshot!(name, rest);
+        // The dashboards do not depend on the ruler (tests/dashboards.rs checks them).
+        assert_eq!(
+            dashboards,
+            split_dashboards(&stream(Target::Prometheus, format, 1)).1
+        );
+        assert_eq!(dashboards.len(), if format == Format::Yaml { 0 } else { 3 });
     }
     insta::assert_snapshot!(
         "prometheus_yaml_two_slos_per_group",
@@ -300,9 +322,10 @@ fn kubernetes_resources_of_each_target() {
         } else {
             "PrometheusRule"
         };
+        // The rule resources (the dashboards' ConfigMaps are the same for every target).
         let files: Vec<_> = tree
             .iter()
-            .filter(|(k, _)| k.starts_with("kubernetes/"))
+            .filter(|(k, _)| k.starts_with("kubernetes/") && !k.ends_with(".dashboard.yaml"))
             .collect();
         let names: Vec<&str> = files.iter().map(|(k, _)| k.as_str()).collect();
         let suffix = kind.to_ascii_lowercase();
@@ -461,13 +484,20 @@ fn generate_and_check_take_a_target() {
     let o = run(&["generate", "specs", "-o", "mimir", "--target", "mimir"]);
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     let tree = read_tree(&tmp.path().join("mimir")).unwrap();
-    // No unit tests: promtool cannot read the rule files they would test.
+    // No unit tests: promtool cannot read the rule files they would test. The runbooks do not
+    // depend on the ruler.
     assert_eq!(
         tree.keys().collect::<Vec<_>>(),
         [
             ".sloforge",
+            "dashboards/overview.json",
+            "dashboards/shop.json",
+            "dashboards/stock.json",
             "rules/shop.rules.yaml",
-            "rules/stock.rules.yaml"
+            "rules/stock.rules.yaml",
+            "runbooks/shop/availability.md",
+            "runbooks/shop/latency.md",
+            "runbooks/stock/freshness.md"
         ]
     );
     let shop = &tree["rules/shop.rules.yaml"];
@@ -545,7 +575,8 @@ fn generate_and_check_take_a_target() {
         2,
         "{out}"
     );
-    assert_eq!(out.matches("namespace: monitoring").count(), 2, "{out}");
+    // The rule resources and the dashboards' ConfigMaps (two services and the overview).
+    assert_eq!(out.matches("namespace: monitoring").count(), 2 + 3, "{out}");
     let o = run(&[
         "generate",
         "specs",
@@ -562,7 +593,10 @@ fn generate_and_check_take_a_target() {
         tree.keys().collect::<Vec<_>>(),
         [
             ".sloforge",
+            "kubernetes/overview.dashboard.yaml",
+            "kubernetes/shop.dashboard.yaml",
             "kubernetes/shop.vmrule.yaml",
+            "kubernetes/stock.dashboard.yaml",
             "kubernetes/stock.vmrule.yaml"
         ]
     );

@@ -82,6 +82,33 @@ pub(super) struct TestArgs {
 }
 
 #[derive(Args, Debug)]
+pub(super) struct DrillArgs {
+    /// What goes wrong: `outage:SERVICE/SLO@DURATION` (every request fails),
+    /// `errors:SERVICE/SLO:PCT%@DURATION` (that share fails) or
+    /// `latency:SERVICE[/SLO]:PCT%@DURATION` (that share is slower than the threshold; without
+    /// `/SLO` every latency SLO of the service).
+    #[arg(value_name = "SCENARIO")]
+    pub(super) scenario: String,
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Clean traffic before the scenario (default: the longest long window of the SLO's page
+    /// tiers, so that their windows hold history as on a running server).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero)]
+    pub(super) before: Option<crate::model::Duration>,
+    /// Clean traffic after the scenario (default: long enough for every burn-rate alert to
+    /// resolve: the longest short window and `keep_firing_for`, the base window, the raw read's
+    /// span and two evaluations).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero)]
+    pub(super) after: Option<crate::model::Duration>,
+    /// The promtool binary.
+    #[arg(long, default_value = "promtool")]
+    pub(super) promtool: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: OutputArg,
+}
+
+#[derive(Args, Debug)]
 pub(super) struct ExplainArgs {
     #[command(flatten)]
     pub(super) spec: SpecArgs,
@@ -157,6 +184,13 @@ pub(super) struct GenerateArgs {
     /// Do not write the promtool unit tests (`tests/<service>.test.yaml`) next to the rules.
     #[arg(long)]
     pub(super) no_tests: bool,
+    /// Do not write the runbooks (`runbooks/<service>/<slo>.md`) next to the rules.
+    #[arg(long)]
+    pub(super) no_runbooks: bool,
+    /// Do not write the Grafana dashboards (`dashboards/<service>.json`, `dashboards/overview.json`,
+    /// or their `ConfigMap`s with `--format kubernetes`).
+    #[arg(long)]
+    pub(super) no_dashboards: bool,
     /// History cap of generated test scenarios whose ticket windows do not fit (default 2h):
     /// those are exercised partially. Page tiers are exercised over their full windows either way,
     /// up to promtool's limit of 10,000 samples per query (9,900 evaluations).
@@ -281,6 +315,10 @@ pub(super) fn parse_duration(s: &str) -> Result<crate::model::Duration, String> 
         Ok(_) => Err("must be positive".into()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+pub(super) fn parse_duration_or_zero(s: &str) -> Result<crate::model::Duration, String> {
+    crate::model::Duration::parse(s).map_err(|e| e.to_string())
 }
 
 pub(super) fn parse_namespace(s: &str) -> Result<String, String> {

@@ -62,3 +62,9 @@ Examples:
 pub(super) const MAN: &str = "\
 Examples:
   sloforge man > sloforge.1 && man ./sloforge.1";
+
+pub(super) const DRILL: &str = "\
+Examples:
+  sloforge drill outage:checkout/availability@10m          # page, notify, resolve
+  sloforge drill errors:cart/availability:2%@6h --before 1h
+  sloforge drill latency:catalog:30%@1h --output json | jq '.moments[].events[]'";

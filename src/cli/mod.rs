@@ -15,8 +15,8 @@ use crate::driver::out::{self, Report};
 use crate::driver::{commands, generate, init, routing};
 use crate::testrun::RunOptions;
 use args::{
-    ColorArg, CompletionsArgs, ConvertArgs, DoctorArgs, ExplainArgs, GenerateArgs, InitArgs,
-    RoutesArgs, SpliceArgs, TestArgs, ValidateArgs,
+    ColorArg, CompletionsArgs, ConvertArgs, DoctorArgs, DrillArgs, ExplainArgs, GenerateArgs,
+    InitArgs, RoutesArgs, SpliceArgs, TestArgs, ValidateArgs,
 };
 
 #[derive(Parser, Debug)]
@@ -74,6 +74,11 @@ enum Command {
     /// server cannot be reached.
     #[command(after_help = examples::DOCTOR)]
     Doctor(DoctorArgs),
+    /// Play a scenario (an outage, errors, slow requests) through the generated rules with the
+    /// real promtool: a minute-by-minute timeline of alerts, the receivers Alertmanager notifies
+    /// and the error budget spent.
+    #[command(after_help = examples::DRILL)]
+    Drill(DrillArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -142,6 +147,14 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
                 alertmanager: a.alertmanager,
             };
             commands::doctor(&a.spec.specs(), &opts, a.output.into())
+        }
+        Command::Drill(a) => {
+            let opts = crate::drill::Options {
+                promtool: a.promtool,
+                before: a.before,
+                after: a.after,
+            };
+            crate::drill::drill(&a.spec.specs(), &a.scenario, &opts, a.output.into())
         }
         Command::Schema => commands::schema(),
         Command::Completions(a) => {

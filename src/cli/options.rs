@@ -33,6 +33,8 @@ fn render_options(a: &GenerateArgs) -> RenderOptions {
             }
             t
         }),
+        no_runbooks: a.no_runbooks,
+        no_dashboards: a.no_dashboards,
         target: target_options(a),
         operator: OperatorOverride {
             matcher_strategy: a.matcher_strategy.map(|m| match m {

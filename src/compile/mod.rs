@@ -1,6 +1,7 @@
 //! Stage 4, compile: the validated model → typed output (rule files per service).
 
 pub(crate) mod alertmanager;
+pub mod facts;
 pub mod rules;
 pub mod scenarios;
 pub mod target;

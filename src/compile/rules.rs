@@ -81,12 +81,44 @@ pub struct AlertingRule {
     pub annotations: Arc<BTreeMap<String, String>>,
 }
 
+/// The concatenation of `parts`, allocated once: rule text is built from long pieces, which
+/// `format!` would copy into a growing buffer several times.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 fn or_zero(e: &str) -> String {
-    format!("{e} or on() vector(0)")
+    concat(&[e, " or on() vector(0)"])
 }
 
 fn sum(e: &str) -> String {
-    format!("sum({e})")
+    concat(&["sum(", e, ")"])
+}
+
+/// The selectors of a latency SLI's histogram: its `_count`, and its `_bucket` at the
+/// threshold `le`.
+pub fn latency_series(metric: &str, matchers: &str, le: &str) -> (String, String) {
+    let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+    let count = format!("{metric}_count{{{inner}}}");
+    // Go's client library writes a whole bucket bound as `le="1"`, Python's and Java's
+    // (and Prometheus 3, which normalises it) as `le="1.0"`: match either.
+    let le_matcher = match le.strip_suffix(".0") {
+        Some(whole) => format!(
+            "le=~{}",
+            promql::string_literal(&format!("{whole}|{whole}\\.0"))
+        ),
+        None => format!("le={}", promql::string_literal(le)),
+    };
+    let bucket = if inner.is_empty() {
+        format!("{metric}_bucket{{{le_matcher}}}")
+    } else {
+        format!("{metric}_bucket{{{inner},{le_matcher}}}")
+    };
+    (count, bucket)
 }
 
 /// Per-second error and total event rates over the base window, label-free.
@@ -108,22 +140,7 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             le,
             ..
         } => {
-            let inner = matchers.trim_start_matches('{').trim_end_matches('}');
-            let count = format!("{metric}_count{{{inner}}}");
-            // Go's client library writes a whole bucket bound as `le="1"`, Python's and Java's
-            // (and Prometheus 3, which normalises it) as `le="1.0"`: match either.
-            let le_matcher = match le.strip_suffix(".0") {
-                Some(whole) => format!(
-                    "le=~{}",
-                    promql::string_literal(&format!("{whole}|{whole}\\.0"))
-                ),
-                None => format!("le={}", promql::string_literal(le)),
-            };
-            let bucket = if inner.is_empty() {
-                format!("{metric}_bucket{{{le_matcher}}}")
-            } else {
-                format!("{metric}_bucket{{{inner},{le_matcher}}}")
-            };
+            let (count, bucket) = latency_series(metric, matchers, le);
             let total = sum(&promql::per_second_increase(&count, base));
             // No `or`: without the threshold's bucket there are no errors to record (not every
             // request failing), which the threshold-bucket no-data alert reports.
@@ -318,11 +335,21 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     };
     rules.push(Rule::Record(RecordingRule {
         record: events.clone(),
-        expr: format!(
-            "label_replace({errors}, \"{ev}\", \"{}\", \"\", \"\") or label_replace({total}, \"{ev}\", \"{}\", \"\", \"\")",
+        expr: concat(&[
+            "label_replace(",
+            &errors,
+            ", \"",
+            ev,
+            "\", \"",
             label::EVENT_ERRORS,
+            "\", \"\", \"\") or label_replace(",
+            &total,
+            ", \"",
+            ev,
+            "\", \"",
             label::EVENT_TOTAL,
-        ),
+            "\", \"\", \"\")",
+        ]),
         labels: labels.clone(),
     }));
 
@@ -407,13 +434,18 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     for a in &slo.alerts {
         let long = a.long_window.to_string();
         let short = a.short_window.to_string();
-        let mut expr = format!(
-            "{} > {b} and ignoring({w}) {} > {b}",
-            sel(names::BURN_RATE, slo, &[(label::WINDOW, &long)]),
-            sel(names::BURN_RATE, slo, &[(label::WINDOW, &short)]),
-            b = a.burn_rate,
-            w = label::WINDOW,
-        );
+        let b = a.burn_rate.to_string();
+        let mut expr = concat(&[
+            &sel(names::BURN_RATE, slo, &[(label::WINDOW, &long)]),
+            " > ",
+            &b,
+            " and ignoring(",
+            label::WINDOW,
+            ") ",
+            &sel(names::BURN_RATE, slo, &[(label::WINDOW, &short)]),
+            " > ",
+            &b,
+        ]);
         if slo.min_events > 0 {
             expr.push_str(" and on() ");
             count(&mut expr, 1, a.long_window, &tail(a.long_window), true);

@@ -5,8 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use promql_parser::parser::{Expr, VectorSelector};
-use promql_parser::util::{ExprVisitor, walk_expr};
+use promql_parser::parser::Expr;
 
 use super::Server;
 use super::api::Client;
@@ -17,30 +16,17 @@ use crate::syntax::promql;
 /// Every vector selector of `e` (those inside range selectors too), without `offset` or `@`,
 /// as PromQL text.
 pub fn selectors_of(e: &Expr) -> Vec<String> {
-    struct Collect(Vec<String>);
-    impl ExprVisitor for Collect {
-        type Error = ();
-        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
-            let vs: Option<&VectorSelector> = match e {
-                Expr::VectorSelector(vs) => Some(vs),
-                Expr::MatrixSelector(ms) => Some(&ms.vs),
-                _ => None,
-            };
-            if let Some(vs) = vs {
-                let mut plain = vs.clone();
-                plain.offset = None;
-                plain.at = None;
-                let text = plain.to_string();
-                if !self.0.contains(&text) {
-                    self.0.push(text);
-                }
-            }
-            Ok(true)
+    let mut out: Vec<String> = Vec::new();
+    promql::for_each_selector(e, |vs| {
+        let mut plain = vs.clone();
+        plain.offset = None;
+        plain.at = None;
+        let text = plain.to_string();
+        if !out.contains(&text) {
+            out.push(text);
         }
-    }
-    let mut c = Collect(Vec::new());
-    let _ = walk_expr(&mut c, e);
-    c.0
+    });
+    out
 }
 
 /// The selectors of an SLI by their role (`errors`, `total`, `_count`, …), and which one is

@@ -188,12 +188,9 @@ pub(crate) fn explain(specs: &Specs, output: Report) -> i32 {
 pub(crate) fn doctor(specs: &Specs, opts: &doctor::Options, output: Report) -> i32 {
     let b = specs.build();
     b.report();
-    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+    let Some((fleet, c)) = b.compiled() else {
         return 1;
     };
-    if b.failed() {
-        return 1;
-    }
     match doctor::run(fleet, c, opts) {
         Ok(r) => {
             output.print(&r, || doctor::report::render_text(&r));

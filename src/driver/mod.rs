@@ -29,6 +29,14 @@ impl Build {
         self.compilation.is_none() || self.diagnostics.has_errors()
     }
 
+    /// The fleet and its compilation, when the build did not fail.
+    pub(crate) fn compiled(&self) -> Option<(&model::Fleet, &compile::Compilation)> {
+        match (&self.fleet, &self.compilation) {
+            (Some(f), Some(c)) if !self.failed() => Some((f, c)),
+            _ => None,
+        }
+    }
+
     /// Prints the diagnostics to stderr.
     pub(crate) fn report(&self) {
         report(&self.diagnostics, &self.sources);

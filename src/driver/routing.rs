@@ -88,12 +88,9 @@ pub(crate) fn splice(
 ) -> i32 {
     let b = specs.build();
     b.report();
-    let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
+    let Some((fleet, c)) = b.compiled() else {
         return 1;
     };
-    if b.failed() {
-        return 1;
-    }
     let (Some(routing), Some(am)) = (&fleet.routing, &c.alertmanager) else {
         eprintln!(
             "error: the specs have no `kind: AlertRouting` document: there is nothing to splice"

@@ -144,12 +144,22 @@ fn finish_check(dir: &Path, checker: Checker) -> i32 {
 /// service.
 fn left_out_of_stream(c: &Compilation, opts: &RenderOptions) {
     let mut left_out = Vec::new();
+    let mut runbooks = 0;
     let _ = render::visit_tree(c, opts, |rel, _| -> Result<(), WriteError> {
-        if !rel.ends_with(".rules.yaml") && !rel.starts_with('.') {
+        if rel.starts_with(crate::names::RUNBOOKS_DIR) && rel.ends_with(".md") {
+            runbooks += 1;
+        } else if !rel.ends_with(".rules.yaml") && !rel.starts_with('.') {
             left_out.push(rel);
         }
         Ok(())
     });
+    if runbooks > 0 {
+        left_out.push(format!(
+            "{} runbook(s) under {}/",
+            runbooks,
+            crate::names::RUNBOOKS_DIR
+        ));
+    }
     let services = c.rule_files.len();
     let mut note = format!(
         "note: -o - writes the rule files only: {services} YAML document(s), one per service, separated by `---` (`promtool check rules` reads only the first document of a file; check a directory written with -o DIR instead)"

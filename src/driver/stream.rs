@@ -47,8 +47,17 @@ pub(crate) fn stream<E: Send>(
     let mut usage = verify::limits::FleetUsage::default();
     // Each core renders the services it validated and hands their files to the sink itself:
     // writing them (and freeing the text and the service) is spread over the cores.
+    // The overview dashboard, once, with the first service (it needs the fleet's settings).
+    let overview = std::sync::Once::new();
     let each = |s: &std::sync::Arc<model::Service>, settings: &model::Settings| {
-        let (rendered, used) = render::service_output(s, settings, opts, None);
+        let mut first = None;
+        if !opts.no_dashboards {
+            overview.call_once(|| first = Some(render::overview_dashboard(settings, opts)));
+        }
+        if let Some((rel, text)) = first {
+            sink(rel, text)?;
+        }
+        let (rendered, used) = render::service_output(s, settings, opts, None, None);
         for (rel, text) in rendered {
             sink(rel, text)?;
         }

@@ -289,6 +289,43 @@ pub struct DefaultsSpec {
     /// Service tiers by name.
     #[serde(default)]
     pub tiers: BTreeMap<Sp<String>, ServiceTierSpec>,
+    /// The runbooks generated beside the rules (`runbooks/<service>/<slo>.md`).
+    #[serde(default)]
+    pub runbooks: Option<RunbooksSpec>,
+    /// The Grafana the generated dashboards are loaded into.
+    #[serde(default)]
+    pub dashboards: Option<DashboardsSpec>,
+}
+
+/// The generated runbooks: one markdown file per SLO covering each of its alerts.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunbooksSpec {
+    /// Generate them (default true).
+    #[serde(default)]
+    pub enabled: Option<Sp<bool>>,
+    /// Where the generated runbooks are published (the output directory's `runbooks/` in a
+    /// repository browser, say). An alert without a `runbook_url` annotation then links to
+    /// `<base_url>/<service>/<slo>.md`. Unset: `runbook_url` is only what the specs say.
+    #[serde(default)]
+    pub base_url: Option<Sp<String>>,
+    /// Templates replacing the default text of sections, by section name (`overview`,
+    /// `alerts`, `first_five_minutes`, `investigation`, `likely_causes`, `mitigation`,
+    /// `communication`, `resolution`, `escalation`). Same `[[ … ]]` / `[% … %]` delimiters as
+    /// annotations; `[[ default ]]` is the section's default text.
+    #[serde(default)]
+    pub sections: BTreeMap<Sp<String>, Sp<String>>,
+}
+
+/// Where the generated Grafana dashboards live (`Defaults.dashboards`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardsSpec {
+    /// Grafana's address (`https://grafana.example.com`). When set, every alert without a
+    /// `dashboard_url` annotation of its own gets one: its service's generated dashboard with
+    /// its SLO selected, `<base_url>[[ dashboard_path ]]?var-slo=[[ slo ]]`.
+    #[serde(default)]
+    pub base_url: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

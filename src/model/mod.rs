@@ -43,6 +43,20 @@ pub struct Settings {
     pub ticket_severity: String,
     pub notify_severity: String,
     pub alert_tiers: Vec<AlertTierPolicy>,
+    /// The generated runbooks.
+    pub runbooks: RunbookSettings,
+}
+
+/// `runbooks` of the `Defaults` document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunbookSettings {
+    /// Whether runbooks are generated (default true).
+    pub enabled: bool,
+    /// Where the generated runbooks are published, without a trailing `/`: an alert without a
+    /// `runbook_url` annotation links to `<base_url>/<service>/<slo>.md`.
+    pub base_url: Option<String>,
+    /// Templates that replace the default text of runbook sections, by section name.
+    pub sections: BTreeMap<String, String>,
 }
 
 impl Settings {

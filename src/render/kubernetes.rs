@@ -81,7 +81,7 @@ fn rule_resource_kind(target: Target) -> (&'static str, &'static str) {
     }
 }
 
-fn resource_labels(opts: &RenderOptions, service: &str) -> BTreeMap<String, String> {
+pub(super) fn resource_labels(opts: &RenderOptions, service: &str) -> BTreeMap<String, String> {
     let mut labels = opts.labels.clone();
     labels.insert("app.kubernetes.io/managed-by".into(), "sloforge".into());
     labels.insert("sloforge.dev/service".into(), service.into());

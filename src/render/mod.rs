@@ -1,9 +1,11 @@
 //! Stage 6, render: typed output → YAML text (plain Prometheus rule files or Kubernetes
 //! resources), the output tree, and its atomic replacement on disk.
 
+pub mod dashboard;
 pub mod kubernetes;
 pub(crate) mod native;
 pub(crate) mod routes_table;
+pub mod runbook;
 pub mod splice;
 pub mod tree;
 pub(crate) mod yaml;
@@ -36,6 +38,11 @@ pub struct RenderOptions {
     /// Generated promtool unit tests next to plain rule files (none: no tests). Written only
     /// for a target whose rule files promtool reads ([`Target::promtool_reads`]).
     pub tests: Option<crate::compile::scenarios::ScenarioOptions>,
+    /// Leave the runbooks out (`--no-runbooks`); they are written with plain rule files unless
+    /// the `Defaults` document turns them off.
+    pub no_runbooks: bool,
+    /// Leave out the Grafana dashboards (written by default).
+    pub no_dashboards: bool,
     /// The ruler the rules are for, and how their groups are formed.
     pub target: TargetOptions,
     /// The Prometheus Operator's Alertmanager that reads the `AlertmanagerConfig`s, over what
@@ -80,13 +87,18 @@ pub fn visit_tree<E>(
         names::MARKER_TEXT.to_string(),
     )?;
     let services: Vec<(&String, &crate::compile::CompiledService)> = c.rule_files.iter().collect();
+    if !services.is_empty() && !opts.no_dashboards {
+        let (rel, text) = overview_dashboard(&c.settings, opts);
+        f(rel, text)?;
+    }
     let namespaces = kubernetes::alert_namespaces(c, opts);
+    let routes = c.alertmanager.as_ref().and_then(runbook::Routes::new);
     for chunk in services.chunks(RENDER_CHUNK) {
         let rendered: Vec<_> = chunk
             .par_iter()
             .map(|(_, cs)| {
                 let ns = namespaces.get(&cs.service.team).map(String::as_str);
-                service_files(&cs.service, &c.settings, opts, ns)
+                service_files(&cs.service, &c.settings, opts, ns, routes.as_ref())
             })
             .collect();
         for (rel, text) in rendered.into_iter().flatten() {
@@ -112,16 +124,18 @@ pub fn visit_tree<E>(
     Ok(())
 }
 
-/// The output files of one service (rules, and its generated tests when asked for), as
-/// (relative path, text). `alert_namespace` is the `namespace` label of its alerts in a
-/// Kubernetes resource (see [`kubernetes::alert_namespaces`]).
+/// The output files of one service (rules, its generated tests when asked for, the runbooks
+/// of its SLOs), as (relative path, text). `alert_namespace` is the `namespace` label of its
+/// alerts in a Kubernetes resource (see [`kubernetes::alert_namespaces`]); `routes` the
+/// generated routing tree the runbooks say who is notified from.
 pub fn service_files(
     service: &std::sync::Arc<crate::model::Service>,
     settings: &crate::model::Settings,
     opts: &RenderOptions,
     alert_namespace: Option<&str>,
+    routes: Option<&runbook::Routes>,
 ) -> Vec<(String, String)> {
-    service_output(service, settings, opts, alert_namespace).0
+    service_output(service, settings, opts, alert_namespace, routes).0
 }
 
 /// [`service_files`], and what its rule file takes from the ruler's limits when `opts` sets
@@ -131,6 +145,7 @@ pub fn service_output(
     settings: &crate::model::Settings,
     opts: &RenderOptions,
     alert_namespace: Option<&str>,
+    routes: Option<&runbook::Routes>,
 ) -> (
     Vec<(String, String)>,
     Option<crate::verify::limits::ServiceUsage>,
@@ -149,8 +164,11 @@ pub fn service_output(
         .limits
         .any()
         .then(|| crate::verify::limits::measure(service, &rules, &opts.target));
-    let mut out = Vec::with_capacity(2);
+    let mut out = Vec::with_capacity(3 + service.slos.len());
     out.push(rules_document(&cs, &rules, opts));
+    if !opts.no_dashboards {
+        out.push(service_dashboard(service, settings, opts));
+    }
     if let (Format::Yaml, Some(t), true) = (
         opts.format,
         &opts.tests,
@@ -162,7 +180,60 @@ pub fn service_output(
             yaml::service_test_file(&tests, &cs.source),
         ));
     }
+    // The runbooks name the receivers of `alertmanager.yml`, which only the plain output has.
+    if !opts.no_runbooks && opts.format == Format::Yaml {
+        out.extend(runbook::service_runbooks(service, settings, routes));
+    }
     (out, usage)
+}
+
+/// The Grafana dashboard of one service, as (relative path, text): a JSON file, or with
+/// `--format kubernetes` a `ConfigMap` for Grafana's dashboard sidecar.
+fn service_dashboard(
+    service: &crate::model::Service,
+    settings: &crate::model::Settings,
+    opts: &RenderOptions,
+) -> (String, String) {
+    let json = dashboard::service_dashboard(service, settings);
+    let name = &service.name;
+    match opts.format {
+        Format::Yaml => (names::dashboard_file(name), json),
+        Format::Kubernetes => (
+            names::dashboard_configmap_file(name),
+            header(&service.file)
+                + &dashboard::configmap(
+                    &names::dashboard_configmap(name),
+                    opts.namespace.as_deref(),
+                    &kubernetes::resource_labels(opts, name),
+                    &names::dashboard_key(name),
+                    &json,
+                ),
+        ),
+    }
+}
+
+/// The fleet's overview dashboard, as (relative path, text), written once for a fleet of at
+/// least one service: a JSON file, or with `--format kubernetes` a `ConfigMap`.
+pub fn overview_dashboard(
+    settings: &crate::model::Settings,
+    opts: &RenderOptions,
+) -> (String, String) {
+    let json = dashboard::overview_dashboard(settings);
+    match opts.format {
+        Format::Yaml => (names::dashboard_file(names::OVERVIEW), json),
+        Format::Kubernetes => (
+            names::dashboard_configmap_file(names::OVERVIEW),
+            "# Generated by sloforge. Do not edit: change the specs and run `sloforge generate`.\n"
+                .to_string()
+                + &dashboard::configmap(
+                    names::OVERVIEW_CONFIGMAP,
+                    opts.namespace.as_deref(),
+                    &opts.labels,
+                    &names::dashboard_key(names::OVERVIEW),
+                    &json,
+                ),
+        ),
+    }
 }
 
 /// The rule file or rule resource of one service, as (relative path, text).
@@ -202,8 +273,8 @@ fn alert_label<'a>(
 
 /// One YAML stream for stdout (`-o -`), every document after a `---` line: the rule files, or
 /// with `--format kubernetes` every resource of the fleet (the rule resources, then the
-/// `AlertmanagerConfig`s), each with `apiVersion`, `kind` and `metadata`, as `kubectl apply -f -`
-/// takes them.
+/// `AlertmanagerConfig`s, then the dashboard `ConfigMap`s), each with `apiVersion`, `kind` and
+/// `metadata`, as `kubectl apply -f -` takes them.
 pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
     let mut out = String::new();
     let namespaces = kubernetes::alert_namespaces(c, opts);
@@ -219,6 +290,17 @@ pub fn render_stream(c: &Compilation, opts: &RenderOptions) -> String {
     }
     if opts.format == Format::Kubernetes {
         kubernetes::alertmanager_stream(c, opts, &mut out);
+        if opts.no_dashboards {
+            return out;
+        }
+        if !c.rule_files.is_empty() {
+            out.push_str("---\n");
+            out.push_str(&overview_dashboard(&c.settings, opts).1);
+        }
+        for cs in c.rule_files.values() {
+            out.push_str("---\n");
+            out.push_str(&service_dashboard(&cs.service, &c.settings, opts).1);
+        }
     }
     out
 }

@@ -120,15 +120,25 @@ impl Duration {
     }
 }
 
-impl fmt::Display for Duration {
-    /// Days, hours, minutes, seconds and milliseconds, largest first (`30d`, `1h30m`, `0s`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
-            return f.write_str("0s");
-        }
-        // Written piece by piece into one buffer (durations are printed all over every rule):
-        // at most 20 digits of days and four more pieces of at most three digits each.
+impl Duration {
+    /// The text of [`fmt::Display`], in one exact allocation: durations are printed all over
+    /// every rule, and `ToString` would grow its buffer through a `Formatter`. (Shadows
+    /// `ToString::to_string`, with the same result.)
+    #[allow(clippy::inherent_to_string_shadow_display)]
+    pub fn to_string(&self) -> String {
         let mut buf = [0u8; 48];
+        let len = self.encode(&mut buf);
+        String::from_utf8_lossy(&buf[..len]).into_owned()
+    }
+
+    /// Days, hours, minutes, seconds and milliseconds, largest first (`30d`, `1h30m`, `0s`),
+    /// written at the start of `buf` (at most 20 digits of days and four more pieces of at
+    /// most three digits each); returns the length.
+    fn encode(&self, buf: &mut [u8; 48]) -> usize {
+        if self.0 == 0 {
+            buf[..2].copy_from_slice(b"0s");
+            return 2;
+        }
         let mut len = 0;
         let mut rest = self.0;
         for (unit, ms) in UNITS.iter().skip(2) {
@@ -140,6 +150,14 @@ impl fmt::Display for Duration {
                 len += unit.len();
             }
         }
+        len
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; 48];
+        let len = self.encode(&mut buf);
         f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
 }

@@ -118,6 +118,10 @@ fn builtin_defaults() -> Defaults {
             ticket_severity: "ticket".into(),
             notify_severity: "notify".into(),
             alert_tiers: workbook_tiers(),
+            runbooks: crate::model::RunbookSettings {
+                enabled: true,
+                ..Default::default()
+            },
         },
         window: REFERENCE_WINDOW,
         alerting: builtin_alerting(),
@@ -234,8 +238,14 @@ fn apply_defaults(cx: &mut Ctx, d: &DefaultsSpec, out: &mut Defaults) {
     if let Some(stages) = &d.budget_policy {
         out.stages = budget_policy(cx, stages);
     }
+    if let Some(url) = d.dashboards.as_ref().and_then(|g| g.base_url.as_ref()) {
+        dashboard_url(cx, url, &mut out.alerting);
+    }
     if let Some(a) = &d.alerting {
         merge_alerting(&mut out.alerting, a);
+    }
+    if let Some(r) = &d.runbooks {
+        super::runbooks::runbooks(cx, r, &mut out.settings.runbooks, &mut out.alerting);
     }
     for (name, t) in &d.tiers {
         check_label_value(cx, name, || format!("tiers.{}", name.value));
@@ -249,6 +259,38 @@ fn apply_defaults(cx: &mut Ctx, d: &DefaultsSpec, out: &mut Defaults) {
             },
         );
     }
+}
+
+/// The `dashboard_url` annotation of every alert whose spec sets none: the generated dashboard
+/// of its service in the Grafana at `base`, its SLO selected. Set under the `Defaults`
+/// document's own annotations, which (like every later layer) may replace or remove it.
+fn dashboard_url(cx: &mut Ctx, base: &Sp<String>, alerting: &mut AlertingSpec) {
+    let url = base.value.trim_end_matches('/');
+    let scheme = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    if scheme.is_none_or(str::is_empty)
+        || url.contains(char::is_whitespace)
+        || url.contains(['?', '#'])
+        || url.contains("[[")
+        || url.contains("{{")
+    {
+        cx.err_help(
+            Code::Config,
+            base.loc,
+            "dashboards.base_url",
+            format!("`{}` is not a Grafana address", base.value.escape_debug()),
+            "give Grafana's root URL, `https://grafana.example.com` (or with the path Grafana is served under), without a query or template",
+        );
+        return;
+    }
+    alerting.annotations.insert(
+        Sp::new("dashboard_url".to_string(), base.loc),
+        Sp::new(
+            format!("{url}[[ dashboard_path ]]?var-slo=[[ slo ]]"),
+            base.loc,
+        ),
+    );
 }
 
 /// The evaluation interval, base window and scrape interval, each checked against the one

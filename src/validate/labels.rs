@@ -20,6 +20,28 @@ pub(super) fn check_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
     check_name_for(cx, s, path, " (they become file, group and label values)")
 }
 
+/// [`check_name`] for a service's name, which must also not be one the fleet's own files
+/// have ([`names::RESERVED_SERVICE_NAMES`]).
+pub(super) fn check_service_name(cx: &mut Ctx, s: &Sp<String>, path: &str) -> bool {
+    if !check_name(cx, s, path) {
+        return false;
+    }
+    if names::RESERVED_SERVICE_NAMES.contains(&s.value.as_str()) {
+        cx.err_help(
+            Code::Name,
+            s.loc,
+            path,
+            format!("`{}` is not a service name sloforge can use", s.value),
+            format!(
+                "it names the fleet's overview dashboard ({}): call the service something else",
+                names::dashboard_file(names::OVERVIEW)
+            ),
+        );
+        return false;
+    }
+    true
+}
+
 /// [`check_name`] with what the name becomes said after the rule (empty: nothing).
 pub(super) fn check_name_for(cx: &mut Ctx, s: &Sp<String>, path: &str, becomes: &str) -> bool {
     if is_name(&s.value) {

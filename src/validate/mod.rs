@@ -13,6 +13,7 @@ mod labels;
 mod native;
 mod no_data;
 pub(crate) mod routing;
+pub(crate) mod runbooks;
 mod sli;
 mod slo;
 mod sloth;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::Ctx;
 use super::clashes::{check_group_clashes, check_slo_name_unique};
 use super::defaults::{Defaults, TierDefaults, merge_alerting};
-use super::labels::{check_labels, check_name};
+use super::labels::{check_labels, check_name, check_service_name};
 use super::sli::native_sli;
 use super::slo::{SloInput, build_slo};
 use crate::diag::{Code, Loc};
@@ -25,7 +25,7 @@ pub(super) fn service_from_native(
             format!("expected `{}`", native::API_VERSION),
         );
     }
-    let name_ok = check_name(cx, &s.name, "name");
+    let name_ok = check_service_name(cx, &s.name, "name");
     let team_ok = check_name(cx, &s.team, "team");
     let tier = service_tier(cx, d, s);
     let mut service_labels = BTreeMap::new();

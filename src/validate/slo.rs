@@ -311,6 +311,7 @@ fn template_vars(
         ("error_budget", budget.to_string()),
         ("budget_minutes", budget_minutes.to_string()),
         ("alert_name", alert_name.to_string()),
+        ("dashboard_path", names::dashboard_path(input.service)),
     ]
 }
 

@@ -8,7 +8,7 @@ use super::burn::SeverityLabels;
 use super::clashes::{check_group_clashes, check_slo_name_unique};
 use super::defaults::{Defaults, merge_alerting};
 use super::interop;
-use super::labels::{check_alert_label, check_labels, check_name, is_name};
+use super::labels::{check_alert_label, check_labels, check_name, check_service_name, is_name};
 use super::sli::{raw_ratio, windowed_events};
 use super::slo::{SloInput, build_slo};
 use crate::diag::{Code, Loc};
@@ -34,7 +34,7 @@ pub(super) fn service_from_sloth(
     d: &Defaults,
     s: &sloth::SlothSpec,
 ) -> Option<Service> {
-    let name_ok = check_name(cx, &s.service, "service");
+    let name_ok = check_service_name(cx, &s.service, "service");
     let team = s
         .labels
         .iter()

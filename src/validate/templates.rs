@@ -11,8 +11,16 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 pub fn environment() -> Environment<'static> {
+    environment_trimmed(false)
+}
+
+/// [`environment`], with `trim_blocks` and `lstrip_blocks` when `trim` (a block tag alone on
+/// its line then leaves no blank line behind, as in the runbook templates).
+pub fn environment_trimmed(trim: bool) -> Environment<'static> {
     let mut env = Environment::new();
     if let Ok(syntax) = SyntaxConfig::builder()
+        .trim_blocks(trim)
+        .lstrip_blocks(trim)
         .block_delimiters("[%", "%]")
         .variable_delimiters("[[", "]]")
         .comment_delimiters("[#", "#]")
@@ -212,6 +220,7 @@ pub const CONTEXT_KEYS: &[&str] = &[
     "error_budget",
     "budget_minutes",
     "alert_name",
+    "dashboard_path",
     "labels",
     "tier",
     "severity",

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::Fleet;
+use crate::model::{Fleet, Slo};
 use crate::names::label;
 use crate::syntax::gotmpl;
 use crate::syntax::matchers::Matcher;
@@ -40,42 +40,48 @@ impl AlertInstance {
 /// window of the series the expression selects (the long window of a burn alert, the SLO
 /// window of a budget alert), and the rule's own labels.
 pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
+    fleet
+        .services
+        .iter()
+        .flat_map(|s| s.slos.iter().flat_map(slo_alert_instances))
+        .collect()
+}
+
+/// The alerts of one SLO ([`alert_instances`]): its burn alerts, budget-stage alerts and
+/// no-data alerts, in that order and each in the order of the model.
+pub fn slo_alert_instances(slo: &Slo) -> Vec<AlertInstance> {
     let mut out = Vec::new();
-    for s in &fleet.services {
-        for slo in &s.slos {
-            for a in &slo.alerts {
-                let mut labels = (*slo.labels).clone();
-                labels.insert(label::WINDOW.into(), a.long_window.to_string());
-                labels.extend(
-                    a.labels
-                        .iter()
-                        .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
-                );
-                labels.insert("alertname".into(), a.alert_name.clone());
-                out.push(AlertInstance { labels });
-            }
-            for b in &slo.budget_alerts {
-                let mut labels = (*slo.labels).clone();
-                labels.insert(label::WINDOW.into(), slo.window.to_string());
-                labels.extend(
-                    b.labels
-                        .iter()
-                        .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
-                );
-                labels.insert("alertname".into(), b.alert_name.clone());
-                out.push(AlertInstance { labels });
-            }
-            // Label-free expressions: the rule's labels are all the alert carries.
-            for n in &slo.no_data_alerts {
-                let mut labels: BTreeMap<String, String> = n
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v)))
-                    .collect();
-                labels.insert("alertname".into(), n.alert_name.clone());
-                out.push(AlertInstance { labels });
-            }
-        }
+    for a in &slo.alerts {
+        let mut labels = (*slo.labels).clone();
+        labels.insert(label::WINDOW.into(), a.long_window.to_string());
+        labels.extend(
+            a.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
+        );
+        labels.insert("alertname".into(), a.alert_name.clone());
+        out.push(AlertInstance { labels });
+    }
+    for b in &slo.budget_alerts {
+        let mut labels = (*slo.labels).clone();
+        labels.insert(label::WINDOW.into(), slo.window.to_string());
+        labels.extend(
+            b.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v))),
+        );
+        labels.insert("alertname".into(), b.alert_name.clone());
+        out.push(AlertInstance { labels });
+    }
+    // Label-free expressions: the rule's labels are all the alert carries.
+    for n in &slo.no_data_alerts {
+        let mut labels: BTreeMap<String, String> = n
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v)))
+            .collect();
+        labels.insert("alertname".into(), n.alert_name.clone());
+        out.push(AlertInstance { labels });
     }
     out
 }

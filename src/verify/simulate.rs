@@ -50,6 +50,35 @@ impl AmConfig {
             .collect()
     }
 
+    /// The first inhibition rule that mutes `target` while the alerts `active` fire (as
+    /// Alertmanager's inhibitor decides it), with the source alert that mutes it: a source
+    /// matches the source matchers and carries the target's values of the `equal` labels (a
+    /// missing label is the empty string); when the target matches the source matchers too,
+    /// sources that also match the target matchers are disregarded.
+    pub fn inhibitor<'a>(
+        &self,
+        target: &AlertInstance,
+        active: &'a [AlertInstance],
+    ) -> Option<(usize, &'a AlertInstance)> {
+        let all = |ms: &[crate::syntax::matchers::Matcher], a: &AlertInstance| {
+            ms.iter().all(|m| a.matched_by(m))
+        };
+        self.inhibit_rules
+            .iter()
+            .filter(|r| all(&r.target, target))
+            .find_map(|r| {
+                let two_sided = all(&r.source, target);
+                active
+                    .iter()
+                    .find(|s| {
+                        all(&r.source, s)
+                            && !(two_sided && all(&r.target, s))
+                            && r.equal.iter().all(|l| s.get(l) == target.get(l))
+                    })
+                    .map(|s| (r.index, s))
+            })
+    }
+
     /// Every node below `n` (itself included).
     pub(crate) fn subtree(&self, n: usize) -> Vec<usize> {
         let mut out = vec![n];
@@ -132,5 +161,23 @@ receivers: [{name: fallback}, {name: audit}, {name: team-a}]
             cfg.receivers_of(&alert(&[("team", "a"), ("severity", "xpage")])),
             ["r"]
         );
+    }
+
+    #[test]
+    fn a_firing_source_mutes_a_target_of_its_own_slo_only() {
+        let cfg = AmConfig::parse(
+            "route: {receiver: r}\nreceivers: [{name: r}]\ninhibit_rules:\n  - source_matchers: ['severity=\"page\"']\n    target_matchers: ['severity=~\"page|ticket\"']\n    equal: [slo]\n",
+        )
+        .unwrap();
+        let page = alert(&[("severity", "page"), ("slo", "a")]);
+        let ticket = alert(&[("severity", "ticket"), ("slo", "a")]);
+        let other = alert(&[("severity", "ticket"), ("slo", "b")]);
+        let active = [page.clone(), ticket.clone(), other.clone()];
+        assert_eq!(cfg.inhibitor(&ticket, &active), Some((0, &active[0])));
+        assert_eq!(cfg.inhibitor(&other, &active), None, "another SLO");
+        assert_eq!(cfg.inhibitor(&ticket, &active[1..]), None, "no page fires");
+        // The page matches both sides: it does not mute itself, nor another page.
+        let page2 = alert(&[("severity", "page"), ("slo", "a"), ("x", "2")]);
+        assert_eq!(cfg.inhibitor(&page, &[page.clone(), page2]), None);
     }
 }

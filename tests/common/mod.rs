@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod configmap;
+pub mod dashboards;
 pub mod loopback;
 pub mod routing;
 
@@ -209,4 +211,16 @@ pub fn utc(secs: i64) -> String {
         s % 3600 / 60,
         s % 60
     )
+}
+
+/// `tsc` of the TypeScript compiler `make tools` installs with Grafana's `@grafana/schema`
+/// (`.tools/node/`). Under `CI` a missing one fails the test; elsewhere it is skipped with a note.
+pub fn tsc() -> Option<PathBuf> {
+    let p = tools_dir().join("node/node_modules/.bin/tsc");
+    let schema = tools_dir().join("node/node_modules/@grafana/schema/package.json");
+    if p.is_file() && schema.is_file() {
+        Some(p)
+    } else {
+        missing("tsc with @grafana/schema")
+    }
 }

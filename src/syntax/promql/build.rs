@@ -17,7 +17,11 @@ pub fn push_string_literal(s: &str, out: &mut String) {
 
 /// The text of a string literal between its quotes, escaped as promql-parser escapes it.
 pub(super) fn escape_into(s: &str, out: &mut String) {
-    if !s.contains(['\\', '"', '\n', '\r', '\t']) {
+    // (A byte scan: a pattern of several chars is searched one char at a time.)
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'"' | b'\n' | b'\r' | b'\t'))
+    {
         out.push_str(s);
         return;
     }

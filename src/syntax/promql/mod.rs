@@ -34,6 +34,23 @@ const PLACEHOLDER_MS: u64 = 7_777_777;
 /// Window placeholders accepted in raw queries: the native `$window` and Sloth's `{{.window}}`.
 pub const PLACEHOLDERS: &[&str] = &["$window", "{{.window}}", "{{ .window }}"];
 
+/// Calls `f` on every vector selector of `e`, those inside range selectors too.
+pub fn for_each_selector(e: &Expr, f: impl FnMut(&parser::VectorSelector)) {
+    struct Visit<F>(F);
+    impl<F: FnMut(&parser::VectorSelector)> ExprVisitor for Visit<F> {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            match e {
+                Expr::VectorSelector(vs) => (self.0)(vs),
+                Expr::MatrixSelector(ms) => (self.0)(&ms.vs),
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let _ = walk_expr(&mut Visit(f), e);
+}
+
 pub fn parse(text: &str) -> Result<Expr, String> {
     if text.trim().is_empty() {
         return Err("empty expression".into());

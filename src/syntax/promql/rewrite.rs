@@ -60,10 +60,28 @@ pub fn per_second_increase_of(e: &Expr, base: Duration, range: Duration) -> Stri
 /// the value since the reset; nothing for a series that did not exist `base` ago.
 pub fn per_second_increase(selector: &str, base: Duration) -> String {
     let b = promql_parser::util::display_duration(&std_duration(base));
-    let secs = base.as_millis() / 1000;
-    format!(
-        "(({selector} - {selector} offset {b} >= 0) or ({selector} < {selector} offset {b})) / {secs}"
-    )
+    let secs = (base.as_millis() / 1000).to_string();
+    // One allocation: the selector is written four times.
+    let mut out = String::with_capacity(4 * selector.len() + 2 * b.len() + secs.len() + 48);
+    for piece in [
+        "((",
+        selector,
+        " - ",
+        selector,
+        " offset ",
+        &b,
+        " >= 0) or (",
+        selector,
+        " < ",
+        selector,
+        " offset ",
+        &b,
+        ")) / ",
+        &secs,
+    ] {
+        out.push_str(piece);
+    }
+    out
 }
 
 /// `e` with every vector selector `s` replaced by `rate(s[window])`.

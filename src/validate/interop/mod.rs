@@ -13,7 +13,8 @@ mod v1alpha;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{Ctx, Defaults, check_name};
+use super::labels::check_service_name;
+use super::{Ctx, Defaults};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
 use crate::load::openslo::V1Doc;
 use crate::load::spanned::Sp;
@@ -145,7 +146,7 @@ fn pending<'a>(
     service: &Sp<String>,
     team: String,
 ) -> Option<&'a mut Pending> {
-    if !check_name(cx, service, "spec.service") {
+    if !check_service_name(cx, service, "spec.service") {
         return None;
     }
     let file = cx.file.to_path_buf();
