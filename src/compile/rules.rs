@@ -99,6 +99,41 @@ fn sum(e: &str) -> String {
     concat(&["sum(", e, ")"])
 }
 
+/// The labels of an SLO's groups as PromQL modifiers: `by (route) ` and `on(route)` (empty and
+/// `on()` without groups).
+#[derive(Clone, Copy)]
+struct Groups<'a> {
+    labels: &'a [String],
+}
+
+impl Groups<'_> {
+    fn any(self) -> bool {
+        !self.labels.is_empty()
+    }
+
+    fn list(self) -> String {
+        self.labels.join(", ")
+    }
+
+    /// `sum(e)`, or `sum by (…) (e)` per group.
+    fn sum(self, e: &str) -> String {
+        self.agg("sum", e)
+    }
+
+    fn agg(self, op: &str, e: &str) -> String {
+        if self.any() {
+            concat(&[op, " by (", &self.list(), ") (", e, ")"])
+        } else {
+            concat(&[op, "(", e, ")"])
+        }
+    }
+
+    /// `on()`, or `on(…)` the group labels.
+    fn on(self) -> String {
+        concat(&["on(", &self.list(), ")"])
+    }
+}
+
 /// The selectors of a latency SLI's histogram: its `_count`, and its `_bucket` at the
 /// threshold `le`.
 pub fn latency_series(metric: &str, matchers: &str, le: &str) -> (String, String) {
@@ -121,15 +156,21 @@ pub fn latency_series(metric: &str, matchers: &str, le: &str) -> (String, String
     (count, bucket)
 }
 
-/// Per-second error and total event rates over the base window, label-free.
-fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
+/// Per-second error and total event rates over the base window, label-free (one series per
+/// group for a grouped SLO).
+fn event_exprs(sli: &Sli, base: Duration, range: Duration, g: Groups) -> (String, String) {
     match sli {
         Sli::Ratio { errors, total } => {
-            let t = sum(&promql::per_second_increase_of(total, base, range));
+            let t = g.sum(&promql::per_second_increase_of(total, base, range));
             match errors {
-                Counter::Errors(e) => (sum(&promql::per_second_increase_of(e, base, range)), t),
-                Counter::Good(g) => {
-                    let good = or_zero(&sum(&promql::per_second_increase_of(g, base, range)));
+                Counter::Errors(e) => (g.sum(&promql::per_second_increase_of(e, base, range)), t),
+                Counter::Good(good) if g.any() => {
+                    // A group without good events has every event failed.
+                    let good = g.sum(&promql::per_second_increase_of(good, base, range));
+                    (format!("clamp_min({t} - {good}, 0) or {t}"), t)
+                }
+                Counter::Good(good) => {
+                    let good = or_zero(&sum(&promql::per_second_increase_of(good, base, range)));
                     (format!("clamp_min({t} - ({good}), 0)"), t)
                 }
             }
@@ -141,10 +182,10 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             ..
         } => {
             let (count, bucket) = latency_series(metric, matchers, le);
-            let total = sum(&promql::per_second_increase(&count, base));
+            let total = g.sum(&promql::per_second_increase(&count, base));
             // No `or`: without the threshold's bucket there are no errors to record (not every
             // request failing), which the threshold-bucket no-data alert reports.
-            let good = sum(&promql::per_second_increase(&bucket, base));
+            let good = g.sum(&promql::per_second_increase(&bucket, base));
             (format!("clamp_min({total} - {good}, 0)"), total)
         }
         Sli::Probe { selector } => {
@@ -152,12 +193,12 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             // Samples in (t-base, t]: a Prometheus 2 range includes both ends, so a sample on the
             // edge would count in two evaluations (one probe too many per base window).
             let open = Duration::from_millis(base.as_millis().saturating_sub(1).max(1));
-            let count = sum(&promql::apply_over_selectors(
+            let count = g.sum(&promql::apply_over_selectors(
                 selector,
                 "count_over_time",
                 open,
             ));
-            let up = sum(&promql::apply_over_selectors(
+            let up = g.sum(&promql::apply_over_selectors(
                 selector,
                 "sum_over_time",
                 open,
@@ -168,10 +209,11 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration) -> (String, String) {
             )
         }
         Sli::WindowedEvents { errors, total } => (
-            sum(&promql::with_window(errors, range)),
-            sum(&promql::with_window(total, range)),
+            g.sum(&promql::with_window(errors, range)),
+            g.sum(&promql::with_window(total, range)),
         ),
-        // `(t-base, t]` under both range semantics, as for probes.
+        // `(t-base, t]` under both range semantics, as for probes. Not grouped (validation
+        // refuses it): a raw ratio has no events to weigh per group.
         Sli::RawRatio { ratio } => (
             format!(
                 "max({}) >= 0",
@@ -257,8 +299,12 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
     // Both rates only for a step that recorded a total: errors alone (recorded as 0 while the
     // SLI had no data) would weigh in the windows' mean of the error rates and not in the
     // totals', and bias the ratio.
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
     let expr = format!(
-        "sum_over_time({events}[{range}] offset {offset}) / {per_step} and on() count_over_time({total}[{range}] offset {offset})"
+        "sum_over_time({events}[{range}] offset {offset}) / {per_step} and {} count_over_time({total}[{range}] offset {offset})",
+        g.on()
     );
     let mut rules = vec![Rule::Record(RecordingRule {
         record: names::coarse_record(&step.to_string(), &base),
@@ -268,7 +314,12 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
     if is_coarse(slo.window, settings) {
         rules.push(Rule::Record(RecordingRule {
             record: names::coverage_record(&step.to_string()),
-            expr: format!("sum(count_over_time({total}[{range}] offset {offset})) / {per_step}"),
+            expr: format!(
+                "{} / {per_step}",
+                g.sum(&format!(
+                    "count_over_time({total}[{range}] offset {offset})"
+                ))
+            ),
             labels: Arc::clone(&slo.labels),
         }));
     }
@@ -286,7 +337,12 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
 /// step (at least 1): one where the coarse group runs at its own interval, one per evaluation
 /// where every group runs at every evaluation (`promtool test rules`), so that the share is
 /// the same either way.
+///
+/// Per group for a grouped SLO: a group whose series appeared later has a younger window.
 fn covered(slo: &Slo, settings: &Settings) -> String {
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
     let w = slo.window;
     let step = settings.evaluation_interval;
     let evals = w.as_millis() / step.as_millis().max(1);
@@ -295,6 +351,19 @@ fn covered(slo: &Slo, settings: &Settings) -> String {
         let cstep = settings.coarse_step();
         let cov = sel(&names::coverage_record(&cstep.to_string()), slo, &[]);
         let per_step = crate::model::COARSE_EVALUATIONS;
+        if g.any() {
+            return format!(
+                "clamp_max({} / clamp_min({}, 1) * {per_step} / {evals}, 1)",
+                g.sum(&format!(
+                    "sum_over_time({cov}[{}] offset {step})",
+                    settings.window_range(w)
+                )),
+                g.sum(&format!(
+                    "count_over_time({cov}[{}] offset {step})",
+                    settings.window_range(cstep)
+                )),
+            );
+        }
         format!(
             "clamp_max((sum(sum_over_time({cov}[{}] offset {step})) or on() vector(0)) / clamp_min(sum(count_over_time({cov}[{}] offset {step})) or on() vector(0), 1) * {per_step} / {evals}, 1)",
             settings.window_range(w),
@@ -306,6 +375,15 @@ fn covered(slo: &Slo, settings: &Settings) -> String {
             slo,
             &[(label::EVENT, label::EVENT_TOTAL)],
         );
+        if g.any() {
+            return format!(
+                "clamp_max({} / {evals}, 1)",
+                g.sum(&format!(
+                    "count_over_time({total}[{}] offset {step})",
+                    settings.window_range(w)
+                ))
+            );
+        }
         format!(
             "clamp_max((sum(count_over_time({total}[{}] offset {step})) or on() vector(0)) / {evals}, 1)",
             settings.window_range(w)
@@ -325,12 +403,22 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let ev = label::EVENT;
     let mut rules = Vec::new();
 
-    let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range());
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
+    let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range(), g);
     // Errors absent are none (nothing failed yet), except for a latency SLI, where they are
     // absent only without the threshold's bucket. Total absent stays absent: no data, which
-    // the no-data alert watches, is not zero traffic.
-    let errors = match slo.sli {
+    // the no-data alert watches, is not zero traffic. Per group: errors are 0 in every group
+    // with a total.
+    let errors = match &slo.sli {
         Sli::Latency { .. } => errors,
+        Sli::Probe { .. }
+        | Sli::Ratio {
+            errors: Counter::Good(_),
+            ..
+        } if g.any() => errors,
+        _ if g.any() => concat(&[&errors, " or 0 * ", &total]),
         _ => or_zero(&errors),
     };
     rules.push(Rule::Record(RecordingRule {
@@ -367,16 +455,23 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     // rates (`scaled`: times the window). What follows the selector (`[range] offset step))`)
     // is the same for both kinds: it is written once per window.
     let tail = |w: Duration| format!("[{}] offset {step}))", settings.window_range(w));
+    let sum_open = if g.any() {
+        concat(&["sum by (", &g.list(), ") ("])
+    } else {
+        "sum(".to_string()
+    };
     let count = |out: &mut String, k: usize, w: Duration, tail: &str, scaled: bool| {
         if is_coarse(w, settings) {
-            out.push_str("sum(avg_over_time(");
+            out.push_str(&sum_open);
+            out.push_str("avg_over_time(");
             out.push_str(&coarse_sels[k]);
             out.push_str(tail);
             if scaled {
                 let _ = write!(out, " * {}", seconds(w));
             }
         } else {
-            out.push_str("sum(sum_over_time(");
+            out.push_str(&sum_open);
+            out.push_str("sum_over_time(");
             out.push_str(&rate_sels[k]);
             out.push_str(tail);
             if scaled {
@@ -394,11 +489,14 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         count(&mut ratio, 0, w, &tail, false);
         ratio.push_str(" / (");
         count(&mut ratio, 1, w, &tail, false);
-        let _ = write!(
-            ratio,
-            " > 0) or on() vector(0), \"{}\", \"{w}\", \"\", \"\")",
-            label::WINDOW
-        );
+        if g.any() {
+            // Zero traffic in a group is a ratio of 0 for that group.
+            ratio.push_str(" > 0) or 0 * ");
+            count(&mut ratio, 1, w, &tail, false);
+        } else {
+            ratio.push_str(" > 0) or on() vector(0)");
+        }
+        let _ = write!(ratio, ", \"{}\", \"{w}\", \"\", \"\")", label::WINDOW);
     }
     rules.push(Rule::Record(RecordingRule {
         record: names::ERROR_RATIO.into(),
@@ -424,8 +522,9 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     rules.push(Rule::Record(RecordingRule {
         record: names::BUDGET_REMAINING.into(),
         expr: format!(
-            "1 - {} * on() group_left() {} / {budget}",
+            "1 - {} * {} group_left() {} / {budget}",
             sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)]),
+            g.on(),
             covered(slo, settings)
         ),
         labels: labels.clone(),
@@ -447,7 +546,9 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             &b,
         ]);
         if slo.min_events > 0 {
-            expr.push_str(" and on() ");
+            expr.push_str(" and ");
+            expr.push_str(&g.on());
+            expr.push(' ');
             count(&mut expr, 1, a.long_window, &tail(a.long_window), true);
             let _ = write!(expr, " >= {}", slo.min_events);
         }
@@ -492,6 +593,13 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     for n in &slo.no_data_alerts {
         let expr = match n.kind {
             NoDataKind::Events => format!("vector(1) unless on() {}", recorded(label::EVENT_TOTAL)),
+            // Per group: one group's histogram may lack the bucket while the others have it.
+            NoDataKind::ThresholdBucket if g.any() => format!(
+                "{} unless {} {}",
+                g.sum(&recorded(label::EVENT_TOTAL)),
+                g.on(),
+                g.sum(&recorded(label::EVENT_ERRORS))
+            ),
             NoDataKind::ThresholdBucket => format!(
                 "vector(1) and on() {} unless on() {}",
                 recorded(label::EVENT_TOTAL),
@@ -505,6 +613,21 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
             keep_firing_for: None,
             labels: Arc::clone(&n.labels),
             annotations: Arc::clone(&n.annotations),
+        }));
+    }
+    if let Some(grouping) = &slo.grouping {
+        let guard = &grouping.guard;
+        rules.push(Rule::Alert(AlertingRule {
+            alert: guard.alert_name.clone(),
+            expr: format!(
+                "count({}) > {}",
+                recorded(label::EVENT_TOTAL),
+                grouping.max_groups
+            ),
+            for_: dur(guard.for_),
+            keep_firing_for: None,
+            labels: Arc::clone(&guard.labels),
+            annotations: Arc::clone(&guard.annotations),
         }));
     }
     RuleGroup {

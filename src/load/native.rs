@@ -65,6 +65,13 @@ pub struct SloSpec {
     /// Alerting settings, merged over the service's, tier's and defaults'.
     #[serde(default)]
     pub alerting: Option<AlertingSpec>,
+    /// One SLO per value of these labels of the SLI's series (per `route`, `tenant`,
+    /// `region`…): each group has its own windows, burn rates, budget and alerts.
+    #[serde(default)]
+    pub group_by: Option<Sp<Vec<Sp<String>>>>,
+    /// Most groups expected (default 50): more fire the SLO's too-many-groups alert.
+    #[serde(default)]
+    pub max_groups: Option<Sp<u64>>,
 }
 
 /// The service level indicator: exactly one of the kinds below.

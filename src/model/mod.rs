@@ -168,9 +168,35 @@ pub struct Slo {
     pub min_events: u64,
     /// The alert tiers are this SLO's own (absolute windows), not the fleet policy scaled.
     pub custom_tiers: bool,
+    /// `group_by`: one budget and one set of alerts per value of these labels.
+    pub grouping: Option<Grouping>,
     /// The SLO's alerting settings as written (templates unrendered, fleet defaults left
     /// out), for `convert`.
     pub source: SloSource,
+}
+
+/// A grouped SLO's labels, its cardinality guard and the alert that reports it.
+#[derive(Debug, Clone)]
+pub struct Grouping {
+    /// Label names, in the spec's order.
+    pub labels: Vec<String>,
+    pub max_groups: u64,
+    /// `max_groups` as the spec gave it, for `convert`.
+    pub max_groups_set: bool,
+    /// Fires while more groups than `max_groups` report events.
+    pub guard: GuardAlert,
+}
+
+/// The alert of a grouped SLO's cardinality guard.
+#[derive(Debug, Clone)]
+pub struct GuardAlert {
+    pub alert_name: String,
+    pub for_: Duration,
+    pub severity: String,
+    /// The expression is label-free: the SLO's labels are the rule's, with severity and the
+    /// user's alert labels.
+    pub labels: std::sync::Arc<BTreeMap<String, String>>,
+    pub annotations: std::sync::Arc<BTreeMap<String, String>>,
 }
 
 /// Alerting settings of one SLO as its spec gave them.
@@ -204,6 +230,11 @@ pub struct TierSource {
 }
 
 impl Slo {
+    /// The labels of the SLO's groups (empty when it is not grouped).
+    pub fn group_labels(&self) -> &[String] {
+        self.grouping.as_ref().map_or(&[], |g| g.labels.as_slice())
+    }
+
     /// The objective as a ratio (0.999).
     pub fn objective_ratio(&self) -> Decimal {
         self.objective

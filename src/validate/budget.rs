@@ -57,9 +57,9 @@ fn default_annotations(st: &Stage) -> BTreeMap<Sp<String>, Sp<String>> {
     let s = |v: &str| Sp::new(v.to_string(), Loc::default());
     let mut defaults = BTreeMap::new();
     let text = if st.below.is_zero() {
-        "[[ service ]]/[[ slo ]]: error budget exhausted over [[ window ]]"
+        "[[ service ]]/[[ slo ]][[ group ]]: error budget exhausted over [[ window ]]"
     } else {
-        "[[ service ]]/[[ slo ]]: less than [[ remaining_below_percent ]]% of the [[ window ]] error budget left"
+        "[[ service ]]/[[ slo ]][[ group ]]: less than [[ remaining_below_percent ]]% of the [[ window ]] error budget left"
     };
     defaults.insert(s("summary"), s(text));
     defaults.insert(

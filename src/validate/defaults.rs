@@ -95,7 +95,7 @@ fn builtin_alerting() -> AlertingSpec {
     let mut annotations = BTreeMap::new();
     annotations.insert(
         s("summary"),
-        s("[[ service ]]/[[ slo ]]: error budget burning faster than [[ burn_rate ]]x ([[ tier ]], [[ long_window ]]/[[ short_window ]])"),
+        s("[[ service ]]/[[ slo ]][[ group ]]: error budget burning faster than [[ burn_rate ]]x ([[ tier ]], [[ long_window ]]/[[ short_window ]])"),
     );
     annotations.insert(
         s("description"),

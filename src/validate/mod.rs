@@ -8,6 +8,7 @@ mod burn;
 mod clashes;
 mod defaults;
 mod fleet;
+pub(crate) mod grouping;
 pub(crate) mod interop;
 mod labels;
 mod native;

@@ -123,6 +123,8 @@ fn slo_from_native(
         severity_labels: BTreeMap::new(),
         objective_ratio: None,
         custom_tiers: None,
+        group_by: slo.group_by.clone(),
+        max_groups: slo.max_groups.clone(),
     };
     build_slo(cx, d, tier, input)
 }

@@ -131,7 +131,7 @@ fn default_annotations(kind: NoDataKind) -> BTreeMap<Sp<String>, Sp<String>> {
             "[[ slo_description ]]`[[ no_data_series ]]` has returned nothing for [[ no_data_for ]]: the SLO reads as zero traffic and none of its burn alerts can fire. Check that the target is scraped and that the metric name and the selector are right (`sloforge doctor` checks them against the server).",
         ),
         NoDataKind::ThresholdBucket => (
-            "[[ service ]]/[[ slo ]]: no threshold bucket for [[ no_data_for ]]: latency cannot be judged",
+            "[[ service ]]/[[ slo ]][[ group ]]: no threshold bucket for [[ no_data_for ]]: latency cannot be judged",
             "[[ slo_description ]]The histogram counts requests (`_count` is present) but has no bucket `[[ no_data_series ]]`: no request can be judged against the threshold, so the SLO counts no errors. Add the threshold to the histogram's buckets or set the threshold to a bucket it has (`sloforge doctor` lists them).",
         ),
     };

@@ -8,6 +8,7 @@ use super::alerts::{self, SloAlerts, Target};
 use super::budget::budget_alerts;
 use super::burn::{BurnAlerts, SeverityLabels, burn_alerts, check_tier_names};
 use super::defaults::{Defaults, TierDefaults, policy_tiers, window_value};
+use super::grouping;
 use super::labels::check_annotation_names;
 use super::no_data::no_data_alerts;
 use crate::diag::{Code, Loc};
@@ -37,6 +38,9 @@ pub(super) struct SloInput<'a> {
     /// Alert tiers of this SLO alone with absolute windows (OpenSLO alert conditions) instead
     /// of the fleet policy scaled to the SLO window.
     pub(super) custom_tiers: Option<Vec<AlertTierPolicy>>,
+    /// `group_by` and `max_groups` (Sloth's `by (…)` and OpenSLO's grouping map onto them).
+    pub(super) group_by: Option<Sp<Vec<Sp<String>>>>,
+    pub(super) max_groups: Option<Sp<u64>>,
 }
 
 /// The SLO of `input`, or None after reporting why not; `tier` is its service's tier.
@@ -101,6 +105,19 @@ pub(super) fn build_slo(
         &labels,
     );
     source.no_data = no_data_source;
+    let grouping = input.group_by.as_ref().and_then(|g| {
+        let p = format!("{p}.group_by");
+        let group_labels = grouping::group_labels(cx, g, &p, &labels, &slo.labels)?;
+        grouping::check_sli(cx, sli, &group_labels, g.loc, &p);
+        Some(grouping::grouping(
+            cx,
+            &d.settings,
+            &slo,
+            group_labels,
+            input.max_groups.as_ref(),
+            &labels,
+        ))
+    });
 
     Some(Slo {
         service: input.service.to_string(),
@@ -117,6 +134,7 @@ pub(super) fn build_slo(
         no_data_alerts,
         min_events: alerting.min_events.as_ref().map_or(0, |m| m.value),
         custom_tiers: custom.is_some(),
+        grouping,
         source,
         sli: input.sli?,
     })
@@ -291,6 +309,16 @@ fn template_vars(
         ("team", input.team.to_string()),
         ("service_tier", input.service_tier.unwrap_or("").to_string()),
         ("slo", input.name.value.clone()),
+        (
+            "group",
+            grouping::group_var(
+                &input
+                    .group_by
+                    .as_ref()
+                    .map(|g| g.value.iter().map(|l| l.value.clone()).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            ),
+        ),
         (
             "slo_description",
             if desc.is_empty() {

@@ -138,6 +138,8 @@ fn slo_from_sloth(
         severity_labels,
         objective_ratio: None,
         custom_tiers: None,
+        group_by: None,
+        max_groups: None,
     };
     build_slo(cx, d, None, input)
 }

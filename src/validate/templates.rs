@@ -213,6 +213,7 @@ pub const CONTEXT_KEYS: &[&str] = &[
     "team",
     "service_tier",
     "slo",
+    "group",
     "slo_description",
     "objective",
     "objective_ratio",
@@ -234,6 +235,8 @@ pub const CONTEXT_KEYS: &[&str] = &[
     "remaining_below_percent",
     "no_data_for",
     "no_data_series",
+    "group_by",
+    "max_groups",
 ];
 
 #[cfg(test)]

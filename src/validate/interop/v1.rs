@@ -82,6 +82,8 @@ pub(super) fn v1_slo(
             severity_labels: BTreeMap::new(),
             objective_ratio: target.ratio,
             custom_tiers: tiers.clone(),
+            group_by: None,
+            max_groups: None,
         };
         if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);

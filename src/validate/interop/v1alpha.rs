@@ -69,6 +69,8 @@ pub(super) fn v1alpha_slo(
             severity_labels: BTreeMap::new(),
             objective_ratio: Some(o.target.clone()),
             custom_tiers: None,
+            group_by: None,
+            max_groups: None,
         };
         if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);
