@@ -201,7 +201,7 @@ impl<'a> Ctx<'a> {
         ]
     }
 
-    pub(super) fn alerts_selector(&self, extra: &[(&'static str, &str)]) -> String {
+    pub(super) fn alerts_selector(&self, extra: &[(&str, &str)]) -> String {
         let mut m: Vec<(&str, &str)> = Vec::new();
         if let Some(a) = &self.alertname {
             m.push((alert_label::ALERTNAME, a));

@@ -35,6 +35,7 @@
 mod budget;
 mod burn;
 mod ctx;
+mod groups;
 mod no_data;
 mod outage;
 mod pack;
@@ -245,6 +246,15 @@ fn slo_tests(
             "no spike test: no page tier can fire"
         };
         add(cx.spike(s), spike_missing.into());
+        for r in cx.groups(s) {
+            match r {
+                Ok((g, n)) => {
+                    groups.push(g);
+                    notes.extend(n);
+                }
+                Err(why) => notes.push(why),
+            }
+        }
     }
     if let Some(s) = synth.as_ref() {
         for full in [false, true] {
