@@ -62,6 +62,9 @@ pub mod label {
     pub const NO_DATA_EVENTS: &str = "events";
     /// `no_data` value: the latency threshold's bucket is absent while `_count` is present.
     pub const NO_DATA_BUCKET: &str = "threshold_bucket";
+    /// On the too-many-groups alert of a grouped SLO: [`GUARD_MAX_GROUPS`].
+    pub const GUARD: &str = "guard";
+    pub const GUARD_MAX_GROUPS: &str = "max_groups";
     pub const EVENT_ERRORS: &str = "errors";
     pub const EVENT_TOTAL: &str = "total";
 
@@ -82,6 +85,10 @@ pub mod label {
         "le",
     ];
 }
+
+/// The value of a group label on the example alerts of a grouped SLO (routing proof, amtool
+/// route tests): routes do not depend on it unless the routing spec matches group labels.
+pub const GROUP_EXAMPLE: &str = "example";
 
 /// Rule group of one SLO.
 pub fn group(service: &str, slo: &str) -> String {

@@ -285,9 +285,10 @@ fn generated_config_avoids_the_alertmanager_traps() {
         cfg["route"]["group_by"],
         json!(["alertname", "team", "service", "slo", "severity"])
     );
-    // Inhibitions: equal on the SLO identity, both sides require it, sides disjoint.
+    // Inhibitions: equal on the SLO identity and the fleet's group labels (inference-gateway's
+    // availability is grouped by model), both sides require the identity, sides disjoint.
     for r in cfg["inhibit_rules"].as_array().unwrap() {
-        assert_eq!(r["equal"], json!(["service", "slo"]));
+        assert_eq!(r["equal"], json!(["service", "slo", "model"]));
         for side in ["source_matchers", "target_matchers"] {
             let m: Vec<&str> = r[side]
                 .as_array()
@@ -320,7 +321,7 @@ fn the_proof_rejects_a_broken_configuration() {
         .clone();
     let ok = sloforge::verify::proof::prove(fleet, routing, &text).unwrap();
     assert!(ok.ok(), "{:?}", ok.findings);
-    assert_eq!(ok.routed.len(), 60);
+    assert_eq!(ok.routed.len(), 61);
     assert!(ok.routed.iter().all(|r| r.receivers == r.expected));
     let findings = |t: &str| {
         sloforge::verify::proof::prove(fleet, routing, t)
@@ -372,7 +373,7 @@ fn the_proof_rejects_a_broken_configuration() {
     assert!(findings(&unknown).contains("`env`, a label no generated alert carries"));
     // An inhibition without `equal` mutes across SLOs.
     let no_equal = text.replace(
-        "  equal:\n  - service\n  - slo\n- source_matchers:\n  - alert_tier=\"page-fast\"",
+        "  equal:\n  - service\n  - slo\n  - model\n- source_matchers:\n  - alert_tier=\"page-fast\"",
         "- source_matchers:\n  - alert_tier=\"page-fast\"",
     );
     assert_ne!(no_equal, text);
@@ -905,11 +906,11 @@ fn routes_prints_every_alert_and_its_receivers() {
     let o = sloforge(&["routes"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(table.lines().count(), 1 + 60);
+    assert_eq!(table.lines().count(), 1 + 61);
     assert!(table.contains("recommendations/freshness       ticket-fast               ticket    discovery    audit-log, email-discovery (only during business-hours)"), "{table}");
     let o = sloforge(&["routes", "--json"], &root());
     let rows: Vec<Json> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(rows.len(), 60);
+    assert_eq!(rows.len(), 61);
     assert!(
         rows.iter()
             .all(|r| r["receivers"] == r["expected"] && r["labels"]["alertname"].is_string())

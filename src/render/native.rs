@@ -31,6 +31,10 @@ struct OutSlo {
     window: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_by: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_groups: Option<u64>,
     sli: OutSli,
     #[serde(skip_serializing_if = "Option::is_none")]
     alerting: Option<OutAlerting>,
@@ -232,6 +236,12 @@ fn slo(s: &Slo) -> OutSlo {
         objective: s.objective.to_f64(),
         window: s.window.to_string(),
         labels,
+        group_by: s.grouping.as_ref().map(|g| g.labels.clone()),
+        max_groups: s
+            .grouping
+            .as_ref()
+            .filter(|g| g.max_groups_set)
+            .map(|g| g.max_groups),
         sli: sli(&s.sli),
         alerting: (!empty).then_some(a),
     }

@@ -1,6 +1,7 @@
 //! The routing table of a proof, as `sloforge routes` prints it.
 
 use crate::names::{self, label};
+use crate::verify::alerts::AlertInstance;
 use crate::verify::proof::Proof;
 
 /// The routing table: one line per alert with the receivers it reaches.
@@ -10,13 +11,10 @@ pub fn table(p: &Proof) -> String {
         .iter()
         .map(|r| {
             let g = |k: &str| r.labels.get(k).cloned().unwrap_or_default();
-            let stage = if !g(label::TIER).is_empty() {
-                g(label::TIER)
-            } else if !g(label::NO_DATA).is_empty() {
-                format!("no-data {}", g(label::NO_DATA))
-            } else {
-                format!("budget {}", g(label::BUDGET_STAGE))
-            };
+            let stage = AlertInstance {
+                labels: r.labels.clone(),
+            }
+            .what();
             let mut recv = r
                 .receivers
                 .iter()

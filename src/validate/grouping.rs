@@ -130,6 +130,35 @@ pub(super) fn check_sli(cx: &mut Ctx, sli: &Sli, labels: &[String], loc: Loc, pa
     }
 }
 
+/// The groups a Sloth or OpenSLO SLI implies: both event queries aggregate `by` the same
+/// labels (`sum by (route) (rate(…))`), which the source tool turns into one error ratio, and
+/// so one budget, per route. A raw ratio query is not grouped (it has no events to weigh).
+pub(super) fn implied_group_by(sli: &Sli, loc: Loc) -> Option<Sp<Vec<Sp<String>>>> {
+    let Sli::WindowedEvents { errors, total } = sli else {
+        return None;
+    };
+    let (a, b) = (outer_by(errors)?, outer_by(total)?);
+    (a == b && !a.is_empty())
+        .then(|| Sp::new(a.into_iter().map(|l| Sp::new(l, loc)).collect(), loc))
+}
+
+/// The `by` labels of the outermost aggregation of `e`, sorted.
+fn outer_by(e: &Expr) -> Option<Vec<String>> {
+    match e {
+        Expr::Paren(p) => outer_by(&p.expr),
+        Expr::Aggregate(a) => match &a.modifier {
+            Some(LabelModifier::Include(by)) => {
+                let mut v = by.labels.clone();
+                v.sort();
+                v.dedup();
+                Some(v)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A group label the outermost aggregation of `e` removes.
 fn dropped_label<'a>(e: &Expr, labels: &'a [String]) -> Option<&'a str> {
     match e {
@@ -147,6 +176,32 @@ fn dropped_label<'a>(e: &Expr, labels: &'a [String]) -> Option<&'a str> {
     }
 }
 
+/// Reports a `max_groups` of 0, or one without `group_by`.
+pub(super) fn check_max_groups(
+    cx: &mut Ctx,
+    max_groups: Option<&Sp<u64>>,
+    grouped: bool,
+    path: &str,
+) {
+    let Some(m) = max_groups else { return };
+    if !grouped {
+        cx.err_help(
+            Code::Config,
+            m.loc,
+            format!("{path}.max_groups"),
+            "`max_groups` without `group_by` has nothing to limit",
+            "add `group_by` with the labels whose values make the groups, or remove `max_groups`",
+        );
+    } else if m.value == 0 {
+        cx.err(
+            Code::Config,
+            m.loc,
+            format!("{path}.max_groups"),
+            "`max_groups` must be at least 1",
+        );
+    }
+}
+
 /// The grouping of an SLO and its guard alert.
 pub(super) fn grouping(
     cx: &mut Ctx,
@@ -156,19 +211,10 @@ pub(super) fn grouping(
     max_groups: Option<&Sp<u64>>,
     slo_labels: &BTreeMap<String, String>,
 ) -> Grouping {
-    let max = match max_groups {
-        Some(m) if m.value == 0 => {
-            cx.err(
-                Code::Config,
-                m.loc,
-                format!("{}.max_groups", slo.path),
-                "`max_groups` must be at least 1",
-            );
-            DEFAULT_MAX_GROUPS
-        }
-        Some(m) => m.value,
-        None => DEFAULT_MAX_GROUPS,
-    };
+    let max = max_groups
+        .map(|m| m.value)
+        .filter(|m| *m > 0)
+        .unwrap_or(DEFAULT_MAX_GROUPS);
     let severity = settings.severity(SeverityKind::Ticket).to_string();
     let vars = vec![
         ("tier", "groups".to_string()),
@@ -193,6 +239,10 @@ pub(super) fn grouping(
         .collect();
     alert_labels.extend(slo.labels.clone());
     alert_labels.insert(names::label::SEVERITY.into(), severity.clone());
+    alert_labels.insert(
+        names::label::GUARD.into(),
+        names::label::GUARD_MAX_GROUPS.into(),
+    );
     Grouping {
         labels,
         max_groups: max,

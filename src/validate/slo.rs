@@ -105,6 +105,7 @@ pub(super) fn build_slo(
         &labels,
     );
     source.no_data = no_data_source;
+    grouping::check_max_groups(cx, input.max_groups.as_ref(), input.group_by.is_some(), p);
     let grouping = input.group_by.as_ref().and_then(|g| {
         let p = format!("{p}.group_by");
         let group_labels = grouping::group_labels(cx, g, &p, &labels, &slo.labels)?;

@@ -123,6 +123,9 @@ fn slo_from_sloth(
     );
     let sli = sloth_sli(cx, &slo.sli, &format!("{path}.sli"));
     let (alerting, severity_labels) = sloth_alerting(cx, d, slo, &path, alert_for);
+    let implied_groups = sli
+        .as_ref()
+        .and_then(|s| super::grouping::implied_group_by(s, slo.name.loc));
     let input = SloInput {
         service: &service.spec.service.value,
         team: &service.team,
@@ -138,7 +141,7 @@ fn slo_from_sloth(
         severity_labels,
         objective_ratio: None,
         custom_tiers: None,
-        group_by: None,
+        group_by: implied_groups,
         max_groups: None,
     };
     build_slo(cx, d, None, input)

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Fleet, Slo};
-use crate::names::label;
+use crate::model::{Fleet, NoDataKind, Slo};
+use crate::names::{self, label};
 use crate::syntax::gotmpl;
 use crate::syntax::matchers::Matcher;
 
@@ -23,6 +23,23 @@ impl AlertInstance {
     /// Whether matcher `m` matches the alert (a missing label is the empty string).
     pub fn matched_by(&self, m: &Matcher) -> bool {
         m.matches(self.get(&m.name))
+    }
+
+    /// What the alert is within its SLO, as tables name it: the tier of a burn alert,
+    /// `budget <stage>`, `no-data <what>`, `guard max_groups`, else its name.
+    pub fn what(&self) -> String {
+        for (l, prefix) in [
+            (label::TIER, ""),
+            (label::BUDGET_STAGE, "budget "),
+            (label::NO_DATA, "no-data "),
+            (label::GUARD, "guard "),
+        ] {
+            let v = self.get(l);
+            if !v.is_empty() {
+                return format!("{prefix}{v}");
+            }
+        }
+        self.get("alertname").to_string()
     }
 
     /// `alert_tier` of a burn alert, `budget_stage` of a budget alert.
@@ -47,12 +64,22 @@ pub fn alert_instances(fleet: &Fleet) -> Vec<AlertInstance> {
         .collect()
 }
 
-/// The alerts of one SLO ([`alert_instances`]): its burn alerts, budget-stage alerts and
-/// no-data alerts, in that order and each in the order of the model.
+/// The alerts of one SLO ([`alert_instances`]): its burn alerts, budget-stage alerts, no-data
+/// alerts and too-many-groups alert, in that order and each in the order of the model.
+///
+/// The alerts of a grouped SLO carry its group labels (with the value [`names::GROUP_EXAMPLE`]),
+/// but for the no-data alert on the SLI's events and the too-many-groups alert, which are the
+/// SLO's.
 pub fn slo_alert_instances(slo: &Slo) -> Vec<AlertInstance> {
     let mut out = Vec::new();
+    let group = |labels: &mut BTreeMap<String, String>| {
+        for l in slo.group_labels() {
+            labels.insert(l.clone(), names::GROUP_EXAMPLE.to_string());
+        }
+    };
     for a in &slo.alerts {
         let mut labels = (*slo.labels).clone();
+        group(&mut labels);
         labels.insert(label::WINDOW.into(), a.long_window.to_string());
         labels.extend(
             a.labels
@@ -64,6 +91,7 @@ pub fn slo_alert_instances(slo: &Slo) -> Vec<AlertInstance> {
     }
     for b in &slo.budget_alerts {
         let mut labels = (*slo.labels).clone();
+        group(&mut labels);
         labels.insert(label::WINDOW.into(), slo.window.to_string());
         labels.extend(
             b.labels
@@ -80,7 +108,20 @@ pub fn slo_alert_instances(slo: &Slo) -> Vec<AlertInstance> {
             .iter()
             .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v)))
             .collect();
+        if n.kind == NoDataKind::ThresholdBucket {
+            group(&mut labels);
+        }
         labels.insert("alertname".into(), n.alert_name.clone());
+        out.push(AlertInstance { labels });
+    }
+    if let Some(g) = &slo.grouping {
+        let mut labels: BTreeMap<String, String> = g
+            .guard
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), gotmpl::expand_literal(v)))
+            .collect();
+        labels.insert("alertname".into(), g.guard.alert_name.clone());
         out.push(AlertInstance { labels });
     }
     out

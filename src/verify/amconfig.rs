@@ -185,7 +185,8 @@ impl AmConfig {
 }
 
 /// Whether an inhibition rule is one sloforge writes: both sides require `slo` and `service` to
-/// be present and `equal` is exactly the SLO identity. Splice mode replaces such rules.
+/// be present and `equal` starts with the SLO identity (then the fleet's group labels). Splice
+/// mode replaces such rules.
 pub fn is_sloforge_rule(r: &InhibitRule) -> bool {
     let needs = |side: &[Matcher]| {
         alertmanager::identity().iter().all(|l| {
@@ -193,5 +194,5 @@ pub fn is_sloforge_rule(r: &InhibitRule) -> bool {
                 .any(|m| &m.name == l && m.op == Op::Re && m.value == ".+")
         })
     };
-    needs(&r.source) && needs(&r.target) && r.equal == alertmanager::identity()
+    needs(&r.source) && needs(&r.target) && r.equal.starts_with(&alertmanager::identity())
 }

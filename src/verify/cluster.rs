@@ -81,11 +81,12 @@ fn examples(list: &[String]) -> String {
 
 /// `service/slo tier`, `service/slo budget-stage` or `service/slo no-data kind`.
 fn describe(a: &AlertInstance) -> String {
-    let what = match a.stage() {
-        "" => format!("no-data {}", a.get(label::NO_DATA)),
-        s => s.to_string(),
-    };
-    format!("{}/{} {what}", a.get(label::SERVICE), a.get(label::SLO))
+    format!(
+        "{}/{} {}",
+        a.get(label::SERVICE),
+        a.get(label::SLO),
+        a.what()
+    )
 }
 
 /// Why the alerts of `team` miss the route of its `AlertmanagerConfig`, when it is the namespace

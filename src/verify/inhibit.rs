@@ -41,16 +41,12 @@ pub(crate) trait Report {
 
 /// `service/slo stage`, as the routing table names an alert.
 fn describe(a: &AlertInstance) -> String {
-    let stage = if !a.get(label::TIER).is_empty() {
-        a.get(label::TIER).to_string()
-    } else if !a.get(label::NO_DATA).is_empty() {
-        format!("no-data {}", a.get(label::NO_DATA))
-    } else if !a.get(label::BUDGET_STAGE).is_empty() {
-        format!("budget {}", a.get(label::BUDGET_STAGE))
-    } else {
-        a.get("alertname").to_string()
-    };
-    format!("{}/{} {stage}", a.get(label::SERVICE), a.get(label::SLO))
+    format!(
+        "{}/{} {}",
+        a.get(label::SERVICE),
+        a.get(label::SLO),
+        a.what()
+    )
 }
 
 fn braces(ms: &[Matcher]) -> String {
@@ -340,7 +336,13 @@ fn check_own(
             report.error(format!(
                 "{name}: `equal` names `{l}`, a label no generated alert carries (missing labels are equal, so it matches everything)"
             ));
-        } else if let Some(t) = targets.iter().find(|t| t.get(l).is_empty()) {
+        } else if let Some(t) = targets
+            .iter()
+            // A group label (after the identity) may be missing: the identity pins the source
+            // to the target's SLO, and a target without the label is muted only by that SLO's
+            // alerts that lack it too (an ungrouped SLO's, or a grouped one's SLO-wide ones).
+            .find(|t| alertmanager::identity().contains(l) && t.get(l).is_empty())
+        {
             report.error(format!(
                 "{name}: it mutes {}, which lacks `{l}`: alerts without a label count as equal on it",
                 describe(t)

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::config::InhibitRule;
-use super::identity;
+use super::{identity, inhibition_equal};
 use crate::model::Fleet;
 use crate::model::routing::Routing;
 use crate::names::label;
@@ -141,6 +141,9 @@ pub(super) fn inhibitions(fleet: &Fleet, routing: &Routing) -> Vec<Inhibition> {
             ),
             teams: teams.clone(),
         });
+    }
+    for i in &mut out {
+        i.rule.equal = inhibition_equal(fleet, &i.teams);
     }
     out
 }

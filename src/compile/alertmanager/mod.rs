@@ -90,6 +90,26 @@ pub fn identity() -> Vec<String> {
     vec![label::SERVICE.to_string(), label::SLO.to_string()]
 }
 
+/// `equal` of a generated inhibition for `teams`: the SLO identity, then every label some SLO of
+/// those teams groups by (sorted), so that one group's alert mutes only the same group's.
+/// Alertmanager counts a label both alerts lack as equal: SLOs without groups are unaffected.
+pub fn inhibition_equal(
+    fleet: &crate::model::Fleet,
+    teams: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    let groups: std::collections::BTreeSet<&String> = fleet
+        .services
+        .iter()
+        .filter(|s| teams.contains(&s.team))
+        .flat_map(|s| &s.slos)
+        .flat_map(|slo| slo.group_labels())
+        .collect();
+    identity()
+        .into_iter()
+        .chain(groups.into_iter().cloned())
+        .collect()
+}
+
 /// The selector of sloforge's sub-tree in a spliced configuration: alerts of the routed teams
 /// that carry an `slo` label.
 pub fn splice_selector(routing: &Routing) -> Vec<Matcher> {

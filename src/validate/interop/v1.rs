@@ -63,6 +63,9 @@ pub(super) fn v1_slo(
         if !ok || window_value.is_none() {
             continue;
         }
+        let implied_groups = sli
+            .as_ref()
+            .and_then(|s| crate::validate::grouping::implied_group_by(s, name.loc));
         let input = SloInput {
             service: &spec.service.value,
             team: &team,
@@ -82,7 +85,7 @@ pub(super) fn v1_slo(
             severity_labels: BTreeMap::new(),
             objective_ratio: target.ratio,
             custom_tiers: tiers.clone(),
-            group_by: None,
+            group_by: implied_groups,
             max_groups: None,
         };
         if let Some(s) = build_slo(cx, d, None, input) {

@@ -54,6 +54,9 @@ pub(super) fn v1alpha_slo(
         if !ok {
             continue;
         }
+        let implied_groups = sli
+            .as_ref()
+            .and_then(|s| crate::validate::grouping::implied_group_by(s, name.loc));
         let input = SloInput {
             service: &spec.service.value,
             team: &team,
@@ -69,7 +72,7 @@ pub(super) fn v1alpha_slo(
             severity_labels: BTreeMap::new(),
             objective_ratio: Some(o.target.clone()),
             custom_tiers: None,
-            group_by: None,
+            group_by: implied_groups,
             max_groups: None,
         };
         if let Some(s) = build_slo(cx, d, None, input) {
