@@ -279,6 +279,10 @@ fn a_healthy_setup_passes() {
     }
     assert!(block(&out, "app/latency").contains("bucket le=\"1.0\" exists"));
     assert!(block(&out, "app/availability").contains("errors series are among total's"));
+    assert!(
+        block(&out, "app/availability").contains("2 group(s) by code (max_groups 50)"),
+        "{out}"
+    );
     assert!(block(&out, "servers").contains("alerts reach exactly their team's receivers"));
 }
 
@@ -303,7 +307,7 @@ fn a_broken_setup_reports_every_problem() {
     );
     // Settled once every SLO with series has had its interval measured.
     let (code, out) = stack.doctor_until("the measured scrape interval", |_, out| {
-        out.matches("is scraped every 2s").count() == 6 && out.contains("[D002]")
+        out.matches("is scraped every 2s").count() == 7 && out.contains("[D002]")
     });
     eprintln!("{out}");
     assert_eq!(code, Some(1));
@@ -418,6 +422,18 @@ fn a_broken_setup_reports_every_problem() {
     assert!(codes("shop", "bucket").contains(&"D003".to_string()));
     assert!(codes("shop", "monthly").contains(&"D006".to_string()));
     assert!(codes("lost", "availability").contains(&"D008".to_string()));
+    assert!(codes("shop", "grouped").contains(&"D015".to_string()));
+    let grouped = block(&out, "shop/grouped");
+    assert!(
+        grouped.contains("error[D015]: `http_requests_total{job=\"app\"}` has 2 groups by code, route, more than max_groups (1)"),
+        "{grouped}"
+    );
+    assert!(
+        grouped.contains(
+            "warning[D015]: 2 series of `http_requests_total{job=\"app\"}` have no label `route`"
+        ),
+        "{grouped}"
+    );
     let first = &j["slos"][0]["findings"][0];
     assert!(first["check"].is_string(), "{first}");
 }

@@ -46,6 +46,8 @@ pub enum Code {
     InhibitionMissing,
     /// A query or API the check needs failed.
     ApiFailed,
+    /// A grouped SLO's live groups: more than `max_groups`, or series without a group label.
+    Groups,
 }
 
 impl Code {
@@ -65,6 +67,7 @@ impl Code {
             Code::ReceiverMissing => "D012",
             Code::InhibitionMissing => "D013",
             Code::ApiFailed => "D014",
+            Code::Groups => "D015",
         }
     }
 
@@ -81,6 +84,7 @@ impl Code {
             Code::RecordMissing => "recorded_series",
             Code::Routing | Code::ReceiverMissing | Code::InhibitionMissing => "alertmanager",
             Code::ApiFailed => "api",
+            Code::Groups => "groups",
         }
     }
 }

@@ -160,6 +160,64 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
             .any(|(r, s)| s == raw && empty.contains(r))
     {
         super::interval::check(server, raw, settings, sec);
+        if let Some(g) = &slo.grouping {
+            groups(c, raw, g, sec);
+        }
+    }
+}
+
+/// The live groups of a grouped SLO: how many value sets of its group labels the SLI's series
+/// (`raw`: its total, `_count` or probe selector) carry now, against `max_groups`, and series
+/// without a group label (they make a group of their own, with the label empty).
+fn groups(c: &Client, raw: &str, g: &crate::model::Grouping, sec: &mut Section) {
+    let by = g.labels.join(", ");
+    let q = format!("count(count by ({by}) ({raw}))");
+    let n = match c.instant(&q) {
+        Ok(v) => v.first().map_or(0, |s| s.value as u64),
+        Err(e) => {
+            api_failed(sec, &format!("counting the groups of `{raw}`"), &e);
+            return;
+        }
+    };
+    if n > g.max_groups {
+        sec.error(
+            Code::Groups,
+            format!(
+                "`{raw}` has {n} groups by {by}, more than max_groups ({}): the too-many-groups alert fires",
+                g.max_groups
+            ),
+            "check that the group labels have a bounded set of values (no request or user IDs), or raise `max_groups`".into(),
+        );
+    } else {
+        sec.pass(format!(
+            "{n} group(s) by {by} (max_groups {})",
+            g.max_groups
+        ));
+    }
+    for l in &g.labels {
+        let sel = with_empty_label(raw, l);
+        if let Ok(v) = c.instant(&format!("count({sel})"))
+            && let Some(s) = v.first()
+            && s.value > 0.0
+        {
+            sec.warn(
+                Code::Groups,
+                format!(
+                    "{} series of `{raw}` have no label `{l}`: together they are one group with `{l}` empty",
+                    s.value as u64
+                ),
+                format!("add `{l}` to those series (exporter or relabelling), or narrow the selector to the series that have it"),
+            );
+        }
+    }
+}
+
+/// `selector` with the matcher `label=""` added (its series without the label).
+fn with_empty_label(selector: &str, label: &str) -> String {
+    match selector.strip_suffix('}') {
+        Some(head) if head.ends_with('{') => format!("{head}{label}=\"\"}}"),
+        Some(head) => format!("{head},{label}=\"\"}}"),
+        None => format!("{selector}{{{label}=\"\"}}"),
     }
 }
 
