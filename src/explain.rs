@@ -41,11 +41,27 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             num((s.outage_minute_budget_percent * 100.0).round() / 100.0),
             s.window
         );
+        if let Some(g) = &s.groups {
+            let _ = writeln!(
+                out,
+                "  one SLO per group by {}: each group has its own windows (its own traffic), budget and alerts, named by its labels; more than {} groups fire {} ({}) after {}",
+                g.group_by.join(", "),
+                g.max_groups,
+                g.guard_alert,
+                g.guard_severity,
+                crate::model::Duration::from_millis(g.guard_for_seconds * 1000)
+            );
+        }
         if s.min_events > 0 {
             let _ = writeln!(
                 out,
-                "  alerts need at least {} events over their long window",
-                s.min_events
+                "  alerts need at least {} events over their long window{}",
+                s.min_events,
+                if s.groups.is_some() {
+                    " (in their group)"
+                } else {
+                    ""
+                }
             );
         }
         for n in &s.no_data {

@@ -157,6 +157,8 @@ fn a_provoked_type_error_fails_tsc() {
 struct Recorded {
     series: BTreeSet<(String, String, String)>,
     windows: BTreeMap<(String, String), BTreeSet<String>>,
+    /// The group labels (`group_by`) of each SLO.
+    groups: BTreeMap<(String, String), Vec<String>>,
 }
 
 fn recorded(dir: &Path) -> Recorded {
@@ -195,7 +197,25 @@ fn recorded(dir: &Path) -> Recorded {
             )
         })
         .collect();
-    Recorded { series, windows }
+    let groups = b
+        .fleet
+        .as_ref()
+        .unwrap()
+        .services
+        .iter()
+        .flat_map(|s| &s.slos)
+        .map(|o| {
+            (
+                (o.service.clone(), o.name.clone()),
+                o.group_labels().to_vec(),
+            )
+        })
+        .collect();
+    Recorded {
+        series,
+        windows,
+        groups,
+    }
 }
 
 /// Why `s` does not read a series the rules record or the alerts of an SLO of the fleet
@@ -246,6 +266,9 @@ fn problems(s: &Selector, rec: &Recorded, service: Option<&str>) -> Vec<String> 
                 [names::ERROR_RATIO, names::BURN_RATE].contains(&name.as_str())
                     && slos.iter().any(|k| rec.windows[*k].contains(v))
             }
+            // A group variable with `All` selected, which also matches the series of SLOs
+            // without the label: a group label of some SLO the selector reads.
+            (l, "=~") if v == ".*" => slos.iter().any(|k| rec.groups[*k].iter().any(|g| g == l)),
             (sloforge::names::alert_label::ALERTSTATE, "=") => alerts,
             (label::SEVERITY, "!=") => alerts,
             _ => false,

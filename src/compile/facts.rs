@@ -40,6 +40,19 @@ pub struct SloExplanation {
     pub no_data: Vec<NoDataExplanation>,
     /// The budget-stage alerts, highest stage first.
     pub budget_stages: Vec<StageExplanation>,
+    /// `group_by`: one budget and one set of alerts per group; absent without groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<GroupsExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupsExplanation {
+    pub group_by: Vec<String>,
+    pub max_groups: u64,
+    /// The alert that fires while more groups report.
+    pub guard_alert: String,
+    pub guard_severity: String,
+    pub guard_for_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -217,6 +230,13 @@ pub fn explain_slo(slo: &Slo, format: SourceFormat, settings: &Settings) -> SloE
                 for_seconds: n.for_.as_millis() / 1000,
             })
             .collect(),
+        groups: slo.grouping.as_ref().map(|g| GroupsExplanation {
+            group_by: g.labels.clone(),
+            max_groups: g.max_groups,
+            guard_alert: g.guard.alert_name.clone(),
+            guard_severity: g.guard.severity.clone(),
+            guard_for_seconds: g.guard.for_.as_millis() / 1000,
+        }),
         budget_stages: slo
             .budget_alerts
             .iter()

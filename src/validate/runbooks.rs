@@ -37,6 +37,7 @@ pub const KEYS: &[&str] = &[
     "runbook_url",
     "dashboard_url",
     "sli",
+    "group_by",
     "windows",
     "breakdowns",
     "budget_remaining_query",

@@ -112,6 +112,28 @@ fn multi_variable(name: &str, label: &str, kind: &str, query: &str, options: Val
     })
 }
 
+/// A multi-value variable of a group label (`group_by`) of `service`'s SLOs, read from the
+/// recorded budgets. `All` reads as `.*`, which also matches the series of the service's
+/// SLOs without that label.
+fn group_variable(service: &str, group_label: &str) -> Value {
+    let mut v = multi_variable(
+        group_label,
+        group_label,
+        "query",
+        &format!(
+            "label_values({}, {group_label})",
+            query::sel(
+                names::BUDGET_REMAINING,
+                &[query::M::Eq(names::label::SERVICE, service)]
+            )
+        ),
+        Value::Array(Vec::new()),
+    );
+    v["allValue"] = Value::String(".*".into());
+    v["refresh"] = json!(2);
+    v
+}
+
 /// A `ConfigMap` holding one dashboard, labelled for Grafana's dashboard sidecar
 /// (kube-prometheus-stack finds it by [`names::GRAFANA_DASHBOARD_LABEL`]).
 #[derive(Serialize)]

@@ -2,11 +2,13 @@
 //! a row per SLO with its SLI against the objective, budget left, alert state and the burn rate
 //! of each alert tier against the tier's threshold.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
 use super::panel::{Grid, Kind, Panel, Query, alert_state_mappings, budget_steps, steps};
 use super::query::{self, M, sel};
-use super::{Envelope, datasource_variable, multi_variable};
+use super::{Envelope, datasource_variable, group_variable, multi_variable};
 use crate::model::{BurnAlert, Service, Settings, Slo};
 use crate::names::{self, label};
 
@@ -15,14 +17,24 @@ const SLO_VAR: &str = "$slo";
 pub(super) fn dashboard(s: &Service, settings: &Settings) -> Value {
     let notify = settings.notify_severity.as_str();
     let mut g = Grid::default();
-    let all = [M::Eq(label::SERVICE, &s.name), M::Re(label::SLO, SLO_VAR)];
+    // The group labels of the service's grouped SLOs, one variable each.
+    let groups: BTreeSet<&str> = s
+        .slos
+        .iter()
+        .flat_map(|o| o.group_labels())
+        .map(String::as_str)
+        .collect();
+    let group_vars: Vec<(&str, String)> = groups.iter().map(|l| (*l, format!("${l}"))).collect();
+    let mut all = vec![M::Eq(label::SERVICE, &s.name), M::Re(label::SLO, SLO_VAR)];
+    all.extend(group_vars.iter().map(|(l, v)| M::Re(l, v)));
+    let legend = legend("{{slo}}", groups.iter().copied());
     g.add(
         Panel::new(
             "Error budget remaining",
             Kind::Stat,
             vec![Query::instant(
                 sel(names::BUDGET_REMAINING, &all),
-                "{{slo}}",
+                legend.clone(),
             )],
         )
         .describe("Share of each SLO's error budget left over its window (below 0: overspent).")
@@ -52,7 +64,7 @@ pub(super) fn dashboard(s: &Service, settings: &Settings) -> Value {
             Kind::TimeSeries {
                 threshold_line: true,
             },
-            vec![Query::range(sel(names::BUDGET_REMAINING, &all), "{{slo}}")],
+            vec![Query::range(sel(names::BUDGET_REMAINING, &all), legend)],
         )
         .unit("percentunit")
         .thresholds(budget_steps()),
@@ -60,7 +72,7 @@ pub(super) fn dashboard(s: &Service, settings: &Settings) -> Value {
         7,
     );
     for slo in &s.slos {
-        slo_row(&mut g, slo, notify);
+        slo_row(&mut g, slo, notify, &group_vars);
     }
     let options: Vec<Value> =
         std::iter::once(json!({ "selected": true, "text": "All", "value": "$__all" }))
@@ -82,7 +94,7 @@ pub(super) fn dashboard(s: &Service, settings: &Settings) -> Value {
         title: &title,
         description: &description,
         tags: vec![names::DASHBOARD_TAG, "slo", &s.name, &s.team],
-        variables: vec![
+        variables: [
             datasource_variable(),
             multi_variable(
                 "slo",
@@ -91,18 +103,39 @@ pub(super) fn dashboard(s: &Service, settings: &Settings) -> Value {
                 &slo_names.join(","),
                 Value::Array(options),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(groups.iter().map(|l| group_variable(&s.name, l)))
+        .collect(),
         panels: g.finish(),
     }
     .json()
 }
 
-/// The row of one SLO.
-fn slo_row(g: &mut Grid, slo: &Slo, notify: &str) {
-    let of = [
+/// `base` followed by the labels of `groups` as Grafana legend fields (`{{slo}} {{route}}`).
+fn legend<'a>(base: &str, groups: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = base.to_string();
+    for l in groups {
+        out.push_str(&format!(" {{{{{l}}}}}"));
+    }
+    out.trim().to_string()
+}
+
+/// The row of one SLO; a grouped SLO's queries follow its group variables (`group_vars`: the
+/// service's group labels and their variables), one series per group.
+fn slo_row(g: &mut Grid, slo: &Slo, notify: &str, group_vars: &[(&str, String)]) {
+    let mut of = vec![
         M::Eq(label::SERVICE, &slo.service),
         M::Eq(label::SLO, &slo.name),
     ];
+    let own: Vec<&str> = slo.group_labels().iter().map(String::as_str).collect();
+    of.extend(
+        group_vars
+            .iter()
+            .filter(|(l, _)| own.contains(l))
+            .map(|(l, v)| M::Re(l, v)),
+    );
+    let per_group = |base: &str| legend(base, own.iter().copied());
     let window = slo.window.to_string();
     g.row(&format!("{}: {}% over {window}", slo.name, slo.objective));
     g.add(
@@ -112,7 +145,10 @@ fn slo_row(g: &mut Grid, slo: &Slo, notify: &str) {
                 threshold_line: false,
             },
             vec![
-                Query::range(query::sli(&of, &window), format!("SLI over {window}")),
+                Query::range(
+                    query::sli(&of, &window),
+                    per_group(&format!("SLI over {window}")),
+                ),
                 Query::range(sel(names::OBJECTIVE, &of), "objective"),
             ],
         )
@@ -127,7 +163,7 @@ fn slo_row(g: &mut Grid, slo: &Slo, notify: &str) {
             Kind::Stat,
             vec![Query::instant(
                 sel(names::BUDGET_REMAINING, &of),
-                "remaining",
+                per_group("remaining"),
             )],
         )
         .describe(format!(
@@ -154,12 +190,12 @@ fn slo_row(g: &mut Grid, slo: &Slo, notify: &str) {
         8,
     );
     for a in &slo.alerts {
-        g.add(tier_panel(&of, a), 12, 8);
+        g.add(tier_panel(&of, a, &own), 12, 8);
     }
 }
 
 /// The burn rate over both windows of one alert tier, and its threshold.
-fn tier_panel(of: &[M<'_>], a: &BurnAlert) -> Panel {
+fn tier_panel(of: &[M<'_>], a: &BurnAlert, groups: &[&str]) -> Panel {
     let long = a.long_window.to_string();
     let short = a.short_window.to_string();
     Panel::new(
@@ -168,8 +204,14 @@ fn tier_panel(of: &[M<'_>], a: &BurnAlert) -> Panel {
             threshold_line: true,
         },
         vec![
-            Query::range(query::burn_rate(of, &long), format!("over {long}")),
-            Query::range(query::burn_rate(of, &short), format!("over {short}")),
+            Query::range(
+                query::burn_rate(of, &long),
+                legend(&format!("over {long}"), groups.iter().copied()),
+            ),
+            Query::range(
+                query::burn_rate(of, &short),
+                legend(&format!("over {short}"), groups.iter().copied()),
+            ),
         ],
     )
     .describe(format!(

@@ -26,6 +26,8 @@ pub struct RunbookContext {
     pub runbook_url: String,
     pub dashboard_url: String,
     pub sli: SliText,
+    /// The labels of a grouped SLO's groups (empty without groups).
+    pub group_by: Vec<String>,
     pub windows: Vec<WindowQuery>,
     /// Window of the breakdowns (the shortest window recorded).
     pub breakdowns: Breakdowns,
@@ -236,10 +238,11 @@ pub fn context(
         runbook_url: annotation(slo, names::RUNBOOK_ANNOTATION),
         dashboard_url: annotation(slo, names::DASHBOARD_ANNOTATION),
         sli: queries::sli_text(slo),
+        group_by: slo.group_labels().to_vec(),
         windows: queries::windows(slo),
         breakdowns: Breakdowns {
             window: shortest.to_string(),
-            queries: queries::breakdowns(&slo.sli, shortest),
+            queries: queries::breakdowns(&slo.sli, shortest, slo.group_labels()),
             quantile: queries::latency_quantile(&slo.sli, shortest),
         },
         budget_remaining_query: queries::recorded(names::BUDGET_REMAINING, slo, None),

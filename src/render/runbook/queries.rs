@@ -142,7 +142,16 @@ pub fn sli_text(slo: &Slo) -> SliText {
 }
 
 /// The error ratio of the SLI over `w`, from the raw series.
-pub fn raw_ratio(sli: &Sli, w: Duration) -> String {
+pub fn raw_ratio(sli: &Sli, w: Duration, groups: &[String]) -> String {
+    // Per group for a grouped SLO: one series per group, as the rules record them.
+    let by = groups.join(", ");
+    let sum = |e: &str| {
+        if by.is_empty() {
+            sum(e)
+        } else {
+            sum_by(&by, e)
+        }
+    };
     match sli {
         Sli::Ratio { errors, total } => {
             let t = sum(&promql::rate_of(total, w));
@@ -159,7 +168,11 @@ pub fn raw_ratio(sli: &Sli, w: Duration) -> String {
         } => {
             let (count, bucket) = latency_series(metric, matchers, le);
             let r = range(w);
-            format!("1 - sum(rate({bucket}[{r}])) / sum(rate({count}[{r}]))")
+            format!(
+                "1 - {} / {}",
+                sum(&format!("rate({bucket}[{r}])")),
+                sum(&format!("rate({count}[{r}])"))
+            )
         }
         Sli::Probe { selector } => format!(
             "1 - {} / {}",
@@ -198,7 +211,7 @@ pub fn windows(slo: &Slo) -> Vec<WindowQuery> {
         .into_iter()
         .map(|w| WindowQuery {
             window: w.to_string(),
-            raw: raw_ratio(&slo.sli, w),
+            raw: raw_ratio(&slo.sli, w, slo.group_labels()),
             recorded: recorded(names::ERROR_RATIO, slo, Some(w)),
             burn_rate: recorded(names::BURN_RATE, slo, Some(w)),
         })
@@ -255,16 +268,24 @@ fn breakdown_labels(sli: &Sli) -> (Matched, Matched) {
 /// equality, and by `instance`. A label the two sides of a ratio match differently gets the
 /// events per second by its values (the errors by `code`; with a `good` counter, all events
 /// by `outcome`); any other label the error ratio per value.
-pub fn breakdowns(sli: &Sli, w: Duration) -> Vec<Breakdown> {
+///
+/// A grouped SLO's group labels come first: the error ratio per group, as the rules record it.
+pub fn breakdowns(sli: &Sli, w: Duration, groups: &[String]) -> Vec<Breakdown> {
     if matches!(sli, Sli::RawRatio { .. }) {
         return Vec::new();
     }
     let (errors, total) = breakdown_labels(sli);
     let names: BTreeSet<&String> = errors.keys().chain(total.keys()).collect();
-    let mut labels: Vec<(String, bool)> = names
-        .into_iter()
-        .map(|l| (l.clone(), errors.get(l) != total.get(l)))
+    let mut labels: Vec<(String, bool)> = groups
+        .iter()
+        .filter(|g| !names.contains(g))
+        .map(|g| (g.clone(), false))
         .collect();
+    labels.extend(
+        names
+            .into_iter()
+            .map(|l| (l.clone(), errors.get(l) != total.get(l))),
+    );
     if !labels.iter().any(|(l, _)| l == "instance") {
         labels.push(("instance".into(), false));
     }
@@ -379,7 +400,7 @@ mod tests {
             errors: Counter::Errors(e(r#"http_requests_total{job="a",code=~"5.."}"#)),
             total: e(r#"http_requests_total{job="a"}"#),
         };
-        let b = breakdowns(&errors, five);
+        let b = breakdowns(&errors, five, &[]);
         assert_eq!(
             by(&b),
             [
@@ -396,7 +417,7 @@ mod tests {
             total: e(r#"x_total{job="a",outcome=~"ok|failed",route!="/h"}"#),
         };
         assert_eq!(
-            by(&breakdowns(&good, five)),
+            by(&breakdowns(&good, five, &[])),
             [
                 ("outcome", "events per second by `outcome`"),
                 ("route", "error ratio by `route`"),
@@ -410,13 +431,13 @@ mod tests {
             buckets: None,
         };
         assert_eq!(
-            raw_ratio(&latency, five),
+            raw_ratio(&latency, five, &[]),
             r#"1 - sum(rate(d_bucket{route!="/h",le=~"1|1\\.0"}[5m])) / sum(rate(d_count{route!="/h"}[5m]))"#
         );
-        assert_eq!(breakdowns(&latency, five).len(), 2);
+        assert_eq!(breakdowns(&latency, five, &[]).len(), 2);
         let raw = Sli::RawRatio {
             ratio: e("vector(0)"),
         };
-        assert!(breakdowns(&raw, five).is_empty());
+        assert!(breakdowns(&raw, five, &[]).is_empty());
     }
 }
