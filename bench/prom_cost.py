@@ -22,6 +22,10 @@ Phases (all data under bench/scratch/prom, deleted at the end unless --keep):
      then the samples every rule loads, from query statistics (stats=all).
 The report goes to bench/RESULTS-prometheus.md (or --out).
 
+With --group-by LABEL (`pod`: 20 groups), both SLOs of both rule sets are grouped by that label
+(sloforge's `group_by`, Sloth's queries `sum by (pod) (…)`), the accuracy phase is left out, and
+the cost table goes to bench/RESULTS-prometheus-groups.md.
+
 Only the Python standard library; prometheus, promtool and sloth from PATH (`make tools`).
 """
 import argparse
@@ -875,6 +879,54 @@ def cost_summary(raw, slo, tool):
     }
 
 
+def cost_rows(raw, names):
+    """The rows of the cost table, one per SLO and rule set."""
+    out = []
+    stats = raw["rules"]
+    for slo in SLOS:
+        for tool in ("sloforge", "sloth"):
+            st, c = stats[tool][slo], cost_summary(raw, slo, tool)
+            gs = [g for g in raw["groups"][tool] if g["slo"] == slo]
+            ivs = {}
+            for g in gs:
+                ivs[g["interval_ms"]] = ivs.get(g["interval_ms"], 0) + 1
+            groups = ", ".join(f"{n} × {fmt_dur(iv)}" for iv, n in sorted(ivs.items()))
+            out.append(f"| {slo} | {names[tool]} | {groups} | {st['rules']} ({st['recording rules']} + {st['alerting rules']}) | "
+                       f"{st['bytes']:,} ({st['recording']:,} + {st['alerting']:,}) | {c['samples']:,.0f} | "
+                       f"{'—' if c['samples_slow'] is None else format(c['samples_slow'], ',.0f')} | {c['per_minute']:,.0f} | "
+                       f"{c['query'][0]:.1f} ({c['query'][1]:.1f}–{c['query'][2]:.1f}) | {c['eval'][0]:.1f} ({c['eval'][1]:.1f}–{c['eval'][2]:.1f}) |")
+    return out
+
+
+COST_HEADER = ("| SLO | rule set | groups | rules (recording + alerting) | bytes (recording + alerting rules) | samples loaded / 1-minute cycle | "
+               "samples loaded / hourly evaluation | samples / minute, averaged | query time / cycle, ms (range) | group evaluation time / cycle, ms (range) |\n"
+               "|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def report_groups(path, raw):
+    """The cost table of a run with --group-by, beside the ungrouped one of bench/RESULTS-prometheus.md."""
+    info, label = raw["machine"], raw["group_by"]
+    names = {"sloforge": "sloforge", "sloth": raw["sloth_name"]}
+    L = ["## Rule cost of grouped SLOs in a real Prometheus\n",
+         f"Regenerate with `bench/prom_cost.sh --group-by {label}`; it took {raw['timings']['total'] / 60:.0f} minutes. "
+         f"The workload, history and method are those of bench/RESULTS-prometheus.md (`make bench-prometheus`), with both SLOs "
+         f"grouped by `{label}` ({raw['groups_count']} groups): sloforge's `group_by: [{label}]`, Sloth's queries `sum by ({label}) (…)`. "
+         "The accuracy phase is left out (its exact ratios are the ungrouped ones).\n",
+         "### Machine\n"]
+    for k in ("cpu", "memory", "os", "prometheus", "sloth", "python", "sloforge"):
+        L.append(f"- {k}: {info[k]}")
+    L += ["", f"### Cost per SLO and evaluation, {raw['groups_count']} groups\n", COST_HEADER]
+    L += cost_rows(raw, names)
+    L.append("")
+    for slo in SLOS:
+        s1, s2 = cost_summary(raw, slo, "sloforge"), cost_summary(raw, slo, "sloth")
+        L.append(f"- {slo}: per minute sloforge's rules load {s1['per_minute']:,.0f} samples, {names['sloth']}'s {s2['per_minute']:,.0f} "
+                 f"(1/{s2['per_minute'] / s1['per_minute']:,.0f}); 1-minute group evaluation {s1['eval'][0]:.1f} ms vs {s2['eval'][0]:.1f} ms.")
+    L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L))
+
+
 def report(path, raw):
     info, timings, hours, cycles = raw["machine"], raw["timings"], raw["hours"], raw["cycles"]
     sl_name = raw["sloth_name"]
@@ -962,21 +1014,9 @@ def report(path, raw):
     a("")
 
     a("### Cost per SLO and evaluation\n")
-    a(f"| SLO | rule set | groups | rules (recording + alerting) | bytes (recording + alerting rules) | samples loaded / 1-minute cycle | "
-      f"samples loaded / hourly evaluation | samples / minute, averaged | query time / cycle, ms (range) | group evaluation time / cycle, ms (range) |")
-    a("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for slo in SLOS:
-        for tool in ("sloforge", "sloth"):
-            st, c = stats[tool][slo], summary[(slo, tool)]
-            gs = [g for g in raw["groups"][tool] if g["slo"] == slo]
-            ivs = {}
-            for g in gs:
-                ivs[g["interval_ms"]] = ivs.get(g["interval_ms"], 0) + 1
-            groups = ", ".join(f"{n} × {fmt_dur(iv)}" for iv, n in sorted(ivs.items()))
-            a(f"| {slo} | {names[tool]} | {groups} | {st['rules']} ({st['recording rules']} + {st['alerting rules']}) | "
-              f"{st['bytes']:,} ({st['recording']:,} + {st['alerting']:,}) | {c['samples']:,.0f} | "
-              f"{'—' if c['samples_slow'] is None else format(c['samples_slow'], ',.0f')} | {c['per_minute']:,.0f} | "
-              f"{c['query'][0]:.1f} ({c['query'][1]:.1f}–{c['query'][2]:.1f}) | {c['eval'][0]:.1f} ({c['eval'][1]:.1f}–{c['eval'][2]:.1f}) |")
+    a(COST_HEADER)
+    for row in cost_rows(raw, names):
+        a(row)
     a("")
     for slo in SLOS:
         s1, s2 = summary[(slo, "sloforge")], summary[(slo, "sloth")]
@@ -1108,6 +1148,27 @@ def report(path, raw):
 # ---------------------------------------------------------------------------------------------
 
 
+def diagnostics(prom, sf, levels, end, diag):
+    """What sloforge's raw read and two of its windows load at the end of the data, into `diag`."""
+    level1 = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] in levels["sloforge"][0])
+    loaded = prom.query(level1["query"], end, stats=True)["stats"]["samples"]["totalQueryableSamples"]
+    n_raw = int(value_of(prom.query('count(http_requests_total{job="shop"}) + count(http_requests_total{job="shop",code=~"5.."})', end)))
+    m = re.search(r"\[([0-9a-z]+)\]", level1["query"])
+    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier, once "
+            "for the difference (`s - s offset 1m`) and once for the counter-reset check (`s < s offset 1m`)")
+    diag[f"samples sloforge's raw read (`{level1['name']}`, availability) loads at an evaluation"] = (
+        f"{loaded:,} for the {n_raw} raw series its two selectors match, {loaded / n_raw:.0f} per series: {read}; "
+        "each evaluation takes the increments of the samples of the minute before it, exactly once")
+    rule = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] == "slo:sli_error:ratio")
+    prev = 0
+    for m in re.finditer(r'"window", "(\w+)"', rule["query"]):
+        seg, prev = rule["query"][prev:m.start()], m.end()
+        sel = re.search(r'(?:sum|avg)_over_time\(([^()]*event="total"[^()]*)\)', seg)
+        if m.group(1) in ("30m", "30d") and sel:
+            k = int(value_of(prom.query(f"count_over_time({sel.group(1)})", end)) or 0)
+            diag[f"records that sloforge's {m.group(1)} window reads at an evaluation (`{sel.group(1).split('{')[0]}`, `{sel.group(1).split('}', 1)[1].strip()}`)"] = str(k)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=float, default=744, help="hours of backfilled data (default 744 = 31 days)")
@@ -1116,10 +1177,14 @@ def main():
     ap.add_argument("--json", default=os.path.join(HERE, "scratch", "prom_cost.json"), help="raw figures")
     ap.add_argument("--keep", action="store_true", help="keep bench/scratch/prom (TSDB, logs)")
     ap.add_argument("--from-json", metavar="FILE", help="only write the report from the raw figures of an earlier run")
+    ap.add_argument("--group-by", metavar="LABEL", help="group both SLOs by this label of the workload (`pod`: 20 groups)")
     args = ap.parse_args()
+    if args.group_by and args.out == os.path.join(HERE, "RESULTS-prometheus.md"):
+        args.out = os.path.join(HERE, "RESULTS-prometheus-groups.md")
     if args.from_json:
         with open(args.from_json) as f:
-            report(args.out, json.load(f))
+            raw = json.load(f)
+        (report_groups if raw.get("group_by") else report)(args.out, raw)
         return
     for t in TOOLS:
         if not shutil.which(t):
@@ -1139,11 +1204,18 @@ def main():
 
     # 1. rules
     t = time.time()
-    run([SLOFORGE, "generate", SPEC, "-o", os.path.join(WORK, "sloforge"), "--no-tests"], capture_output=True)
+    spec, sloth_spec = SPEC, SLOTH_SPEC
+    if args.group_by:
+        label = args.group_by
+        spec, sloth_spec = os.path.join(WORK, "shop.grouped.yaml"), os.path.join(WORK, "shop.grouped.sloth.yaml")
+        text = open(SPEC).read().replace("    window: 30d\n", f"    window: 30d\n    group_by: [{label}]\n")
+        open(spec, "w").write(text)
+        open(sloth_spec, "w").write(open(SLOTH_SPEC).read().replace("sum(rate(", f"sum by ({label}) (rate("))
+    run([SLOFORGE, "generate", spec, "-o", os.path.join(WORK, "sloforge"), "--no-tests"], capture_output=True)
     sf_file = os.path.join(WORK, "sloforge", "rules", "shop.rules.yaml")
     sl_file = os.path.join(WORK, "sloth", "shop.rules.yaml")
     os.makedirs(os.path.dirname(sl_file))
-    run(["sloth", "generate", "-i", SLOTH_SPEC, "-o", sl_file], capture_output=True)
+    run(["sloth", "generate", "-i", sloth_spec, "-o", sl_file], capture_output=True)
     texts = {sf_file: open(sf_file).read(), sl_file: open(sl_file).read()}
     run(["promtool", "check", "rules", sf_file, sl_file], capture_output=True)
     stats = {"sloforge": rule_stats(texts[sf_file]), "sloth": rule_stats(texts[sl_file])}
@@ -1265,25 +1337,14 @@ def main():
                 want = last_on_grid(end, offs[(rs.tool, g["name"])], g["interval_ms"])
                 if last is None or abs(last - want) > 1:
                     raise RuntimeError(f"{rs.tool} {r['name']}: last backfilled sample at {last}, expected {want}")
-    acc = accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs)
-    diag = {}
-    level1 = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] in levels["sloforge"][0])
-    loaded = prom.query(level1["query"], end, stats=True)["stats"]["samples"]["totalQueryableSamples"]
-    n_raw = int(value_of(prom.query('count(http_requests_total{job="shop"}) + count(http_requests_total{job="shop",code=~"5.."})', end)))
-    m = re.search(r"\[([0-9a-z]+)\]", level1["query"])
-    read = (f"`rate()` over `[{m.group(1)}]`" if m else "each counter's last sample now and one base window earlier, once "
-            "for the difference (`s - s offset 1m`) and once for the counter-reset check (`s < s offset 1m`)")
-    diag[f"samples sloforge's raw read (`{level1['name']}`, availability) loads at an evaluation"] = (
-        f"{loaded:,} for the {n_raw} raw series its two selectors match, {loaded / n_raw:.0f} per series: {read}; "
-        "each evaluation takes the increments of the samples of the minute before it, exactly once")
-    rule = next(r for g in sf.groups if g["slo"] == "availability" for r in g["rules"] if r["name"] == "slo:sli_error:ratio")
-    prev = 0
-    for m in re.finditer(r'"window", "(\w+)"', rule["query"]):
-        seg, prev = rule["query"][prev:m.start()], m.end()
-        sel = re.search(r'(?:sum|avg)_over_time\(([^()]*event="total"[^()]*)\)', seg)
-        if m.group(1) in ("30m", "30d") and sel:
-            k = int(value_of(prom.query(f"count_over_time({sel.group(1)})", end)) or 0)
-            diag[f"records that sloforge's {m.group(1)} window reads at an evaluation (`{sel.group(1).split('{')[0]}`, `{sel.group(1).split('}', 1)[1].strip()}`)"] = str(k)
+    acc, diag = {}, {}
+    if not args.group_by:
+        acc = accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs)
+        diagnostics(prom, sf, levels, end, diag)
+    groups_count = None
+    if args.group_by:
+        q = f'count(count by ({args.group_by}) (http_requests_total{{job="shop"}}))'
+        groups_count = int(value_of(prom.query(q, end)) or 0)
     prom.stop()
     timings["accuracy queries"] = time.time() - t
 
@@ -1336,11 +1397,12 @@ def main():
         "costs": costs, "evaluations": evals, "cost_times": {f"{k[0]} {k[1]}": v for k, v in times.items()},
         "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()}, "observations": diag,
         "hours": args.hours, "samples_per_series": n, "series": n_series, "cycles": args.cycles,
+        "group_by": args.group_by, "groups_count": groups_count,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(raw, f, indent=1)
-    report(args.out, raw)
+    (report_groups if args.group_by else report)(args.out, raw)
     log(f"wrote {args.out} in {timings['total']:.0f} s")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
