@@ -481,6 +481,12 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
             .unwrap()
             .clone()
     };
+    // inference-gateway/availability is grouped by model: a page of one model mutes that
+    // model's ticket only.
+    let of_model = |mut a: sloforge::verify::alerts::AlertInstance, m: &str| {
+        a.labels.insert("model".into(), m.into());
+        a
+    };
     let firing = [
         find("checkout/availability", "page-fast"),
         find("checkout/availability", "page-slow"),
@@ -489,6 +495,9 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
         find("cart/availability", "ticket-fast"),
         find("catalog/availability", "ticket-fast"),
         find("catalog/availability", "ticket-slow"),
+        of_model(find("inference-gateway/availability", "page-fast"), "a"),
+        of_model(find("inference-gateway/availability", "ticket-fast"), "a"),
+        of_model(find("inference-gateway/availability", "ticket-fast"), "b"),
     ];
     let body: Vec<Json> = firing
         .iter()
@@ -504,20 +513,33 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
     assert_eq!(status, 200, "{text}");
 
     let expected = [
-        ("checkout/availability", "page-fast", "active"),
-        ("checkout/availability", "page-slow", "suppressed"),
-        ("checkout/availability", "ticket-fast", "suppressed"),
-        ("payment/availability", "ticket-fast", "active"),
-        ("cart/availability", "ticket-fast", "active"),
-        ("catalog/availability", "ticket-fast", "active"),
-        ("catalog/availability", "ticket-slow", "suppressed"),
+        ("checkout/availability", "page-fast", "", "active"),
+        ("checkout/availability", "page-slow", "", "suppressed"),
+        ("checkout/availability", "ticket-fast", "", "suppressed"),
+        ("payment/availability", "ticket-fast", "", "active"),
+        ("cart/availability", "ticket-fast", "", "active"),
+        ("catalog/availability", "ticket-fast", "", "active"),
+        ("catalog/availability", "ticket-slow", "", "suppressed"),
+        ("inference-gateway/availability", "page-fast", "a", "active"),
+        (
+            "inference-gateway/availability",
+            "ticket-fast",
+            "a",
+            "suppressed",
+        ),
+        (
+            "inference-gateway/availability",
+            "ticket-fast",
+            "b",
+            "active",
+        ),
     ];
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (status, text) = http(server.port, "GET", "/api/v2/alerts", None).unwrap();
         assert_eq!(status, 200);
         let got: Vec<Json> = serde_json::from_str(&text).unwrap();
-        let state = |slo: &str, stage: &str| {
+        let state = |slo: &str, stage: &str, model: &str| {
             got.iter()
                 .find(|a| {
                     format!(
@@ -526,6 +548,7 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
                         a["labels"]["slo"].as_str().unwrap_or("")
                     ) == slo
                         && a["labels"]["alert_tier"] == stage
+                        && a["labels"]["model"].as_str().unwrap_or("") == model
                 })
                 .map(|a| {
                     (
@@ -536,9 +559,9 @@ fn inhibitions_suppress_the_same_slo_on_a_real_alertmanager() {
         };
         let now: Vec<_> = expected
             .iter()
-            .map(|(slo, stage, _)| state(slo, stage))
+            .map(|(slo, stage, model, _)| state(slo, stage, model))
             .collect();
-        let done = expected.iter().zip(&now).all(|((_, _, want), got)| {
+        let done = expected.iter().zip(&now).all(|((_, _, _, want), got)| {
             got.as_ref()
                 .is_some_and(|(s, n)| s == want && ((*want == "suppressed") == (*n > 0)))
         });
