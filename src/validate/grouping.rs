@@ -155,6 +155,11 @@ fn outer_by(e: &Expr) -> Option<Vec<String>> {
             }
             _ => None,
         },
+        // `(total) - (good)`: both sides per the same labels.
+        Expr::Binary(b) => {
+            let (l, r) = (outer_by(&b.lhs)?, outer_by(&b.rhs)?);
+            (l == r).then_some(l)
+        }
         _ => None,
     }
 }
