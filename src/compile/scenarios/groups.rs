@@ -10,12 +10,16 @@ use std::collections::BTreeMap;
 
 use promql_parser::parser::{self, Expr};
 
-use super::ctx::{Ctx, Run, ms};
-use super::series::input_series;
+use super::ctx::{Ctx, Run, expanded, ms};
+use super::series::{input_series, volume};
 use super::sim::{self, Frac, Phase, Recorded, TierModel};
 use super::synth::Synthetic;
 use super::{ExpSample, ExprTest, InputSeries, TestGroup};
+use crate::names::{self, alert_label};
 use crate::syntax::promql;
+
+/// The most groups the too-many-groups scenario writes series for (`max_groups` + 1).
+const MAX_GUARD_GROUPS: u64 = 100;
 
 /// The label values of the two groups of a scenario.
 const GROUP_VALUES: [&str; 2] = ["a", "b"];
@@ -47,6 +51,9 @@ impl Ctx<'_> {
         let mut out = vec![self.one_group_outage(s).ok_or_else(|| {
             "no group scenario: no tier fires on a total outage without a tie".to_string()
         })];
+        out.push(self.too_many_groups(s).ok_or_else(|| {
+            "no too-many-groups scenario: max_groups is above what one test holds".to_string()
+        }));
         if self.slo.min_events > 0 {
             out.push(self.quiet_group(s).ok_or_else(|| {
                 format!(
@@ -206,6 +213,87 @@ impl Ctx<'_> {
             self.at(k0),
             self.slo.min_events,
             show(&a)
+        )];
+        Some((
+            TestGroup {
+                name,
+                interval: ms(self.scrape),
+                input_series: series,
+                promql_expr_test: checks,
+            },
+            notes,
+        ))
+    }
+
+    /// One group more than `max_groups`, all with clean traffic: the guard alert is silent
+    /// before its `for` and fires after it, with exactly its labels.
+    fn too_many_groups(&self, s: &Synthetic) -> Option<(TestGroup, Vec<String>)> {
+        let grouping = self.slo.grouping.as_ref()?;
+        if grouping.max_groups > MAX_GUARD_GROUPS {
+            return None;
+        }
+        let guard = &grouping.guard;
+        let n = grouping.max_groups + 1;
+        let span = self.round_up(guard.for_.as_millis()) + 4 * self.step;
+        let tl = self.timeline(&[(span, Phase::Traffic(Frac::ZERO))]);
+        let volume = volume(&tl, self.step / self.scrape, self.slo.min_events)?;
+        let base = input_series(s, &tl, volume, self.windows.span_ms);
+        let mut series = Vec::new();
+        for i in 0..n {
+            let g: Vec<(String, String)> = self
+                .slo
+                .group_labels()
+                .iter()
+                .map(|l| (l.clone(), format!("g{i}")))
+                .collect();
+            series.extend(with_group(base.clone(), &g)?);
+        }
+        let mut labels: BTreeMap<String, String> = guard
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), expanded(v)))
+            .collect();
+        labels.insert(alert_label::ALERTNAME.into(), guard.alert_name.clone());
+        labels.insert(alert_label::ALERTSTATE.into(), alert_label::FIRING.into());
+        let sel = promql::selector(
+            names::ALERTS,
+            [
+                (alert_label::ALERTNAME, guard.alert_name.as_str()),
+                (alert_label::ALERTSTATE, alert_label::FIRING),
+            ],
+        );
+        let last = self.steps(tl.end_ms()) - 1;
+        // Pending at the earliest from the second evaluation (the first records the totals it
+        // counts), so never firing before `for` has passed; pending by the second evaluation
+        // after the warm-up at the latest, so firing before the end.
+        let before = self.steps(guard.for_.as_millis()).max(1);
+        let checks = vec![
+            ExprTest {
+                expr: sel.clone(),
+                eval_time: self.at(before),
+                exp_samples: Vec::new(),
+            },
+            ExprTest {
+                expr: sel,
+                eval_time: self.at(last),
+                exp_samples: vec![ExpSample {
+                    labels: promql::selector(
+                        names::ALERTS,
+                        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    ),
+                    value: 1.0,
+                }],
+            },
+        ];
+        let name = format!(
+            "{}: groups: {n} groups (max_groups {}) fire {} after its `for` ({}), not before",
+            self.slo.name, grouping.max_groups, guard.alert_name, guard.for_
+        );
+        let notes = vec![format!(
+            "groups: {n} groups, one more than max_groups: {} is silent at {} and fires by {}",
+            guard.alert_name,
+            self.at(before),
+            self.at(last)
         )];
         Some((
             TestGroup {
