@@ -183,33 +183,27 @@ fn recorded(dir: &Path) -> Recorded {
             }
         }
     }
-    let windows = b
+    let slos: Vec<&sloforge::model::Slo> = b
         .fleet
         .as_ref()
         .unwrap()
         .services
         .iter()
         .flat_map(|s| &s.slos)
+        .collect();
+    let key = |o: &sloforge::model::Slo| (o.service.clone(), o.name.clone());
+    let windows = slos
+        .iter()
         .map(|o| {
             (
-                (o.service.clone(), o.name.clone()),
+                key(o),
                 o.ratio_windows().iter().map(ToString::to_string).collect(),
             )
         })
         .collect();
-    let groups = b
-        .fleet
-        .as_ref()
-        .unwrap()
-        .services
+    let groups = slos
         .iter()
-        .flat_map(|s| &s.slos)
-        .map(|o| {
-            (
-                (o.service.clone(), o.name.clone()),
-                o.group_labels().to_vec(),
-            )
-        })
+        .map(|o| (key(o), o.group_labels().to_vec()))
         .collect();
     Recorded {
         series,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::series::{input_series, volume};
 use super::sim::{self, Phase, Recorded, TierModel, TierRun, Timeline};
 use super::synth::Synthetic;
-use super::{ExpSample, ExprTest, MAX_HISTORY_STEPS, TestGroup};
+use super::{ExpSample, ExprTest, InputSeries, MAX_HISTORY_STEPS, TestGroup};
 use crate::model::{BurnAlert, Decimal, Duration, Settings, SeverityKind, Slo};
 use crate::names::{self, alert_label, label};
 use crate::syntax::promql;
@@ -287,6 +287,21 @@ impl<'a> Ctx<'a> {
         at.iter().map(|k| self.firing_check(run, *k)).collect()
     }
 
+    /// A test group of `series`, scraped at the scenarios' interval, with `checks`.
+    pub(super) fn test_group(
+        &self,
+        name: String,
+        series: Vec<InputSeries>,
+        checks: Vec<ExprTest>,
+    ) -> TestGroup {
+        TestGroup {
+            name,
+            interval: ms(self.scrape),
+            input_series: series,
+            promql_expr_test: checks,
+        }
+    }
+
     pub(super) fn group(
         &self,
         name: String,
@@ -313,6 +328,25 @@ impl<'a> Ctx<'a> {
                     std::cmp::Reverse(self.tiers[*i].alert.burn_rate),
                 )
             })
+    }
+}
+
+/// The `ALERTS` sample of alert `name` firing with the rule's `labels` (Go-template literals,
+/// read back as Prometheus stores them) and nothing else: the labels of a label-free
+/// expression's alert.
+pub(super) fn firing_sample(name: &str, labels: &BTreeMap<String, String>) -> ExpSample {
+    let mut l: BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| (k.clone(), expanded(v)))
+        .collect();
+    l.insert(alert_label::ALERTNAME.into(), name.to_string());
+    l.insert(alert_label::ALERTSTATE.into(), alert_label::FIRING.into());
+    ExpSample {
+        labels: promql::selector(
+            names::ALERTS,
+            l.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+        value: 1.0,
     }
 }
 

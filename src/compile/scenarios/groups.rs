@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use promql_parser::parser::{self, Expr};
 
-use super::ctx::{Ctx, Run, expanded, ms};
+use super::ctx::{Ctx, Run, firing_sample};
 use super::series::{input_series, volume};
 use super::sim::{self, Frac, Phase, Recorded, TierModel};
 use super::synth::Synthetic;
@@ -103,17 +103,7 @@ impl Ctx<'_> {
             run.timeline.end_ms() - self.warm,
             Phase::Traffic(Frac::ZERO),
         )]);
-        let mut series = with_group(self.series(s, &run), &a)?;
-        series.extend(with_group(
-            input_series(s, &clean, run.volume, self.windows.span_ms),
-            &b,
-        )?);
-        let last = run.last();
-        let mut checks: Vec<ExprTest> = [fire, last]
-            .iter()
-            .map(|k| self.group_firing_check(&run, *k, &a))
-            .collect();
-        checks.push(self.group_silent_check(&b, last));
+        let b_series = input_series(s, &clean, run.volume, self.windows.span_ms);
         let lead = &self.tiers[lead_i];
         let name = format!(
             "{}: groups: a total outage from {} in group {} fires {} for that group alone at {}; group {} stays silent",
@@ -131,15 +121,7 @@ impl Ctx<'_> {
             self.at(fire),
             show(&b)
         )];
-        Some((
-            TestGroup {
-                name,
-                interval: ms(self.scrape),
-                input_series: series,
-                promql_expr_test: checks,
-            },
-            notes,
-        ))
+        self.two_groups(s, &run, fire, b_series, name, notes)
     }
 
     /// Group `a` as in [`Self::one_group_outage`]; group `b` in total outage at the same time
@@ -185,17 +167,7 @@ impl Ctx<'_> {
         if !unguarded {
             return None;
         }
-        let mut series = with_group(self.series(s, &run), &a)?;
-        series.extend(with_group(
-            input_series(s, &tl, 1, self.windows.span_ms),
-            &b,
-        )?);
-        let last = run.last();
-        let mut checks: Vec<ExprTest> = [fire, last]
-            .iter()
-            .map(|k| self.group_firing_check(&run, *k, &a))
-            .collect();
-        checks.push(self.group_silent_check(&b, last));
+        let b_series = input_series(s, &tl, 1, self.windows.span_ms);
         let name = format!(
             "{}: groups: group {} with {} failed events (min_events {}) never has a burn alert while group {}'s outage fires {} at {}",
             self.slo.name,
@@ -214,15 +186,7 @@ impl Ctx<'_> {
             self.slo.min_events,
             show(&a)
         )];
-        Some((
-            TestGroup {
-                name,
-                interval: ms(self.scrape),
-                input_series: series,
-                promql_expr_test: checks,
-            },
-            notes,
-        ))
+        self.two_groups(s, &run, fire, b_series, name, notes)
     }
 
     /// One group more than `max_groups`, all with clean traffic: the guard alert is silent
@@ -248,13 +212,6 @@ impl Ctx<'_> {
                 .collect();
             series.extend(with_group(base.clone(), &g)?);
         }
-        let mut labels: BTreeMap<String, String> = guard
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), expanded(v)))
-            .collect();
-        labels.insert(alert_label::ALERTNAME.into(), guard.alert_name.clone());
-        labels.insert(alert_label::ALERTSTATE.into(), alert_label::FIRING.into());
         let sel = promql::selector(
             names::ALERTS,
             [
@@ -276,13 +233,7 @@ impl Ctx<'_> {
             ExprTest {
                 expr: sel,
                 eval_time: self.at(last),
-                exp_samples: vec![ExpSample {
-                    labels: promql::selector(
-                        names::ALERTS,
-                        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    ),
-                    value: 1.0,
-                }],
+                exp_samples: vec![firing_sample(&guard.alert_name, &guard.labels)],
             },
         ];
         let name = format!(
@@ -295,19 +246,31 @@ impl Ctx<'_> {
             self.at(before),
             self.at(last)
         )];
-        Some((
-            TestGroup {
-                name,
-                interval: ms(self.scrape),
-                input_series: series,
-                promql_expr_test: checks,
-            },
-            notes,
-        ))
+        Some((self.test_group(name, series, checks), notes))
     }
 
-    fn series(&self, s: &Synthetic, run: &Run) -> Vec<InputSeries> {
-        input_series(s, &run.timeline, run.volume, self.windows.span_ms)
+    /// The test of group `a` running `run` (its burn alerts firing at `fire` and at the end,
+    /// exactly, with its labels) beside group `b` with the series `b_series` (no burn alert).
+    fn two_groups(
+        &self,
+        s: &Synthetic,
+        run: &Run,
+        fire: usize,
+        b_series: Vec<InputSeries>,
+        name: String,
+        notes: Vec<String>,
+    ) -> Option<(TestGroup, Vec<String>)> {
+        let (a, b) = (self.group_of(0), self.group_of(1));
+        let a_series = input_series(s, &run.timeline, run.volume, self.windows.span_ms);
+        let mut series = with_group(a_series, &a)?;
+        series.extend(with_group(b_series, &b)?);
+        let last = run.last();
+        let mut checks: Vec<ExprTest> = [fire, last]
+            .iter()
+            .map(|k| self.group_firing_check(run, *k, &a))
+            .collect();
+        checks.push(self.group_silent_check(&b, last));
+        Some((self.test_group(name, series, checks), notes))
     }
 
     /// The burn alerts firing at evaluation `k` of `run`, all of group `g`.

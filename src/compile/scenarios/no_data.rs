@@ -3,12 +3,10 @@
 //! alert fires with the SLO's labels, that no burn alert is ever even pending, and that no
 //! error ratio leaves 0 (a missing bucket is not every request failing).
 
-use std::collections::BTreeMap;
-
-use super::ctx::{Ctx, expanded, ms};
+use super::ctx::{Ctx, firing_sample, ms};
 use super::series::{input_series, volume};
 use super::synth::{Role, Synthetic};
-use super::{ExpSample, ExprTest, TestGroup, sim::Frac, sim::Phase, sim::Reading};
+use super::{ExprTest, TestGroup, sim::Frac, sim::Phase, sim::Reading};
 use crate::model::{NoDataAlert, NoDataKind};
 use crate::names::{self, alert_label, label};
 use crate::syntax::promql;
@@ -49,23 +47,10 @@ impl Ctx<'_> {
 
     /// `n` firing at evaluation `k`, with exactly its labels.
     fn no_data_firing(&self, n: &NoDataAlert, k: usize) -> ExprTest {
-        let mut l: BTreeMap<String, String> = n
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), expanded(v)))
-            .collect();
-        l.insert(alert_label::ALERTNAME.into(), n.alert_name.clone());
-        l.insert(alert_label::ALERTSTATE.into(), alert_label::FIRING.into());
         ExprTest {
             expr: self.no_data_selector(n, true),
             eval_time: self.at(k),
-            exp_samples: vec![ExpSample {
-                labels: promql::selector(
-                    names::ALERTS,
-                    l.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                ),
-                value: 1.0,
-            }],
+            exp_samples: vec![firing_sample(&n.alert_name, &n.labels)],
         }
     }
 
@@ -133,15 +118,7 @@ impl Ctx<'_> {
             n.alert_name,
             ms(tl.end_ms() + gone)
         );
-        Some((
-            TestGroup {
-                name,
-                interval: ms(self.scrape),
-                input_series: series,
-                promql_expr_test: checks,
-            },
-            vec![note],
-        ))
+        Some((self.test_group(name, series, checks), vec![note]))
     }
 
     /// A histogram with `_count` and no bucket at the threshold, its requests all slow as far
@@ -183,14 +160,6 @@ impl Ctx<'_> {
             n.alert_name,
             ms(tl.end_ms())
         );
-        Some((
-            TestGroup {
-                name,
-                interval: ms(self.scrape),
-                input_series: series,
-                promql_expr_test: checks,
-            },
-            vec![note],
-        ))
+        Some((self.test_group(name, series, checks), vec![note]))
     }
 }
