@@ -69,24 +69,80 @@ fn run(promtool: PathBuf, files: &[PathBuf]) -> testrun::Summary {
     testrun::run(files, &RunOptions { promtool, jobs: 2 }).unwrap()
 }
 
+/// Whether a spec set reads native histograms, which only Prometheus 3 has (its input series
+/// are in promtool 3's notation).
+fn is_native(name: &str) -> bool {
+    name.starts_with("native")
+}
+
 #[test]
 fn generated_tests_pass_under_promtool_2_42_2_53_and_3_5() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
+    let (mut files, mut native) = (Vec::new(), Vec::new());
     for (name, spec) in spec_sets() {
-        files.extend(write(&tmp.path().join(&name), &tree_of(&spec), |_, t| {
+        let written = write(&tmp.path().join(&name), &tree_of(&spec), |_, t| {
             t.to_string()
-        }));
+        });
+        if is_native(&name) {
+            native.extend(written);
+        } else {
+            files.extend(written);
+        }
     }
+    assert!(!native.is_empty());
     // One set of files for every version: the test model holds under both range semantics.
     for (version, promtool) in common::tool_matrix("promtool") {
-        let summary = run(promtool, &files);
+        let summary = run(promtool.clone(), &files);
         let text = testrun::render(&summary);
         assert!(summary.passed(), "promtool {version}:\n{text}");
         assert!(summary.files.len() >= 30, "{text}");
         assert!(summary.scenarios() >= 300, "{text}");
         println!("promtool {version}:\n{text}");
+        // Native histograms: Prometheus 3 only.
+        if version.starts_with('3') {
+            let summary = run(promtool, &native);
+            let text = testrun::render(&summary);
+            assert!(
+                summary.passed(),
+                "promtool {version}, native histograms:\n{text}"
+            );
+            assert!(summary.scenarios() >= 20, "{text}");
+            println!("promtool {version}, native histograms:\n{text}");
+        }
     }
+}
+
+/// A native-histogram SLO's threshold moved above the bad events' bucket: they count as good,
+/// and the generated tests (promtool 3.5) fail.
+#[test]
+fn broken_native_threshold_fails_the_generated_tests() {
+    let Some(promtool) = common::tool_of(common::LTS, "promtool") else {
+        return;
+    };
+    let tree = tree_of(&common::root().join("tests/cases/native_histogram.yaml"));
+    let tmp = tempfile::tempdir().unwrap();
+    let (from, to) = (
+        "histogram_fraction(-Inf, 0.3,",
+        "histogram_fraction(-Inf, 1,",
+    );
+    let files = write(tmp.path(), &tree, |rel, text| {
+        if rel.ends_with(".rules.yaml") {
+            assert!(text.contains(from), "`{from}` not in the rules");
+            text.replace(from, to)
+        } else {
+            text.to_string()
+        }
+    });
+    let summary = run(promtool, &files);
+    let text = testrun::render(&summary);
+    assert!(!summary.passed(), "the generated tests still pass\n{text}");
+    assert!(
+        summary.files[0]
+            .failures
+            .iter()
+            .any(|f| f.groups.iter().any(|g| g.contains("latency: total outage"))),
+        "{text}"
+    );
 }
 
 #[test]
