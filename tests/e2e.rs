@@ -1392,6 +1392,21 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
     assert!(outage.iter().all(|v| (v - 1.0).abs() < 1e-9), "{outage:?}");
 
     // Classic `le` spellings as Prometheus 3.5 stores them, and the bucket sloforge selects.
+    let stored = check_le_spellings(port);
+    eprintln!("le values stored by Prometheus 3.5 from the text format: {stored:?}");
+    eprintln!("native histogram end to end: {:.1}s", secs(wall.elapsed()));
+}
+
+/// The `le` values Prometheus on `port` stores for each histogram of [`SPELLINGS`], after
+/// checking that sloforge's selector of every bound picks exactly that bound's bucket of each
+/// (the i-th bound's bucket has the value i + 1).
+fn check_le_spellings(port: u16) -> BTreeMap<String, Vec<String>> {
+    let query = |q: &str| instant_query(port, q);
+    wait_until("the spelling histograms", WAIT, || {
+        (query(r#"count({job="spelling"})"#).first().map(|v| v.1)
+            == Some((SPELLINGS.len() * 9) as f64))
+        .then_some(())
+    });
     let stored: BTreeMap<String, Vec<String>> = SPELLINGS
         .iter()
         .map(|(name, _)| {
@@ -1403,9 +1418,6 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
             (name.to_string(), les)
         })
         .collect();
-    eprintln!("le values stored by Prometheus 3.5 from the text format: {stored:?}");
-    // Every exporter's bound, whatever its spelling, selects exactly its own bucket: the
-    // i-th bound's bucket has the value i + 1.
     for (i, le) in ["0.00001", "0.1", "0.3", "1.0", "10.0", "1000000.0"]
         .iter()
         .enumerate()
@@ -1420,5 +1432,49 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
             assert_eq!(got, [(i + 1) as f64], "{bucket} on {name}: {stored:?}");
         }
     }
-    eprintln!("native histogram end to end: {:.1}s", secs(wall.elapsed()));
+    stored
+}
+
+/// Prometheus 2 stores `le` as the exporter wrote it: the selector matches every spelling.
+#[test]
+fn classic_bucket_bounds_match_as_prometheus_2_stores_them() {
+    let Some(prometheus) = common::tool_of("2.42.0", "prometheus") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = Server::start(Arc::new(|method: &str, path: &str, _: &[u8]| {
+        if (method, path) == ("GET", "/spellings") {
+            (
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                spelling_exposition(),
+            )
+        } else {
+            (404, "text/plain", String::new())
+        }
+    }));
+    let config = dir.path().join("prometheus.yml");
+    fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+             scrape_configs:\n  - job_name: spellings\n    honor_labels: true\n    metrics_path: /spellings\n\
+             \x20   static_configs:\n      - targets: ['{}']\n",
+            metrics.addr
+        ),
+    )
+    .unwrap();
+    let tsdb = dir.path().join("data");
+    let (_prom, port) = spawn_ready("prometheus", &prometheus, dir.path(), &|port| {
+        vec![
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", tsdb.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+        ]
+    });
+    let stored = check_le_spellings(port);
+    eprintln!("le values stored by Prometheus 2.42 from the text format: {stored:?}");
+    // As written: the spellings differ between the histograms.
+    assert!(stored["java"].contains(&"1.0E-5".to_string()), "{stored:?}");
+    assert!(stored["go"].contains(&"1".to_string()), "{stored:?}");
 }
