@@ -1245,19 +1245,35 @@ fn wait_until<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) 
 
 #[test]
 fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5() {
-    let Some(prometheus) = common::tool_of(common::LTS, "prometheus") else {
+    let Some(tools) = tools() else {
         return;
     };
     let wall = Instant::now();
     let dir = tempfile::tempdir().unwrap();
+    // The team's receivers: webhooks of the test.
+    let inbox: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+    let sink = inbox.clone();
+    let hooks = Server::start(Arc::new(move |method: &str, path: &str, body: &[u8]| {
+        if method != "POST" {
+            return (404, "text/plain", String::new());
+        }
+        let receiver = path.trim_start_matches('/');
+        sink.lock()
+            .unwrap()
+            .extend(deliveries_of(receiver, Instant::now(), body));
+        (200, "text/plain", String::new())
+    }));
+    let specs = dir.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    for e in fs::read_dir(common::root().join("tests/e2e-native")).unwrap() {
+        let p = e.unwrap().path();
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
+        fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
+    }
     let out = common::sloforge(
-        &[
-            "generate",
-            common::root().join("tests/e2e-native").to_str().unwrap(),
-            "-o",
-            "generated",
-            "--no-tests",
-        ],
+        &["generate", "specs", "-o", "generated", "--no-tests"],
         dir.path(),
     );
     assert!(
@@ -1294,12 +1310,18 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
             _ => (404, "text/plain", Vec::new()),
         }
     }));
+    let (_am, am_port) = spawn_alertmanager(
+        &tools.alertmanager,
+        dir.path(),
+        &dir.path().join("generated/alertmanager.yml"),
+    );
     let config = dir.path().join("prometheus.yml");
     fs::write(
         &config,
         format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
              rule_files:\n  - {rules}/*.rules.yaml\n\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
              scrape_configs:\n\
              \x20 - job_name: native\n    honor_labels: true\n    scrape_protocols: [PrometheusProto]\n\
              \x20   convert_classic_histograms_to_nhcb: true\n    static_configs:\n      - targets: ['{addr}']\n\
@@ -1311,7 +1333,7 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
     )
     .unwrap();
     let tsdb = dir.path().join("data");
-    let (_prom, port) = spawn_ready("prometheus", &prometheus, dir.path(), &|port| {
+    let (_prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
         vec![
             format!("--config.file={}", config.display()),
             format!("--storage.tsdb.path={}", tsdb.display()),
@@ -1385,11 +1407,36 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
         (firing.len() == 2).then(|| start.elapsed())
     });
     let outage = ["latency", "backend-latency"].map(|slo| ratio(slo, "5s").unwrap_or(f64::NAN));
-    eprintln!(
-        "native histograms, outage: page-fast firing for both SLOs after {:.1}s (explain: detect 100% in 8s); 5s error ratios {outage:?}",
-        secs(paged)
-    );
     assert!(outage.iter().all(|v| (v - 1.0).abs() < 1e-9), "{outage:?}");
+    // The team's pager gets both pages, through the generated Alertmanager configuration.
+    let expected: BTreeSet<String> = ["search/latency", "search/backend-latency"]
+        .map(String::from)
+        .into();
+    let delivered = wait_until("both pages at the team's pager", WAIT, || {
+        let got: BTreeSet<String> = inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d.receiver == "pager-discovery" && d.status == "firing" && d.stage == "page-fast"
+            })
+            .map(|d| d.slo.clone())
+            .collect();
+        (got == expected).then(|| start.elapsed())
+    });
+    let stray: Vec<String> = inbox
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|d| d.receiver != "pager-discovery" && d.receiver != "tickets-discovery")
+        .map(|d| format!("{} {} {}", d.receiver, d.slo, d.stage))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    eprintln!(
+        "native histograms, outage: page-fast firing for both SLOs after {:.1}s (explain: detect 100% in 8s), at the team's pager after {:.1}s; 5s error ratios {outage:?}",
+        secs(paged),
+        secs(delivered)
+    );
 
     // Classic `le` spellings as Prometheus 3.5 stores them, and the bucket sloforge selects.
     let stored = check_le_spellings(port);
