@@ -8,6 +8,13 @@
 //! Prometheus 3.5.3 with Alertmanager 0.33.1 and again on Prometheus 2.42.0 with Alertmanager
 //! 0.25 (`make tools` installs both).
 //!
+//! Native histograms (Prometheus 3.5.3 only): the SLOs of tests/e2e-native/ read a native
+//! histogram and a classic one converted to custom buckets, scraped in protobuf from an exporter
+//! of the test; their recorded error ratios are the exporter's split, and an outage pages the
+//! team through the generated Alertmanager configuration. The same Prometheus (and a 2.42.0 one)
+//! scrapes classic buckets whose bounds are spelt in every way exporters write them: sloforge's
+//! selector of each threshold picks exactly its bucket as the engine stores it.
+//!
 //! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
 //! too. Timings go to stderr (`make e2e` shows them).
 

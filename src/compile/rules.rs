@@ -10,6 +10,8 @@
 //!    (`event="errors"|"total"`) since the previous evaluation. Errors are `0` when their
 //!    series are absent (nothing failed yet); total is absent when its series are (no data is
 //!    not zero traffic), and so are a latency SLI's errors without the threshold's bucket.
+//!    A native histogram is read the same way: its `histogram_count` and its count at or below
+//!    the threshold (`histogram_fraction(-Inf, le, h)` × count), at the same two instants.
 //! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
 //!    Σerrors/Σtotal over the window that ends at the previous evaluation. Windows up to the
 //!    fine limit (3d at 1m) sum the recorded rates of the evaluations in it (`sum_over_time(…
@@ -120,12 +122,7 @@ pub fn latency_series(metric: &str, matchers: &str, le: &str) -> (String, String
 /// histogram is empty, where the fraction is NaN). Exact when `le` is a bucket bound (custom
 /// buckets, NHCB; a power of 2^(2^-schema) for exponential ones), interpolated within the
 /// bucket holding `le` otherwise.
-pub fn native_latency_counts(
-    metric: &str,
-    matchers: &str,
-    le: &str,
-    base: Duration,
-) -> [String; 4] {
+fn native_latency_counts(metric: &str, matchers: &str, le: &str, base: Duration) -> [String; 4] {
     let inner = matchers.trim_start_matches('{').trim_end_matches('}');
     let at = |offset: &str| {
         let sel = format!("{metric}{{{inner}}}{offset}");
