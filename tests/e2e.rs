@@ -8,6 +8,13 @@
 //! Prometheus 3.5.3 with Alertmanager 0.33.1 and again on Prometheus 2.42.0 with Alertmanager
 //! 0.25 (`make tools` installs both).
 //!
+//! Native histograms (Prometheus 3.5.3 only): the SLOs of tests/e2e-native/ read a native
+//! histogram and a classic one converted to custom buckets, scraped in protobuf from an exporter
+//! of the test; their recorded error ratios are the exporter's split, and an outage pages the
+//! team through the generated Alertmanager configuration. The same Prometheus (and a 2.42.0 one)
+//! scrapes classic buckets whose bounds are spelt in every way exporters write them: sloforge's
+//! selector of each threshold picks exactly its bucket as the engine stores it.
+//!
 //! Every wait is bounded; every process is killed by its pid when its guard drops, on failure
 //! too. Timings go to stderr (`make e2e` shows them).
 
@@ -1040,4 +1047,488 @@ fn the_demo_routing_profile_routes_the_demo_fleet_like_its_own_routing_spec() {
         routes(&root.join("slo-specs")),
         "scripts/demo/routing.yaml no longer routes like slo-specs/routing.yaml"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Native histograms (Prometheus 3.5): an exporter serving protobuf, one histogram with
+// exponential buckets and one classic histogram that Prometheus converts to custom buckets
+// (NHCB); and the `le` spellings Prometheus 3 stores from the text format.
+
+/// The few messages of `io.prometheus.client` (metrics.proto) a histogram exposition needs.
+mod proto {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct LabelPair {
+        #[prost(string, tag = "1")]
+        pub name: String,
+        #[prost(string, tag = "2")]
+        pub value: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Bucket {
+        #[prost(uint64, tag = "1")]
+        pub cumulative_count: u64,
+        #[prost(double, tag = "2")]
+        pub upper_bound: f64,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct BucketSpan {
+        #[prost(sint32, tag = "1")]
+        pub offset: i32,
+        #[prost(uint32, tag = "2")]
+        pub length: u32,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Histogram {
+        #[prost(uint64, tag = "1")]
+        pub sample_count: u64,
+        #[prost(double, tag = "2")]
+        pub sample_sum: f64,
+        #[prost(message, repeated, tag = "3")]
+        pub bucket: Vec<Bucket>,
+        #[prost(sint32, tag = "5")]
+        pub schema: i32,
+        #[prost(double, tag = "6")]
+        pub zero_threshold: f64,
+        #[prost(uint64, tag = "7")]
+        pub zero_count: u64,
+        #[prost(message, repeated, tag = "12")]
+        pub positive_span: Vec<BucketSpan>,
+        #[prost(sint64, repeated, packed = "false", tag = "13")]
+        pub positive_delta: Vec<i64>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Metric {
+        #[prost(message, repeated, tag = "1")]
+        pub label: Vec<LabelPair>,
+        #[prost(message, optional, tag = "7")]
+        pub histogram: Option<Histogram>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct MetricFamily {
+        #[prost(string, tag = "1")]
+        pub name: String,
+        #[prost(string, tag = "2")]
+        pub help: String,
+        /// `HISTOGRAM` is 4.
+        #[prost(int32, tag = "3")]
+        pub r#type: i32,
+        #[prost(message, repeated, tag = "4")]
+        pub metric: Vec<Metric>,
+    }
+}
+
+/// Requests per second of the native-histogram exporter.
+const NATIVE_RATE: f64 = 100.0;
+/// Requests come in blocks of 50 with a fixed number of slow ones, so that every interval's
+/// error ratio is exactly the block's.
+const BLOCK: u64 = 50;
+/// Slow requests per block while healthy: 2 % (the SLOs' objective is 95 %: a burn of 0.4).
+const HEALTHY_SLOW: u64 = 1;
+
+/// Two histograms of one service's request durations: fast requests take 0.2 s (at or below
+/// the 0.25 s threshold), slow ones 0.7 s.
+struct NativeExporter {
+    start: Instant,
+    /// Blocks already counted, and the slow requests per block from then on.
+    blocks: u64,
+    slow_per_block: u64,
+    fast: u64,
+    slow: u64,
+}
+
+impl NativeExporter {
+    fn advance(&mut self) {
+        let due = (self.start.elapsed().as_secs_f64() * NATIVE_RATE / BLOCK as f64) as u64;
+        let n = due.saturating_sub(self.blocks);
+        self.blocks = due.max(self.blocks);
+        self.fast += n * (BLOCK - self.slow_per_block);
+        self.slow += n * self.slow_per_block;
+    }
+
+    fn set_slow(&mut self, per_block: u64) {
+        self.advance();
+        self.slow_per_block = per_block;
+    }
+
+    fn families(&mut self) -> Vec<proto::MetricFamily> {
+        self.advance();
+        let (fast, slow) = (self.fast, self.slow);
+        let label = vec![proto::LabelPair {
+            name: "job".into(),
+            value: "search".into(),
+        }];
+        let sum = fast as f64 * 0.2 + slow as f64 * 0.7;
+        // Schema 0: bucket i is (2^(i-1), 2^i]; 0.2 is in bucket -2 (0.125, 0.25], 0.7 in
+        // bucket 0 (0.5, 1]. One span of three buckets, as deltas.
+        let native = proto::Histogram {
+            sample_count: fast + slow,
+            sample_sum: sum,
+            schema: 0,
+            zero_threshold: 1e-128,
+            positive_span: vec![proto::BucketSpan {
+                offset: -2,
+                length: 3,
+            }],
+            positive_delta: vec![fast as i64, -(fast as i64), slow as i64],
+            ..Default::default()
+        };
+        // Classic buckets (cumulative), which Prometheus converts to custom buckets.
+        let bounds = [0.1, 0.25, 0.5, 1.0];
+        let classic = proto::Histogram {
+            sample_count: fast + slow,
+            sample_sum: sum,
+            bucket: bounds
+                .iter()
+                .map(|&b| proto::Bucket {
+                    cumulative_count: if b < 0.2 {
+                        0
+                    } else if b < 0.7 {
+                        fast
+                    } else {
+                        fast + slow
+                    },
+                    upper_bound: b,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        [
+            ("search_duration_seconds", native),
+            ("backend_duration_seconds", classic),
+        ]
+        .into_iter()
+        .map(|(name, h)| proto::MetricFamily {
+            name: name.into(),
+            help: "Request duration.".into(),
+            r#type: 4,
+            metric: vec![proto::Metric {
+                label: label.clone(),
+                histogram: Some(h),
+            }],
+        })
+        .collect()
+    }
+}
+
+/// Classic histograms whose bucket bounds are written as exporters write them: Go's client
+/// (`1`, `1e-05`, `1e+06`), Python's and Prometheus 3's normal form (`1.0`), a plain decimal
+/// (`0.00001`, `1000000`) and Java's (`1.0E-5`, `1000000.0`), one histogram per spelling.
+const SPELLINGS: &[(&str, [&str; 6])] = &[
+    ("go", ["1e-05", "0.1", "0.3", "1", "10", "1e+06"]),
+    ("plain", ["0.00001", "0.1", "0.3", "1", "10", "1000000"]),
+    ("dot", ["0.00001", "0.1", "0.3", "1.0", "10.0", "1000000.0"]),
+    ("java", ["1.0E-5", "0.1", "0.3", "1.0", "10.0", "1000000.0"]),
+];
+
+fn spelling_exposition() -> String {
+    let mut out = String::new();
+    for (name, les) in SPELLINGS {
+        let m = format!("le_{name}_seconds");
+        out += &format!("# TYPE {m} histogram\n");
+        for (i, le) in les.iter().enumerate() {
+            out += &format!("{m}_bucket{{job=\"spelling\",le=\"{le}\"}} {}\n", i + 1);
+        }
+        out += &format!("{m}_bucket{{job=\"spelling\",le=\"+Inf\"}} 7\n");
+        out += &format!("{m}_sum{{job=\"spelling\"}} 1\n{m}_count{{job=\"spelling\"}} 7\n");
+    }
+    out
+}
+
+fn wait_until<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5() {
+    let Some(tools) = tools() else {
+        return;
+    };
+    let wall = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    // The team's receivers: webhooks of the test.
+    let inbox: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+    let sink = inbox.clone();
+    let hooks = Server::start(Arc::new(move |method: &str, path: &str, body: &[u8]| {
+        if method != "POST" {
+            return (404, "text/plain", String::new());
+        }
+        let receiver = path.trim_start_matches('/');
+        sink.lock()
+            .unwrap()
+            .extend(deliveries_of(receiver, Instant::now(), body));
+        (200, "text/plain", String::new())
+    }));
+    let specs = dir.path().join("specs");
+    fs::create_dir_all(&specs).unwrap();
+    for e in fs::read_dir(common::root().join("tests/e2e-native")).unwrap() {
+        let p = e.unwrap().path();
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
+        fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let out = common::sloforge(
+        &["generate", "specs", "-o", "generated", "--no-tests"],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exporter = Arc::new(Mutex::new(NativeExporter {
+        start: Instant::now(),
+        blocks: 0,
+        slow_per_block: HEALTHY_SLOW,
+        fast: 0,
+        slow: 0,
+    }));
+    let e = exporter.clone();
+    let metrics = Server::start_bytes(Arc::new(move |method: &str, path: &str, _: &[u8]| {
+        match (method, path) {
+            ("GET", "/metrics") => {
+                let mut body = Vec::new();
+                for f in e.lock().unwrap().families() {
+                    prost::Message::encode_length_delimited(&f, &mut body).unwrap();
+                }
+                (
+                    200,
+                    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+                    body,
+                )
+            }
+            ("GET", "/spellings") => (
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                spelling_exposition().into_bytes(),
+            ),
+            _ => (404, "text/plain", Vec::new()),
+        }
+    }));
+    let (_am, am_port) = spawn_alertmanager(
+        &tools.alertmanager,
+        dir.path(),
+        &dir.path().join("generated/alertmanager.yml"),
+    );
+    let config = dir.path().join("prometheus.yml");
+    fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+             rule_files:\n  - {rules}/*.rules.yaml\n\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
+             scrape_configs:\n\
+             \x20 - job_name: native\n    honor_labels: true\n    scrape_protocols: [PrometheusProto]\n\
+             \x20   convert_classic_histograms_to_nhcb: true\n    static_configs:\n      - targets: ['{addr}']\n\
+             \x20 - job_name: spellings\n    honor_labels: true\n    metrics_path: /spellings\n\
+             \x20   scrape_protocols: [PrometheusText0.0.4]\n    static_configs:\n      - targets: ['{addr}']\n",
+            rules = dir.path().join("generated/rules").display(),
+            addr = metrics.addr,
+        ),
+    )
+    .unwrap();
+    let tsdb = dir.path().join("data");
+    let (_prom, port) = spawn_ready("prometheus", &tools.prometheus, dir.path(), &|port| {
+        vec![
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", tsdb.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--enable-feature=native-histograms".into(),
+        ]
+    });
+    let query = |q: &str| instant_query(port, q);
+
+    // Both histograms are stored as native histograms: no classic series of them.
+    wait_until("both native histograms", WAIT, || {
+        ["search_duration_seconds", "backend_duration_seconds"]
+            .iter()
+            .all(|m| query(&format!("histogram_count({m})")).len() == 1)
+            .then_some(())
+    });
+    assert!(
+        query(r#"{__name__=~"(search|backend)_duration_seconds_(bucket|count)"}"#).is_empty(),
+        "classic series were stored"
+    );
+
+    // The recorded error ratio of every window is the exporter's split, 1 slow in 50.
+    let ratio = |slo: &str, window: &str| {
+        query(&format!(
+            r#"slo:sli_error:ratio{{service="search",slo="{slo}",window="{window}"}}"#
+        ))
+        .first()
+        .map(|v| v.1)
+    };
+    let expected = HEALTHY_SLOW as f64 / BLOCK as f64;
+    let windows = ["5s", "10s"];
+    let healthy = wait_until("15s of recorded ratios", WAIT, || {
+        let r: Vec<(String, String, f64)> = ["latency", "backend-latency"]
+            .iter()
+            .flat_map(|slo| windows.iter().map(move |w| (*slo, *w)))
+            .filter_map(|(slo, w)| ratio(slo, w).map(|v| (slo.to_string(), w.to_string(), v)))
+            .collect();
+        let covered = query(
+            r#"count_over_time(slo:sli_events:rate5s{service="search",slo="backend-latency",event="total"}[15s])"#,
+        )
+        .first()
+        .is_some_and(|v| v.1 >= 13.0);
+        (covered && r.len() == 4).then_some(r)
+    });
+    for (slo, w, v) in &healthy {
+        assert!(
+            (v - expected).abs() < 1e-9,
+            "{slo} window {w}: recorded error ratio {v}, the exporter's is {expected}"
+        );
+    }
+    eprintln!(
+        "native histograms, healthy: recorded error ratios {:?} (exporter: {expected}) after {:.1}s",
+        healthy
+            .iter()
+            .map(|(s, w, v)| format!("{s}/{w}={v}"))
+            .collect::<Vec<_>>(),
+        secs(wall.elapsed())
+    );
+    assert!(
+        query(r#"ALERTS{service="search"}"#).is_empty(),
+        "an alert while healthy"
+    );
+
+    // An outage (every request slow): both SLOs page.
+    let start = Instant::now();
+    exporter.lock().unwrap().set_slow(BLOCK);
+    let paged = wait_until("page-fast of both SLOs", WAIT, || {
+        let firing = query(
+            r#"ALERTS{service="search",alertstate="firing",severity="page",alert_tier="page-fast"}"#,
+        );
+        (firing.len() == 2).then(|| start.elapsed())
+    });
+    let outage = ["latency", "backend-latency"].map(|slo| ratio(slo, "5s").unwrap_or(f64::NAN));
+    assert!(outage.iter().all(|v| (v - 1.0).abs() < 1e-9), "{outage:?}");
+    // The team's pager gets both pages, through the generated Alertmanager configuration.
+    let expected: BTreeSet<String> = ["search/latency", "search/backend-latency"]
+        .map(String::from)
+        .into();
+    let delivered = wait_until("both pages at the team's pager", WAIT, || {
+        let got: BTreeSet<String> = inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d.receiver == "pager-discovery" && d.status == "firing" && d.stage == "page-fast"
+            })
+            .map(|d| d.slo.clone())
+            .collect();
+        (got == expected).then(|| start.elapsed())
+    });
+    let stray: Vec<String> = inbox
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|d| d.receiver != "pager-discovery" && d.receiver != "tickets-discovery")
+        .map(|d| format!("{} {} {}", d.receiver, d.slo, d.stage))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    eprintln!(
+        "native histograms, outage: page-fast firing for both SLOs after {:.1}s (explain: detect 100% in 8s), at the team's pager after {:.1}s; 5s error ratios {outage:?}",
+        secs(paged),
+        secs(delivered)
+    );
+
+    // Classic `le` spellings as Prometheus 3.5 stores them, and the bucket sloforge selects.
+    let stored = check_le_spellings(port);
+    eprintln!("le values stored by Prometheus 3.5 from the text format: {stored:?}");
+    eprintln!("native histogram end to end: {:.1}s", secs(wall.elapsed()));
+}
+
+/// The `le` values Prometheus on `port` stores for each histogram of [`SPELLINGS`], after
+/// checking that sloforge's selector of every bound picks exactly that bound's bucket of each
+/// (the i-th bound's bucket has the value i + 1).
+fn check_le_spellings(port: u16) -> BTreeMap<String, Vec<String>> {
+    let query = |q: &str| instant_query(port, q);
+    wait_until("the spelling histograms", WAIT, || {
+        (query(r#"count({job="spelling"})"#).first().map(|v| v.1)
+            == Some((SPELLINGS.len() * 9) as f64))
+        .then_some(())
+    });
+    let stored: BTreeMap<String, Vec<String>> = SPELLINGS
+        .iter()
+        .map(|(name, _)| {
+            let mut les: Vec<String> = query(&format!("le_{name}_seconds_bucket"))
+                .iter()
+                .map(|(l, _)| l["le"].as_str().unwrap().to_string())
+                .collect();
+            les.sort();
+            (name.to_string(), les)
+        })
+        .collect();
+    for (i, le) in ["0.00001", "0.1", "0.3", "1.0", "10.0", "1000000.0"]
+        .iter()
+        .enumerate()
+    {
+        for (name, _) in SPELLINGS {
+            let (_, bucket) = sloforge::compile::rules::latency_series(
+                &format!("le_{name}_seconds"),
+                r#"{job="spelling"}"#,
+                le,
+            );
+            let got: Vec<f64> = query(&bucket).iter().map(|v| v.1).collect();
+            assert_eq!(got, [(i + 1) as f64], "{bucket} on {name}: {stored:?}");
+        }
+    }
+    stored
+}
+
+/// Prometheus 2 stores `le` as the exporter wrote it: the selector matches every spelling.
+#[test]
+fn classic_bucket_bounds_match_as_prometheus_2_stores_them() {
+    let Some(prometheus) = common::tool_of("2.42.0", "prometheus") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = Server::start(Arc::new(|method: &str, path: &str, _: &[u8]| {
+        if (method, path) == ("GET", "/spellings") {
+            (
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                spelling_exposition(),
+            )
+        } else {
+            (404, "text/plain", String::new())
+        }
+    }));
+    let config = dir.path().join("prometheus.yml");
+    fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+             scrape_configs:\n  - job_name: spellings\n    honor_labels: true\n    metrics_path: /spellings\n\
+             \x20   static_configs:\n      - targets: ['{}']\n",
+            metrics.addr
+        ),
+    )
+    .unwrap();
+    let tsdb = dir.path().join("data");
+    let (_prom, port) = spawn_ready("prometheus", &prometheus, dir.path(), &|port| {
+        vec![
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", tsdb.display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+        ]
+    });
+    let stored = check_le_spellings(port);
+    eprintln!("le values stored by Prometheus 2.42 from the text format: {stored:?}");
+    // As written: the spellings differ between the histograms.
+    assert!(stored["java"].contains(&"1.0E-5".to_string()), "{stored:?}");
+    assert!(stored["go"].contains(&"1".to_string()), "{stored:?}");
 }

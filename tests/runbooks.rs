@@ -76,6 +76,8 @@ fn heading_of(a: &AlertInstance) -> String {
         format!("`{name}`, tier `{}`", a.get("alert_tier"))
     } else if !a.get("budget_stage").is_empty() {
         format!("`{name}`, stage `{}`", a.get("budget_stage"))
+    } else if !a.get("guard").is_empty() {
+        format!("`{name}`, guard `{}`", a.get("guard"))
     } else {
         format!("`{name}`, no data ({})", a.get("no_data"))
     }

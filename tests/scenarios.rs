@@ -69,24 +69,80 @@ fn run(promtool: PathBuf, files: &[PathBuf]) -> testrun::Summary {
     testrun::run(files, &RunOptions { promtool, jobs: 2 }).unwrap()
 }
 
+/// Whether a spec set reads native histograms, which only Prometheus 3 has (its input series
+/// are in promtool 3's notation).
+fn is_native(name: &str) -> bool {
+    name.starts_with("native")
+}
+
 #[test]
 fn generated_tests_pass_under_promtool_2_42_2_53_and_3_5() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
+    let (mut files, mut native) = (Vec::new(), Vec::new());
     for (name, spec) in spec_sets() {
-        files.extend(write(&tmp.path().join(&name), &tree_of(&spec), |_, t| {
+        let written = write(&tmp.path().join(&name), &tree_of(&spec), |_, t| {
             t.to_string()
-        }));
+        });
+        if is_native(&name) {
+            native.extend(written);
+        } else {
+            files.extend(written);
+        }
     }
+    assert!(!native.is_empty());
     // One set of files for every version: the test model holds under both range semantics.
     for (version, promtool) in common::tool_matrix("promtool") {
-        let summary = run(promtool, &files);
+        let summary = run(promtool.clone(), &files);
         let text = testrun::render(&summary);
         assert!(summary.passed(), "promtool {version}:\n{text}");
         assert!(summary.files.len() >= 30, "{text}");
         assert!(summary.scenarios() >= 300, "{text}");
         println!("promtool {version}:\n{text}");
+        // Native histograms: Prometheus 3 only.
+        if version.starts_with('3') {
+            let summary = run(promtool, &native);
+            let text = testrun::render(&summary);
+            assert!(
+                summary.passed(),
+                "promtool {version}, native histograms:\n{text}"
+            );
+            assert!(summary.scenarios() >= 20, "{text}");
+            println!("promtool {version}, native histograms:\n{text}");
+        }
     }
+}
+
+/// A native-histogram SLO's threshold moved above the bad events' bucket: they count as good,
+/// and the generated tests (promtool 3.5) fail.
+#[test]
+fn broken_native_threshold_fails_the_generated_tests() {
+    let Some(promtool) = common::tool_of(common::LTS, "promtool") else {
+        return;
+    };
+    let tree = tree_of(&common::root().join("tests/cases/native_histogram.yaml"));
+    let tmp = tempfile::tempdir().unwrap();
+    let (from, to) = (
+        "histogram_fraction(-Inf, 0.3,",
+        "histogram_fraction(-Inf, 1,",
+    );
+    let files = write(tmp.path(), &tree, |rel, text| {
+        if rel.ends_with(".rules.yaml") {
+            assert!(text.contains(from), "`{from}` not in the rules");
+            text.replace(from, to)
+        } else {
+            text.to_string()
+        }
+    });
+    let summary = run(promtool, &files);
+    let text = testrun::render(&summary);
+    assert!(!summary.passed(), "the generated tests still pass\n{text}");
+    assert!(
+        summary.files[0]
+            .failures
+            .iter()
+            .any(|f| f.groups.iter().any(|g| g.contains("latency: total outage"))),
+        "{text}"
+    );
 }
 
 #[test]
@@ -298,4 +354,51 @@ fn tests_are_optional_and_only_for_plain_rule_files() {
     // `-o -` streams rules only.
     let o = common::sloforge(&["generate", spec.to_str().unwrap(), "-o", "-"], tmp.path());
     assert!(!String::from_utf8_lossy(&o.stdout).contains("promql_expr_test"));
+}
+
+/// The native read at its edges, under promtool 3.5: a histogram that was empty one base window
+/// ago (its fraction is NaN: the good count is 0, not missing), and a reset (both counts start
+/// over).
+#[test]
+fn native_reads_count_from_an_empty_histogram_and_across_a_reset() {
+    let Some(promtool) = common::tool_of(common::LTS, "promtool") else {
+        return;
+    };
+    let tree = tree_of(&common::root().join("tests/cases/native_histogram.yaml"));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &tree, |_, t| t.to_string());
+    // Schema 0: bucket -2 is (0.125, 0.25], at or below the 0.3 threshold; bucket 0 is
+    // (0.5, 1], above it.
+    let h = |good: u32, bad: u32| {
+        format!(
+            "{{{{schema:0 count:{} offset:-2 buckets:[{good} 0 {bad}]}}}}",
+            good + bad
+        )
+    };
+    let values = format!(
+        "{{{{schema:0 count:0}}}} {} {} {}",
+        h(9, 1),
+        h(27, 3),
+        h(4, 1)
+    );
+    let rate = |event: &str, t: &str, v: &str| {
+        format!(
+            "  - expr: slo:sli_events:rate1m{{slo=\"latency\",event=\"{event}\"}}\n    eval_time: {t}\n    exp_samples:\n    - labels: slo:sli_events:rate1m{{event=\"{event}\",service=\"search\",slo=\"latency\",team=\"discovery\"}}\n      value: {v}\n"
+        )
+    };
+    let mut test = format!(
+        "rule_files: [rules/search.rules.yaml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n  - series: search_request_duration_seconds{{job=\"search\"}}\n    values: \"{values}\"\n  promql_expr_test:\n"
+    );
+    // 1m: 10 requests since the empty histogram, 1 slow; 2m: 20 more, 2 slow; 3m: a reset,
+    // then 5 requests, 1 slow.
+    // The rule subtracts the good rate from the total rate, as floats.
+    for (t, good, total) in [("1m", 9, 10), ("2m", 18, 20), ("3m", 4, 5)] {
+        let (good, total) = (f64::from(good) / 60.0, f64::from(total) / 60.0);
+        test += &rate("errors", t, &format!("{:e}", total - good));
+        test += &rate("total", t, &format!("{total:e}"));
+    }
+    let file = tmp.path().join("edges.test.yaml");
+    std::fs::write(&file, test).unwrap();
+    let summary = run(promtool, std::slice::from_ref(&file));
+    assert!(summary.passed(), "{}", testrun::render(&summary));
 }

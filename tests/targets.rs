@@ -838,3 +838,38 @@ fn targets_are_listed_in_the_help() {
         assert!(out.contains(flag), "{out}");
     }
 }
+
+/// A native-histogram SLI (valid for `engines: [prometheus-3]`) with `--target
+/// victoriametrics`: refused, whichever way the output goes, and fine for the other targets.
+#[test]
+fn victoriametrics_refuses_native_histogram_slis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = common::root().join("tests/cases/native_histogram.yaml");
+    let spec = spec.to_str().unwrap();
+    for out in ["dir", "-"] {
+        let o = common::sloforge(
+            &["generate", spec, "-o", out, "--target", "victoriametrics"],
+            tmp.path(),
+        );
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(
+            stderr.contains("error[E115]: slos[0].sli.latency.histogram: `--target victoriametrics`: SLO `latency` of service `search` reads a native histogram"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("2 error(s)"), "{stderr}");
+        assert!(!tmp.path().join("dir").exists());
+    }
+    for target in ["prometheus", "mimir", "cortex", "thanos"] {
+        let o = common::sloforge(
+            &["generate", spec, "-o", "-", "--target", target],
+            tmp.path(),
+        );
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{target}: {stderr}");
+        assert!(
+            stdout.contains("histogram_fraction(-Inf, 0.3, "),
+            "{target}"
+        );
+    }
+}

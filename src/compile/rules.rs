@@ -10,6 +10,8 @@
 //!    (`event="errors"|"total"`) since the previous evaluation. Errors are `0` when their
 //!    series are absent (nothing failed yet); total is absent when its series are (no data is
 //!    not zero traffic), and so are a latency SLI's errors without the threshold's bucket.
+//!    A native histogram is read the same way: its `histogram_count` and its count at or below
+//!    the threshold (`histogram_fraction(-Inf, le, h)` × count), at the same two instants.
 //! 2. `slo:sli_error:ratio`: one series per `window` (every alert window and the SLO window),
 //!    Σerrors/Σtotal over the window that ends at the previous evaluation. Windows up to the
 //!    fine limit (3d at 1m) sum the recorded rates of the evaluations in it (`sum_over_time(…
@@ -38,7 +40,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Counter, Duration, NoDataKind, Settings, Sli, Slo};
+use crate::model::{Counter, Duration, HistogramKind, NoDataKind, Settings, Sli, Slo};
 use crate::names::{self, label};
 use crate::syntax::promql::{self, selector};
 
@@ -139,21 +141,33 @@ impl Groups<'_> {
 pub fn latency_series(metric: &str, matchers: &str, le: &str) -> (String, String) {
     let inner = matchers.trim_start_matches('{').trim_end_matches('}');
     let count = format!("{metric}_count{{{inner}}}");
-    // Go's client library writes a whole bucket bound as `le="1"`, Python's and Java's
-    // (and Prometheus 3, which normalises it) as `le="1.0"`: match either.
-    let le_matcher = match le.strip_suffix(".0") {
-        Some(whole) => format!(
-            "le=~{}",
-            promql::string_literal(&format!("{whole}|{whole}\\.0"))
-        ),
-        None => format!("le={}", promql::string_literal(le)),
-    };
+    // Every spelling of the bound an exporter writes or an engine stores (`1`, `1.0`;
+    // `0.00001`, `1e-05`, `1.0E-5`): Prometheus 2 keeps the exporter's, 3 normalises it.
+    let le_matcher = promql::le_matcher(le);
     let bucket = if inner.is_empty() {
         format!("{metric}_bucket{{{le_matcher}}}")
     } else {
         format!("{metric}_bucket{{{inner},{le_matcher}}}")
     };
     (count, bucket)
+}
+
+/// A native histogram's cumulative counts, now and `base` ago: all observations
+/// (`histogram_count`) and those at or below `le` (`histogram_fraction` × count; 0 while the
+/// histogram is empty, where the fraction is NaN). Exact when `le` is a bucket bound (custom
+/// buckets, NHCB; a power of 2^(2^-schema) for exponential ones), interpolated within the
+/// bucket holding `le` otherwise.
+fn native_latency_counts(metric: &str, matchers: &str, le: &str, base: Duration) -> [String; 4] {
+    let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+    let at = |offset: &str| {
+        let sel = format!("{metric}{{{inner}}}{offset}");
+        let count = format!("histogram_count({sel})");
+        let good = format!("(histogram_fraction(-Inf, {le}, {sel}) * {count} >= 0 or {count})");
+        (count, good)
+    };
+    let (count, good) = at("");
+    let (count_before, good_before) = at(&format!(" offset {base}"));
+    [count, count_before, good, good_before]
 }
 
 /// Per-second error and total event rates over the base window, label-free (one series per
@@ -174,6 +188,30 @@ fn event_exprs(sli: &Sli, base: Duration, range: Duration, g: Groups) -> (String
                     (format!("clamp_min({t} - ({good}), 0)"), t)
                 }
             }
+        }
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+            histogram: HistogramKind::Native,
+            ..
+        } => {
+            // The same differences of cumulative counts at two instants, of the native
+            // histogram's count and of its count at or below the threshold (reset with the
+            // count: the latter is a product of floats).
+            let [count, count_before, good, good_before] =
+                native_latency_counts(metric, matchers, le, base);
+            let total = g.sum(&promql::per_second_increase_between(
+                &count,
+                &count_before,
+                base,
+            ));
+            let good = g.sum(&promql::per_second_increase_of_part(
+                [&good, &good_before],
+                [&count, &count_before],
+                base,
+            ));
+            (format!("clamp_min({total} - {good}, 0)"), total)
         }
         Sli::Latency {
             metric,

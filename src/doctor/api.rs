@@ -158,9 +158,11 @@ impl Client {
             .flatten()
             .map(|r| RangeSeries {
                 labels: labels_of(&r["metric"]),
+                // Float samples under `values`, native histograms under `histograms`.
                 timestamps: r["values"]
                     .as_array()
                     .into_iter()
+                    .chain(r["histograms"].as_array())
                     .flatten()
                     .filter_map(|p| p[0].as_f64())
                     .collect(),

@@ -10,7 +10,7 @@ use promql_parser::parser::Expr;
 use super::Server;
 use super::api::Client;
 use super::report::{Code, Section, api_failed};
-use crate::model::{Counter, Settings, Sli, Slo};
+use crate::model::{Counter, HistogramKind, Settings, Sli, Slo};
 use crate::syntax::promql;
 
 /// Every vector selector of `e` (those inside range selectors too), without `offset` or `@`,
@@ -61,6 +61,15 @@ fn sli_selectors(sli: &Sli) -> Selectors {
             add("total", total);
         }
         Sli::Latency {
+            metric,
+            matchers,
+            histogram: HistogramKind::Native,
+            ..
+        } => {
+            let (_, _, native) = latency_selectors(metric, matchers);
+            roles.push(("histogram", native));
+        }
+        Sli::Latency {
             metric, matchers, ..
         } => {
             let (count, bucket, _) = latency_selectors(metric, matchers);
@@ -76,7 +85,7 @@ fn sli_selectors(sli: &Sli) -> Selectors {
     }
     let raw = roles
         .iter()
-        .find(|(r, _)| matches!(*r, "total" | "_count" | "probe"))
+        .find(|(r, _)| matches!(*r, "total" | "_count" | "probe" | "histogram"))
         .or(roles.first())
         .map(|(_, s)| s.clone());
     Selectors { roles, raw }
@@ -138,6 +147,7 @@ pub fn check(server: &Server, slo: &Slo, settings: &Settings, sec: &mut Section)
         metric,
         matchers,
         le,
+        histogram: HistogramKind::Classic,
         ..
     } = &slo.sli
         && !empty.contains("_count")
@@ -288,7 +298,7 @@ fn latency(
         sec.error(
             Code::ClassicBuckets,
             format!("`{count_sel}` has series but `{bucket_sel}` has none{why}: the SLI reads classic buckets"),
-            "keep the classic buckets: set `always_scrape_classic_histograms: true` on the scrape job (Prometheus 2: `scrape_classic_histograms: true`) where native histograms are scraped, or drop the relabelling that removes `_bucket` series".into(),
+            "keep the classic buckets: set `always_scrape_classic_histograms: true` on the scrape job (Prometheus 2: `scrape_classic_histograms: true`) where native histograms are scraped, or drop the relabelling that removes `_bucket` series; or, where the rules run on Prometheus 3 only, read the native histogram: `histogram: native` in the SLI and `engines: [prometheus-3]` in the Defaults document".into(),
         );
         return;
     }
@@ -302,7 +312,8 @@ fn latency(
             return;
         }
     };
-    let matches = |v: &str| v == le || le.strip_suffix(".0") == Some(v);
+    let spellings = promql::le_spellings(le);
+    let matches = |v: &str| spellings.iter().any(|s| s == v);
     if les.iter().any(|v| matches(v)) {
         sec.pass(format!("bucket le=\"{le}\" exists"));
         return;

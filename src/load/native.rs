@@ -81,7 +81,8 @@ pub enum SliSpec {
     /// Counters of bad (or good) and all events. Give vector selectors or instant-vector
     /// expressions without a range: sloforge adds `rate()`.
     Ratio(RatioSpec),
-    /// A classic histogram: events slower than `threshold` are errors.
+    /// A histogram (classic, or native with `histogram: native`): events slower than
+    /// `threshold` are errors.
     Latency(LatencySpec),
     /// A 0/1 gauge such as `up` or `probe_success`: samples at 0 are errors.
     Probe(ProbeSpec),
@@ -129,6 +130,13 @@ pub struct LatencySpec {
     /// The histogram's bucket bounds in seconds; when given, `threshold` must be one of them.
     #[serde(default)]
     pub buckets: Option<Sp<Vec<f64>>>,
+    /// `classic` (default): `<metric>_bucket` and `<metric>_count` series. `native`: one series
+    /// `<metric>` of native-histogram samples (exponential buckets, or a classic histogram
+    /// Prometheus 3 converts to custom buckets), read with `histogram_fraction`; needs
+    /// `engines` in the Defaults document to list only engines with native histograms
+    /// (`[prometheus-3]`).
+    #[serde(default)]
+    pub histogram: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -302,6 +310,12 @@ pub struct DefaultsSpec {
     /// The Grafana the generated dashboards are loaded into.
     #[serde(default)]
     pub dashboards: Option<DashboardsSpec>,
+    /// The engines the rules must run on: any of `prometheus-2`, `prometheus-3`,
+    /// `victoriametrics`, `mimir`, `cortex`, `thanos` (default: all of them). An SLI that some
+    /// listed engine cannot evaluate is refused (`histogram: native` needs a list without
+    /// `prometheus-2` and `victoriametrics`).
+    #[serde(default)]
+    pub engines: Option<Sp<Vec<Sp<String>>>>,
 }
 
 /// The generated runbooks: one markdown file per SLO covering each of its alerts.

@@ -45,6 +45,8 @@ pub struct Settings {
     pub alert_tiers: Vec<AlertTierPolicy>,
     /// The generated runbooks.
     pub runbooks: RunbookSettings,
+    /// The engines the rules must run on (default: every supported engine).
+    pub engines: Vec<Engine>,
 }
 
 /// `runbooks` of the `Defaults` document.
@@ -276,13 +278,15 @@ impl Slo {
 pub enum Sli {
     /// Selectors or instant-vector expressions of counters; `rate()` is added.
     Ratio { errors: Counter, total: Expr },
-    /// Classic histogram; `metric` without suffix, `matchers` in `{…}` form (may be empty).
+    /// A histogram; `metric` without suffix, `matchers` in `{…}` form (may be empty).
     Latency {
         metric: String,
         matchers: String,
         le: String,
         /// The histogram's bucket bounds as the spec lists them (`buckets:`), for `convert`.
         buckets: Option<Vec<f64>>,
+        /// Classic (`_bucket`/`_count` series) or native (one series of histogram samples).
+        histogram: HistogramKind,
     },
     /// 0/1 gauge selector.
     Probe { selector: Expr },
@@ -290,6 +294,71 @@ pub enum Sli {
     WindowedEvents { errors: Expr, total: Expr },
     /// An error-ratio query over a window; averaged over time for longer windows.
     RawRatio { ratio: Expr },
+}
+
+/// How a latency SLI's histogram is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistogramKind {
+    /// `<metric>_bucket{le=…}` and `<metric>_count` float series.
+    #[default]
+    Classic,
+    /// One series `<metric>` of native-histogram samples: exponential buckets, or custom ones
+    /// (NHCB, a classic histogram converted by Prometheus 3).
+    Native,
+}
+
+impl HistogramKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            HistogramKind::Classic => "classic",
+            HistogramKind::Native => "native",
+        }
+    }
+}
+
+/// An engine the rules are meant to run on (the `Defaults` document's `engines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Engine {
+    Prometheus2,
+    Prometheus3,
+    VictoriaMetrics,
+    Mimir,
+    Cortex,
+    Thanos,
+}
+
+impl Engine {
+    /// Every engine of README "Supported engines", the default of `engines`.
+    pub const ALL: &'static [Engine] = &[
+        Engine::Prometheus2,
+        Engine::Prometheus3,
+        Engine::VictoriaMetrics,
+        Engine::Mimir,
+        Engine::Cortex,
+        Engine::Thanos,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Prometheus2 => "prometheus-2",
+            Engine::Prometheus3 => "prometheus-3",
+            Engine::VictoriaMetrics => "victoriametrics",
+            Engine::Mimir => "mimir",
+            Engine::Cortex => "cortex",
+            Engine::Thanos => "thanos",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Engine> {
+        Engine::ALL.iter().copied().find(|e| e.name() == s)
+    }
+
+    /// Whether the engine stores native histograms and evaluates `histogram_fraction` on them:
+    /// not Prometheus 2 (native histograms were an experiment there, without custom buckets)
+    /// nor VictoriaMetrics (no native histograms at all).
+    pub fn native_histograms(self) -> bool {
+        !matches!(self, Engine::Prometheus2 | Engine::VictoriaMetrics)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -159,11 +159,9 @@ pub fn service_output(
         &service.name,
         &opts.target,
     );
-    let usage = opts
-        .target
-        .limits
-        .any()
-        .then(|| crate::verify::limits::measure(service, &rules, &opts.target));
+    let usage = (opts.target.limits.any()
+        || !crate::verify::limits::engine_gaps(service, opts.target.target).is_empty())
+    .then(|| crate::verify::limits::measure(service, &rules, &opts.target));
     let mut out = Vec::with_capacity(3 + service.slos.len());
     out.push(rules_document(&cs, &rules, opts));
     if !opts.no_dashboards {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::load::native::{API_VERSION, SeverityKind};
-use crate::model::{Counter, Service, Sli, Slo};
+use crate::model::{Counter, HistogramKind, Service, Sli, Slo};
 use crate::names::label;
 use crate::syntax::promql;
 
@@ -57,6 +57,8 @@ enum OutSli {
         threshold: f64,
         #[serde(skip_serializing_if = "Option::is_none")]
         buckets: Option<Vec<f64>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        histogram: Option<&'static str>,
     },
     Probe {
         metric: String,
@@ -152,11 +154,13 @@ fn sli(s: &Sli) -> OutSli {
             matchers,
             le,
             buckets,
+            histogram,
         } => OutSli::Latency {
             metric: metric.clone(),
             selector: matchers.clone(),
             threshold: le.parse().unwrap_or(f64::NAN),
             buckets: buckets.clone(),
+            histogram: (*histogram != HistogramKind::Classic).then(|| histogram.name()),
         },
         Sli::Probe { selector } => OutSli::Probe {
             metric: selector.to_string(),

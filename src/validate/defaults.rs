@@ -12,7 +12,7 @@ use crate::load::native::{
 };
 use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc};
-use crate::model::{AlertTierPolicy, Decimal, Duration, REFERENCE_WINDOW, Settings};
+use crate::model::{AlertTierPolicy, Decimal, Duration, Engine, REFERENCE_WINDOW, Settings};
 
 /// Largest SLO window accepted.
 const MAX_WINDOW: Duration = Duration::from_mins(366 * 24 * 60);
@@ -122,6 +122,7 @@ fn builtin_defaults() -> Defaults {
                 enabled: true,
                 ..Default::default()
             },
+            engines: crate::model::Engine::ALL.to_vec(),
         },
         window: REFERENCE_WINDOW,
         alerting: builtin_alerting(),
@@ -247,6 +248,9 @@ fn apply_defaults(cx: &mut Ctx, d: &DefaultsSpec, out: &mut Defaults) {
     if let Some(r) = &d.runbooks {
         super::runbooks::runbooks(cx, r, &mut out.settings.runbooks, &mut out.alerting);
     }
+    if let Some(e) = &d.engines {
+        out.settings.engines = engines(cx, e);
+    }
     for (name, t) in &d.tiers {
         check_label_value(cx, name, || format!("tiers.{}", name.value));
         out.tiers.insert(
@@ -259,6 +263,46 @@ fn apply_defaults(cx: &mut Ctx, d: &DefaultsSpec, out: &mut Defaults) {
             },
         );
     }
+}
+
+/// The engines the rules must run on: known names, at least one; sorted, without repeats.
+fn engines(cx: &mut Ctx, list: &Sp<Vec<Sp<String>>>) -> Vec<Engine> {
+    let known = || {
+        Engine::ALL
+            .iter()
+            .map(|e| format!("`{}`", e.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    for (i, name) in list.value.iter().enumerate() {
+        match Engine::parse(&name.value) {
+            Some(e) => out.push(e),
+            None => cx.err_help(
+                Code::Config,
+                name.loc,
+                format!("engines[{i}]"),
+                format!("unknown engine `{}`", name.value.escape_debug()),
+                format!("the engines are {}", known()),
+            ),
+        }
+    }
+    if list.value.is_empty() {
+        cx.err_help(
+            Code::Config,
+            list.loc,
+            "engines",
+            "no engine listed",
+            format!(
+                "list the engines the rules run on ({}), or leave `engines` out for all of them",
+                known()
+            ),
+        );
+        return Engine::ALL.to_vec();
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The `dashboard_url` annotation of every alert whose spec sets none: the generated dashboard

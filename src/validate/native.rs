@@ -97,7 +97,7 @@ fn slo_from_native(
 ) -> Option<Slo> {
     let mut labels = service_labels.clone();
     check_labels(cx, &slo.labels, &format!("{path}.labels"), &mut labels);
-    let sli = native_sli(cx, &slo.sli, tier, &path);
+    let sli = native_sli(cx, &slo.sli, tier, &d.settings.engines, &path);
     let mut alerting = d.alerting.clone();
     if let Some(a) = tier.and_then(|t| t.alerting.as_ref()) {
         merge_alerting(&mut alerting, a);

@@ -8,7 +8,7 @@ use super::alerts::SloAlerts;
 use crate::diag::Loc;
 use crate::load::native::{NoDataSpec, SeverityKind};
 use crate::load::spanned::Sp;
-use crate::model::{Duration, NoDataAlert, NoDataKind, NoDataSource, Settings, Sli};
+use crate::model::{Duration, HistogramKind, NoDataAlert, NoDataKind, NoDataSource, Settings, Sli};
 use crate::names;
 use crate::syntax::gotmpl;
 
@@ -27,6 +27,16 @@ fn no_data_series(sli: &Sli) -> Vec<(NoDataKind, String)> {
             vec![(NoDataKind::Events, total.to_string())]
         }
         Sli::Probe { selector } => vec![(NoDataKind::Events, selector.to_string())],
+        // One series holds the count and the buckets: no bucket can be missing on its own.
+        Sli::Latency {
+            metric,
+            matchers,
+            histogram: HistogramKind::Native,
+            ..
+        } => vec![(
+            NoDataKind::Events,
+            format!("histogram_count({metric}{matchers})"),
+        )],
         Sli::Latency {
             metric,
             matchers,

@@ -45,6 +45,7 @@ pub const KEYS: &[&str] = &[
     "tiers",
     "budget_stages",
     "no_data",
+    "guard",
     "receivers",
     "routed",
     "default",

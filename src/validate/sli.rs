@@ -10,7 +10,7 @@ use super::labels::is_label_name;
 use crate::diag::{Code, Loc};
 use crate::load::native::{self, LatencySpec, NumOrString, RatioSpec};
 use crate::load::spanned::Sp;
-use crate::model::{Counter, Decimal, Duration, Sli};
+use crate::model::{Counter, Decimal, Duration, Engine, HistogramKind, Sli};
 use crate::syntax::promql;
 
 /// The SLI of a native SLO; `tier` gives the latency threshold when the SLI has none.
@@ -18,13 +18,14 @@ pub(super) fn native_sli(
     cx: &mut Ctx,
     sli: &Sp<native::SliSpec>,
     tier: Option<&TierDefaults>,
+    engines: &[Engine],
     path: &str,
 ) -> Option<Sli> {
     use native::SliSpec;
     let p = format!("{path}.sli");
     match &sli.value {
         SliSpec::Ratio(r) => ratio_sli(cx, r, sli.loc, &p),
-        SliSpec::Latency(l) => latency_sli(cx, l, sli.loc, tier, &p),
+        SliSpec::Latency(l) => latency_sli(cx, l, sli.loc, tier, engines, &p),
         SliSpec::Probe(pr) => parse_selector_expr(cx, &pr.metric, &format!("{p}.probe.metric"))
             .map(|selector| Sli::Probe { selector }),
         SliSpec::Raw(r) => raw_ratio(cx, &r.error_ratio, &format!("{p}.raw.error_ratio")),
@@ -100,8 +101,10 @@ fn latency_sli(
     l: &LatencySpec,
     at: Loc,
     tier: Option<&TierDefaults>,
+    engines: &[Engine],
     p: &str,
 ) -> Option<Sli> {
+    let histogram = histogram_kind(cx, l, engines, p);
     let metric = l.metric.value.trim_end_matches("_bucket").to_string();
     let metric_ok = is_label_name(&metric) || metric.contains(':');
     if !metric_ok {
@@ -135,8 +138,9 @@ fn latency_sli(
     if !threshold_in_buckets(cx, l, threshold, p) {
         return None;
     }
+    let histogram = histogram?;
     let le = le_text(threshold);
-    if l.buckets.is_none() && metric_ok {
+    if l.buckets.is_none() && metric_ok && histogram == HistogramKind::Classic {
         // A tier's threshold is written in the Defaults file: the SLI stands for it here.
         cx.warn_help(
             Code::ThresholdBucketUnchecked,
@@ -151,7 +155,63 @@ fn latency_sli(
         matchers,
         le,
         buckets: l.buckets.as_ref().map(|b| b.value.clone()),
+        histogram,
     })
+}
+
+/// `histogram: classic|native`; native only where every engine the rules run on has native
+/// histograms.
+fn histogram_kind(
+    cx: &mut Ctx,
+    l: &LatencySpec,
+    engines: &[Engine],
+    p: &str,
+) -> Option<HistogramKind> {
+    let Some(h) = &l.histogram else {
+        return Some(HistogramKind::Classic);
+    };
+    let path = format!("{p}.latency.histogram");
+    let kind = match h.value.as_str() {
+        "classic" => return Some(HistogramKind::Classic),
+        "native" => HistogramKind::Native,
+        other => {
+            cx.err_help(
+                Code::Sli,
+                h.loc,
+                path,
+                format!("unknown histogram kind `{}`", other.escape_debug()),
+                "write `classic` (`_bucket` and `_count` series, the default) or `native` (one series of native-histogram samples)",
+            );
+            return None;
+        }
+    };
+    let without: Vec<String> = engines
+        .iter()
+        .filter(|e| !e.native_histograms())
+        .map(|e| format!("`{}`", e.name()))
+        .collect();
+    if without.is_empty() {
+        return Some(kind);
+    }
+    let listed = engines.len() != Engine::ALL.len();
+    cx.err_help(
+        Code::Sli,
+        h.loc,
+        path,
+        format!(
+            "a native-histogram SLI needs native histograms and `histogram_fraction`, which {} {} not have, and the rules must run on {} ({})",
+            without.join(" and "),
+            if without.len() == 1 { "does" } else { "do" },
+            if without.len() == 1 { "it" } else { "them" },
+            if listed {
+                "`engines` in the Defaults document"
+            } else {
+                "by default, on every supported engine"
+            },
+        ),
+        "if the rules run on Prometheus 3 only, say so in the Defaults document: `engines: [prometheus-3]` (Mimir, Cortex and Thanos may be listed too; `--target victoriametrics` then is refused); else keep `histogram: classic` and scrape the classic series",
+    );
+    None
 }
 
 /// The label matchers of a latency SLI's selector, as `{…}` text (empty when they are wrong).

@@ -9,7 +9,7 @@ use crate::compile::rules::RuleFile;
 use crate::compile::target::{Target, TargetOptions, shape, slos_of};
 use crate::compile::{Compilation, CompiledService};
 use crate::diag::{Code, Diagnostic, Diagnostics, Loc};
-use crate::model::Service;
+use crate::model::{HistogramKind, Service, Sli};
 
 /// What the rule file of one service takes from the ruler's limits.
 #[derive(Debug, Clone)]
@@ -41,10 +41,42 @@ fn default_of(target: Target, limit: usize) -> String {
     format!("--target {}'s default is {value}", target.name())
 }
 
-/// Counts the groups of a service's rule file, as rendered, and reports each group with more
-/// rules than `opts` allows (E121).
-pub fn measure(service: &Service, file: &RuleFile, opts: &TargetOptions) -> ServiceUsage {
+/// The SLIs of a service that the target's ruler cannot evaluate: vmalert reads VictoriaMetrics,
+/// which has no native histograms (the `engines` of valid specs hold no `victoriametrics` then,
+/// but `--target` is the command line's).
+pub fn engine_gaps(service: &Service, target: Target) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
+    if target != Target::VictoriaMetrics {
+        return diagnostics;
+    }
+    for (i, slo) in service.slos.iter().enumerate() {
+        if let Sli::Latency {
+            histogram: HistogramKind::Native,
+            ..
+        } = slo.sli
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Sli,
+                    &service.file,
+                    Loc::default(),
+                    format!("slos[{i}].sli.latency.histogram"),
+                    format!(
+                        "`--target victoriametrics`: SLO `{}` of service `{}` reads a native histogram, which VictoriaMetrics does not store and vmalert cannot evaluate",
+                        slo.name, service.name
+                    ),
+                )
+                .with_help("generate these rules for a ruler on Prometheus 3 (`--target prometheus`, `mimir`, `cortex` or `thanos`), or read the classic histogram (`histogram: classic`) on every engine"),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// Counts the groups of a service's rule file, as rendered, and reports each group with more
+/// rules than `opts` allows (E121), and the SLIs the target cannot evaluate.
+pub fn measure(service: &Service, file: &RuleFile, opts: &TargetOptions) -> ServiceUsage {
+    let mut diagnostics = engine_gaps(service, opts.target);
     let limit = opts.limits.rules_per_group;
     for g in file
         .groups
@@ -149,7 +181,11 @@ impl FleetUsage {
 /// nothing is built).
 pub fn check(c: &Compilation, opts: &TargetOptions) -> Diagnostics {
     if !opts.limits.any() {
-        return Diagnostics::default();
+        let mut gaps = Diagnostics::default();
+        for cs in c.rule_files.values() {
+            gaps.extend(engine_gaps(&cs.service, opts.target));
+        }
+        return gaps;
     }
     let services: Vec<&CompiledService> = c.rule_files.values().collect();
     let usages: Vec<ServiceUsage> = services

@@ -20,6 +20,9 @@ use serde_json::Value as Json;
 /// (method, path, body) → (status, content type, body).
 pub type Handle = dyn Fn(&str, &str, &[u8]) -> (u16, &'static str, String) + Send + Sync;
 pub type Handler = Arc<Handle>;
+/// A [`Handler`] whose responses are bytes (a protobuf exposition).
+pub type BytesHandle = dyn Fn(&str, &str, &[u8]) -> (u16, &'static str, Vec<u8>) + Send + Sync;
+pub type BytesHandler = Arc<BytesHandle>;
 
 /// A loopback HTTP/1.1 server, one thread per connection, every response `Connection: close`.
 pub struct Server {
@@ -30,6 +33,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(handler: Handler) -> Server {
+        Server::start_bytes(Arc::new(move |method: &str, path: &str, body: &[u8]| {
+            let (status, content_type, text) = handler(method, path, body);
+            (status, content_type, text.into_bytes())
+        }))
+    }
+
+    pub fn start_bytes(handler: BytesHandler) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
@@ -64,7 +74,7 @@ impl Drop for Server {
     }
 }
 
-fn serve_one(mut s: TcpStream, handler: &Handle) {
+fn serve_one(mut s: TcpStream, handler: &BytesHandle) {
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16384];
@@ -102,9 +112,10 @@ fn serve_one(mut s: TcpStream, handler: &Handle) {
     let reason = if status == 200 { "OK" } else { "Not Found" };
     let _ = write!(
         s,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
+    let _ = s.write_all(&body);
 }
 
 /// One request to 127.0.0.1:`port`; `None` when nothing answers.

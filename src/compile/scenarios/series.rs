@@ -129,6 +129,22 @@ pub(super) fn input_series(
                         .collect();
                     counter_values(&incs)
                 }
+                Role::Histogram(layout) => {
+                    let mut pairs = Vec::with_capacity(samples.len());
+                    let (mut good, mut bad) = (0i128, 0i128);
+                    for (j, (p, _)) in samples.iter().enumerate() {
+                        if j == 0 {
+                            good = start;
+                        } else if let Some(f) = p.fraction() {
+                            let n = i128::from(volume);
+                            let e = n * i128::from(f.num) / i128::from(f.den);
+                            good += n - e;
+                            bad += e;
+                        }
+                        pairs.push(Some((good, bad)));
+                    }
+                    histogram_progressions(layout, &pairs)
+                }
                 Role::Probe => {
                     let vals: Vec<Option<i128>> = samples
                         .iter()
@@ -184,6 +200,56 @@ fn counter_values(incs: &[Option<i128>]) -> String {
         vals.push(Some(v));
     }
     progressions(&vals)
+}
+
+/// promtool's expanding notation for native histograms of `(good, bad)` events: runs of the
+/// same increments as `{{h}}+{{d}}xn` (n+1 values), missing samples as `_xn`.
+fn histogram_progressions(layout: &synth::NativeLayout, vals: &[Option<(i128, i128)>]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < vals.len() {
+        let Some((g, b)) = vals[i] else {
+            let mut j = i;
+            while j < vals.len() && vals[j].is_none() {
+                j += 1;
+            }
+            let n = j - i;
+            parts.push(if n == 1 { "_".into() } else { format!("_x{n}") });
+            i = j;
+            continue;
+        };
+        let step = |k: usize| match (vals[k - 1], vals[k]) {
+            (Some((g0, b0)), Some((g1, b1))) => Some((g1 - g0, b1 - b0)),
+            _ => None,
+        };
+        let d = if i + 1 < vals.len() {
+            step(i + 1)
+        } else {
+            None
+        };
+        let mut j = i + 1;
+        while j < vals.len() && d.is_some() && step(j) == d {
+            j += 1;
+        }
+        let n = j - i - 1;
+        let h = layout.sample(g, b);
+        parts.push(match d {
+            _ if n == 0 => h,
+            Some((0, 0)) => format!("{h}x{n}"),
+            Some((dg, db)) if dg >= 0 && db >= 0 => {
+                format!("{h}+{}x{n}", layout.sample(dg, db))
+            }
+            // A decrease: written out sample by sample (not in the generated scenarios).
+            _ => {
+                let all: Vec<String> = (i..j)
+                    .filter_map(|k| vals[k].map(|(g, b)| layout.sample(g, b)))
+                    .collect();
+                all.join(" ")
+            }
+        });
+        i = j;
+    }
+    parts.join(" ")
 }
 
 /// promtool's expanding notation for a list of values: arithmetic runs as `a+bxn` (n+1

@@ -37,6 +37,8 @@ pub struct RunbookContext {
     pub tiers: Vec<TierFacts>,
     pub budget_stages: Vec<StageFacts>,
     pub no_data: Vec<NoDataFacts>,
+    /// A grouped SLO's too-many-groups alert.
+    pub guard: Option<GuardFacts>,
     /// Every receiver some alert of the SLO reaches, in first-reached order.
     pub receivers: Vec<Receiver>,
     /// Whether the fleet has an `AlertRouting` spec (else `receivers` are empty).
@@ -97,6 +99,17 @@ pub struct NoDataFacts {
     pub missing: String,
     pub for_duration: String,
     /// The recorded total events, absent while the alert fires.
+    pub query: String,
+}
+
+/// The too-many-groups alert of a grouped SLO.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardFacts {
+    #[serde(flatten)]
+    pub alert: AlertFacts,
+    pub max_groups: u64,
+    pub for_duration: String,
+    /// How many groups report events now.
     pub query: String,
 }
 
@@ -207,12 +220,33 @@ pub fn context(
             ),
         })
         .collect();
+    let guard = slo
+        .grouping
+        .as_ref()
+        .zip(instances.last())
+        .map(|(g, i)| GuardFacts {
+            alert: alert_facts(i, &g.guard.severity, g.guard.severity == page, routes),
+            max_groups: g.max_groups,
+            for_duration: for_text(g.guard.for_.as_millis() / 1000),
+            query: format!(
+                "count({})",
+                crate::syntax::promql::selector(
+                    &events,
+                    [
+                        (label::SERVICE, slo.service.as_str()),
+                        (label::SLO, slo.name.as_str()),
+                        (label::EVENT, "total"),
+                    ],
+                )
+            ),
+        });
     let mut receivers: Vec<Receiver> = Vec::new();
     for r in tiers
         .iter()
         .map(|t| &t.alert)
         .chain(budget_stages.iter().map(|s| &s.alert))
         .chain(no_data.iter().map(|n| &n.alert))
+        .chain(guard.iter().map(|g| &g.alert))
         .flat_map(|a| &a.receivers)
     {
         if !receivers.contains(r) {
@@ -256,6 +290,7 @@ pub fn context(
         tiers,
         budget_stages,
         no_data,
+        guard,
         receivers,
         routed: routes.is_some(),
     }

@@ -10,7 +10,7 @@ use promql_parser::parser::Expr;
 use serde::Serialize;
 
 use crate::compile::rules::latency_series;
-use crate::model::{Counter, Duration, Sli, Slo};
+use crate::model::{Counter, Duration, HistogramKind, Sli, Slo};
 use crate::names::{self, label};
 use crate::syntax::promql;
 
@@ -102,6 +102,33 @@ pub fn sli_text(slo: &Slo) -> SliText {
             metric,
             matchers,
             le,
+            histogram: HistogramKind::Native,
+            ..
+        } => {
+            let count = format!("histogram_count({metric}{matchers})");
+            SliText {
+                kind: "latency",
+                what: format!(
+                    "requests slower than {le}s: those the native histogram `{metric}` counts above {le} (`histogram_fraction`, interpolated within the bucket holding {le} unless it is a bucket bound)"
+                ),
+                reads: vec![
+                    Role {
+                        role: "total",
+                        expr: count.clone(),
+                    },
+                    Role {
+                        role: "good",
+                        expr: format!(
+                            "histogram_fraction(-Inf, {le}, {metric}{matchers}) * {count}"
+                        ),
+                    },
+                ],
+            }
+        }
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
             ..
         } => {
             let (count, bucket) = latency_series(metric, matchers, le);
@@ -160,6 +187,16 @@ pub fn raw_ratio(sli: &Sli, w: Duration, groups: &[String]) -> String {
                 Counter::Good(g) => format!("1 - {} / {t}", sum(&promql::rate_of(g, w))),
             }
         }
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+            histogram: HistogramKind::Native,
+            ..
+        } => format!(
+            "1 - histogram_fraction(-Inf, {le}, sum(rate({metric}{matchers}[{}])))",
+            range(w)
+        ),
         Sli::Latency {
             metric,
             matchers,
@@ -333,6 +370,19 @@ fn breakdown(sli: &Sli, by: &str, rate_only: bool, w: Duration) -> Option<Breakd
             metric,
             matchers,
             le,
+            histogram: HistogramKind::Native,
+            ..
+        } => (
+            format!("share of requests slower than {le}s by `{by}`"),
+            format!(
+                "1 - histogram_fraction(-Inf, {le}, {})",
+                sum_by(by, &format!("rate({metric}{matchers}[{}])", range(w)))
+            ),
+        ),
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
             ..
         } => {
             let (count, bucket) = latency_series(metric, matchers, le);
@@ -369,11 +419,20 @@ fn breakdown(sli: &Sli, by: &str, rate_only: bool, w: Duration) -> Option<Breakd
 /// For a latency SLI, the 99th percentile over `w` from its histogram.
 pub fn latency_quantile(sli: &Sli, w: Duration) -> Option<String> {
     let Sli::Latency {
-        metric, matchers, ..
+        metric,
+        matchers,
+        histogram,
+        ..
     } = sli
     else {
         return None;
     };
+    if *histogram == HistogramKind::Native {
+        return Some(format!(
+            "histogram_quantile(0.99, sum(rate({metric}{matchers}[{}])))",
+            range(w)
+        ));
+    }
     let inner = matchers.trim_start_matches('{').trim_end_matches('}');
     Some(format!(
         "histogram_quantile(0.99, sum by (le) (rate({metric}_bucket{{{inner}}}[{}])))",
@@ -429,6 +488,7 @@ mod tests {
             matchers: r#"{route!="/h"}"#.into(),
             le: "1.0".into(),
             buckets: None,
+            histogram: HistogramKind::Classic,
         };
         assert_eq!(
             raw_ratio(&latency, five, &[]),

@@ -17,12 +17,12 @@ use promql_parser::parser::{self, Expr};
 use promql_parser::util::{ExprVisitor, walk_expr};
 
 use crate::syntax::duration::Duration;
-pub use build::{push_string_literal, selector, string_literal};
+pub use build::{le_matcher, le_spellings, push_string_literal, selector, string_literal};
 use plain::parse_plain_selector;
 use rewrite::apply_over_selectors_ast;
 pub use rewrite::{
-    apply_over_selectors, per_second_increase, per_second_increase_of, rate_of, with_placeholder,
-    with_window,
+    apply_over_selectors, per_second_increase, per_second_increase_between, per_second_increase_of,
+    per_second_increase_of_part, rate_of, with_placeholder, with_window,
 };
 use shared::{parse_with_shared_regexes, parse_with_shared_skeleton};
 

@@ -84,6 +84,45 @@ pub fn per_second_increase(selector: &str, base: Duration) -> String {
     out
 }
 
+/// [`per_second_increase`] of a cumulative count that is an expression rather than a
+/// selector: `now` is its value at the evaluation, `before` the same expression with every
+/// selector `offset base` (an offset does not apply to an expression).
+pub fn per_second_increase_between(now: &str, before: &str, base: Duration) -> String {
+    let secs = (base.as_millis() / 1000).to_string();
+    let mut out = String::with_capacity(2 * (now.len() + before.len()) + secs.len() + 32);
+    for piece in [
+        "((",
+        now,
+        " - ",
+        before,
+        " >= 0) or (",
+        now,
+        " < ",
+        before,
+        ")) / ",
+        &secs,
+    ] {
+        out.push_str(piece);
+    }
+    out
+}
+
+/// The per-second increase of `part`, a share of the counter `count` computed from it (a
+/// native histogram's count at or below a bound), at two instants as in
+/// [`per_second_increase_between`], but reset when `count` resets: the share, a product of
+/// floating-point numbers, may step back by a rounding error without a reset, which counts
+/// as no increase.
+pub fn per_second_increase_of_part(
+    [part, part_before]: [&str; 2],
+    [count, count_before]: [&str; 2],
+    base: Duration,
+) -> String {
+    let secs = (base.as_millis() / 1000).to_string();
+    format!(
+        "((clamp_min({part} - {part_before}, 0) and {count} >= {count_before}) or ({part} and {count} < {count_before})) / {secs}"
+    )
+}
+
 /// `e` with every vector selector `s` replaced by `rate(s[window])`.
 pub fn rate_of(e: &Expr, window: Duration) -> String {
     apply_over_selectors(e, "rate", window)

@@ -14,7 +14,7 @@ mod shape;
 use promql_parser::parser::Expr;
 
 use super::sim::Reading;
-use crate::model::{Counter, Sli};
+use crate::model::{Counter, HistogramKind, Sli};
 use crate::syntax::promql;
 use labels::{pair, series_for, series_text};
 pub use reads::{Reads, reads};
@@ -31,6 +31,10 @@ pub enum Role {
     Total,
     /// A 0/1 gauge: 0 on bad samples.
     Probe,
+    /// A native histogram: its count increasing by all events, the good ones in a bucket at or
+    /// below the threshold and the bad ones in a bucket above it, each bucket wholly on its side
+    /// (so that `histogram_fraction` at the threshold is exact whatever the interpolation).
+    Histogram(NativeLayout),
     /// A gauge whose value is `time_factor × t + offset` (t in seconds) with the good or the bad
     /// offset.
     Gauge {
@@ -38,6 +42,79 @@ pub enum Role {
         good: i64,
         bad: i64,
     },
+}
+
+/// The buckets of a synthetic native histogram, as promtool's notation writes them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NativeLayout {
+    /// Schema 0 (bucket `i` is `(2^(i-1), 2^i]`): good events in bucket `good`, bad ones in
+    /// bucket `bad`, the buckets between them empty.
+    Exponential { good: i32, bad: i32 },
+    /// Custom bounds (schema -53, NHCB): good events in the bucket that ends at the threshold
+    /// (`good` is its index), bad ones in the next.
+    Custom { bounds: Vec<String>, good: usize },
+}
+
+impl NativeLayout {
+    /// The layout for a threshold `le`: custom buckets when the SLI lists the histogram's
+    /// bounds (a converted classic histogram), else exponential ones.
+    pub fn for_threshold(le: &str, buckets: Option<&[f64]>) -> Option<NativeLayout> {
+        let t: f64 = le
+            .parse()
+            .ok()
+            .filter(|t: &f64| t.is_finite() && *t > 0.0)?;
+        if let Some(b) = buckets {
+            let mut bounds: Vec<f64> = b.iter().copied().filter(|x| x.is_finite()).collect();
+            bounds.sort_by(f64::total_cmp);
+            bounds.dedup();
+            let good = bounds.iter().position(|x| *x == t)?;
+            return Some(NativeLayout::Custom {
+                bounds: bounds.iter().map(ToString::to_string).collect(),
+                good,
+            });
+        }
+        // The largest bound 2^i at or below the threshold, and the first bucket above it.
+        let mut good = t.log2().floor() as i32;
+        while 2f64.powi(good) > t {
+            good -= 1;
+        }
+        while 2f64.powi(good + 1) <= t {
+            good += 1;
+        }
+        let bad = if 2f64.powi(good) == t {
+            good + 1
+        } else {
+            good + 2
+        };
+        Some(NativeLayout::Exponential { good, bad })
+    }
+
+    /// promtool's notation of the histogram with `good` and `bad` events.
+    pub fn sample(&self, good: i128, bad: i128) -> String {
+        match self {
+            NativeLayout::Exponential { good: g, bad: b } => {
+                let mut buckets = vec![good.to_string()];
+                buckets.extend((g + 1..*b).map(|_| "0".to_string()));
+                buckets.push(bad.to_string());
+                format!(
+                    "{{{{schema:0 count:{} offset:{g} buckets:[{}]}}}}",
+                    good + bad,
+                    buckets.join(" ")
+                )
+            }
+            NativeLayout::Custom { bounds, good: g } => {
+                let mut buckets: Vec<String> = (0..*g).map(|_| "0".to_string()).collect();
+                buckets.push(good.to_string());
+                buckets.push(bad.to_string());
+                format!(
+                    "{{{{schema:-53 count:{} custom_values:[{}] buckets:[{}]}}}}",
+                    good + bad,
+                    bounds.join(" "),
+                    buckets.join(" ")
+                )
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +134,13 @@ pub struct Synthetic {
 pub fn synthesize(sli: &Sli) -> Result<Synthetic, String> {
     match sli {
         Sli::Ratio { errors, total } => ratio(errors, total),
+        Sli::Latency {
+            metric,
+            matchers,
+            le,
+            buckets,
+            histogram: HistogramKind::Native,
+        } => native(metric, matchers, le, buckets.as_deref()),
         Sli::Latency {
             metric,
             matchers,
@@ -176,6 +260,35 @@ fn latency(metric: &str, matchers: &str, le: &str) -> Result<Synthetic, String> 
                 role: Role::Total,
             },
         ],
+    })
+}
+
+/// One native histogram, its good events at or below the threshold.
+fn native(
+    metric: &str,
+    matchers: &str,
+    le: &str,
+    buckets: Option<&[f64]>,
+) -> Result<Synthetic, String> {
+    let sel = promql::parse(&format!("{metric}{matchers}"))
+        .map_err(|e| format!("its selector does not parse: {e}"))?;
+    let Expr::VectorSelector(vs) = sel else {
+        return Err(unsupported("selector"));
+    };
+    let sel = Sel::of(&vs).ok_or_else(|| unsupported("selector"))?;
+    let (name, labels) = series_for(&[&sel], &[])
+        .ok_or_else(|| "no label values satisfy its matchers".to_string())?;
+    let layout = NativeLayout::for_threshold(le, buckets)
+        .ok_or_else(|| format!("its threshold {le} is not one of its buckets"))?;
+    Ok(Synthetic {
+        reading: Reading::Counters {
+            per_second: true,
+            ratio: false,
+        },
+        series: vec![SeriesSpec {
+            text: series_text(&name, &labels),
+            role: Role::Histogram(layout),
+        }],
     })
 }
 

@@ -28,9 +28,10 @@ pub fn reads(sli: &Sli) -> Option<Reads> {
         Sli::Latency {
             metric, matchers, ..
         } => {
-            // Every bucket, not only the threshold's: a superset is the safe side.
+            // Every bucket, not only the threshold's, and the native histogram: a superset is
+            // the safe side.
             let mut sels = Vec::new();
-            for suffix in ["_count", "_bucket"] {
+            for suffix in ["", "_count", "_bucket"] {
                 match promql::parse(&format!("{metric}{suffix}{matchers}")).ok()? {
                     Expr::VectorSelector(vs) => sels.push(Sel::of(&vs)?),
                     _ => return None,
@@ -102,6 +103,7 @@ mod tests {
             matchers: r#"{job="api"}"#.into(),
             le: "0.5".into(),
             buckets: None,
+            histogram: crate::model::HistogramKind::Classic,
         };
         let r = reads(&lat).unwrap();
         assert!(r.selects(r#"http_request_duration_seconds_bucket{job="api",le="1"}"#));
