@@ -925,6 +925,31 @@ fn kubernetes_format_writes_one_alertmanagerconfig_per_team() {
 }
 
 #[test]
+fn routes_refuses_a_config_alertmanager_would_not_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let generated = fs::read_to_string(root().join("generated/alertmanager.yml")).unwrap();
+    // A route to a receiver the file does not define: amtool refuses it; the proof alone would
+    // route every generated alert as specified.
+    let bad = generated.replacen(
+        "  routes:\n",
+        "  routes:\n  - receiver: nobody\n    matchers:\n    - team=\"elsewhere\"\n",
+        1,
+    );
+    assert_ne!(bad, generated);
+    let path = tmp.path().join("alertmanager.yml");
+    fs::write(&path, &bad).unwrap();
+    let o = sloforge(&["routes", "--config", path.to_str().unwrap()], &root());
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("error[E123]"), "{}", out(&o));
+    assert!(out(&o).contains("nobody"), "{}", out(&o));
+    assert!(
+        out(&o).contains("Alertmanager 0.33 would not load this configuration"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
 fn routes_prints_every_alert_and_its_receivers() {
     let o = sloforge(&["routes"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));

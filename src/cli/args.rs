@@ -47,6 +47,10 @@ pub(super) struct RoutesArgs {
     /// The same as `--output json` (kept for scripts that use it).
     #[arg(long, hide = true, conflicts_with = "output")]
     pub(super) json: bool,
+    /// The Alertmanager release `--config` is checked against (0.25, 0.28 or 0.33): what it
+    /// would refuse to load (an undefined receiver, an unknown field) is an error.
+    #[arg(long, value_name = "VERSION", default_value = "0.33", value_parser = parse_am_version)]
+    pub(super) alertmanager_version: crate::verify::amcheck::AmVersion,
 }
 
 #[derive(Args, Debug)]

@@ -132,7 +132,12 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             } else {
                 a.output.into()
             };
-            routing::routes(&a.spec.specs(), a.config.as_deref(), output)
+            routing::routes(
+                &a.spec.specs(),
+                a.config.as_deref(),
+                a.alertmanager_version,
+                output,
+            )
         }
         Command::Splice(a) => routing::splice(
             &a.spec.specs(),

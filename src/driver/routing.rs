@@ -19,7 +19,15 @@ use crate::verify::proof;
 
 /// `sloforge routes`: every alert the rules can produce and the receivers it reaches in the
 /// generated configuration (or in `config`), proved against the routing spec.
-pub(crate) fn routes(specs: &Specs, config: Option<&Path>, output: Report) -> i32 {
+///
+/// A `config` of the user's is first checked as Alertmanager `version` would load it: what it
+/// would refuse fails the command, whatever the proof says.
+pub(crate) fn routes(
+    specs: &Specs,
+    config: Option<&Path>,
+    version: AmVersion,
+    output: Report,
+) -> i32 {
     let b = specs.build();
     b.report();
     let (Some(fleet), Some(c)) = (&b.fleet, &b.compilation) else {
@@ -33,6 +41,13 @@ pub(crate) fn routes(specs: &Specs, config: Option<&Path>, output: Report) -> i3
     };
     let (text, name) = match config {
         Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) if !loads(p, &t, version) => {
+                eprintln!(
+                    "{}: Alertmanager {version} would not load this configuration",
+                    p.display()
+                );
+                return 1;
+            }
             Ok(t) => (t, p.display().to_string()),
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", p.display());
@@ -194,6 +209,19 @@ fn write_spliced(target: &Path, spliced: &str, template: Option<&str>, check: bo
 /// problem is printed at its line and column (nothing is spliced into a file Alertmanager
 /// refuses: the result would be refused too, and blamed on the splice).
 fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
+    if loads(config, text, version) {
+        return true;
+    }
+    eprintln!(
+        "{}: Alertmanager {version} would not load this configuration; nothing was spliced",
+        config.display()
+    );
+    false
+}
+
+/// Whether Alertmanager `version` would load `text`; if not, every problem is printed at its
+/// line and column.
+fn loads(config: &Path, text: &str, version: AmVersion) -> bool {
     let problems = amcheck::check(text, version);
     if problems.is_empty() {
         return true;
@@ -211,10 +239,6 @@ fn user_config_loads(config: &Path, text: &str, version: AmVersion) -> bool {
     let mut sources = Sources::default();
     sources.add(config, text);
     eprint!("{}", diags.render(&sources));
-    eprintln!(
-        "{}: Alertmanager {version} would not load this configuration; nothing was spliced",
-        config.display()
-    );
     false
 }
 
