@@ -362,7 +362,7 @@ fn severity_alert(
 /// Sloth writes its alerts without `for`: only its `alert_for` plugin sets one. Every tier the
 /// spec leaves without `for` gets none, so that a migrated SLO pages and tickets when Sloth's
 /// did.
-fn without_for(settings: &Settings, over: &mut AlertingSpec) {
+pub(in crate::validate) fn without_for(settings: &Settings, over: &mut AlertingSpec) {
     for t in &settings.alert_tiers {
         over.tiers
             .entry(Sp::new(t.name.clone(), Loc::default()))

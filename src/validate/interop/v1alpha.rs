@@ -39,6 +39,9 @@ pub(super) fn v1alpha_slo(
         ok = false;
     }
     let window = time_window(cx, d, spec);
+    // As Sloth reads it: alerts without `for` (see the Sloth reader).
+    let mut alerting = d.alerting.clone();
+    crate::validate::sloth::without_for(&d.settings, &mut alerting);
     let count = spec.objectives.len();
     let mut built = Vec::new();
     for (i, o) in spec.objectives.iter().enumerate() {
@@ -67,7 +70,7 @@ pub(super) fn v1alpha_slo(
             window: window.as_ref(),
             sli,
             labels: labels.clone(),
-            alerting: d.alerting.clone(),
+            alerting: alerting.clone(),
             path: op,
             severity_labels: BTreeMap::new(),
             objective_ratio: Some(o.target.clone()),
