@@ -22,8 +22,8 @@ Phases (all data under bench/scratch/prom, deleted at the end unless --keep):
      then the samples every rule loads, from query statistics (stats=all).
 The report goes to bench/RESULTS-prometheus.md (or --out).
 
-With --group-by LABEL (`pod`: 20 groups), both SLOs of both rule sets are grouped by that label
-(sloforge's `group_by`, Sloth's queries `sum by (pod) (…)`), the accuracy phase is left out, and
+With --group-by LABEL (`instance`: 20 groups, one per pod), both SLOs of both rule sets are grouped by that label
+(sloforge's `group_by`, Sloth's queries `sum by (instance) (…)`), the accuracy phase is left out, and
 the cost table goes to bench/RESULTS-prometheus-groups.md.
 
 Only the Python standard library; prometheus, promtool and sloth from PATH (`make tools`).
@@ -1177,7 +1177,7 @@ def main():
     ap.add_argument("--json", default=os.path.join(HERE, "scratch", "prom_cost.json"), help="raw figures")
     ap.add_argument("--keep", action="store_true", help="keep bench/scratch/prom (TSDB, logs)")
     ap.add_argument("--from-json", metavar="FILE", help="only write the report from the raw figures of an earlier run")
-    ap.add_argument("--group-by", metavar="LABEL", help="group both SLOs by this label of the workload (`pod`: 20 groups)")
+    ap.add_argument("--group-by", metavar="LABEL", help="group both SLOs by this label of the workload (`instance`: 20 groups, one per pod)")
     args = ap.parse_args()
     if args.group_by and args.out == os.path.join(HERE, "RESULTS-prometheus.md"):
         args.out = os.path.join(HERE, "RESULTS-prometheus-groups.md")
