@@ -193,21 +193,15 @@ fn histogram_kind(
     if without.is_empty() {
         return Some(kind);
     }
-    let listed = engines.len() != Engine::ALL.len();
     cx.err_help(
         Code::Sli,
         h.loc,
         path,
         format!(
-            "a native-histogram SLI needs native histograms and `histogram_fraction`, which {} {} not have, and the rules must run on {} ({})",
+            "a native-histogram SLI needs native histograms and `histogram_fraction`, which {} {} not have, and the rules must run on {} (`engines` in the Defaults document; without it, every supported engine)",
             without.join(" and "),
             if without.len() == 1 { "does" } else { "do" },
             if without.len() == 1 { "it" } else { "them" },
-            if listed {
-                "`engines` in the Defaults document"
-            } else {
-                "by default, on every supported engine"
-            },
         ),
         "if the rules run on Prometheus 3 only, say so in the Defaults document: `engines: [prometheus-3]` (Mimir, Cortex and Thanos may be listed too; `--target victoriametrics` then is refused); else keep `histogram: classic` and scrape the classic series",
     );
