@@ -297,7 +297,7 @@ fn sloth_alerting(
         }
         severity_labels.insert(kind, (labels, annotations));
     }
-    without_for(&d.settings, &mut over);
+    interop::without_for(&d.settings, &mut over);
     same_severity(cx, &d.settings, &severity_labels, shared.as_ref(), &ap);
     // Sloth's own annotations replace the default description only where given.
     merge_alerting(&mut alerting, &over);
@@ -357,19 +357,6 @@ fn severity_alert(
         check_alert_label(cx, k, v, &format!("{ap}.{sev}_alert.labels"), &mut labels);
     }
     labels
-}
-
-/// Sloth writes its alerts without `for`: only its `alert_for` plugin sets one. Every tier the
-/// spec leaves without `for` gets none, so that a migrated SLO pages and tickets when Sloth's
-/// did.
-pub(in crate::validate) fn without_for(settings: &Settings, over: &mut AlertingSpec) {
-    for t in &settings.alert_tiers {
-        over.tiers
-            .entry(Sp::new(t.name.clone(), Loc::default()))
-            .or_default()
-            .for_
-            .get_or_insert_with(|| Sp::new("0s".into(), Loc::default()));
-    }
 }
 
 /// Warns when the page and ticket alerts end up with one `severity` value: Alertmanager then

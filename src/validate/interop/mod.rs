@@ -21,7 +21,7 @@ use crate::load::spanned::Sp;
 use crate::load::{Loaded, RawDoc};
 use crate::model::{Service, SourceFormat};
 
-pub(super) use sloth::{sloth_alert, sloth_either, sloth_plugin_chain};
+pub(super) use sloth::{sloth_alert, sloth_either, sloth_plugin_chain, without_for};
 
 /// A service assembled from OpenSLO SLO documents, with where it was first named.
 pub(super) struct OpenSloService {

@@ -2,8 +2,10 @@
 //! chain, which sloforge checks but does not run.
 
 use crate::diag::{Code, Loc};
+use crate::load::native::AlertingSpec;
 use crate::load::sloth;
 use crate::load::spanned::Sp;
+use crate::model::Settings;
 use crate::validate::Ctx;
 
 /// A key Sloth reads under two spellings (`error_query` / `errorQuery`): the one given, or an
@@ -97,4 +99,17 @@ pub(in crate::validate) fn sloth_plugin_chain(
         }
     }
     alert_for
+}
+
+/// Sloth writes its alerts without `for`: only its `alert_for` plugin sets one. Every tier the
+/// spec leaves without `for` gets none, so that a migrated SLO pages and tickets when Sloth's
+/// did.
+pub(in crate::validate) fn without_for(settings: &Settings, over: &mut AlertingSpec) {
+    for t in &settings.alert_tiers {
+        over.tiers
+            .entry(Sp::new(t.name.clone(), Loc::default()))
+            .or_default()
+            .for_
+            .get_or_insert_with(|| Sp::new("0s".into(), Loc::default()));
+    }
 }

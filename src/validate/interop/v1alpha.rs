@@ -41,7 +41,7 @@ pub(super) fn v1alpha_slo(
     let window = time_window(cx, d, spec);
     // As Sloth reads it: alerts without `for` (see the Sloth reader).
     let mut alerting = d.alerting.clone();
-    crate::validate::sloth::without_for(&d.settings, &mut alerting);
+    super::sloth::without_for(&d.settings, &mut alerting);
     let count = spec.objectives.len();
     let mut built = Vec::new();
     for (i, o) in spec.objectives.iter().enumerate() {
