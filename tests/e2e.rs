@@ -45,7 +45,7 @@ const HEALTHY: Duration = Duration::from_secs(15);
 const RATE: f64 = 50.0;
 /// Receiver URLs in tests/e2e/routing.yaml point at this address (the discard port); the test
 /// replaces it with its webhook listener's address before compiling the specs.
-const PLACEHOLDER: &str = "http://127.0.0.1:9/";
+const PLACEHOLDER: &str = common::WEBHOOK_PLACEHOLDER;
 
 const PAYMENTS_PAGE: [&str; 3] = ["audit-log", "pagerduty-payments", "slack-payments"];
 /// Where the payments team's tickets and notifications (budget stages) go.
@@ -273,7 +273,6 @@ struct Stack {
 impl Stack {
     fn start(tools: &Tools, mutation: Option<Mutation>) -> Stack {
         let dir = tempfile::tempdir().unwrap();
-        let root = common::root();
 
         let inbox: Arc<Mutex<Vec<Delivery>>> = Arc::default();
         let sink = inbox.clone();
@@ -293,16 +292,7 @@ impl Stack {
         // The test profile, with the receivers pointed at the webhook listener, compiled by
         // the sloforge binary (which also runs the routing proof).
         let specs = dir.path().join("specs");
-        fs::create_dir_all(&specs).unwrap();
-        for e in fs::read_dir(root.join("tests/e2e")).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "yaml") {
-                let text = fs::read_to_string(&p)
-                    .unwrap()
-                    .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
-                fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
-            }
-        }
+        common::copy_specs("tests/e2e", &specs, &format!("http://{}/", hooks.addr));
         let out = common::sloforge(&["generate", "specs", "-o", "generated"], dir.path());
         assert!(
             out.status.success(),
@@ -1271,14 +1261,11 @@ fn native_histogram_slos_record_the_exporters_split_and_page_on_prometheus_3_5()
         (200, "text/plain", String::new())
     }));
     let specs = dir.path().join("specs");
-    fs::create_dir_all(&specs).unwrap();
-    for e in fs::read_dir(common::root().join("tests/e2e-native")).unwrap() {
-        let p = e.unwrap().path();
-        let text = fs::read_to_string(&p)
-            .unwrap()
-            .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
-        fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
-    }
+    common::copy_specs(
+        "tests/e2e-native",
+        &specs,
+        &format!("http://{}/", hooks.addr),
+    );
     let out = common::sloforge(
         &["generate", "specs", "-o", "generated", "--no-tests"],
         dir.path(),

@@ -77,9 +77,6 @@ const TOLERANCE: f64 = 0.01;
 /// Longest run of one backfill or replay command.
 const COMMAND: Duration = Duration::from_secs(240);
 
-/// Receiver URLs in tests/victoriametrics/routing.yaml point at this address (the discard port);
-/// the test replaces it with its webhook listener's address before compiling the specs.
-const PLACEHOLDER: &str = "http://127.0.0.1:9/";
 const SLO: &str = r#"service="checkout",slo="availability""#;
 /// The SLO's objective (tests/victoriametrics/checkout.yaml) and its default window.
 const BUDGET: f64 = 0.001;
@@ -851,14 +848,11 @@ fn victoriametrics_and_prometheus_agree_with_the_exact_ratios_and_vmalert_pages_
         (200, "text/plain", String::new())
     }));
     let specs = root.join("specs");
-    fs::create_dir_all(&specs).unwrap();
-    for e in fs::read_dir(common::root().join("tests/victoriametrics")).unwrap() {
-        let p = e.unwrap().path();
-        let text = fs::read_to_string(&p)
-            .unwrap()
-            .replace(PLACEHOLDER, &format!("http://{}/", hooks.addr));
-        fs::write(specs.join(p.file_name().unwrap()), text).unwrap();
-    }
+    common::copy_specs(
+        "tests/victoriametrics",
+        &specs,
+        &format!("http://{}/", hooks.addr),
+    );
     let out = common::sloforge(
         &["generate", "specs", "-o", "generated", "--no-tests"],
         root,

@@ -21,6 +21,25 @@ pub fn rel(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// The receivers' URL in the end-to-end specs, pointed at a test's webhook listener by
+/// [`copy_specs`].
+pub const WEBHOOK_PLACEHOLDER: &str = "http://127.0.0.1:9/";
+
+/// Copies the `.yaml` specs of `from` (relative to the repository) into `to`, with the
+/// receivers' placeholder URL replaced by `webhook` (`http://host:port/`).
+pub fn copy_specs(from: &str, to: &Path, webhook: &str) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(root().join(from)).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let text = std::fs::read_to_string(&p)
+                .unwrap()
+                .replace(WEBHOOK_PLACEHOLDER, webhook);
+            std::fs::write(to.join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+}
+
 pub fn sloforge(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sloforge"))
         .args(args)

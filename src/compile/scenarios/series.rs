@@ -202,6 +202,18 @@ fn counter_values(incs: &[Option<i128>]) -> String {
     progressions(&vals)
 }
 
+/// The run of missing samples from `i` in promtool's notation (`_`, `_xn`) added to `parts`;
+/// returns the index after it.
+fn missing_run<T>(vals: &[Option<T>], i: usize, parts: &mut Vec<String>) -> usize {
+    let mut j = i;
+    while j < vals.len() && vals[j].is_none() {
+        j += 1;
+    }
+    let n = j - i;
+    parts.push(if n == 1 { "_".into() } else { format!("_x{n}") });
+    j
+}
+
 /// promtool's expanding notation for native histograms of `(good, bad)` events: runs of the
 /// same increments as `{{h}}+{{d}}xn` (n+1 values), missing samples as `_xn`.
 fn histogram_progressions(layout: &synth::NativeLayout, vals: &[Option<(i128, i128)>]) -> String {
@@ -209,13 +221,7 @@ fn histogram_progressions(layout: &synth::NativeLayout, vals: &[Option<(i128, i1
     let mut i = 0;
     while i < vals.len() {
         let Some((g, b)) = vals[i] else {
-            let mut j = i;
-            while j < vals.len() && vals[j].is_none() {
-                j += 1;
-            }
-            let n = j - i;
-            parts.push(if n == 1 { "_".into() } else { format!("_x{n}") });
-            i = j;
+            i = missing_run(vals, i, &mut parts);
             continue;
         };
         let step = |k: usize| match (vals[k - 1], vals[k]) {
@@ -259,15 +265,7 @@ pub(super) fn progressions(vals: &[Option<i128>]) -> String {
     let mut i = 0;
     while i < vals.len() {
         match vals[i] {
-            None => {
-                let mut j = i;
-                while j < vals.len() && vals[j].is_none() {
-                    j += 1;
-                }
-                let n = j - i;
-                parts.push(if n == 1 { "_".into() } else { format!("_x{n}") });
-                i = j;
-            }
+            None => i = missing_run(vals, i, &mut parts),
             Some(a) => {
                 let mut j = i + 1;
                 let d = match vals.get(j) {
