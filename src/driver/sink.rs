@@ -140,19 +140,33 @@ fn finish_check(dir: &Path, checker: Checker) -> i32 {
 }
 
 /// Says on stderr what `generate -o -` leaves out of its YAML stream (the files of the output
-/// tree that are not rule files) and how to check the stream, which holds one document per
-/// service.
+/// tree that are not rule files, named without rendering them) and how to check the stream,
+/// which holds one document per service.
 fn left_out_of_stream(c: &Compilation, opts: &RenderOptions) {
+    use crate::names;
+    let parts = render::service_parts(&c.settings, opts);
     let mut left_out = Vec::new();
+    if parts.dashboard && !c.rule_files.is_empty() {
+        left_out.push(names::dashboard_file(names::OVERVIEW));
+    }
     let mut runbooks = 0;
-    let _ = render::visit_tree(c, opts, |rel, _| -> Result<(), WriteError> {
-        if rel.starts_with(crate::names::RUNBOOKS_DIR) && rel.ends_with(".md") {
-            runbooks += 1;
-        } else if !rel.ends_with(".rules.yaml") && !rel.starts_with('.') {
-            left_out.push(rel);
+    for (name, cs) in &c.rule_files {
+        if parts.dashboard {
+            left_out.push(names::dashboard_file(name));
         }
-        Ok(())
-    });
+        if parts.tests {
+            left_out.push(names::test_file(name));
+        }
+        if parts.runbooks {
+            runbooks += cs.service.slos.len();
+        }
+    }
+    if let Some(am) = &c.alertmanager {
+        left_out.push(names::ALERTMANAGER_CONFIG.to_string());
+        if am.template.is_some() {
+            left_out.push(names::ALERTMANAGER_TEMPLATE.to_string());
+        }
+    }
     if runbooks > 0 {
         left_out.push(format!(
             "{} runbook(s) under {}/",

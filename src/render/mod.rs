@@ -140,6 +140,29 @@ pub fn service_files(
 
 /// [`service_files`], and what its rule file takes from the ruler's limits when `opts` sets
 /// limits (the rules are built once for both).
+/// Which files of a service the output tree holds besides its rule file.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceParts {
+    pub dashboard: bool,
+    /// Its generated promtool tests.
+    pub tests: bool,
+    /// One runbook per SLO.
+    pub runbooks: bool,
+}
+
+/// The files of every service besides its rules, as `settings` and `opts` ask for them.
+pub fn service_parts(settings: &crate::model::Settings, opts: &RenderOptions) -> ServiceParts {
+    ServiceParts {
+        dashboard: !opts.no_dashboards,
+        tests: opts.format == Format::Yaml
+            && opts.tests.is_some()
+            && opts.target.target.promtool_reads(),
+        // The runbooks name the receivers of `alertmanager.yml`, which only the plain output
+        // has.
+        runbooks: !opts.no_runbooks && opts.format == Format::Yaml && settings.runbooks.enabled,
+    }
+}
+
 pub fn service_output(
     service: &std::sync::Arc<crate::model::Service>,
     settings: &crate::model::Settings,
@@ -162,24 +185,20 @@ pub fn service_output(
     let usage = (opts.target.limits.any()
         || !crate::verify::limits::engine_gaps(service, opts.target.target).is_empty())
     .then(|| crate::verify::limits::measure(service, &rules, &opts.target));
+    let parts = service_parts(settings, opts);
     let mut out = Vec::with_capacity(3 + service.slos.len());
     out.push(rules_document(&cs, &rules, opts));
-    if !opts.no_dashboards {
+    if parts.dashboard {
         out.push(service_dashboard(service, settings, opts));
     }
-    if let (Format::Yaml, Some(t), true) = (
-        opts.format,
-        &opts.tests,
-        opts.target.target.promtool_reads(),
-    ) {
+    if let (true, Some(t)) = (parts.tests, &opts.tests) {
         let tests = crate::compile::scenarios::service_tests(&cs.service, settings, t);
         out.push((
             names::test_file(&service.name),
             yaml::service_test_file(&tests, &cs.source),
         ));
     }
-    // The runbooks name the receivers of `alertmanager.yml`, which only the plain output has.
-    if !opts.no_runbooks && opts.format == Format::Yaml {
+    if parts.runbooks {
         out.extend(runbook::service_runbooks(service, settings, routes));
     }
     (out, usage)
