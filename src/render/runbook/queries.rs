@@ -194,8 +194,8 @@ pub fn raw_ratio(sli: &Sli, w: Duration, groups: &[String]) -> String {
             histogram: HistogramKind::Native,
             ..
         } => format!(
-            "1 - histogram_fraction(-Inf, {le}, sum(rate({metric}{matchers}[{}])))",
-            range(w)
+            "1 - histogram_fraction(-Inf, {le}, {})",
+            sum(&format!("rate({metric}{matchers}[{}])", range(w)))
         ),
         Sli::Latency {
             metric,
