@@ -2,6 +2,7 @@
 //! fails on it.
 
 pub(crate) mod alertmanager;
+mod calendar;
 pub(crate) mod receiver;
 pub(crate) mod routing;
 mod severity;
@@ -13,6 +14,9 @@ pub use crate::syntax::decimal::Decimal;
 pub use crate::syntax::duration::Duration;
 use promql_parser::parser::Expr;
 
+pub use calendar::{
+    Calendar, CalendarPeriod, Exclusion, ExclusionWhen, OFFSET_YEARS, OffsetChange, offsets,
+};
 pub use severity::SeverityKind;
 
 /// Where a service came from.
@@ -157,7 +161,13 @@ pub struct Slo {
     pub description: String,
     /// Percent, e.g. 99.9.
     pub objective: Decimal,
+    /// The rolling window, or a calendar window's nominal length (7d, 30d, 90d), which the
+    /// burn-rate tiers are scaled to.
     pub window: Duration,
+    /// A budget that resets at the start of each calendar period instead of a rolling one.
+    pub calendar: Option<Calendar>,
+    /// Planned maintenance: events in these windows count neither as errors nor as traffic.
+    pub exclusions: Vec<Exclusion>,
     pub sli: Sli,
     /// Labels on every recorded series and alert of the SLO (identity labels included); shared
     /// with the recording rules that carry them.
@@ -232,6 +242,14 @@ pub struct TierSource {
 }
 
 impl Slo {
+    /// The `window` label of the SLO window's series: `30d`, or the calendar period (`month`).
+    pub fn window_label(&self) -> String {
+        match &self.calendar {
+            Some(c) => c.period.as_str().to_string(),
+            None => self.window.to_string(),
+        }
+    }
+
     /// The labels of the SLO's groups (empty when it is not grouped).
     pub fn group_labels(&self) -> &[String] {
         self.grouping.as_ref().map_or(&[], |g| g.labels.as_slice())

@@ -129,6 +129,8 @@ pub(super) fn build_slo(
             .unwrap_or_default(),
         objective,
         window,
+        calendar: None,
+        exclusions: Vec::new(),
         labels: labels.into(),
         alerts,
         budget_alerts,
