@@ -8,7 +8,8 @@
 //! [`names`] of every metric, label and group name and [`diag`] of every diagnostic.
 //! [`driver`] runs the stages for each command and hands the output to stdout, a new output
 //! tree or a comparison with the current one; [`doctor`] checks the specs against live servers;
-//! [`drill`] plays an incident through the generated rules with promtool;
+//! [`drill`] plays an incident through the generated rules with promtool; [`report`] writes an
+//! HTML page of each SLO's budget, burn rates and alerts from a live Prometheus;
 //! [`cli`] parses the command line and dispatches. Imports only go down this order
 //! (`tests/layering.rs`; the layers are drawn in `docs/architecture.md`).
 
@@ -24,6 +25,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod render;
+pub(crate) mod report;
 pub mod syntax;
 pub mod testrun;
 pub(crate) mod validate;

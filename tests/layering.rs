@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! diag, names  ←  syntax  ←  model  ←  load  ←  validate  ←  compile  ←  verify
-//!   ←  render  ←  driver (the crate root, driver, doctor, explain, testrun, fuzzing)  ←  cli  ←  main
+//!   ←  render  ←  driver (the crate root, driver, doctor, explain, testrun, fuzzing, drill, report)  ←  cli  ←  main
 //! ```
 //!
 //! Within a layer, the modules that import each other form no cycle (sibling modules of one
@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("testrun", 8),
     ("fuzzing", 8),
     ("drill", 8),
+    ("report", 8),
     ("driver", 8),
     ("cli", 9),
     ("main", 10),

@@ -26,6 +26,22 @@ pub(super) struct DoctorArgs {
 }
 
 #[derive(Args, Debug)]
+pub(super) struct ReportArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// Show the SLOs as of this instant (RFC 3339, `2026-12-01T09:00:00Z`, or Unix seconds)
+    /// instead of now.
+    #[arg(long, value_name = "RFC3339|UNIX", value_parser = parse_at)]
+    pub(super) at: Option<i64>,
+    /// The HTML file to write, or `-` for stdout.
+    #[arg(short, long, default_value = "report.html")]
+    pub(super) output: PathBuf,
+}
+
+#[derive(Args, Debug)]
 pub(super) struct ConvertArgs {
     #[command(flatten)]
     pub(super) spec: SpecArgs,
@@ -352,6 +368,23 @@ pub(super) fn parse_label(s: &str) -> Result<(String, String), String> {
         return Err("empty label name".into());
     }
     Ok((k.to_string(), v.to_string()))
+}
+
+/// An instant: RFC 3339 (`2026-12-01T09:00:00Z`, `2026-12-01T10:00:00+01:00`) or Unix seconds
+/// (`1796115600`, fractions allowed); Unix seconds.
+pub(super) fn parse_at(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return t
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v < 1e12)
+            .map(|v| v.floor() as i64)
+            .ok_or_else(|| format!("`{s}`: not a Unix time in seconds"));
+    }
+    t.parse::<jiff::Timestamp>()
+        .map(|ts| ts.as_second())
+        .map_err(|_| format!("`{s}`: expected RFC 3339 (2026-12-01T09:00:00Z) or Unix seconds"))
 }
 
 pub(super) fn parse_glob(s: &str) -> Result<globset::Glob, String> {

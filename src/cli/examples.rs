@@ -38,6 +38,11 @@ Examples:
   sloforge doctor --prometheus http://prometheus:9090
   sloforge doctor --prometheus http://prometheus:9090 --alertmanager http://alertmanager:9093";
 
+pub(super) const REPORT: &str = "\
+Examples:
+  sloforge report --prometheus http://prometheus:9090 -o report.html
+  sloforge report --prometheus http://prometheus:9090 --at 2026-12-01T09:00:00Z -o december.html";
+
 pub(super) const TEST: &str = "\
 Examples:
   sloforge test                                  # generated/tests/*.test.yaml under promtool

@@ -16,7 +16,7 @@ use crate::driver::{commands, generate, init, routing};
 use crate::testrun::RunOptions;
 use args::{
     ColorArg, CompletionsArgs, ConvertArgs, DoctorArgs, DrillArgs, ExplainArgs, GenerateArgs,
-    InitArgs, RoutesArgs, SpliceArgs, TestArgs, ValidateArgs,
+    InitArgs, ReportArgs, RoutesArgs, SpliceArgs, TestArgs, ValidateArgs,
 };
 
 #[derive(Parser, Debug)]
@@ -74,6 +74,11 @@ enum Command {
     /// server cannot be reached.
     #[command(after_help = examples::DOCTOR)]
     Doctor(DoctorArgs),
+    /// Write one self-contained HTML page of each SLO from a live Prometheus: the error budget
+    /// over its window against a steady spend, burn rates per alert tier against their
+    /// thresholds, and the alert history; exit 2 when Prometheus cannot be read.
+    #[command(after_help = examples::REPORT)]
+    Report(ReportArgs),
     /// Play a scenario (an outage, errors, slow requests) through the generated rules with the
     /// real promtool: a minute-by-minute timeline of alerts, the receivers Alertmanager notifies
     /// and the error budget spent.
@@ -153,6 +158,13 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             };
             commands::doctor(&a.spec.specs(), &opts, a.output.into())
         }
+        Command::Report(a) => {
+            let opts = crate::report::Options {
+                prometheus: a.prometheus,
+                at: a.at,
+            };
+            commands::report(&a.spec.specs(), &opts, &a.output)
+        }
         Command::Drill(a) => {
             let opts = crate::drill::Options {
                 promtool: a.promtool,
@@ -192,6 +204,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn at_reads_rfc3339_and_unix_seconds() {
+        use super::args::parse_at;
+        assert_eq!(parse_at("2026-12-01T00:00:00Z"), Ok(1_796_083_200));
+        assert_eq!(parse_at("2026-12-01T01:00:00+01:00"), Ok(1_796_083_200));
+        assert_eq!(parse_at("1796083200"), Ok(1_796_083_200));
+        assert_eq!(parse_at("1796083200.9"), Ok(1_796_083_200));
+        assert!(parse_at("yesterday").is_err());
+        assert!(parse_at("").is_err());
+        assert!(parse_at("1.2.3").is_err());
     }
 
     #[test]

@@ -44,6 +44,14 @@ pub struct RangeSeries {
     pub timestamps: Vec<f64>,
 }
 
+/// One series of a matrix with its values: labels and (timestamp in seconds, value) pairs.
+/// Values are Prometheus' float text read as `f64`: `NaN`, `+Inf` and `-Inf` included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub points: Vec<(f64, f64)>,
+}
+
 /// A client of one server (Prometheus or Alertmanager), by its base URL.
 pub struct Client {
     agent: ureq::Agent,
@@ -140,6 +148,79 @@ impl Client {
         Ok(out)
     }
 
+    /// The instant vector of `q` evaluated at `at` (Unix seconds).
+    pub fn instant_at(&self, q: &str, at: i64) -> Result<Vec<Sample>, ApiError> {
+        let time = at.to_string();
+        let data = data_of(
+            "/api/v1/query",
+            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "vector" {
+            return Err(ApiError::Bad(format!(
+                "query `{q}`: expected an instant vector, got {kind:?}"
+            )));
+        }
+        Ok(points_of(&data)
+            .into_iter()
+            .filter_map(|p| {
+                let value = p.points.first()?.1;
+                Some(Sample {
+                    labels: p.labels,
+                    value,
+                })
+            })
+            .collect())
+    }
+
+    /// The float samples of the range query `q` (a range selector or a subquery) evaluated at
+    /// `at` (Unix seconds).
+    pub fn matrix_at(&self, q: &str, at: i64) -> Result<Vec<Points>, ApiError> {
+        let time = at.to_string();
+        let data = data_of(
+            "/api/v1/query",
+            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "matrix" {
+            return Err(ApiError::Bad(format!(
+                "query `{q}`: expected a range vector, got {kind:?}"
+            )));
+        }
+        Ok(points_of(&data))
+    }
+
+    /// `q` evaluated every `step` seconds from `start` to `end` (Unix seconds):
+    /// `/api/v1/query_range`.
+    pub fn query_range(
+        &self,
+        q: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<Vec<Points>, ApiError> {
+        let (start, end, step) = (start.to_string(), end.to_string(), step.max(1).to_string());
+        let data = data_of(
+            "/api/v1/query_range",
+            self.post_form(
+                "/api/v1/query_range",
+                &[
+                    ("query", q),
+                    ("start", &start),
+                    ("end", &end),
+                    ("step", &step),
+                ],
+            )?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "matrix" {
+            return Err(ApiError::Bad(format!(
+                "range query `{q}`: expected a matrix, got {kind:?}"
+            )));
+        }
+        Ok(points_of(&data))
+    }
+
     /// The raw samples of the range selector `q` (`selector[range]`), evaluated now.
     pub fn range_samples(&self, q: &str) -> Result<Vec<RangeSeries>, ApiError> {
         let data = data_of(
@@ -169,6 +250,26 @@ impl Client {
             })
             .collect())
     }
+}
+
+/// The series of a `vector` or `matrix` answer with their float values (`value` or `values`);
+/// a point whose value is not a number's text is left out.
+fn points_of(data: &Json) -> Vec<Points> {
+    let point = |p: &Json| -> Option<(f64, f64)> {
+        Some((p[0].as_f64()?, p[1].as_str()?.parse::<f64>().ok()?))
+    };
+    data["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| Points {
+            labels: labels_of(&r["metric"]),
+            points: match r["values"].as_array() {
+                Some(values) => values.iter().filter_map(point).collect(),
+                None => point(&r["value"]).into_iter().collect(),
+            },
+        })
+        .collect()
 }
 
 fn labels_of(j: &Json) -> std::collections::BTreeMap<String, String> {
@@ -239,5 +340,21 @@ mod tests {
         assert!(data_of("/x", serde_json::json!(42)).is_err());
         assert_eq!(excerpt(""), "(empty)");
         assert_eq!(excerpt(&"a ".repeat(200)).chars().count(), 121);
+    }
+
+    #[test]
+    fn values_read_prometheus_float_text() {
+        let data = serde_json::json!({"result": [
+            {"metric": {"a": "1"}, "values": [[1, "NaN"], [2, "+Inf"], [3, "-Inf"], [4, "0.5"], [5, "x"]]},
+            {"metric": {}, "value": [7.5, "2"]},
+        ]});
+        let p = points_of(&data);
+        assert_eq!(p.len(), 2);
+        assert!(p[0].points[0].1.is_nan());
+        assert_eq!(p[0].points[1].1, f64::INFINITY);
+        assert_eq!(p[0].points[2].1, f64::NEG_INFINITY);
+        assert_eq!(p[0].points[3], (4.0, 0.5));
+        assert_eq!(p[0].points.len(), 4);
+        assert_eq!(p[1].points, vec![(7.5, 2.0)]);
     }
 }

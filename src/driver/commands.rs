@@ -1,5 +1,6 @@
 //! The commands that read the specs and print one answer: `validate`, `convert`, `explain`,
-//! `doctor`, `schema`, and `test`, which runs promtool on generated unit tests.
+//! `doctor`, `report` (an HTML page from a live Prometheus), `schema`, and `test`, which runs
+//! promtool on generated unit tests.
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +199,41 @@ pub(crate) fn doctor(specs: &Specs, opts: &doctor::Options, output: Report) -> i
         }
         Err(e) => {
             eprintln!("error: {}", e.0);
+            2
+        }
+    }
+}
+
+/// `sloforge report`: the HTML page of every SLO, read from a live Prometheus, written to
+/// `output` (`-` for stdout); 2 when Prometheus cannot be read or the file not written.
+pub(crate) fn report(specs: &Specs, opts: &crate::report::Options, output: &Path) -> i32 {
+    let b = specs.build();
+    b.report();
+    let Some(fleet) = b.fleet.as_ref().filter(|_| !b.failed()) else {
+        return 1;
+    };
+    // Now, to the minute: the same minute's data gives the same page.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let page = match crate::report::run(fleet, opts, now - now.rem_euclid(60)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if output == Path::new("-") {
+        out::print(&page);
+        return 0;
+    }
+    match std::fs::write(output, page.as_bytes()) {
+        Ok(()) => {
+            eprintln!("wrote {} ({} bytes)", output.display(), page.len());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", output.display());
             2
         }
     }
