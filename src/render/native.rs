@@ -28,7 +28,7 @@ struct OutSlo {
     #[serde(skip_serializing_if = "String::is_empty")]
     description: String,
     objective: f64,
-    window: String,
+    window: OutWindow,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +38,16 @@ struct OutSlo {
     sli: OutSli,
     #[serde(skip_serializing_if = "Option::is_none")]
     alerting: Option<OutAlerting>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OutWindow {
+    Rolling(String),
+    Calendar {
+        calendar: &'static str,
+        timezone: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -238,7 +248,13 @@ fn slo(s: &Slo) -> OutSlo {
         name: s.name.clone(),
         description: s.description.clone(),
         objective: s.objective.to_f64(),
-        window: s.window.to_string(),
+        window: match &s.calendar {
+            Some(c) => OutWindow::Calendar {
+                calendar: c.period.as_str(),
+                timezone: c.timezone.clone(),
+            },
+            None => OutWindow::Rolling(s.window.to_string()),
+        },
         labels,
         group_by: s.grouping.as_ref().map(|g| g.labels.clone()),
         max_groups: s
