@@ -3,6 +3,7 @@
 
 pub mod configmap;
 pub mod dashboards;
+pub mod live;
 pub mod loopback;
 pub mod routing;
 
