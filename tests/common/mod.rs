@@ -4,6 +4,7 @@
 pub mod chromium;
 pub mod configmap;
 pub mod dashboards;
+pub mod live;
 pub mod loopback;
 pub mod routing;
 
