@@ -23,8 +23,9 @@ check: build
 ## 2.42.0/0.25, 2.53.3/0.28.1, 3.5.3/0.33.1 from Debian's packages; victoria-metrics, vmalert and
 ## Sloth with `go install`; the CRDs of the Prometheus Operator and the VictoriaMetrics operator
 ## from their Go modules, for tests/crds.rs; typescript and @grafana/schema from npm at the versions
-## of scripts/node/package-lock.json, for tests/dashboards.rs). Cached; the system's packages are
-## left alone.
+## of scripts/node/package-lock.json, for tests/dashboards.rs; Debian's chromium, for tests/report.rs,
+## with apt-get when missing and run as root: the only system package). Cached; the system's other
+## packages are left alone.
 tools:
 	scripts/tools.sh
 

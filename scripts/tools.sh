@@ -14,12 +14,15 @@
 #                                  (`@grafana/schema`) from npm, at the exact versions of
 #                                  scripts/node/package-lock.json (`npm ci`; tests/dashboards.rs
 #                                  type-checks every generated dashboard with them)
+#   chromium (system package)      Debian's `chromium`, which tests/report.rs renders the HTML
+#                                  report in (headless); installed with apt-get when it is
+#                                  missing and this runs as root, else a note says how
 #
 # Idempotent: a version whose folder holds a `.complete` marker is not fetched again. Downloads
 # and builds are cached outside the checkout (SLOFORGE_TOOLS_CACHE, default
 # ~/.cache/sloforge-tools; Go's own module and build caches as Go sets them), so a fresh clone
 # on the same machine installs in seconds. Every pinned version is in the table below and
-# nowhere else. Usage: scripts/tools.sh [--only prometheus|go|crds|node]
+# nowhere else. Usage: scripts/tools.sh [--only prometheus|go|crds|node|chromium]
 set -euo pipefail
 
 # suite        prometheus  alertmanager  (upstream versions; any Debian revision of them)
@@ -224,7 +227,23 @@ install_node() {
   echo "$stamp" >"$dest/.complete"
 }
 
-if [ "$ONLY" != go ] && [ "$ONLY" != crds ] && [ "$ONLY" != node ]; then
+# --- Chromium --------------------------------------------------------------------------------
+
+# The only system package: a browser cannot be unpacked beside the checkout as the engines are
+# (it needs its shared libraries). Installed only when missing, and only by root.
+install_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tools: apt-get install chromium (for tests/report.rs)"
+    DEBIAN_FRONTEND=noninteractive apt-get -qq update || fail "apt-get update failed; is the Debian mirror reachable?"
+    DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends chromium >/dev/null ||
+      fail "apt-get install chromium failed"
+  else
+    echo "tools: chromium is not installed; tests/report.rs skips its rendering (as root: apt-get install chromium)" >&2
+  fi
+}
+
+if [ "$ONLY" != go ] && [ "$ONLY" != crds ] && [ "$ONLY" != node ] && [ "$ONLY" != chromium ]; then
   for release in "${PROMETHEUS_RELEASES[@]}"; do
     read -r suite prom am <<<"$release"
     install_prometheus "$suite" "$prom" "$am"
@@ -234,6 +253,7 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = go ]; then install_go_tools; fi
 if [ -z "$ONLY" ] || [ "$ONLY" = crds ]; then install_crds; fi
 if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then install_node; fi
+if [ -z "$ONLY" ] || [ "$ONLY" = chromium ]; then install_chromium; fi
 
 for dir in "$TOOLS"/prometheus/*/; do
   [ -f "$dir/.complete" ] || continue
@@ -247,5 +267,8 @@ for dir in "$TOOLS"/crds/*/; do
 done
 if [ -f "$TOOLS/node/.complete" ]; then
   printf 'tools: %-28s %s\n' "node" "tsc $("$TOOLS/node/node_modules/.bin/tsc" --version | sed 's/^Version //'), @grafana/schema $(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$TOOLS/node/node_modules/@grafana/schema/package.json")"
+fi
+if command -v chromium >/dev/null 2>&1; then
+  printf 'tools: %-28s %s\n' "chromium" "$(chromium --version 2>/dev/null | head -1)"
 fi
 exit 0
