@@ -26,6 +26,89 @@ pub(super) struct DoctorArgs {
 }
 
 #[derive(Args, Debug)]
+pub(super) struct StatusArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// Evaluate at this instant instead of now: RFC 3339 (`2026-11-11T10:00:00Z`) or Unix
+    /// seconds (a post-mortem's "where were we when it started").
+    #[arg(long, value_name = "TIME", value_parser = crate::budget::command::parse_at)]
+    pub(super) at: Option<f64>,
+    /// Report format: a table (coloured on a terminal unless NO_COLOR is set), JSON, or
+    /// Markdown for a pull request or a chat message.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: StatusOutputArg,
+}
+
+/// `status --output`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(super) enum StatusOutputArg {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+impl From<StatusOutputArg> for crate::budget::command::Format {
+    fn from(o: StatusOutputArg) -> Self {
+        match o {
+            StatusOutputArg::Table => Self::Table,
+            StatusOutputArg::Json => Self::Json,
+            StatusOutputArg::Markdown => Self::Markdown,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(super) struct GateArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// The service about to deploy.
+    #[arg(long, value_name = "NAME", required = true)]
+    pub(super) service: String,
+    /// Only this SLO of the service (default: every SLO of it; any frozen one freezes).
+    #[arg(long, value_name = "NAME")]
+    pub(super) slo: Option<String>,
+    /// The first policy stage that freezes deploys. Stages by the budget left: normal ≥ 75 %,
+    /// caution 50–75 %, alert 25–50 %, critical 10–25 %, lockdown < 10 %. The default is the
+    /// seeds' policy: CI/CD deployments pause below 25 %.
+    #[arg(long, value_enum, value_name = "STAGE", default_value_t = StageArg::Critical)]
+    pub(super) min_stage: StageArg,
+    /// This deploy is a hotfix: it goes through in every stage but lockdown (< 10 % left), as
+    /// the policy pauses deployments "except hotfixes" until the budget is nearly gone.
+    #[arg(long)]
+    pub(super) allow_hotfix: bool,
+    /// Decide as at this instant instead of now: RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "TIME", value_parser = crate::budget::command::parse_at)]
+    pub(super) at: Option<f64>,
+}
+
+/// `gate --min-stage`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum StageArg {
+    Caution,
+    Alert,
+    Critical,
+    Lockdown,
+}
+
+impl From<StageArg> for crate::budget::policy::Stage {
+    fn from(s: StageArg) -> Self {
+        match s {
+            StageArg::Caution => Self::Caution,
+            StageArg::Alert => Self::Alert,
+            StageArg::Critical => Self::Critical,
+            StageArg::Lockdown => Self::Lockdown,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
 pub(super) struct ConvertArgs {
     #[command(flatten)]
     pub(super) spec: SpecArgs,

@@ -15,8 +15,8 @@ use crate::driver::out::{self, Report};
 use crate::driver::{commands, generate, init, routing};
 use crate::testrun::RunOptions;
 use args::{
-    ColorArg, CompletionsArgs, ConvertArgs, DoctorArgs, DrillArgs, ExplainArgs, GenerateArgs,
-    InitArgs, RoutesArgs, SpliceArgs, TestArgs, ValidateArgs,
+    ColorArg, CompletionsArgs, ConvertArgs, DoctorArgs, DrillArgs, ExplainArgs, GateArgs,
+    GenerateArgs, InitArgs, RoutesArgs, SpliceArgs, StatusArgs, TestArgs, ValidateArgs,
 };
 
 #[derive(Parser, Debug)]
@@ -74,6 +74,17 @@ enum Command {
     /// server cannot be reached.
     #[command(after_help = examples::DOCTOR)]
     Doctor(DoctorArgs),
+    /// Per SLO, from the series the rules record in a live Prometheus: objective, window,
+    /// SLI, budget left (% and minutes), burn rate per tier, policy stage and time to
+    /// exhaustion at the current 1h burn; exit 1 when an SLO has no data, 2 when Prometheus
+    /// cannot be read.
+    #[command(after_help = examples::STATUS)]
+    Status(StatusArgs),
+    /// Whether the error-budget policy lets SERVICE deploy now: exit 0 allowed, 1 frozen (which
+    /// SLO, which stage, and when the budget is back at zero errors), 2 on usage errors, an
+    /// unreadable Prometheus or missing data — never "allowed" for want of data.
+    #[command(after_help = examples::GATE)]
+    Gate(GateArgs),
     /// Play a scenario (an outage, errors, slow requests) through the generated rules with the
     /// real promtool: a minute-by-minute timeline of alerts, the receivers Alertmanager notifies
     /// and the error budget spent.
@@ -153,6 +164,20 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
             };
             commands::doctor(&a.spec.specs(), &opts, a.output.into())
         }
+        Command::Status(a) => {
+            crate::budget::command::status(&a.spec.specs(), &a.prometheus, a.at, a.output.into())
+        }
+        Command::Gate(a) => crate::budget::command::gate(
+            &a.spec.specs(),
+            &a.prometheus,
+            &a.service,
+            a.slo.as_deref(),
+            a.at,
+            crate::budget::policy::Gate {
+                min_stage: a.min_stage.into(),
+                allow_hotfix: a.allow_hotfix,
+            },
+        ),
         Command::Drill(a) => {
             let opts = crate::drill::Options {
                 promtool: a.promtool,

@@ -44,6 +44,9 @@ pub struct RangeSeries {
     pub timestamps: Vec<f64>,
 }
 
+/// One series of a range answer with its values: labels and (timestamp, value) pairs.
+pub type ValueSeries = (std::collections::BTreeMap<String, String>, Vec<(f64, f64)>);
+
 /// A client of one server (Prometheus or Alertmanager), by its base URL.
 pub struct Client {
     agent: ureq::Agent,
@@ -116,10 +119,17 @@ impl Client {
 
     /// The instant vector of the PromQL query `q`, evaluated now.
     pub fn instant(&self, q: &str) -> Result<Vec<Sample>, ApiError> {
-        let data = data_of(
-            "/api/v1/query",
-            self.post_form("/api/v1/query", &[("query", q)])?,
-        )?;
+        self.instant_at(q, None)
+    }
+
+    /// The instant vector of `q`, evaluated at Unix time `at` (seconds), or now.
+    pub fn instant_at(&self, q: &str, at: Option<f64>) -> Result<Vec<Sample>, ApiError> {
+        let time = at.map(|t| format!("{t:.3}"));
+        let mut form = vec![("query", q)];
+        if let Some(t) = &time {
+            form.push(("time", t));
+        }
+        let data = data_of("/api/v1/query", self.post_form("/api/v1/query", &form)?)?;
         let kind = data["resultType"].as_str().unwrap_or_default();
         if kind != "vector" {
             return Err(ApiError::Bad(format!(
@@ -166,6 +176,38 @@ impl Client {
                     .flatten()
                     .filter_map(|p| p[0].as_f64())
                     .collect(),
+            })
+            .collect())
+    }
+}
+
+impl Client {
+    /// The samples of the range selector `q` (`selector[range]`) at Unix time `at`: per series
+    /// its labels and its (timestamp, value) pairs, float samples only.
+    pub fn range_values_at(&self, q: &str, at: f64) -> Result<Vec<ValueSeries>, ApiError> {
+        let time = format!("{at:.3}");
+        let data = data_of(
+            "/api/v1/query",
+            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "matrix" {
+            return Err(ApiError::Bad(format!(
+                "query `{q}`: expected a range vector, got {kind:?}"
+            )));
+        }
+        Ok(data["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let points = r["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| Some((p[0].as_f64()?, p[1].as_str()?.parse::<f64>().ok()?)))
+                    .collect();
+                (labels_of(&r["metric"]), points)
             })
             .collect())
     }
