@@ -68,6 +68,8 @@ pub enum Code {
     AlertmanagerRelease,
     /// A routing part that the Prometheus Operator's `AlertmanagerConfig` cannot express.
     NotInAlertmanagerConfig,
+    /// A calendar window or a planned-maintenance exclusion that cannot be compiled.
+    Calendar,
     TierNeverFires,
     UnknownFieldWarning,
     /// A part of a foreign spec that has no equivalent here and is left out.
@@ -120,6 +122,7 @@ impl Code {
         Code::AlertmanagerConfig,
         Code::AlertmanagerRelease,
         Code::NotInAlertmanagerConfig,
+        Code::Calendar,
         Code::TierNeverFires,
         Code::UnknownFieldWarning,
         Code::NotMapped,
@@ -168,6 +171,7 @@ impl Code {
             Code::AlertmanagerConfig => "E123",
             Code::AlertmanagerRelease => "E124",
             Code::NotInAlertmanagerConfig => "E125",
+            Code::Calendar => "E126",
             Code::TierNeverFires => "W201",
             Code::UnknownFieldWarning => "W202",
             Code::NotMapped => "W203",
@@ -534,6 +538,7 @@ mod code_tests {
             | Code::AlertmanagerConfig
             | Code::AlertmanagerRelease
             | Code::NotInAlertmanagerConfig
+            | Code::Calendar
             | Code::TierNeverFires
             | Code::UnknownFieldWarning
             | Code::NotMapped

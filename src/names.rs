@@ -4,6 +4,9 @@
 /// Recorded per-second event rates read from the raw series (the only raw read), with
 /// `event="errors"` and `event="total"`.
 pub const EVENTS_RECORD_PREFIX: &str = "slo:sli_events:rate";
+/// Local time in a zone (`timezone`) as Unix-like seconds, for the date functions of a
+/// calendar SLO's or an exclusion's rules: that of the base window the next evaluation records.
+pub const LOCAL_TIME: &str = "slo:local_time:seconds";
 /// Traffic-weighted error ratio, one series per `window`.
 pub const ERROR_RATIO: &str = "slo:sli_error:ratio";
 /// Error ratio divided by the error budget, one series per `window`.
@@ -54,6 +57,11 @@ pub mod label {
     pub const SHORT_WINDOW: &str = "short_window";
     /// `errors` or `total` on the recorded event rates.
     pub const EVENT: &str = "event";
+    /// The calendar period of a calendar SLO's recorded event rates (`202612` for December
+    /// 2026, `20264` for its quarter, the number of Monday weeks since 1970 for a week).
+    pub const PERIOD: &str = "period";
+    /// The zone of `slo:local_time:seconds`.
+    pub const TIMEZONE: &str = "timezone";
     /// Budget-policy stage on budget alerts (`25`, `10`, `exhausted`).
     pub const BUDGET_STAGE: &str = "budget_stage";
     /// What a no-data alert finds missing ([`NO_DATA_EVENTS`], [`NO_DATA_BUCKET`]).

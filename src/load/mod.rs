@@ -7,6 +7,7 @@ mod fast;
 mod files;
 mod lite;
 pub(crate) mod native;
+pub(crate) mod native_window;
 pub(crate) mod node;
 pub(crate) mod openslo;
 pub(crate) mod routing;

@@ -8,6 +8,7 @@ pub use crate::model::SeverityKind;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::native_window::{ExclusionSpec, WindowSpec};
 use super::spanned::Sp;
 
 pub const API_VERSION: &str = "sloforge.dev/v1";
@@ -39,6 +40,9 @@ pub struct ServiceSpec {
     /// Alerting settings for every SLO of the service (each SLO may override them).
     #[serde(default)]
     pub alerting: Option<AlertingSpec>,
+    /// Planned-maintenance windows of every SLO of the service.
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionSpec>,
     /// The service's SLOs.
     pub slos: Vec<SloSpec>,
 }
@@ -54,9 +58,13 @@ pub struct SloSpec {
     /// Objective in percent, e.g. `99.9`; defaults to the service tier's objective.
     #[serde(default)]
     pub objective: Option<Sp<f64>>,
-    /// Rolling window (`7d`, `28d`, `30d`; whole minutes); defaults to the tier's, then `30d`.
+    /// Rolling window (`7d`, `28d`, `30d`; whole minutes), or a calendar window (`{calendar:
+    /// month, timezone: Europe/Berlin}`); defaults to the tier's, then `30d`.
     #[serde(default)]
-    pub window: Option<Sp<String>>,
+    pub window: Option<Sp<WindowSpec>>,
+    /// Planned-maintenance windows of this SLO (besides the service's).
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionSpec>,
     /// Extra labels for this SLO's series and alerts.
     #[serde(default)]
     pub labels: Labels,

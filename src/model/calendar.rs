@@ -10,7 +10,7 @@ use super::Duration;
 /// The first and last year whose UTC-offset changes the rules carry. Rules must be the same
 /// for the same spec whatever the day they are generated, so the range is fixed; `sloforge
 /// doctor` and the README say when it ends.
-pub const OFFSET_YEARS: (i16, i16) = (2020, 2045);
+pub const OFFSET_YEARS: (i16, i16) = (2025, 2045);
 
 /// The length of a calendar budget period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -239,9 +239,9 @@ mod tests {
     fn offsets_follow_daylight_saving() {
         let (first, changes) = offsets("Europe/Berlin").unwrap();
         assert_eq!(first, 3600);
-        assert_eq!(changes[0].at, ts("2020-03-29T01:00:00Z"));
+        assert_eq!(changes[0].at, ts("2025-03-30T01:00:00Z"));
         assert_eq!(changes[0].offset, 7200);
-        assert_eq!(changes.len(), 2 * 26);
+        assert_eq!(changes.len(), 2 * 21);
         let (first, changes) = offsets("UTC").unwrap();
         assert_eq!((first, changes.len()), (0, 0));
         assert!(offsets("Mars/Olympus").is_none());

@@ -5,6 +5,7 @@
 mod alerts;
 mod budget;
 mod burn;
+mod calendar_window;
 mod clashes;
 mod defaults;
 mod fleet;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
+use super::calendar_window;
 use super::clashes::{check_group_clashes, check_slo_name_unique};
 use super::defaults::{Defaults, TierDefaults, merge_alerting};
 use super::labels::{check_labels, check_name, check_service_name};
@@ -10,6 +11,8 @@ use super::sli::native_sli;
 use super::slo::{SloInput, build_slo};
 use crate::diag::{Code, Loc};
 use crate::load::native;
+use crate::load::native_window::WindowSpec;
+use crate::load::spanned::Sp;
 use crate::model::{Service, Slo, SourceFormat};
 
 pub(super) fn service_from_native(
@@ -108,6 +111,23 @@ fn slo_from_native(
     if let Some(a) = &slo.alerting {
         merge_alerting(&mut alerting, a);
     }
+    let wpath = format!("{path}.window");
+    let (window, calendar) = match slo.window.as_ref() {
+        Some(Sp {
+            value: WindowSpec::Rolling(w),
+            loc,
+        }) => (Some(Sp::new(w.clone(), *loc)), None),
+        Some(Sp {
+            value: WindowSpec::Calendar(c),
+            ..
+        }) => (None, calendar_window::calendar(cx, c, &wpath)),
+        None => (None, None),
+    };
+    let exclusions = calendar_window::exclusions(
+        cx,
+        (&s.exclusions, "exclusions"),
+        (&slo.exclusions, &format!("{path}.exclusions")),
+    );
     let input = SloInput {
         service: &s.name.value,
         team: &s.team.value,
@@ -115,7 +135,7 @@ fn slo_from_native(
         name: &slo.name,
         description: slo.description.as_ref(),
         objective: slo.objective.as_ref(),
-        window: slo.window.as_ref(),
+        window: window.as_ref(),
         sli,
         labels,
         alerting,
@@ -125,6 +145,8 @@ fn slo_from_native(
         custom_tiers: None,
         group_by: slo.group_by.clone(),
         max_groups: slo.max_groups.clone(),
+        calendar,
+        exclusions,
     };
     build_slo(cx, d, tier, input)
 }

@@ -14,7 +14,7 @@ use super::no_data::no_data_alerts;
 use crate::diag::{Code, Loc};
 use crate::load::native::{AlertingSpec, SeverityKind};
 use crate::load::spanned::Sp;
-use crate::model::{AlertTierPolicy, Decimal, Duration, Sli, Slo, SloSource};
+use crate::model::{AlertTierPolicy, Calendar, Decimal, Duration, Exclusion, Sli, Slo, SloSource};
 use crate::names;
 use crate::syntax::gotmpl;
 
@@ -41,6 +41,9 @@ pub(super) struct SloInput<'a> {
     /// `group_by` and `max_groups` (Sloth's `by (…)` and OpenSLO's grouping map onto them).
     pub(super) group_by: Option<Sp<Vec<Sp<String>>>>,
     pub(super) max_groups: Option<Sp<u64>>,
+    /// A calendar window (the spec's `window: {calendar: …}`), validated.
+    pub(super) calendar: Option<Calendar>,
+    pub(super) exclusions: Vec<Exclusion>,
 }
 
 /// The SLO of `input`, or None after reporting why not; `tier` is its service's tier.
@@ -52,9 +55,13 @@ pub(super) fn build_slo(
 ) -> Option<Slo> {
     let p = &input.path;
     let objective = objective(cx, &input, tier);
-    let window = match input.window.or(tier.and_then(|t| t.window.as_ref())) {
-        Some(w) => window_value(cx, w, &format!("{p}.window")),
-        None => Some(d.window),
+    let window = match (&input.calendar, input.window) {
+        (Some(c), _) => Some(c.period.nominal()),
+        (None, Some(w)) => window_value(cx, w, &format!("{p}.window")),
+        (None, None) => match tier.and_then(|t| t.window.as_ref()) {
+            Some(w) => window_value(cx, w, &format!("{p}.window")),
+            None => Some(d.window),
+        },
     };
     let labels = slo_labels(&input);
     let (Some(objective), Some(window)) = (objective, window) else {
@@ -129,8 +136,8 @@ pub(super) fn build_slo(
             .unwrap_or_default(),
         objective,
         window,
-        calendar: None,
-        exclusions: Vec::new(),
+        calendar: input.calendar.clone(),
+        exclusions: input.exclusions.clone(),
         labels: labels.into(),
         alerts,
         budget_alerts,

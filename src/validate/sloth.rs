@@ -143,6 +143,8 @@ fn slo_from_sloth(
         custom_tiers: None,
         group_by: implied_groups,
         max_groups: None,
+        calendar: None,
+        exclusions: Vec::new(),
     };
     build_slo(cx, d, None, input)
 }

@@ -43,7 +43,7 @@ impl Groups<'_> {
         self.agg("sum", e)
     }
 
-    fn agg(self, op: &str, e: &str) -> String {
+    pub(super) fn agg(self, op: &str, e: &str) -> String {
         if self.any() {
             concat(&[op, " by (", &self.list(), ") (", e, ")"])
         } else {

@@ -40,9 +40,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+mod calendar;
 mod events;
 
-use crate::model::{Counter, Duration, NoDataKind, Settings, Sli, Slo};
+use crate::model::{Calendar, Counter, Duration, NoDataKind, Settings, Sli, Slo};
 use crate::names::{self, label};
 use crate::syntax::promql::selector;
 
@@ -172,12 +173,18 @@ fn coarse_group(slo: &Slo, settings: &Settings) -> Option<RuleGroup> {
         expr,
         labels: Arc::clone(&slo.labels),
     })];
+    // A calendar SLO's coverage is per period, as its rates are.
+    let mut by_period = slo.group_labels().to_vec();
+    if slo.calendar.is_some() {
+        by_period.push(label::PERIOD.to_string());
+    }
+    let gp = Groups { labels: &by_period };
     if is_coarse(slo.window, settings) {
         rules.push(Rule::Record(RecordingRule {
             record: names::coverage_record(&step.to_string()),
             expr: format!(
                 "{} / {per_step}",
-                g.sum(&format!(
+                gp.sum(&format!(
                     "count_over_time({total}[{range}] offset {offset})"
                 ))
             ),
@@ -252,6 +259,86 @@ fn covered(slo: &Slo, settings: &Settings) -> String {
     }
 }
 
+/// The current calendar period's `slo:sli_error:ratio` (`window="month"`): Σerrors/Σtotal of
+/// the coarse rates recorded in it, `0` before any.
+fn period_ratio(out: &mut String, slo: &Slo, settings: &Settings, c: &Calendar) {
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
+    let coarse = names::coarse_record(
+        &settings.coarse_step().to_string(),
+        &settings.base_window.to_string(),
+    );
+    let step = settings.evaluation_interval;
+    let info = calendar::period_info(slo, c, settings.base_window, step);
+    let range = settings.window_range(c.period.longest());
+    let in_period = |event: &'static str| {
+        g.sum(&format!(
+            "sum_over_time({}[{range}] offset {step}) and on({}) {info}",
+            sel(&coarse, slo, &[(label::EVENT, event)]),
+            label::PERIOD
+        ))
+    };
+    let (errors, total) = (
+        in_period(label::EVENT_ERRORS),
+        in_period(label::EVENT_TOTAL),
+    );
+    let zero = if g.any() {
+        format!("0 * {total}")
+    } else {
+        "on() vector(0)".to_string()
+    };
+    let _ = write!(
+        out,
+        "label_replace({errors} / ({total} > 0) or {zero}, \"{}\", \"{}\", \"\", \"\")",
+        label::WINDOW,
+        c.period.as_str()
+    );
+}
+
+/// The share of the current calendar period the rules have covered, in [0, 1] (label-free,
+/// or per group): the coarse steps recorded in the period over the steps the period holds.
+/// The count is divided by the coarse records of the last coarse step, as for a rolling
+/// window (one, or one per evaluation under `promtool test rules`).
+fn period_covered(slo: &Slo, settings: &Settings, c: &Calendar) -> String {
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
+    let cstep = settings.coarse_step();
+    let cov = sel(&names::coverage_record(&cstep.to_string()), slo, &[]);
+    let step = settings.evaluation_interval;
+    let base = settings.base_window;
+    let info = calendar::period_info(slo, c, base, step);
+    let steps = g.sum(&format!(
+        "sum_over_time({cov}[{}] offset {step}) and on({}) {info}",
+        settings.window_range(c.period.longest()),
+        label::PERIOD
+    ));
+    // One coverage series per period: the step that straddles two periods has two.
+    let records = g.agg(
+        "max",
+        &format!(
+            "count_over_time({cov}[{}] offset {step})",
+            settings.window_range(cstep)
+        ),
+    );
+    let (steps, records) = if g.any() {
+        (steps, records)
+    } else {
+        (
+            format!("({steps} or on() vector(0))"),
+            format!("({records} or on() vector(1))"),
+        )
+    };
+    let join = if g.any() { "on() group_left()" } else { "on()" };
+    format!(
+        "clamp_max({steps} / {} clamp_min({records}, 1) * {} / {join} ({}), 1)",
+        g.on(),
+        seconds(cstep),
+        calendar::period_seconds(slo, c, base, step)
+    )
+}
+
 /// The rule group of one SLO.
 fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
@@ -267,6 +354,16 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let g = Groups {
         labels: slo.group_labels(),
     };
+    // The local time of the zones of a calendar and of exclusions, for the next evaluation.
+    for zone in calendar::zones(slo) {
+        let mut labels = (*slo.labels).clone();
+        labels.insert(label::TIMEZONE.to_string(), zone.clone());
+        rules.push(Rule::Record(RecordingRule {
+            record: names::LOCAL_TIME.into(),
+            expr: calendar::local_time_rule(&zone, base, step),
+            labels: Arc::new(labels),
+        }));
+    }
     let (errors, total) = event_exprs(&slo.sli, base, settings.raw_range(), g);
     // Errors absent are none (nothing failed yet), except for a latency SLI, where they are
     // absent only without the threshold's bucket. Total absent stays absent: no data, which
@@ -282,23 +379,37 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         _ if g.any() => concat(&[&errors, " or 0 * ", &total]),
         _ => or_zero(&errors),
     };
+    let mut base_expr = concat(&[
+        "label_replace(",
+        &errors,
+        ", \"",
+        ev,
+        "\", \"",
+        label::EVENT_ERRORS,
+        "\", \"\", \"\") or label_replace(",
+        &total,
+        ", \"",
+        ev,
+        "\", \"",
+        label::EVENT_TOTAL,
+        "\", \"\", \"\")",
+    ]);
+    // Planned maintenance: nothing recorded, so its events count in no window or budget.
+    let excluded = calendar::excluded(slo, base, step);
+    if let Some(e) = &excluded {
+        base_expr = format!("({base_expr}) unless on() ({e})");
+    }
+    // A calendar SLO's rates carry the period they were recorded in.
+    if let Some(c) = &slo.calendar {
+        base_expr = format!(
+            "({base_expr}) * on() group_left({}) {}",
+            label::PERIOD,
+            calendar::period_info(slo, c, base, step)
+        );
+    }
     rules.push(Rule::Record(RecordingRule {
         record: events.clone(),
-        expr: concat(&[
-            "label_replace(",
-            &errors,
-            ", \"",
-            ev,
-            "\", \"",
-            label::EVENT_ERRORS,
-            "\", \"\", \"\") or label_replace(",
-            &total,
-            ", \"",
-            ev,
-            "\", \"",
-            label::EVENT_TOTAL,
-            "\", \"\", \"\")",
-        ]),
+        expr: base_expr,
         labels: labels.clone(),
     }));
 
@@ -359,6 +470,10 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         }
         let _ = write!(ratio, ", \"{}\", \"{w}\", \"\", \"\")", label::WINDOW);
     }
+    if let Some(c) = &slo.calendar {
+        ratio.push_str(" or ");
+        period_ratio(&mut ratio, slo, settings, c);
+    }
     rules.push(Rule::Record(RecordingRule {
         record: names::ERROR_RATIO.into(),
         expr: ratio,
@@ -379,14 +494,17 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         expr: format!("vector({budget})"),
         labels: labels.clone(),
     }));
-    let full = slo.window.to_string();
+    let full = slo.window_label();
+    let covered = match &slo.calendar {
+        Some(c) => period_covered(slo, settings, c),
+        None => covered(slo, settings),
+    };
     rules.push(Rule::Record(RecordingRule {
         record: names::BUDGET_REMAINING.into(),
         expr: format!(
-            "1 - {} * {} group_left() {} / {budget}",
+            "1 - {} * {} group_left() {covered} / {budget}",
             sel(names::ERROR_RATIO, slo, &[(label::WINDOW, &full)]),
             g.on(),
-            covered(slo, settings)
         ),
         labels: labels.clone(),
     }));
@@ -452,7 +570,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         )
     };
     for n in &slo.no_data_alerts {
-        let expr = match n.kind {
+        let mut expr = match n.kind {
             NoDataKind::Events => format!("vector(1) unless on() {}", recorded(label::EVENT_TOTAL)),
             // Per group: one group's histogram may lack the bucket while the others have it.
             NoDataKind::ThresholdBucket if g.any() => format!(
@@ -467,6 +585,10 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
                 recorded(label::EVENT_ERRORS)
             ),
         };
+        if let Some(e) = &excluded {
+            // Nothing is recorded during planned maintenance, which is not missing data.
+            let _ = write!(expr, " unless on() ({e})");
+        }
         rules.push(Rule::Alert(AlertingRule {
             alert: n.alert_name.clone(),
             expr,

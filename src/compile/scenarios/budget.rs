@@ -23,7 +23,15 @@ impl Ctx<'_> {
         s: &Synthetic,
         full: bool,
     ) -> Result<(TestGroup, Vec<String>), String> {
-        let w = self.slo.window.as_millis();
+        // A calendar window: the length of the test's first period.
+        let w = match &self.slo.calendar {
+            Some(c) => c
+                .bounds_at(i64::try_from(self.warm / 1000).unwrap_or(0))
+                .map_or(self.slo.window.as_millis(), |(a, b)| {
+                    u64::try_from(b - a).unwrap_or(0) * 1000
+                }),
+            None => self.slo.window.as_millis(),
+        };
         let budget = self.slo.error_budget().to_f64();
         let outage = self.round_up(
             ((w as f64 * budget / 8.0 / self.step as f64).round() as u64).max(1) * self.step,
@@ -85,7 +93,7 @@ impl Ctx<'_> {
             self.slo.name,
             ms(outage),
             ms(start),
-            self.slo.window,
+            self.slo.window_label(),
             self.at(k)
         );
         let note = format!(
@@ -99,7 +107,7 @@ impl Ctx<'_> {
     /// no budget-stage alert has fired.
     fn budget_checks(&self, k: usize, remaining: f64, stages_quiet: bool) -> Vec<ExprTest> {
         let mut l: BTreeMap<String, String> = (*self.slo.labels).clone();
-        l.insert(label::WINDOW.into(), self.slo.window.to_string());
+        l.insert(label::WINDOW.into(), self.slo.window_label());
         let remaining_sel = promql::selector(names::BUDGET_REMAINING, self.identity());
         let mut checks = vec![ExprTest {
             expr: format!(

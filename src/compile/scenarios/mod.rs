@@ -34,6 +34,7 @@
 
 mod budget;
 mod burn;
+mod calendar;
 mod ctx;
 mod groups;
 mod no_data;
@@ -256,8 +257,24 @@ fn slo_tests(
             }
         }
     }
+    if let (Some(s), Some(_)) = (synth.as_ref(), &slo.calendar) {
+        match cx.period_reset(s) {
+            Ok((g, n)) => {
+                groups.push(g);
+                notes.extend(n);
+            }
+            Err(why) => notes.push(format!("no period-boundary test: {why}")),
+        }
+    }
     if let Some(s) = synth.as_ref() {
-        for full in [false, true] {
+        // A calendar window is never whole before it resets: its boundary test stands for the
+        // test after a whole window.
+        let fulls: &[bool] = if slo.calendar.is_some() {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for &full in fulls {
             match cx.budget(s, full) {
                 Ok((g, n)) => {
                     groups.push(g);

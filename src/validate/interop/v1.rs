@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::diag::{Code, Loc};
+use crate::load::node::Value;
 use crate::load::openslo as os;
 use crate::load::spanned::Sp;
-use crate::model::Sli;
+use crate::model::{Calendar, CalendarPeriod, Sli};
 use crate::validate::{Ctx, Defaults, SloInput, build_slo, check_name, window_value};
 
 use super::index::Index;
@@ -36,8 +37,15 @@ pub(super) fn v1_slo(
         ok = false;
     }
     let default_window = Sp::new(d.window.to_string(), slo.metadata.name.loc);
-    let window = time_window(cx, spec, &default_window);
-    let window_value = window.and_then(|w| window_value(cx, w, "spec.timeWindow[0].duration"));
+    let (window, calendar) = match time_window(cx, spec, &default_window) {
+        Some(Window::Rolling(w)) => (Some(w), None),
+        Some(Window::Calendar(c)) => (None, Some(c)),
+        None => (None, None),
+    };
+    let window_value = match (&calendar, window) {
+        (Some(c), _) => Some(c.period.nominal()),
+        (None, w) => w.and_then(|w| window_value(cx, w, "spec.timeWindow[0].duration")),
+    };
     let sli_doc = slo_indicator(cx, ix, spec);
     let tiers = window_value.and_then(|w| tiers_from_policies(cx, d, ix, spec, w, "spec"));
     let count = spec.objectives.value.len();
@@ -87,6 +95,8 @@ pub(super) fn v1_slo(
             custom_tiers: tiers.clone(),
             group_by: implied_groups,
             max_groups: None,
+            calendar: calendar.clone(),
+            exclusions: Vec::new(),
         };
         if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);
@@ -97,23 +107,76 @@ pub(super) fn v1_slo(
     }
 }
 
-/// The SLO's window: its one rolling time window, else the default window.
+enum Window<'a> {
+    Rolling(&'a Sp<String>),
+    Calendar(Calendar),
+}
+
+/// The SLO's window: its one time window (rolling, or a calendar one: `isRolling: false` with
+/// a duration of `1M`, `1Q` or `1w` and the calendar's `timeZone`), else the default window.
 fn time_window<'a>(
     cx: &mut Ctx,
     spec: &'a os::SloSpec,
     default_window: &'a Sp<String>,
-) -> Option<&'a Sp<String>> {
+) -> Option<Window<'a>> {
     let Some(tw) = &spec.time_window else {
-        return Some(default_window);
+        return Some(Window::Rolling(default_window));
     };
     match tw.value.as_slice() {
-        [w] if w.is_rolling && w.calendar.is_none() => Some(&w.duration),
+        [w] if w.is_rolling && w.calendar.is_none() => Some(Window::Rolling(&w.duration)),
+        [w] if !w.is_rolling => {
+            let period = match w.duration.value.as_str() {
+                "1M" | "1mo" => Some(CalendarPeriod::Month),
+                "1Q" | "3M" => Some(CalendarPeriod::Quarter),
+                "1w" | "7d" => Some(CalendarPeriod::Week),
+                _ => None,
+            };
+            let zone = w.calendar.as_ref().and_then(|c| match &c.value {
+                Value::Map(entries) => {
+                    entries
+                        .iter()
+                        .find_map(|(k, v)| match (&k.value, &v.value) {
+                            (Value::Str(k), Value::Str(z)) if k == "timeZone" => Some(z.clone()),
+                            _ => None,
+                        })
+                }
+                _ => None,
+            });
+            let timezone = zone.unwrap_or_else(|| "UTC".to_string());
+            match period {
+                Some(period) if crate::model::offsets(&timezone).is_some() => {
+                    Some(Window::Calendar(Calendar { period, timezone }))
+                }
+                Some(_) => {
+                    cx.err(
+                        Code::Calendar,
+                        w.calendar.as_ref().map_or(w.duration.loc, |c| c.loc),
+                        "spec.timeWindow[0].calendar.timeZone",
+                        format!("unknown time zone `{}`", timezone.escape_debug()),
+                    );
+                    None
+                }
+                None => {
+                    cx.err_help(
+                        Code::Calendar,
+                        w.duration.loc,
+                        "spec.timeWindow[0].duration",
+                        format!(
+                            "calendar window `{}` is not supported",
+                            w.duration.value.escape_debug()
+                        ),
+                        "write `1M` (a month), `1Q` (a quarter) or `1w` (a week)",
+                    );
+                    None
+                }
+            }
+        }
         [w] => {
             cx.err(
                 Code::DurationSyntax,
                 w.duration.loc,
                 "spec.timeWindow[0]",
-                "calendar windows are not supported: use a rolling window (`isRolling: true`)",
+                "a rolling window has no calendar: remove `calendar` or set `isRolling: false`",
             );
             None
         }

@@ -77,6 +77,8 @@ pub(super) fn v1alpha_slo(
             custom_tiers: None,
             group_by: implied_groups,
             max_groups: None,
+            calendar: None,
+            exclusions: Vec::new(),
         };
         if let Some(s) = build_slo(cx, d, None, input) {
             built.push(s);

@@ -7,7 +7,7 @@ use crate::diag::Code;
 use crate::load::spanned::Sp;
 use crate::validate::Ctx;
 
-pub(super) const WEEKDAYS: [&str; 7] = [
+pub(in crate::validate) const WEEKDAYS: [&str; 7] = [
     "sunday",
     "monday",
     "tuesday",
@@ -32,7 +32,7 @@ pub(super) const MONTHS: [&str; 12] = [
 ];
 
 /// Minutes since midnight of `HH:MM` (00:00–23:59, or 24:00), as Alertmanager parses it.
-pub(super) fn parse_clock(s: &str) -> Option<u32> {
+pub(in crate::validate) fn parse_clock(s: &str) -> Option<u32> {
     let b = s.as_bytes();
     if b.len() != 5
         || b[2] != b':'
@@ -58,7 +58,7 @@ pub(super) fn clock(m: u32) -> String {
 
 /// A set of indices (weekdays 0–6 from Sunday, months 0–11) from names or ranges `a:b`. A range
 /// that wraps (`friday:monday`) is accepted and becomes the days it covers.
-pub(super) fn parse_named_set(
+pub(in crate::validate) fn parse_named_set(
     cx: &mut Ctx,
     items: &[Sp<String>],
     names: &[&str],

@@ -3,7 +3,7 @@
 //! time intervals checked the way Alertmanager checks them (and put into a form it reads
 //! correctly). This module finds the document and assembles the routing from its parts.
 
-mod calendar;
+pub(super) mod calendar;
 mod facts;
 mod http;
 mod integrations;
