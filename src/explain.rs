@@ -41,6 +41,20 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
             num((s.outage_minute_budget_percent * 100.0).round() / 100.0),
             s.window
         );
+        if let Some(c) = &s.calendar {
+            let _ = writeln!(
+                out,
+                "  calendar window: one budget per {c}, reset at 00:00 at the period's start in that zone (daylight saving followed); the burn-rate tiers keep the windows of the {} nominal length; the period's budget is counted from the hourly records, so it lags by up to an hour, and its young-period share scales the events seen so far to the whole period",
+                s.window
+            );
+        }
+        if !s.exclusions.is_empty() {
+            let _ = writeln!(
+                out,
+                "  planned maintenance ({}): events in these windows are not recorded, so they count in no window and no budget, and no alert sees them",
+                s.exclusions.join(", ")
+            );
+        }
         if let Some(g) = &s.groups {
             let _ = writeln!(
                 out,

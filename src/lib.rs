@@ -13,6 +13,7 @@
 //! [`cli`] parses the command line and dispatches. Imports only go down this order
 //! (`tests/layering.rs`; the layers are drawn in `docs/architecture.md`).
 
+pub(crate) mod budget;
 pub mod cli;
 pub mod compile;
 pub mod diag;

@@ -197,7 +197,11 @@ fn recorded(dir: &Path) -> Recorded {
         .map(|o| {
             (
                 key(o),
-                o.ratio_windows().iter().map(ToString::to_string).collect(),
+                o.ratio_windows()
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(o.calendar.as_ref().map(|c| c.period.as_str().to_string()))
+                    .collect(),
             )
         })
         .collect();

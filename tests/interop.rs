@@ -97,7 +97,7 @@ fn openslo_warnings_and_errors_are_located() {
     assert_eq!(o.status.code(), Some(1));
     for what in [
         "Timeslices",
-        "calendar windows",
+        "calendar window `2M` is not supported",
         "thresholdMetric",
         "Datadog",
         "missing-sli",

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! diag, names  ←  syntax  ←  model  ←  load  ←  validate  ←  compile  ←  verify
-//!   ←  render  ←  driver (the crate root, driver, doctor, explain, testrun, fuzzing, drill, report)  ←  cli  ←  main
+//!   ←  render  ←  driver (the crate root, driver, doctor, budget, explain, testrun, fuzzing, drill, report)  ←  cli  ←  main
 //! ```
 //!
 //! Within a layer, the modules that import each other form no cycle (sibling modules of one
@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("verify", 6),
     ("render", 7),
     ("", 8),
+    ("budget", 8),
     ("doctor", 8),
     ("explain", 8),
     ("testrun", 8),

@@ -17,12 +17,8 @@ fn one(fleet: &LiveFleet, q: &str, at: i64) -> f64 {
     r[0].1
 }
 
-/// Budget remaining of a 30-day window ending at `at`, counted minute by minute; a window
-/// older than the data counts its errors against 30 days of traffic.
 fn remaining(tl: &common::live::Timeline, job: &str, budget: f64, at: i64) -> f64 {
-    let (errors, total) = tl.events(job, at - 30 * DAY, at);
-    let full = common::live::RATE * (30 * DAY) as f64;
-    1.0 - errors / total.max(full) / budget
+    tl.remaining(job, budget, at)
 }
 
 #[test]

@@ -118,14 +118,17 @@ fn recorded_reads(expr: &str) -> Vec<(String, bool)> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '_'))
             .unwrap_or(tail.len());
         let name = tail[..end].to_string();
-        // Whether this read is a range that ends at least one evaluation back.
+        // Whether this read is a range that ends at least one evaluation back, or an instant
+        // read one evaluation back (the local time of a calendar SLO: the latest sample then,
+        // through the lookback).
         let after = &tail[end..];
         let selector_end = after.find('}').map_or(0, |j| j + 1);
-        let offset = after[selector_end..].starts_with('[')
+        let offset = (after[selector_end..].starts_with('[')
             && after[selector_end..]
                 .split(')')
                 .next()
-                .is_some_and(|r| r.contains("] offset "));
+                .is_some_and(|r| r.contains("] offset ")))
+            || after[selector_end..].starts_with(" offset ");
         out.push((name, offset));
         rest = &tail[end..];
     }

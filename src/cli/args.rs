@@ -26,16 +26,99 @@ pub(super) struct DoctorArgs {
 }
 
 #[derive(Args, Debug)]
+pub(super) struct StatusArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// Evaluate at this instant instead of now: RFC 3339 (`2026-11-11T10:00:00Z`) or Unix
+    /// seconds (a post-mortem's "where were we when it started").
+    #[arg(long, value_name = "TIME", value_parser = crate::budget::command::parse_at)]
+    pub(super) at: Option<f64>,
+    /// Report format: a table (coloured on a terminal unless NO_COLOR is set), JSON, or
+    /// Markdown for a pull request or a chat message.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) output: StatusOutputArg,
+}
+
+/// `status --output`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub(super) enum StatusOutputArg {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+impl From<StatusOutputArg> for crate::budget::command::Format {
+    fn from(o: StatusOutputArg) -> Self {
+        match o {
+            StatusOutputArg::Table => Self::Table,
+            StatusOutputArg::Json => Self::Json,
+            StatusOutputArg::Markdown => Self::Markdown,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(super) struct GateArgs {
+    #[command(flatten)]
+    pub(super) spec: SpecArgs,
+    /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
+    #[arg(long, value_name = "URL", required = true)]
+    pub(super) prometheus: String,
+    /// The service about to deploy.
+    #[arg(long, value_name = "NAME", required = true)]
+    pub(super) service: String,
+    /// Only this SLO of the service (default: every SLO of it; any frozen one freezes).
+    #[arg(long, value_name = "NAME")]
+    pub(super) slo: Option<String>,
+    /// The first policy stage that freezes deploys. Stages by the budget left: normal ≥ 75 %,
+    /// caution 50–75 %, alert 25–50 %, critical 10–25 %, lockdown < 10 %. The default is the
+    /// seeds' policy: CI/CD deployments pause below 25 %.
+    #[arg(long, value_enum, value_name = "STAGE", default_value_t = StageArg::Critical)]
+    pub(super) min_stage: StageArg,
+    /// This deploy is a hotfix: it goes through in every stage but lockdown (< 10 % left), as
+    /// the policy pauses deployments "except hotfixes" until the budget is nearly gone.
+    #[arg(long)]
+    pub(super) allow_hotfix: bool,
+    /// Decide as at this instant instead of now: RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "TIME", value_parser = crate::budget::command::parse_at)]
+    pub(super) at: Option<f64>,
+}
+
+/// `gate --min-stage`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum StageArg {
+    Caution,
+    Alert,
+    Critical,
+    Lockdown,
+}
+
+impl From<StageArg> for crate::budget::policy::Stage {
+    fn from(s: StageArg) -> Self {
+        match s {
+            StageArg::Caution => Self::Caution,
+            StageArg::Alert => Self::Alert,
+            StageArg::Critical => Self::Critical,
+            StageArg::Lockdown => Self::Lockdown,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
 pub(super) struct ReportArgs {
     #[command(flatten)]
     pub(super) spec: SpecArgs,
     /// Base URL of the Prometheus that runs the generated rules (`http://prometheus:9090`).
     #[arg(long, value_name = "URL", required = true)]
     pub(super) prometheus: String,
-    /// Show the SLOs as of this instant (RFC 3339, `2026-12-01T09:00:00Z`, or Unix seconds)
-    /// instead of now.
-    #[arg(long, value_name = "RFC3339|UNIX", value_parser = parse_at)]
-    pub(super) at: Option<i64>,
+    /// Show the SLOs as at this instant instead of now: RFC 3339 (`2026-12-01T09:00:00Z`) or
+    /// Unix seconds (a monthly review, a post-mortem).
+    #[arg(long, value_name = "TIME", value_parser = crate::budget::command::parse_at)]
+    pub(super) at: Option<f64>,
     /// The HTML file to write, or `-` for stdout.
     #[arg(short, long, default_value = "report.html")]
     pub(super) output: PathBuf,
@@ -368,23 +451,6 @@ pub(super) fn parse_label(s: &str) -> Result<(String, String), String> {
         return Err("empty label name".into());
     }
     Ok((k.to_string(), v.to_string()))
-}
-
-/// An instant: RFC 3339 (`2026-12-01T09:00:00Z`, `2026-12-01T10:00:00+01:00`) or Unix seconds
-/// (`1796115600`, fractions allowed); Unix seconds.
-pub(super) fn parse_at(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return t
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v < 1e12)
-            .map(|v| v.floor() as i64)
-            .ok_or_else(|| format!("`{s}`: not a Unix time in seconds"));
-    }
-    t.parse::<jiff::Timestamp>()
-        .map(|ts| ts.as_second())
-        .map_err(|_| format!("`{s}`: expected RFC 3339 (2026-12-01T09:00:00Z) or Unix seconds"))
 }
 
 pub(super) fn parse_glob(s: &str) -> Result<globset::Glob, String> {

@@ -73,3 +73,20 @@ Examples:
   sloforge drill outage:checkout/availability@10m          # page, notify, resolve
   sloforge drill errors:cart/availability:2%@6h --before 1h
   sloforge drill latency:catalog:30%@1h --output json | jq '.moments[].events[]'";
+
+pub(super) const STATUS: &str = "\
+Examples:
+  sloforge status --prometheus http://prometheus:9090
+  sloforge status --prometheus http://prometheus:9090 --at 2026-11-04T15:00:00Z   # a post-mortem
+  sloforge status --prometheus http://prometheus:9090 --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
+
+pub(super) const GATE: &str = "\
+The policy (the seeds'): by the budget left, normal >= 75 %, caution 50-75 %, alert 25-50 %,
+critical 10-25 %, lockdown < 10 %. Deploys freeze from --min-stage on (default critical, i.e.
+below 25 %). --allow-hotfix lets the deploy through in every stage but lockdown. A frozen rolling
+budget recovers as its errors age out of the window; a calendar one when the next period starts.
+
+Examples:
+  sloforge gate --prometheus http://prometheus:9090 --service checkout
+  sloforge gate --prometheus http://prometheus:9090 --service checkout --allow-hotfix
+  sloforge gate --prometheus http://prometheus:9090 --service checkout --slo availability --min-stage alert";

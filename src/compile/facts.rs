@@ -23,6 +23,12 @@ pub struct SloExplanation {
     pub objective: f64,
     pub window: String,
     pub window_seconds: u64,
+    /// A calendar window: its period and zone (`month in America/New_York`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Planned-maintenance exclusions, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<String>,
     pub error_budget: f64,
     /// Minutes of total outage the budget allows over the window.
     pub error_budget_minutes: f64,
@@ -205,6 +211,11 @@ pub fn explain_slo(slo: &Slo, format: SourceFormat, settings: &Settings) -> SloE
         objective: slo.objective.to_f64(),
         window: slo.window.to_string(),
         window_seconds: slo.window.as_millis() / 1000,
+        calendar: slo
+            .calendar
+            .as_ref()
+            .map(|c| format!("{} in {}", c.period.as_str(), c.timezone)),
+        exclusions: slo.exclusions.iter().map(|e| e.name.clone()).collect(),
         error_budget: budget.to_f64(),
         error_budget_minutes: budget_minutes.to_f64(),
         outage_minute_budget_percent: if budget_minutes.to_f64() > 0.0 {

@@ -44,13 +44,8 @@ pub struct RangeSeries {
     pub timestamps: Vec<f64>,
 }
 
-/// One series of a matrix with its values: labels and (timestamp in seconds, value) pairs.
-/// Values are Prometheus' float text read as `f64`: `NaN`, `+Inf` and `-Inf` included.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Points {
-    pub labels: std::collections::BTreeMap<String, String>,
-    pub points: Vec<(f64, f64)>,
-}
+/// One series of a range answer with its values: labels and (timestamp, value) pairs.
+pub type ValueSeries = (std::collections::BTreeMap<String, String>, Vec<(f64, f64)>);
 
 /// A client of one server (Prometheus or Alertmanager), by its base URL.
 pub struct Client {
@@ -124,10 +119,17 @@ impl Client {
 
     /// The instant vector of the PromQL query `q`, evaluated now.
     pub fn instant(&self, q: &str) -> Result<Vec<Sample>, ApiError> {
-        let data = data_of(
-            "/api/v1/query",
-            self.post_form("/api/v1/query", &[("query", q)])?,
-        )?;
+        self.instant_at(q, None)
+    }
+
+    /// The instant vector of `q`, evaluated at Unix time `at` (seconds), or now.
+    pub fn instant_at(&self, q: &str, at: Option<f64>) -> Result<Vec<Sample>, ApiError> {
+        let time = at.map(|t| format!("{t:.3}"));
+        let mut form = vec![("query", q)];
+        if let Some(t) = &time {
+            form.push(("time", t));
+        }
+        let data = data_of("/api/v1/query", self.post_form("/api/v1/query", &form)?)?;
         let kind = data["resultType"].as_str().unwrap_or_default();
         if kind != "vector" {
             return Err(ApiError::Bad(format!(
@@ -146,79 +148,6 @@ impl Client {
             });
         }
         Ok(out)
-    }
-
-    /// The instant vector of `q` evaluated at `at` (Unix seconds).
-    pub fn instant_at(&self, q: &str, at: i64) -> Result<Vec<Sample>, ApiError> {
-        let time = at.to_string();
-        let data = data_of(
-            "/api/v1/query",
-            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
-        )?;
-        let kind = data["resultType"].as_str().unwrap_or_default();
-        if kind != "vector" {
-            return Err(ApiError::Bad(format!(
-                "query `{q}`: expected an instant vector, got {kind:?}"
-            )));
-        }
-        Ok(points_of(&data)
-            .into_iter()
-            .filter_map(|p| {
-                let value = p.points.first()?.1;
-                Some(Sample {
-                    labels: p.labels,
-                    value,
-                })
-            })
-            .collect())
-    }
-
-    /// The float samples of the range query `q` (a range selector or a subquery) evaluated at
-    /// `at` (Unix seconds).
-    pub fn matrix_at(&self, q: &str, at: i64) -> Result<Vec<Points>, ApiError> {
-        let time = at.to_string();
-        let data = data_of(
-            "/api/v1/query",
-            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
-        )?;
-        let kind = data["resultType"].as_str().unwrap_or_default();
-        if kind != "matrix" {
-            return Err(ApiError::Bad(format!(
-                "query `{q}`: expected a range vector, got {kind:?}"
-            )));
-        }
-        Ok(points_of(&data))
-    }
-
-    /// `q` evaluated every `step` seconds from `start` to `end` (Unix seconds):
-    /// `/api/v1/query_range`.
-    pub fn query_range(
-        &self,
-        q: &str,
-        start: i64,
-        end: i64,
-        step: i64,
-    ) -> Result<Vec<Points>, ApiError> {
-        let (start, end, step) = (start.to_string(), end.to_string(), step.max(1).to_string());
-        let data = data_of(
-            "/api/v1/query_range",
-            self.post_form(
-                "/api/v1/query_range",
-                &[
-                    ("query", q),
-                    ("start", &start),
-                    ("end", &end),
-                    ("step", &step),
-                ],
-            )?,
-        )?;
-        let kind = data["resultType"].as_str().unwrap_or_default();
-        if kind != "matrix" {
-            return Err(ApiError::Bad(format!(
-                "range query `{q}`: expected a matrix, got {kind:?}"
-            )));
-        }
-        Ok(points_of(&data))
     }
 
     /// The raw samples of the range selector `q` (`selector[range]`), evaluated now.
@@ -252,22 +181,71 @@ impl Client {
     }
 }
 
-/// The series of a `vector` or `matrix` answer with their float values (`value` or `values`);
-/// a point whose value is not a number's text is left out.
-fn points_of(data: &Json) -> Vec<Points> {
-    let point = |p: &Json| -> Option<(f64, f64)> {
-        Some((p[0].as_f64()?, p[1].as_str()?.parse::<f64>().ok()?))
-    };
+impl Client {
+    /// The samples of the range selector `q` (`selector[range]`) at Unix time `at`: per series
+    /// its labels and its (timestamp, value) pairs, float samples only.
+    pub fn range_values_at(&self, q: &str, at: f64) -> Result<Vec<ValueSeries>, ApiError> {
+        let time = format!("{at:.3}");
+        let data = data_of(
+            "/api/v1/query",
+            self.post_form("/api/v1/query", &[("query", q), ("time", &time)])?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "matrix" {
+            return Err(ApiError::Bad(format!(
+                "query `{q}`: expected a range vector, got {kind:?}"
+            )));
+        }
+        Ok(value_series(&data))
+    }
+
+    /// `q` evaluated every `step` seconds from `start` to `end` (Unix seconds):
+    /// `/api/v1/query_range`, per series its labels and (timestamp, value) pairs.
+    pub fn query_range(
+        &self,
+        q: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<Vec<ValueSeries>, ApiError> {
+        let (start, end, step) = (start.to_string(), end.to_string(), step.max(1).to_string());
+        let data = data_of(
+            "/api/v1/query_range",
+            self.post_form(
+                "/api/v1/query_range",
+                &[
+                    ("query", q),
+                    ("start", &start),
+                    ("end", &end),
+                    ("step", &step),
+                ],
+            )?,
+        )?;
+        let kind = data["resultType"].as_str().unwrap_or_default();
+        if kind != "matrix" {
+            return Err(ApiError::Bad(format!(
+                "range query `{q}`: expected a matrix, got {kind:?}"
+            )));
+        }
+        Ok(value_series(&data))
+    }
+}
+
+/// The series of a matrix with their float values. Values are Prometheus' float text read as
+/// `f64` (`NaN`, `+Inf` and `-Inf` included); a point that is not a number's text is left out.
+fn value_series(data: &Json) -> Vec<ValueSeries> {
     data["result"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|r| Points {
-            labels: labels_of(&r["metric"]),
-            points: match r["values"].as_array() {
-                Some(values) => values.iter().filter_map(point).collect(),
-                None => point(&r["value"]).into_iter().collect(),
-            },
+        .map(|r| {
+            let points = r["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((p[0].as_f64()?, p[1].as_str()?.parse::<f64>().ok()?)))
+                .collect();
+            (labels_of(&r["metric"]), points)
         })
         .collect()
 }
@@ -346,15 +324,14 @@ mod tests {
     fn values_read_prometheus_float_text() {
         let data = serde_json::json!({"result": [
             {"metric": {"a": "1"}, "values": [[1, "NaN"], [2, "+Inf"], [3, "-Inf"], [4, "0.5"], [5, "x"]]},
-            {"metric": {}, "value": [7.5, "2"]},
         ]});
-        let p = points_of(&data);
-        assert_eq!(p.len(), 2);
-        assert!(p[0].points[0].1.is_nan());
-        assert_eq!(p[0].points[1].1, f64::INFINITY);
-        assert_eq!(p[0].points[2].1, f64::NEG_INFINITY);
-        assert_eq!(p[0].points[3], (4.0, 0.5));
-        assert_eq!(p[0].points.len(), 4);
-        assert_eq!(p[1].points, vec![(7.5, 2.0)]);
+        let v = value_series(&data);
+        assert_eq!(v.len(), 1);
+        let p = &v[0].1;
+        assert!(p[0].1.is_nan());
+        assert_eq!(p[1].1, f64::INFINITY);
+        assert_eq!(p[2].1, f64::NEG_INFINITY);
+        assert_eq!(p[3], (4.0, 0.5));
+        assert_eq!(p.len(), 4);
     }
 }

@@ -61,7 +61,11 @@ pub fn retention_of(flags: &Json) -> Result<Retention, String> {
 /// What the rules of `slo` read back: its longest window, plus the coarse step when that window
 /// averages coarse rates (else one evaluation interval, the offset every window is read at).
 pub fn needed_retention(slo: &Slo, settings: &Settings) -> Duration {
-    let longest = slo.ratio_windows().into_iter().max().unwrap_or(slo.window);
+    let mut longest = slo.ratio_windows().into_iter().max().unwrap_or(slo.window);
+    if let Some(c) = &slo.calendar {
+        // The period's coarse rates are read over its longest length.
+        longest = longest.max(c.period.longest());
+    }
     let extra = if longest > settings.fine_limit() {
         settings.coarse_step()
     } else {

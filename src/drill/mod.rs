@@ -215,7 +215,7 @@ fn play(
         timeline,
         windows: struck
             .iter()
-            .map(|s| (s.name.clone(), s.window.to_string()))
+            .map(|s| (s.name.clone(), s.window_label()))
             .collect(),
         routed: cfg.is_some(),
         width,

@@ -70,3 +70,15 @@ pub(crate) fn stderr_color() -> bool {
         }
     }
 }
+
+/// Whether a report on stdout gets colour now: as stderr, for stdout's terminal.
+pub(crate) fn stdout_color() -> bool {
+    match COLOR.get().copied().unwrap_or_default() {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -41,6 +41,16 @@ impl<'de> Deserialize<'de> for WindowSpec {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<WindowSpec, E> {
                 Ok(WindowSpec::Rolling(v.to_string()))
             }
+            // A number is a duration without a unit, which validation explains.
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WindowSpec, E> {
+                Ok(WindowSpec::Rolling(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WindowSpec, E> {
+                Ok(WindowSpec::Rolling(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WindowSpec, E> {
+                Ok(WindowSpec::Rolling(v.to_string()))
+            }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<WindowSpec, A::Error> {
                 CalendarWindowSpec::deserialize(de::value::MapAccessDeserializer::new(map))
                     .map(WindowSpec::Calendar)

@@ -269,14 +269,17 @@ impl Slo {
             .unwrap_or(Decimal::ZERO)
     }
 
-    /// Every window a ratio is recorded for: the alert windows and the full SLO window.
+    /// Every rolling window a ratio is recorded for: the alert windows and the full SLO window
+    /// (for a calendar SLO, whose window is the current period, the alert windows only).
     pub fn ratio_windows(&self) -> Vec<Duration> {
         let mut w: Vec<Duration> = self
             .alerts
             .iter()
             .flat_map(|a| [a.short_window, a.long_window])
             .collect();
-        w.push(self.window);
+        if self.calendar.is_none() {
+            w.push(self.window);
+        }
         w.sort();
         w.dedup();
         w

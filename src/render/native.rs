@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::load::native::{API_VERSION, SeverityKind};
-use crate::model::{Counter, HistogramKind, Service, Sli, Slo};
+use crate::model::{Counter, Exclusion, ExclusionWhen, HistogramKind, Service, Sli, Slo};
 use crate::names::label;
 use crate::syntax::promql;
 
@@ -29,6 +29,8 @@ struct OutSlo {
     description: String,
     objective: f64,
     window: OutWindow,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exclusions: Vec<OutExclusion>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +40,79 @@ struct OutSlo {
     sli: OutSli,
     #[serde(skip_serializing_if = "Option::is_none")]
     alerting: Option<OutAlerting>,
+}
+
+#[derive(Serialize)]
+struct OutExclusion {
+    name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    weekdays: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    times: Vec<OutTimeRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    mute: bool,
+}
+
+#[derive(Serialize)]
+struct OutTimeRange {
+    start_time: String,
+    end_time: String,
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+
+fn exclusion(e: &Exclusion) -> OutExclusion {
+    let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    let instant =
+        |t: i64| jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |t| t.to_string());
+    let mut out = OutExclusion {
+        name: e.name.clone(),
+        weekdays: Vec::new(),
+        times: Vec::new(),
+        timezone: None,
+        start: None,
+        end: None,
+        mute: e.mute,
+    };
+    match &e.when {
+        ExclusionWhen::Recurring {
+            weekdays,
+            times,
+            timezone,
+        } => {
+            out.weekdays = weekdays
+                .iter()
+                .filter_map(|d| WEEKDAYS.get(usize::from(*d)).copied())
+                .collect();
+            out.times = times
+                .iter()
+                .map(|(s, t)| OutTimeRange {
+                    start_time: clock(*s),
+                    end_time: clock(*t),
+                })
+                .collect();
+            out.timezone = Some(timezone.clone());
+        }
+        ExclusionWhen::OneOff { start, end } => {
+            out.start = Some(instant(*start));
+            out.end = Some(instant(*end));
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -255,6 +330,7 @@ fn slo(s: &Slo) -> OutSlo {
             },
             None => OutWindow::Rolling(s.window.to_string()),
         },
+        exclusions: s.exclusions.iter().map(exclusion).collect(),
         labels,
         group_by: s.grouping.as_ref().map(|g| g.labels.clone()),
         max_groups: s

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::time::{min_gap, spans, weekly};
 use super::{AlertHistory, Excluded, Report, SloReport, Tier, Window};
-use crate::doctor::api::{ApiError, Client, Points};
+use crate::doctor::api::{ApiError, Client, ValueSeries};
 use crate::model::{ExclusionWhen, Fleet, Slo};
 use crate::names::{self, label};
 use crate::syntax::promql;
@@ -135,7 +135,9 @@ fn fetch_slo(slo: &Slo, client: &Client, at: i64, eval: i64) -> Result<SloReport
                 let s = first(&q, &mut r)?;
                 r.burn.insert(w.clone(), s);
                 let q = sel(names::BURN_RATE, &[(label::WINDOW, w)]);
-                if let Some(now) = noted(client.instant_at(&q, at), &q, &mut r)?.first() {
+                if let Some(now) =
+                    noted(client.instant_at(&q, Some(at as f64)), &q, &mut r)?.first()
+                {
                     r.burn_now.insert(w.clone(), now.value);
                 }
             }
@@ -147,10 +149,10 @@ fn fetch_slo(slo: &Slo, client: &Client, at: i64, eval: i64) -> Result<SloReport
             sel(names::BURN_RATE, &[(label::WINDOW, &short)]),
             w = label::WINDOW,
         );
-        let held = noted(client.matrix_at(&cond, at), &cond, &mut r)?;
+        let held = noted(client.range_values_at(&cond, at as f64), &cond, &mut r)?;
         let times: Vec<f64> = held
             .iter()
-            .flat_map(|p| p.points.iter().map(|x| x.0))
+            .flat_map(|(_, points)| points.iter().map(|x| x.0))
             .collect();
         r.tiers.push(Tier {
             name: a.tier.clone(),
@@ -170,7 +172,7 @@ fn fetch_slo(slo: &Slo, client: &Client, at: i64, eval: i64) -> Result<SloReport
             &[(names::alert_label::ALERTSTATE, names::alert_label::FIRING)]
         )
     );
-    let firing = noted(client.matrix_at(&q, at), &q, &mut r)?;
+    let firing = noted(client.range_values_at(&q, at as f64), &q, &mut r)?;
     r.alerts = firing
         .into_iter()
         .map(|p| alert_history(p, eval as f64, at))
@@ -197,7 +199,7 @@ fn pick_group(
         names::BUDGET_REMAINING,
         m.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let groups = noted(client.instant_at(&q, at), &q, r)?;
+    let groups = noted(client.instant_at(&q, Some(at as f64)), &q, r)?;
     let worst = groups
         .iter()
         .filter(|s| !s.value.is_nan())
@@ -234,18 +236,18 @@ fn noted<T>(res: Result<Vec<T>, ApiError>, q: &str, r: &mut SloReport) -> Result
     }
 }
 
-fn points(p: Points) -> Vec<(i64, f64)> {
-    p.points
+fn points((_, points): ValueSeries) -> Vec<(i64, f64)> {
+    points
         .into_iter()
         .map(|(t, v)| (t.round() as i64, v))
         .collect()
 }
 
 /// One `ALERTS` series as spans, named by what tells it apart.
-fn alert_history(p: Points, eval: f64, at: i64) -> AlertHistory {
-    let times: Vec<f64> = p.points.iter().map(|x| x.0).collect();
+fn alert_history((labels, points): ValueSeries, eval: f64, at: i64) -> AlertHistory {
+    let times: Vec<f64> = points.iter().map(|x| x.0).collect();
     let gap = min_gap(&times, eval);
-    let get = |k: &str| p.labels.get(k).cloned().unwrap_or_default();
+    let get = |k: &str| labels.get(k).cloned().unwrap_or_default();
     let detail = [
         label::TIER,
         label::BUDGET_STAGE,
@@ -253,7 +255,7 @@ fn alert_history(p: Points, eval: f64, at: i64) -> AlertHistory {
         label::GUARD,
     ]
     .iter()
-    .filter_map(|k| p.labels.get(*k).map(|v| format!("{k}=\"{v}\"")))
+    .filter_map(|k| labels.get(*k).map(|v| format!("{k}=\"{v}\"")))
     .collect::<Vec<_>>()
     .join(", ");
     AlertHistory {

@@ -62,7 +62,7 @@ pub fn page(r: &Report) -> String {
                 percent(v)
             )),
             left.and_then(stage_of)
-                .map_or(String::new(), |st| format!(", stage {}", st.name))
+                .map_or(String::new(), |st| format!(", stage {}", st.name()))
         );
     }
     out.push_str("</ol></nav>\n</header>\n<main>\n");
@@ -97,7 +97,7 @@ fn intro(out: &mut String) {
             "<tr><td><span class=\"stage st-{n}\">{n}</span></td><td>{}</td><td>{}</td></tr>",
             esc(st.range),
             esc(st.meaning),
-            n = st.name
+            n = st.name()
         );
     }
     out.push_str("</tbody></table>\n</section>\n");
@@ -178,7 +178,7 @@ fn slo_section(out: &mut String, i: usize, s: &SloReport, at: i64) {
                 "<dt>Policy stage</dt><dd><span class=\"stage st-{n}\">{n}</span> ({} left): {}</dd>",
                 esc(st.range),
                 esc(st.meaning),
-                n = st.name
+                n = st.name()
             );
         }
         None => out.push_str("<dt>Policy stage</dt><dd>unknown</dd>\n"),

@@ -16,6 +16,8 @@ pub(crate) mod time;
 
 use std::collections::BTreeMap;
 
+use crate::budget::policy::Stage as PolicyStage;
+
 /// Where to read and as of when.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -124,48 +126,47 @@ pub struct Excluded {
     pub end: i64,
 }
 
-/// A stage of the error-budget policy.
+/// A stage of the error-budget policy ([`crate::budget::policy::Stage`]) in words.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stage {
-    pub name: &'static str,
+    pub stage: PolicyStage,
     /// Budget remaining, in words.
     pub range: &'static str,
     pub meaning: &'static str,
-    /// The stage holds while the budget remaining is at least this ratio.
-    pub from: f64,
+}
+
+impl Stage {
+    pub fn name(&self) -> &'static str {
+        self.stage.as_str()
+    }
 }
 
 /// The error-budget policy, most budget first.
 pub const POLICY: [Stage; 5] = [
     Stage {
-        name: "normal",
-        range: "more than 75 %",
+        stage: PolicyStage::Normal,
+        range: "75 % or more",
         meaning: "Ship as usual.",
-        from: 0.75,
     },
     Stage {
-        name: "caution",
+        stage: PolicyStage::Caution,
         range: "50–75 %",
-        meaning: "Ship, and watch reliability work closely.",
-        from: 0.5,
+        meaning: "Ship, and review the burn daily.",
     },
     Stage {
-        name: "alert",
+        stage: PolicyStage::Alert,
         range: "25–50 %",
         meaning: "Freeze non-critical launches; review the budget daily.",
-        from: 0.25,
     },
     Stage {
-        name: "critical",
+        stage: PolicyStage::Critical,
         range: "10–25 %",
         meaning: "Freeze all but critical fixes; CI/CD deployments pause except hotfixes.",
-        from: 0.10,
     },
     Stage {
-        name: "lockdown",
+        stage: PolicyStage::Lockdown,
         range: "less than 10 %",
         meaning: "Deployments paused except hotfixes; the SRE lead is paged and a P1 declared.",
-        from: f64::NEG_INFINITY,
     },
 ];
 
@@ -174,7 +175,8 @@ pub fn stage_of(remaining: f64) -> Option<&'static Stage> {
     if remaining.is_nan() {
         return None;
     }
-    POLICY.iter().find(|s| remaining >= s.from)
+    let stage = PolicyStage::of(remaining);
+    POLICY.iter().find(|s| s.stage == stage)
 }
 
 impl SloReport {
@@ -273,7 +275,7 @@ mod tests {
 
     #[test]
     fn policy_stages_follow_the_budget_left() {
-        let name = |v: f64| stage_of(v).map(|s| s.name);
+        let name = |v: f64| stage_of(v).map(Stage::name);
         assert_eq!(name(1.0), Some("normal"));
         assert_eq!(name(0.75), Some("normal"));
         assert_eq!(name(0.7499), Some("caution"));

@@ -186,6 +186,15 @@ impl Timeline {
         (errors, total)
     }
 
+    /// The budget left (ratio) of `job`'s 30-day rolling window ending at `at` with error
+    /// budget `budget` (0.001 for 99.9 %), counted minute by minute; a window older than the
+    /// data counts its errors against 30 days of traffic, as the rules do (issue #24).
+    pub fn remaining(&self, job: &str, budget: f64, at: i64) -> f64 {
+        let (errors, total) = self.events(job, at - 30 * DAY, at);
+        let full = RATE * (30 * DAY) as f64;
+        1.0 - errors / total.max(full) / budget
+    }
+
     /// The counters as OpenMetrics text: `http_requests_total{job, code="200"|"500"}`, one
     /// sample a minute from `start` to `now`.
     pub fn openmetrics(&self) -> String {

@@ -413,11 +413,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
         labels: labels.clone(),
     }));
 
-    let mut windows = slo.ratio_windows();
-    if slo.calendar.is_some() && !slo.alerts.iter().any(|a| a.long_window == slo.window) {
-        // The SLO window's ratio is the period's, below.
-        windows.retain(|w| *w != slo.window);
-    }
+    let windows = slo.ratio_windows();
     let by_event = |metric: &str| {
         [
             sel(metric, slo, &[(ev, label::EVENT_ERRORS)]),

@@ -136,7 +136,7 @@ fn slo_row(g: &mut Grid, slo: &Slo, notify: &str, group_vars: &[(&str, String)])
             .map(|(l, v)| M::Re(l, v)),
     );
     let per_group = |base: &str| legend(base, own.iter().copied());
-    let window = slo.window.to_string();
+    let window = slo.window_label();
     g.row(&format!("{}: {}% over {window}", slo.name, slo.objective));
     g.add(
         Panel::new(
