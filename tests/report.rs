@@ -475,6 +475,27 @@ fn report_of_the_live_fleet_in_chromium() {
     assert!(shop.contains("budget resets"));
     assert!(shop.contains("class=\"excl\""));
     assert!(shop.contains("Planned maintenance “maintenance”"));
+    // The month's budget, counted here: the errors since the boundary but those of the
+    // maintenance, against the whole month's expected events (issue #24).
+    let (errors, _) = tl.events("shop", tl.boundary, fleet.now);
+    let m = tl.stretch("shop", "maintenance");
+    let (excluded, _) = tl.events("shop", m.from, m.to);
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let start = jiff::Timestamp::from_second(tl.boundary)
+        .unwrap()
+        .to_zoned(tz);
+    let end = start.checked_add(jiff::Span::new().months(1)).unwrap();
+    let month = (end.timestamp().as_second() - tl.boundary) as f64;
+    let counted = 1.0 - (errors - excluded) / (common::live::RATE * month) / 0.001;
+    let shown = strong_percent(shop, "<dt>Budget left</dt>");
+    eprintln!(
+        "shop (calendar month): budget left {shown} %, counted from the timeline {:.3} %",
+        counted * 100.0
+    );
+    assert!(
+        (shown - counted * 100.0).abs() < 0.3,
+        "shop's month: page {shown} %, timeline {counted}"
+    );
 
     let dom = chromium::dump_dom(&chrome, &html);
     assert_eq!(dom.matches("<section id=\"slo-").count(), 3);
@@ -499,4 +520,33 @@ fn report_of_the_live_fleet_in_chromium() {
         pic.colours > 16 && pic.drawn > 0.03,
         "the page looks blank: {pic:?}"
     );
+}
+
+#[test]
+fn report_fails_with_2_and_writes_nothing_when_prometheus_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = common::root().join("tests/report/specs");
+    let out = dir.path().join("report.html");
+    let url = format!("http://127.0.0.1:{}", common::loopback::free_port());
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            specs.to_str().unwrap(),
+            "--prometheus",
+            &url,
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        common::sloforge(&args, dir.path())
+    };
+    let o = run(&[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&url), "the message names the server: {err}");
+    assert!(!out.exists(), "a report was written without data");
+    let o = run(&["--at", "yesterday"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("RFC 3339"));
+    assert!(!out.exists());
 }
