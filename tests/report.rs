@@ -54,6 +54,8 @@ const OUTAGE_2: i64 = 1_793_714_400;
 /// One SLO's error ratio per minute, from `START - 3d` (the longest window) to [`AT`].
 struct Sli {
     slo: &'static str,
+    /// The group's labels of a grouped SLO (`,route="/a"`), else empty.
+    group: &'static str,
     budget: f64,
     /// Σ of the error ratio of the minutes before minute i (prefix sums).
     sums: Vec<f64>,
@@ -72,10 +74,15 @@ impl Sli {
         }
         Sli {
             slo,
+            group: "",
             budget,
             sums,
             first,
         }
+    }
+
+    fn grouped(self, group: &'static str) -> Sli {
+        Sli { group, ..self }
     }
 
     /// The mean error ratio of the minutes in (t − w, t].
@@ -139,10 +146,10 @@ fn alerts() -> Vec<(&'static str, &'static str, i64, i64)> {
 /// The OpenMetrics text of both SLOs' recorded series and the alerts.
 fn openmetrics(slis: &[Sli]) -> String {
     let mut out = String::with_capacity(16 << 20);
-    let labels = |slo: &str| format!("service=\"checkout\",slo=\"{slo}\"");
+    let labels = |s: &Sli| format!("service=\"checkout\",slo=\"{}\"{}", s.slo, s.group);
     out += "# TYPE slo:error_budget_remaining:ratio gauge\n";
     for s in slis {
-        let l = labels(s.slo);
+        let l = labels(s);
         let mut t = START;
         while t <= AT {
             let _ = writeln!(
@@ -155,7 +162,7 @@ fn openmetrics(slis: &[Sli]) -> String {
     }
     out += "# TYPE slo:burn_rate:ratio gauge\n";
     for s in slis {
-        let l = labels(s.slo);
+        let l = labels(s);
         for (name, w) in WINDOWS {
             let mut t = START;
             while t <= AT {
@@ -173,7 +180,7 @@ fn openmetrics(slis: &[Sli]) -> String {
     for (name, extra, from, to) in alerts() {
         let key = format!(
             "alertname=\"{name}\",alertstate=\"firing\",{extra},{}",
-            labels("availability")
+            labels(&slis[0])
         );
         match series.iter_mut().find(|(k, _)| *k == key) {
             Some((_, spans)) => spans.push((from, to)),
@@ -224,6 +231,9 @@ fn report_of_backfilled_data_in_chromium() {
     let slis = [
         Sli::new("availability", 0.001, availability),
         Sli::new("latency", 0.01, latency),
+        Sli::new("routes", 0.001, |t| latency(t) / 10.0).grouped(",route=\"/a\""),
+        // A label value with characters HTML must escape.
+        Sli::new("routes", 0.001, availability).grouped(",route=\"/b<&>\""),
     ];
     let om = root.join("history.om");
     fs::write(&om, openmetrics(&slis)).unwrap();
@@ -280,15 +290,11 @@ fn report_of_backfilled_data_in_chromium() {
 
     // The numbers: budget left at the instant, as the data says.
     let sections: Vec<&str> = page.split("<section id=\"slo-").skip(1).collect();
-    assert_eq!(sections.len(), 2);
-    for (s, sli) in sections.iter().zip(&slis) {
+    assert_eq!(sections.len(), 3);
+    // The grouped SLO's charts show its group with the least budget left: /b<&>.
+    for (s, sli) in sections.iter().zip([&slis[0], &slis[1], &slis[3]]) {
         let shown = strong_percent(s, "<dt>Budget left</dt>");
-        let truth = slis
-            .iter()
-            .find(|x| x.slo == sli.slo)
-            .unwrap()
-            .remaining(AT)
-            * 100.0;
+        let truth = sli.remaining(AT) * 100.0;
         assert!(
             (shown - truth).abs() < 0.06,
             "{}: page says {shown} %, data {truth} %",
@@ -309,6 +315,10 @@ fn report_of_backfilled_data_in_chromium() {
     assert!(avail.contains("page-fast: condition held <span class=\"meta\">(computed from burn rates)</span></td><td>2026-10-20 10:0"));
     assert!(avail.contains("budget below 50 %: alert firing"));
     assert!(avail.contains("still at the report time"));
+    assert!(sections[2].contains(
+        "<dt>Group shown</dt><dd>route=&quot;/b&lt;&amp;&gt;&quot; — the group with the least budget left, of 2 groups</dd>"
+    ));
+    assert!(sections[2].contains("page-fast: condition held"));
     let latency_section = sections[1];
     assert!(latency_section.contains("stage st-normal"));
     assert!(latency_section.contains("No alert fired and no tier's condition held"));
@@ -334,8 +344,8 @@ fn report_of_backfilled_data_in_chromium() {
         "{}",
         &dom[..dom.len().min(400)]
     );
-    assert_eq!(dom.matches("<section id=\"slo-").count(), 2);
-    assert_eq!(dom.matches("<svg ").count(), 12);
+    assert_eq!(dom.matches("<section id=\"slo-").count(), 3);
+    assert_eq!(dom.matches("<svg ").count(), 18);
     assert!(dom.contains("threshold 14.4×"));
     let png = out_dir().join("report.png");
     chromium::screenshot(&chrome, &html, &png, 1100, 2400);
