@@ -178,6 +178,43 @@ pub enum ExclusionWhen {
     OneOff { start: i64, end: i64 },
 }
 
+impl Exclusion {
+    /// Whether the exclusion holds at `unix` (seconds).
+    pub fn holds_at(&self, unix: i64) -> bool {
+        match &self.when {
+            ExclusionWhen::OneOff { start, end } => (*start..*end).contains(&unix),
+            ExclusionWhen::Recurring {
+                weekdays,
+                times,
+                timezone,
+            } => {
+                let Some(now) = zone(timezone)
+                    .and_then(|tz| Timestamp::from_second(unix).ok().map(|t| t.to_zoned(tz)))
+                else {
+                    return false;
+                };
+                let day = u8::try_from(now.weekday().to_sunday_zero_offset()).unwrap_or(0);
+                let minute = u32::try_from(i32::from(now.hour()) * 60 + i32::from(now.minute()))
+                    .unwrap_or(0);
+                (weekdays.is_empty() || weekdays.contains(&day))
+                    && (times.is_empty() || times.iter().any(|(s, e)| (*s..*e).contains(&minute)))
+            }
+        }
+    }
+
+    /// The first stretch of whole minutes at or after `unix` (a minute boundary) in which the
+    /// exclusion holds, looked for over `within` seconds: its start and end.
+    pub fn first_after(&self, unix: i64, within: i64) -> Option<(i64, i64)> {
+        let start = (0..within / 60)
+            .map(|m| unix + m * 60)
+            .find(|t| self.holds_at(*t))?;
+        let end = (1..within / 60)
+            .map(|m| start + m * 60)
+            .find(|t| !self.holds_at(*t))?;
+        Some((start, end))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +270,25 @@ mod tests {
         let a = w.period_id_at(ts("2026-11-30T04:59:59Z")).unwrap();
         let b = w.period_id_at(ts("2026-11-30T05:00:00Z")).unwrap();
         assert_eq!(b.parse::<i64>().unwrap(), a.parse::<i64>().unwrap() + 1);
+    }
+
+    #[test]
+    fn recurring_exclusions_follow_their_zone() {
+        let e = Exclusion {
+            name: "m".into(),
+            when: ExclusionWhen::Recurring {
+                weekdays: vec![0],
+                times: vec![(120, 240)],
+                timezone: "America/New_York".into(),
+            },
+            mute: false,
+        };
+        // Sunday 4 January 1970, 02:00–04:00 EST (-05:00).
+        assert_eq!(
+            e.first_after(0, 8 * 86_400),
+            Some((ts("1970-01-04T07:00:00Z"), ts("1970-01-04T09:00:00Z")))
+        );
+        assert!(!e.holds_at(ts("1970-01-04T09:00:00Z")));
     }
 
     #[test]

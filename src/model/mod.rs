@@ -288,9 +288,12 @@ impl Slo {
     /// Whether some window is longer than the fine limit: its rates are then averaged in a
     /// coarse rule group of the SLO's own.
     pub fn has_coarse_group(&self, settings: &Settings) -> bool {
-        self.ratio_windows()
-            .into_iter()
-            .any(|w| w > settings.fine_limit())
+        // A calendar period sums the coarse rates recorded in it.
+        self.calendar.is_some()
+            || self
+                .ratio_windows()
+                .into_iter()
+                .any(|w| w > settings.fine_limit())
     }
 }
 

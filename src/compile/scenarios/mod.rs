@@ -36,6 +36,7 @@ mod budget;
 mod burn;
 mod calendar;
 mod ctx;
+mod exclusions;
 mod groups;
 mod no_data;
 mod outage;
@@ -255,6 +256,15 @@ fn slo_tests(
                 }
                 Err(why) => notes.push(why),
             }
+        }
+    }
+    if let (Some(s), false) = (synth.as_ref(), slo.exclusions.is_empty()) {
+        match cx.exclusion(s) {
+            Ok((g, n)) => {
+                groups.push(g);
+                notes.extend(n);
+            }
+            Err(why) => notes.push(format!("no exclusion test: {why}")),
         }
     }
     if let (Some(s), Some(_)) = (synth.as_ref(), &slo.calendar) {
