@@ -1,8 +1,8 @@
 //! A real Prometheus (the 3.x LTS) on loopback holding 36 days of backfilled data that cross
 //! a month boundary: the specs of tests/live/, their generated recording rules, and request
 //! counters whose errors follow a known [`Timeline`] (clean traffic, a total outage before the
-//! boundary, a maintenance window with errors and a bad stretch after it, a recovery, and a
-//! slow burn at the end).
+//! boundary, a bad stretch after it, a maintenance window with errors on the first Thursday
+//! after it, a recovery, and a slow burn at the end).
 //!
 //! How the data is made: the counters are written as OpenMetrics and turned into blocks by
 //! `promtool tsdb create-blocks-from openmetrics`; then the generated recording rules are
@@ -12,9 +12,9 @@
 //! (`interval:` of the group: 1m, and 1h for the hourly groups), and Prometheus is restarted
 //! with the new blocks before the next level. Blocks span up to 162 hours (promtool's hidden
 //! `--max-block-duration`), which keeps each range query under Prometheus's 11,000 points and
-//! the number of blocks small. The levels above the hourly series (the window ratios, burn
-//! rates, budget remaining) are backfilled over the last 31 days only: nothing reads them
-//! earlier.
+//! the number of blocks small. The levels of the window ratios, burn rates and budget
+//! remaining are backfilled over the last 31 days only (nothing reads them earlier), those of
+//! the event rates over all the data.
 //!
 //! The data ends at [`LiveFleet::now`], ten days and eleven hours after the start of a month in
 //! Europe/Berlin: the latest such instant before the real clock, so that the boundary and the
@@ -103,6 +103,13 @@ impl Timeline {
             to: outage + 30 * MINUTE,
             error_ratio: 1.0,
         };
+        // The maintenance: 02:00 to 04:00 local time on the first Thursday after the 1st, as
+        // the calendar SLO of tests/live/shop.yaml excludes every Thursday.
+        let mut day = month.checked_add(jiff::Span::new().days(1)).unwrap();
+        while day.weekday() != jiff::civil::Weekday::Thursday {
+            day = day.checked_add(jiff::Span::new().days(1)).unwrap();
+        }
+        let maintenance = day.with().hour(2).build().unwrap().timestamp().as_second();
         Timeline {
             start: now - DAYS * DAY,
             boundary: b,
@@ -115,14 +122,14 @@ impl Timeline {
                         outage.clone(),
                         Stretch {
                             name: "bad-start",
-                            from: b,
-                            to: b + 6 * HOUR,
+                            from: b + 5 * HOUR,
+                            to: b + 11 * HOUR,
                             error_ratio: 0.005,
                         },
                         Stretch {
                             name: "maintenance",
-                            from: b + 3 * DAY + HOUR,
-                            to: b + 3 * DAY + 3 * HOUR,
+                            from: maintenance,
+                            to: maintenance + 2 * HOUR,
                             error_ratio: 0.05,
                         },
                         Stretch {
@@ -315,8 +322,20 @@ impl LiveFleet {
             let file = d.join(format!("level{}.rules.json", i + 1));
             fs::write(&file, serde_json::to_string_pretty(level).unwrap()).unwrap();
             let blocks = d.join(format!("level{}", i + 1));
-            // The window ratios and what reads them only matter within the last window.
-            let from = if i < 2 {
+            // The event rates (and the local time a calendar SLO reads) over all the data; the
+            // window ratios and what reads them only matter within the last window.
+            let events = level["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+                .filter_map(|r| r["record"].as_str())
+                .any(|r| {
+                    ["slo:sli_events:", "slo:sli_coverage:", "slo:local_time:"]
+                        .iter()
+                        .any(|p| r.starts_with(p))
+                });
+            let from = if events {
                 timeline.start
             } else {
                 timeline.now - 31 * DAY
