@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
@@ -50,6 +50,8 @@ pub const DAYS: i64 = 36;
 pub const ZONE: &str = "Europe/Berlin";
 /// Blocks span at most this (promtool rounds it down to 162h, 9,720 one-minute steps).
 const BLOCK: &str = "168h";
+/// promtool processes backfilling one level side by side.
+const PARALLEL: usize = 2;
 
 /// A stretch of minutes with one error ratio: the minutes ending in `(from, to]`.
 #[derive(Clone, Debug)]
@@ -319,8 +321,6 @@ impl LiveFleet {
         let (mut prometheus, mut port) = spawn();
         for (i, level) in levels.iter().enumerate() {
             t = Instant::now();
-            let file = d.join(format!("level{}.rules.json", i + 1));
-            fs::write(&file, serde_json::to_string_pretty(level).unwrap()).unwrap();
             let blocks = d.join(format!("level{}", i + 1));
             // The event rates (and the local time a calendar SLO reads) over all the data; the
             // window ratios and what reads them only matter within the last window.
@@ -340,20 +340,50 @@ impl LiveFleet {
             } else {
                 timeline.now - 31 * DAY
             };
-            super::run_ok(
-                Command::new(&promtool)
-                    .args(["tsdb", "create-blocks-from", "rules", "-q"])
-                    .arg(format!("--max-block-duration={BLOCK}"))
-                    .arg(format!("--url=http://127.0.0.1:{port}"))
-                    .arg(format!("--start={from}"))
-                    .arg(format!("--end={}", timeline.now))
-                    .arg(format!("--output-dir={}", blocks.display()))
-                    .arg(&file),
-            );
+            // The groups in two files, backfilled side by side: Prometheus answers one query
+            // per core.
+            let groups = level["groups"].as_array().cloned().unwrap_or_default();
+            let children: Vec<_> = (0..PARALLEL)
+                .map(|k| {
+                    let part: Vec<&Json> = groups.iter().skip(k).step_by(PARALLEL).collect();
+                    let file = d.join(format!("level{}-{k}.rules.json", i + 1));
+                    let text = serde_json::to_string_pretty(&json!({ "groups": part })).unwrap();
+                    fs::write(&file, text).unwrap();
+                    (!part.is_empty()).then(|| {
+                        Command::new(&promtool)
+                            .args(["tsdb", "create-blocks-from", "rules", "-q"])
+                            .arg(format!("--max-block-duration={BLOCK}"))
+                            .arg(format!("--url=http://127.0.0.1:{port}"))
+                            .arg(format!("--start={from}"))
+                            .arg(format!("--end={}", timeline.now))
+                            .arg(format!(
+                                "--output-dir={}",
+                                blocks.join(k.to_string()).display()
+                            ))
+                            .arg(&file)
+                            .stdout(Stdio::piped())
+                            .stderr(Stdio::piped())
+                            .spawn()
+                            .expect("start promtool")
+                    })
+                })
+                .collect();
+            for child in children.into_iter().flatten() {
+                let out = child.wait_with_output().expect("wait for promtool");
+                assert!(
+                    out.status.success(),
+                    "promtool tsdb create-blocks-from rules (level {}): {}{}",
+                    i + 1,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
             drop(prometheus);
-            for b in fs::read_dir(&blocks).unwrap() {
-                let b = b.unwrap().path();
-                fs::rename(&b, data.join(b.file_name().unwrap())).unwrap();
+            for part in fs::read_dir(&blocks).unwrap() {
+                for b in fs::read_dir(part.unwrap().path()).unwrap() {
+                    let b = b.unwrap().path();
+                    fs::rename(&b, data.join(b.file_name().unwrap())).unwrap();
+                }
             }
             (prometheus, port) = spawn();
             eprintln!(
