@@ -4,7 +4,7 @@
 #
 #   .tools/prometheus/<version>/   prometheus, promtool, prometheus-alertmanager, amtool
 #                                  from Debian's packages of that version
-#   .tools/bin/                    victoria-metrics, vmalert, sloth (built with `go install`)
+#   .tools/bin/                    victoria-metrics, vmalert, vmalert-tool, sloth (built with `go install`)
 #   .tools/crds/<owner>-<repo>@<version>/
 #                                  the CustomResourceDefinitions of the resources sloforge
 #                                  writes, as the operators publish them in their Go modules
@@ -32,6 +32,7 @@ PROMETHEUS_RELEASES=(
 GO_TOOLS=(
   "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics v1.151.0"
   "github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert          v1.151.0"
+  "github.com/VictoriaMetrics/VictoriaMetrics/app/vmalert-tool     v1.151.0"
   "github.com/slok/sloth/cmd/sloth                                 v0.16.0"
 )
 # Go module (its repository's files)                    version  CRD files in it
@@ -239,7 +240,7 @@ for dir in "$TOOLS"/prometheus/*/; do
   [ -f "$dir/.complete" ] || continue
   printf 'tools: %-28s %s\n' "$(basename "$dir")" "$("$dir/promtool" --version 2>&1 | head -1), $("$dir/amtool" --version 2>&1 | head -1)"
 done
-for bin in victoria-metrics vmalert sloth; do
+for bin in victoria-metrics vmalert vmalert-tool sloth; do
   [ -x "$TOOLS/bin/$bin" ] && printf 'tools: %-28s %s\n' "$bin" "$(cat "$TOOLS/bin/.$bin.version")"
 done
 for dir in "$TOOLS"/crds/*/; do

@@ -84,7 +84,4 @@ pub struct ExclusionSpec {
     /// One-off: end, RFC 3339, exclusive.
     #[serde(default)]
     pub end: Option<Sp<String>>,
-    /// Also mute the SLO's alerts in Alertmanager during the window (default `false`).
-    #[serde(default)]
-    pub mute: Option<Sp<bool>>,
 }

@@ -160,8 +160,6 @@ impl Calendar {
 pub struct Exclusion {
     pub name: String,
     pub when: ExclusionWhen,
-    /// Also mute the SLO's alerts in Alertmanager during the window.
-    pub mute: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,7 +279,6 @@ mod tests {
                 times: vec![(120, 240)],
                 timezone: "America/New_York".into(),
             },
-            mute: false,
         };
         // Sunday 4 January 1970, 02:00–04:00 EST (-05:00).
         assert_eq!(

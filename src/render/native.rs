@@ -55,8 +55,6 @@ struct OutExclusion {
     start: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    mute: bool,
 }
 
 #[derive(Serialize)]
@@ -86,7 +84,6 @@ fn exclusion(e: &Exclusion) -> OutExclusion {
         timezone: None,
         start: None,
         end: None,
-        mute: e.mute,
     };
     match &e.when {
         ExclusionWhen::Recurring {

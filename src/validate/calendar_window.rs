@@ -118,7 +118,6 @@ fn exclusion(cx: &mut Ctx, e: &ExclusionSpec, path: &str) -> Option<Exclusion> {
     Some(Exclusion {
         name: e.name.value.clone(),
         when,
-        mute: e.mute.as_ref().is_some_and(|m| m.value),
     })
 }
 
