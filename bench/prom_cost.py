@@ -24,7 +24,9 @@ The report goes to bench/RESULTS-prometheus.md (or --out).
 
 With --group-by LABEL (`instance`: 20 groups, one per pod), both SLOs of both rule sets are grouped by that label
 (sloforge's `group_by`, Sloth's queries `sum by (instance) (…)`), the accuracy phase is left out, and
-the cost table goes to bench/RESULTS-prometheus-groups.md.
+the cost table goes to bench/RESULTS-prometheus-groups.md. With --calendar PERIOD:ZONE (`month:America/New_York`),
+sloforge's SLOs use that calendar window instead of the rolling 30d (Sloth's stay rolling: it has no calendar
+windows), the accuracy phase is left out, and the cost table goes to bench/RESULTS-prometheus-calendar.md.
 
 Only the Python standard library; prometheus, promtool and sloth from PATH (`make tools`).
 """
@@ -904,18 +906,30 @@ COST_HEADER = ("| SLO | rule set | groups | rules (recording + alerting) | bytes
 
 
 def report_groups(path, raw):
-    """The cost table of a run with --group-by, beside the ungrouped one of bench/RESULTS-prometheus.md."""
-    info, label = raw["machine"], raw["group_by"]
+    """The cost table of a run with --group-by or --calendar, beside the plain one of bench/RESULTS-prometheus.md."""
+    info, label = raw["machine"], raw.get("group_by")
     names = {"sloforge": "sloforge", "sloth": raw["sloth_name"]}
-    L = ["## Rule cost of grouped SLOs in a real Prometheus\n",
-         f"Regenerate with `bench/prom_cost.sh --group-by {label}`; it took {raw['timings']['total'] / 60:.0f} minutes. "
-         f"The workload, history and method are those of bench/RESULTS-prometheus.md (`make bench-prometheus`), with both SLOs "
-         f"grouped by `{label}` ({raw['groups_count']} groups): sloforge's `group_by: [{label}]`, Sloth's queries `sum by ({label}) (…)`. "
-         "The accuracy phase is left out (its exact ratios are the ungrouped ones).\n",
-         "### Machine\n"]
+    if raw.get("calendar"):
+        period, zone = raw["calendar"]
+        L = ["## Rule cost of calendar SLOs in a real Prometheus\n",
+             f"Regenerate with `bench/prom_cost.sh --calendar {period}:{zone}`; it took {raw['timings']['total'] / 60:.0f} minutes. "
+             f"The workload, history and method are those of bench/RESULTS-prometheus.md (`make bench-prometheus`), with sloforge's "
+             f"two SLOs on `window: {{calendar: {period}, timezone: {zone}}}` instead of the rolling 30d; {names['sloth']}'s stay rolling "
+             "(it has no calendar windows) and are listed for scale. The accuracy phase is left out. The rolling rows of sloforge "
+             "are in bench/RESULTS-prometheus.md.\n",
+             "### Machine\n"]
+        heading = "### Cost per SLO and evaluation, calendar windows\n"
+    else:
+        L = ["## Rule cost of grouped SLOs in a real Prometheus\n",
+             f"Regenerate with `bench/prom_cost.sh --group-by {label}`; it took {raw['timings']['total'] / 60:.0f} minutes. "
+             f"The workload, history and method are those of bench/RESULTS-prometheus.md (`make bench-prometheus`), with both SLOs "
+             f"grouped by `{label}` ({raw['groups_count']} groups): sloforge's `group_by: [{label}]`, Sloth's queries `sum by ({label}) (…)`. "
+             "The accuracy phase is left out (its exact ratios are the ungrouped ones).\n",
+             "### Machine\n"]
+        heading = f"### Cost per SLO and evaluation, {raw['groups_count']} groups\n"
     for k in ("cpu", "memory", "os", "prometheus", "sloth", "python", "sloforge"):
         L.append(f"- {k}: {info[k]}")
-    L += ["", f"### Cost per SLO and evaluation, {raw['groups_count']} groups\n", COST_HEADER]
+    L += ["", heading, COST_HEADER]
     L += cost_rows(raw, names)
     L.append("")
     for slo in SLOS:
@@ -1178,13 +1192,19 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep bench/scratch/prom (TSDB, logs)")
     ap.add_argument("--from-json", metavar="FILE", help="only write the report from the raw figures of an earlier run")
     ap.add_argument("--group-by", metavar="LABEL", help="group both SLOs by this label of the workload (`instance`: 20 groups, one per pod)")
+    ap.add_argument("--calendar", metavar="PERIOD:ZONE", help="sloforge's SLOs on this calendar window (`month:America/New_York`)")
     args = ap.parse_args()
+    if args.calendar:
+        period, _, zone = args.calendar.partition(":")
+        args.calendar = (period, zone or "UTC")
+    if args.calendar and args.out == os.path.join(HERE, "RESULTS-prometheus.md"):
+        args.out = os.path.join(HERE, "RESULTS-prometheus-calendar.md")
     if args.group_by and args.out == os.path.join(HERE, "RESULTS-prometheus.md"):
         args.out = os.path.join(HERE, "RESULTS-prometheus-groups.md")
     if args.from_json:
         with open(args.from_json) as f:
             raw = json.load(f)
-        (report_groups if raw.get("group_by") else report)(args.out, raw)
+        (report_groups if raw.get("group_by") or raw.get("calendar") else report)(args.out, raw)
         return
     for t in TOOLS:
         if not shutil.which(t):
@@ -1211,6 +1231,10 @@ def main():
         text = open(SPEC).read().replace("    window: 30d\n", f"    window: 30d\n    group_by: [{label}]\n")
         open(spec, "w").write(text)
         open(sloth_spec, "w").write(open(SLOTH_SPEC).read().replace("sum(rate(", f"sum by ({label}) (rate("))
+    if args.calendar:
+        period, zone = args.calendar
+        spec = os.path.join(WORK, "shop.calendar.yaml")
+        open(spec, "w").write(open(SPEC).read().replace("    window: 30d\n", f"    window: {{calendar: {period}, timezone: {zone}}}\n"))
     run([SLOFORGE, "generate", spec, "-o", os.path.join(WORK, "sloforge"), "--no-tests"], capture_output=True)
     sf_file = os.path.join(WORK, "sloforge", "rules", "shop.rules.yaml")
     sl_file = os.path.join(WORK, "sloth", "shop.rules.yaml")
@@ -1338,7 +1362,7 @@ def main():
                 if last is None or abs(last - want) > 1:
                     raise RuntimeError(f"{rs.tool} {r['name']}: last backfilled sample at {last}, expected {want}")
     acc, diag = {}, {}
-    if not args.group_by:
+    if not args.group_by and not args.calendar:
         acc = accuracy(prom, start, end, exact, sf, sl, slo_offsets, offs)
         diagnostics(prom, sf, levels, end, diag)
     groups_count = None
@@ -1397,12 +1421,12 @@ def main():
         "costs": costs, "evaluations": evals, "cost_times": {f"{k[0]} {k[1]}": v for k, v in times.items()},
         "accuracy": {f"{k[0]} {k[1]}": v for k, v in acc.items()}, "observations": diag,
         "hours": args.hours, "samples_per_series": n, "series": n_series, "cycles": args.cycles,
-        "group_by": args.group_by, "groups_count": groups_count,
+        "group_by": args.group_by, "groups_count": groups_count, "calendar": args.calendar,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(raw, f, indent=1)
-    (report_groups if args.group_by else report)(args.out, raw)
+    (report_groups if args.group_by or args.calendar else report)(args.out, raw)
     log(f"wrote {args.out} in {timings['total']:.0f} s")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)

@@ -110,7 +110,7 @@ fn status_and_gate_on_backfilled_data() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|s| s["service"] == job)
+            .find(|s| s["service"] == job && s["slo"] == "availability")
             .unwrap_or_else(|| panic!("no {job} in {out}"));
         // The 30-day ratio reads hourly means: it trails the clock by one to two hours.
         let (early, late) = (
@@ -158,13 +158,15 @@ fn status_and_gate_on_backfilled_data() {
         }
     }
 
+    calendar_checks(&fleet, &status);
+
     // The table: the same figures, no escape codes in a pipe.
     let o = run(&["status", "--prometheus", url, "--at", &now], specs, &[]);
     let (table, _) = text(&o);
     assert!(!table.contains('\x1b'), "escape codes in a pipe:\n{table}");
     let shop_left = tl.remaining("shop", 0.001, fleet.now);
     for (row, stage) in [
-        ("shop/availability", "critical"),
+        ("shop/availability ", "critical"),
         ("payments/availability", "lockdown"),
         ("search/availability", "normal"),
     ] {
@@ -175,7 +177,20 @@ fn status_and_gate_on_backfilled_data() {
         assert!(line.ends_with(stage), "{line}");
         assert!(line.contains("30d rolling"), "{line}");
     }
-    let shop = table.lines().find(|l| l.starts_with("shop/")).unwrap();
+    let month = table
+        .lines()
+        .find(|l| l.starts_with("shop/availability-month"))
+        .unwrap();
+    assert!(
+        month.contains("month ") && month.contains("Europe/Berlin"),
+        "{month}"
+    );
+    assert!(month.ends_with("normal"), "{month}");
+    {}
+    let shop = table
+        .lines()
+        .find(|l| l.starts_with("shop/availability "))
+        .unwrap();
     assert!(
         shop.contains("of 43.2 min") && shop.contains("2.50x"),
         "{shop}"
@@ -396,6 +411,39 @@ fn gate_checks(fleet: &LiveFleet) {
     assert_eq!(gate("search", &["--min-stage", "caution"]).0, Some(0));
     assert_eq!(gate("shop", &["--slo", "availability"]).0, Some(1));
 
+    // The calendar month reset at the boundary: allowed now; before the boundary, frozen by
+    // the outage until the boundary itself.
+    let (code, out, _) = gate("shop", &["--slo", "availability-month"]);
+    assert_eq!(code, Some(0), "{out}");
+    let before_boundary = (tl.stretch("shop", "outage").to + 3 * HOUR).to_string();
+    let o = run(
+        &[
+            "gate",
+            "--prometheus",
+            url,
+            "--at",
+            &before_boundary,
+            "--service",
+            "shop",
+            "--slo",
+            "availability-month",
+            "--min-stage",
+            "alert",
+        ],
+        specs,
+        &[],
+    );
+    let (out, err) = text(&o);
+    eprintln!("{out}{err}");
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("stage alert"), "{out}");
+    let reset = out
+        .split("next period starts, ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no reset time in {out}"));
+    assert_eq!(reset, common::utc(tl.boundary), "{out}");
+
     // Usage errors, an unreachable server, missing data: 2, and never "allowed".
     for (service, extra, why) in [
         ("nope", &[][..], "no service `nope`"),
@@ -477,6 +525,70 @@ fn gate_checks(fleet: &LiveFleet) {
         out.lines()
             .any(|l| l.starts_with("search/") && l.ends_with("normal"))
     );
+}
+
+/// Whether the minute ending at `t` is in shop's calendar SLO's exclusion: Thursdays 02:00 to
+/// 04:00 in Europe/Berlin.
+fn excluded(t: i64) -> bool {
+    let local = jiff::Timestamp::from_second(t - MINUTE)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+    local.weekday() == jiff::civil::Weekday::Thursday && (2..4).contains(&local.hour())
+}
+
+/// The calendar month's budget left at `at`: the errors of the period outside the exclusion,
+/// against the budget of the whole period's traffic (the rules scale what they saw).
+fn month_remaining(tl: &Timeline, at: i64, period: (i64, i64), exclude: bool) -> f64 {
+    let per_minute = RATE * MINUTE as f64;
+    let errors: f64 = (period.0 / MINUTE + 1..=at / MINUTE)
+        .map(|m| m * MINUTE)
+        .filter(|t| !(exclude && excluded(*t)))
+        .map(|t| per_minute * tl.error_ratio("shop", t))
+        .sum();
+    1.0 - errors / (0.001 * RATE * (period.1 - period.0) as f64)
+}
+
+/// shop's calendar-month SLO: its period, a budget reset at the boundary, the maintenance
+/// excluded.
+fn calendar_checks(fleet: &LiveFleet, status: &Json) {
+    let tl = &fleet.timeline;
+    let s = status["slos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slo"] == "availability-month")
+        .unwrap_or_else(|| panic!("no calendar SLO in {status}"));
+    let w = &s["window"];
+    assert_eq!(w["kind"], "calendar", "{s}");
+    assert_eq!(w["period"], "month");
+    assert_eq!(w["timezone"], "Europe/Berlin");
+    let start = jiff::Timestamp::from_second(tl.boundary)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+    assert_eq!(
+        (start.day(), start.hour(), start.minute()),
+        (1, 0, 0),
+        "{start}"
+    );
+    let end = start.checked_add(jiff::Span::new().months(1)).unwrap();
+    let period = (tl.boundary, end.timestamp().as_second());
+    assert_eq!(w["start_unix"], period.0, "{w}");
+    assert_eq!(w["end_unix"], period.1, "{w}");
+    let (early, late) = (
+        month_remaining(tl, fleet.now - 2 * HOUR, period, true),
+        month_remaining(tl, fleet.now, period, true),
+    );
+    let left = s["budget_remaining"].as_f64().unwrap();
+    assert!(
+        early.min(late) - 2e-3 <= left && left <= early.max(late) + 2e-3,
+        "calendar month: {left} left, counted {early} to {late}"
+    );
+    // The maintenance's errors would have spent a seventh of the budget.
+    let spent_in_maintenance = late - month_remaining(tl, fleet.now, period, false);
+    assert!(spent_in_maintenance > 0.1, "{spent_in_maintenance}");
+    assert_eq!(s["stage"], stage(late));
+    let minutes = s["budget_minutes"].as_f64().unwrap();
+    assert!((minutes - 0.001 * (period.1 - period.0) as f64 / 60.0).abs() < 1e-9);
 }
 
 fn outage_end(tl: &Timeline) -> i64 {

@@ -75,7 +75,7 @@ fn backfilled_series_match_the_timeline() {
     let expected = remaining(tl, "shop", 0.001, at);
     let got = one(
         &fleet,
-        "slo:error_budget_remaining:ratio{service=\"shop\"}",
+        "slo:error_budget_remaining:ratio{service=\"shop\",slo=\"availability\"}",
         at,
     );
     assert!(

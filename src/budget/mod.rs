@@ -451,3 +451,82 @@ fn rolling_recovery(
         at,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet() -> Fleet {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live");
+        crate::driver::build(&[dir], false)
+            .fleet
+            .expect("tests/live compiles")
+    }
+
+    fn sample(window: &str, value: f64) -> Sample {
+        let mut labels = BTreeMap::new();
+        labels.insert(label::WINDOW.to_string(), window.to_string());
+        Sample { labels, value }
+    }
+
+    #[test]
+    fn no_series_is_no_data_never_a_healthy_slo() {
+        let f = fleet();
+        let slo = find_slo(&f, "shop", "availability").unwrap();
+        let s = slo_status(slo, &[], 1.0e9, None, None, None);
+        assert_eq!(s.stage, None);
+        assert_eq!(s.budget_remaining, None);
+        assert_eq!(s.exhaustion_seconds, None);
+        assert_eq!(s.missing.len(), 1, "{:?}", s.missing);
+        // A budget without its window's ratio is no data either.
+        let left = vec![sample("30d", 0.9)];
+        let s = slo_status(slo, &[], 1.0e9, None, None, Some(&left));
+        assert_eq!(s.stage, None);
+    }
+
+    #[test]
+    fn budget_minutes_stage_and_exhaustion_from_the_recorded_series() {
+        let f = fleet();
+        let slo = find_slo(&f, "shop", "availability").unwrap();
+        let ratios = vec![sample("30d", 0.0005)];
+        let left = vec![sample("30d", 0.5)];
+        let burns: Vec<Sample> = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+            .into_iter()
+            .map(|w| sample(w, 2.0))
+            .collect();
+        let s = slo_status(slo, &[], 1.0e9, Some(&ratios), Some(&burns), Some(&left));
+        assert_eq!(s.stage, Some(Stage::Caution));
+        assert!((s.budget_remaining_minutes.unwrap() - 21.6).abs() < 1e-9);
+        // Half of 30 days' budget at twice the budget's rate: 7.5 days.
+        assert!((s.exhaustion_seconds.unwrap() - 7.5 * 86_400.0).abs() < 1e-6);
+        assert!(s.missing.is_empty(), "{:?}", s.missing);
+        // 2x is over ticket-slow's factor 1 only.
+        let over: Vec<&str> = s
+            .burn_rates
+            .iter()
+            .filter(|b| b.over)
+            .map(|b| b.tier.as_str())
+            .collect();
+        assert_eq!(over, ["ticket-slow"]);
+    }
+
+    #[test]
+    fn a_calendar_slo_shows_its_period() {
+        let f = fleet();
+        let slo = find_slo(&f, "shop", "availability-month").unwrap();
+        // 2026-11-11T10:00:00Z: November in Berlin, from 2026-10-31T23:00:00Z.
+        let s = slo_status(slo, &[], 1_794_391_200.0, None, None, None);
+        let Window::Calendar {
+            start_unix,
+            end_unix,
+            start,
+            ..
+        } = &s.window
+        else {
+            panic!("{:?}", s.window)
+        };
+        assert_eq!((*start_unix, *end_unix), (1_793_487_600, 1_796_079_600));
+        assert_eq!(start, "2026-11-01T00:00:00+01:00");
+        assert!((s.budget_minutes - 43.2).abs() < 1e-9);
+    }
+}

@@ -295,12 +295,12 @@ pub fn gate_text(
         let stage = s.stage.unwrap_or(Stage::Lockdown);
         let left = s.budget_remaining.map_or("no data".into(), |r| pct(r, 1));
         let window = match &s.window {
-            Window::Rolling { length, .. } => length.clone(),
+            Window::Rolling { length, .. } => format!("its {length}"),
             Window::Calendar { period, .. } => format!("this {period}'s"),
         };
         if v.frozen {
             out += &format!(
-                "{} {}: stage {} ({}), {left} of its {window} error budget left, below {line_pct}\n",
+                "{} {}: stage {} ({}), {left} of {window} error budget left, below {line_pct}\n",
                 paint(stage_style(Some(stage)), "frozen "),
                 s.name(),
                 stage.as_str(),
@@ -322,7 +322,7 @@ pub fn gate_text(
             out += &format!("        {when}\n");
         } else {
             out += &format!(
-                "{} {}: stage {}, {left} of its {window} error budget left\n",
+                "{} {}: stage {}, {left} of {window} error budget left\n",
                 paint(stage_style(Some(Stage::Normal)), "allowed"),
                 s.name(),
                 stage.as_str()

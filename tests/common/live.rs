@@ -1,8 +1,8 @@
 //! A real Prometheus (the 3.x LTS) on loopback holding 36 days of backfilled data that cross
 //! a month boundary: the specs of tests/live/, their generated recording rules, and request
 //! counters whose errors follow a known [`Timeline`] (clean traffic, a total outage before the
-//! boundary, a maintenance window with errors and a bad stretch after it, a recovery, and a
-//! slow burn at the end).
+//! boundary, a bad stretch after it, a maintenance window with errors on the first Thursday
+//! after it, a recovery, and a slow burn at the end).
 //!
 //! How the data is made: the counters are written as OpenMetrics and turned into blocks by
 //! `promtool tsdb create-blocks-from openmetrics`; then the generated recording rules are
@@ -12,9 +12,9 @@
 //! (`interval:` of the group: 1m, and 1h for the hourly groups), and Prometheus is restarted
 //! with the new blocks before the next level. Blocks span up to 162 hours (promtool's hidden
 //! `--max-block-duration`), which keeps each range query under Prometheus's 11,000 points and
-//! the number of blocks small. The levels above the hourly series (the window ratios, burn
-//! rates, budget remaining) are backfilled over the last 31 days only: nothing reads them
-//! earlier.
+//! the number of blocks small. The levels of the window ratios, burn rates and budget
+//! remaining are backfilled over the last 31 days only (nothing reads them earlier), those of
+//! the event rates over all the data.
 //!
 //! The data ends at [`LiveFleet::now`], ten days and eleven hours after the start of a month in
 //! Europe/Berlin: the latest such instant before the real clock, so that the boundary and the
@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
@@ -50,6 +50,8 @@ pub const DAYS: i64 = 36;
 pub const ZONE: &str = "Europe/Berlin";
 /// Blocks span at most this (promtool rounds it down to 162h, 9,720 one-minute steps).
 const BLOCK: &str = "168h";
+/// promtool processes backfilling one level side by side.
+const PARALLEL: usize = 2;
 
 /// A stretch of minutes with one error ratio: the minutes ending in `(from, to]`.
 #[derive(Clone, Debug)]
@@ -103,6 +105,13 @@ impl Timeline {
             to: outage + 30 * MINUTE,
             error_ratio: 1.0,
         };
+        // The maintenance: 02:00 to 04:00 local time on the first Thursday after the 1st, as
+        // the calendar SLO of tests/live/shop.yaml excludes every Thursday.
+        let mut day = month.checked_add(jiff::Span::new().days(1)).unwrap();
+        while day.weekday() != jiff::civil::Weekday::Thursday {
+            day = day.checked_add(jiff::Span::new().days(1)).unwrap();
+        }
+        let maintenance = day.with().hour(2).build().unwrap().timestamp().as_second();
         Timeline {
             start: now - DAYS * DAY,
             boundary: b,
@@ -115,14 +124,14 @@ impl Timeline {
                         outage.clone(),
                         Stretch {
                             name: "bad-start",
-                            from: b,
-                            to: b + 6 * HOUR,
+                            from: b + 5 * HOUR,
+                            to: b + 11 * HOUR,
                             error_ratio: 0.005,
                         },
                         Stretch {
                             name: "maintenance",
-                            from: b + 3 * DAY + HOUR,
-                            to: b + 3 * DAY + 3 * HOUR,
+                            from: maintenance,
+                            to: maintenance + 2 * HOUR,
                             error_ratio: 0.05,
                         },
                         Stretch {
@@ -312,29 +321,69 @@ impl LiveFleet {
         let (mut prometheus, mut port) = spawn();
         for (i, level) in levels.iter().enumerate() {
             t = Instant::now();
-            let file = d.join(format!("level{}.rules.json", i + 1));
-            fs::write(&file, serde_json::to_string_pretty(level).unwrap()).unwrap();
             let blocks = d.join(format!("level{}", i + 1));
-            // The window ratios and what reads them only matter within the last window.
-            let from = if i < 2 {
+            // The event rates (and the local time a calendar SLO reads) over all the data; the
+            // window ratios and what reads them only matter within the last window.
+            let events = level["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+                .filter_map(|r| r["record"].as_str())
+                .any(|r| {
+                    ["slo:sli_events:", "slo:sli_coverage:", "slo:local_time:"]
+                        .iter()
+                        .any(|p| r.starts_with(p))
+                });
+            let from = if events {
                 timeline.start
             } else {
                 timeline.now - 31 * DAY
             };
-            super::run_ok(
-                Command::new(&promtool)
-                    .args(["tsdb", "create-blocks-from", "rules", "-q"])
-                    .arg(format!("--max-block-duration={BLOCK}"))
-                    .arg(format!("--url=http://127.0.0.1:{port}"))
-                    .arg(format!("--start={from}"))
-                    .arg(format!("--end={}", timeline.now))
-                    .arg(format!("--output-dir={}", blocks.display()))
-                    .arg(&file),
-            );
+            // The groups in two files, backfilled side by side: Prometheus answers one query
+            // per core.
+            let groups = level["groups"].as_array().cloned().unwrap_or_default();
+            let children: Vec<_> = (0..PARALLEL)
+                .map(|k| {
+                    let part: Vec<&Json> = groups.iter().skip(k).step_by(PARALLEL).collect();
+                    let file = d.join(format!("level{}-{k}.rules.json", i + 1));
+                    let text = serde_json::to_string_pretty(&json!({ "groups": part })).unwrap();
+                    fs::write(&file, text).unwrap();
+                    (!part.is_empty()).then(|| {
+                        Command::new(&promtool)
+                            .args(["tsdb", "create-blocks-from", "rules", "-q"])
+                            .arg(format!("--max-block-duration={BLOCK}"))
+                            .arg(format!("--url=http://127.0.0.1:{port}"))
+                            .arg(format!("--start={from}"))
+                            .arg(format!("--end={}", timeline.now))
+                            .arg(format!(
+                                "--output-dir={}",
+                                blocks.join(k.to_string()).display()
+                            ))
+                            .arg(&file)
+                            .stdout(Stdio::piped())
+                            .stderr(Stdio::piped())
+                            .spawn()
+                            .expect("start promtool")
+                    })
+                })
+                .collect();
+            for child in children.into_iter().flatten() {
+                let out = child.wait_with_output().expect("wait for promtool");
+                assert!(
+                    out.status.success(),
+                    "promtool tsdb create-blocks-from rules (level {}): {}{}",
+                    i + 1,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
             drop(prometheus);
-            for b in fs::read_dir(&blocks).unwrap() {
-                let b = b.unwrap().path();
-                fs::rename(&b, data.join(b.file_name().unwrap())).unwrap();
+            for part in fs::read_dir(&blocks).unwrap() {
+                for b in fs::read_dir(part.unwrap().path()).unwrap() {
+                    let b = b.unwrap().path();
+                    fs::rename(&b, data.join(b.file_name().unwrap())).unwrap();
+                }
             }
             (prometheus, port) = spawn();
             eprintln!(
