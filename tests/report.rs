@@ -421,6 +421,7 @@ fn report_of_the_live_fleet_in_chromium() {
     let tl = &fleet.timeline;
     let html = out_dir().join("live.html");
     let at = fleet.now.to_string();
+    let began = std::time::Instant::now();
     let o = common::sloforge(
         &[
             "report",
@@ -439,6 +440,7 @@ fn report_of_the_live_fleet_in_chromium() {
         "sloforge report failed:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    eprintln!("sloforge report of the live fleet: {:.1?}", began.elapsed());
     let page = fs::read_to_string(&html).unwrap();
     let sections: Vec<&str> = page.split("<section id=\"slo-").skip(1).collect();
     assert_eq!(sections.len(), 3, "payments, search, shop");
