@@ -5,8 +5,9 @@
 //! Everything here is computed from `time()` and, for a zone other than UTC, from the local time
 //! the SLO's `slo:local_time:seconds` rule recorded at the previous evaluation (the long sum of
 //! offset changes is evaluated once per evaluation, not in every expression that needs it).
-//! Each is the local time of the middle of the base window being recorded (`time() - 30` at
-//! 1m), so a minute belongs to one period and is excluded or not as a whole.
+//! The period is that of the middle of the base window being recorded (`time() - 30` at 1m),
+//! so a minute belongs to one period; a minute is excluded when any part of it falls in an
+//! exclusion.
 
 use std::fmt::Write as _;
 
@@ -140,37 +141,52 @@ pub(super) fn period_seconds(slo: &Slo, c: &Calendar, base: Duration, step: Dura
     }
 }
 
-/// A label-free vector present while any of `exclusions` holds, or None without exclusions.
+/// A label-free vector present while the base window being recorded overlaps any of the SLO's
+/// exclusions, or None without exclusions. Both ends of the window are checked (its first
+/// millisecond and its last), so a window that straddles the start or the end of an exclusion
+/// is left out whole: no event of the maintenance reaches the minutes before or after it,
+/// however the evaluations fall on the clock.
 pub(super) fn excluded(slo: &Slo, base: Duration, step: Duration) -> Option<String> {
+    let half = ms(base) / 2;
+    let first = format!("{}.{:03}", (half - 1) / 1000, (half - 1) % 1000);
+    let last = format!("{}.{:03}", half / 1000, half % 1000);
     let parts: Vec<String> = slo
         .exclusions
         .iter()
         .map(|e| match &e.when {
-            ExclusionWhen::OneOff { start, end } => {
-                format!("vector({}) >= {start} < {end}", shifted(-ms(base) / 2))
-            }
+            ExclusionWhen::OneOff { start, end } => format!(
+                "(vector(time()) >= {start}) and on() (vector({}) < {end})",
+                shifted(-ms(base))
+            ),
             ExclusionWhen::Recurring {
                 weekdays,
                 times,
                 timezone,
             } => {
                 let l = local_time(slo, timezone, base, step);
-                let days = weekdays
-                    .iter()
-                    .map(|d| format!("day_of_week({l}) == {d}"))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                let clock = times
-                    .iter()
-                    .map(|(s, t)| format!("hour({l}) * 60 + minute({l}) >= {s} < {t}"))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                match (days.is_empty(), clock.is_empty()) {
-                    (true, true) => l,
-                    (false, true) => days,
-                    (true, false) => clock,
-                    (false, false) => format!("({clock}) and on() ({days})"),
-                }
+                let at = |p: &str| {
+                    let days = weekdays
+                        .iter()
+                        .map(|d| format!("day_of_week({p}) == {d}"))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    let clock = times
+                        .iter()
+                        .map(|(s, t)| format!("hour({p}) * 60 + minute({p}) >= {s} < {t}"))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    match (days.is_empty(), clock.is_empty()) {
+                        (true, true) => p.to_string(),
+                        (false, true) => days,
+                        (true, false) => clock,
+                        (false, false) => format!("({clock}) and on() ({days})"),
+                    }
+                };
+                format!(
+                    "({}) or ({})",
+                    at(&format!("({l} - {first})")),
+                    at(&format!("({l} + {last})"))
+                )
             }
         })
         .collect();
