@@ -2,7 +2,7 @@
 //! backfilled counters and recorded SLO series around a month boundary. The recorded series at
 //! the harness's `now` must match what the timeline's counters give when counted here, minute
 //! by minute: the 30-day error ratio and budget remaining of every SLO, the burn rates of the
-//! short windows, and the budget just after the outage.
+//! short windows, the budget just after the outage, and no burn from the excluded maintenance.
 
 mod common;
 
@@ -81,6 +81,25 @@ fn backfilled_series_match_the_timeline() {
     assert!(
         (got - expected).abs() < 0.005 && got < 0.35,
         "shop after the outage: {got}, expected {expected}"
+    );
+    // No event of the maintenance reaches the minutes after it: the calendar SLO, which
+    // excludes it, burns nothing over the 5-minute window in the half hour after (shop has no
+    // errors then), while the rolling SLO, which counts it, burns at 50x at its end.
+    let m = tl.stretch("shop", "maintenance");
+    let burn = |slo: &str| {
+        format!(
+            "max_over_time(slo:burn_rate:ratio{{service=\"shop\",slo=\"{slo}\",window=\"5m\"}}[30m])"
+        )
+    };
+    let after = one(&fleet, &burn("availability-month"), m.to + 30 * 60);
+    assert!(
+        after == 0.0,
+        "availability-month burns {after}x in the half hour after the maintenance"
+    );
+    let during = one(&fleet, &burn("availability"), m.to);
+    assert!(
+        (during - 50.0).abs() < 1.0,
+        "availability burns {during}x at the end of the maintenance"
     );
     eprintln!("harness ready in {:.1?}", fleet.setup);
 }
