@@ -186,7 +186,6 @@ fn status_and_gate_on_backfilled_data() {
         "{month}"
     );
     assert!(month.ends_with("normal"), "{month}");
-    {}
     let shop = table
         .lines()
         .find(|l| l.starts_with("shop/availability "))

@@ -347,20 +347,7 @@ fn report_of_backfilled_data_in_chromium() {
     assert_eq!(dom.matches("<section id=\"slo-").count(), 3);
     assert_eq!(dom.matches("<svg ").count(), 18);
     assert!(dom.contains("threshold 14.4×"));
-    let png = out_dir().join("report.png");
-    chromium::screenshot(&chrome, &html, &png, 1100, 2400);
-    let pic = chromium::picture(&png);
-    let bytes = fs::metadata(&png).unwrap().len();
-    println!(
-        "screenshot: {} ({}×{}, {bytes} bytes, {} colours, {:.1} % not background); page: {} ({} bytes)",
-        png.display(),
-        pic.width,
-        pic.height,
-        pic.colours,
-        pic.drawn * 100.0,
-        html.display(),
-        page.len()
-    );
+    let (pic, bytes) = screenshot(&chrome, &html, &page, "report.png", 2400);
     assert_eq!((pic.width, pic.height), (1100, 2400));
     assert!(pic.colours > 16, "{pic:?}");
     assert!(pic.drawn > 0.03, "the page looks blank: {pic:?}");
@@ -513,20 +500,7 @@ fn report_of_the_live_fleet_in_chromium() {
     assert_eq!(dom.matches("<section id=\"slo-").count(), 3);
     assert_eq!(dom.matches("<svg ").count(), 18);
     assert!(dom.contains("shop / availability"));
-    let png = out_dir().join("live.png");
-    chromium::screenshot(&chrome, &html, &png, 1100, 4200);
-    let pic = chromium::picture(&png);
-    let bytes = fs::metadata(&png).unwrap().len();
-    println!(
-        "screenshot: {} ({}×{}, {bytes} bytes, {} colours, {:.1} % not background); page: {} ({} bytes)",
-        png.display(),
-        pic.width,
-        pic.height,
-        pic.colours,
-        pic.drawn * 100.0,
-        html.display(),
-        page.len()
-    );
+    let (pic, _) = screenshot(&chrome, &html, &page, "live.png", 4200);
     assert_eq!((pic.width, pic.height), (1100, 4200));
     assert!(
         pic.colours > 16 && pic.drawn > 0.03,
@@ -561,4 +535,30 @@ fn report_fails_with_2_and_writes_nothing_when_prometheus_cannot_be_read() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("RFC 3339"));
     assert!(!out.exists());
+}
+
+/// A screenshot of the page `html` (text `page`) at 1100 × `height` under target/report/: its
+/// picture and size in bytes, and a line saying where it is.
+fn screenshot(
+    chrome: &Path,
+    html: &Path,
+    page: &str,
+    name: &str,
+    height: u32,
+) -> (chromium::Picture, u64) {
+    let png = out_dir().join(name);
+    chromium::screenshot(chrome, html, &png, 1100, height);
+    let pic = chromium::picture(&png);
+    let bytes = fs::metadata(&png).unwrap().len();
+    println!(
+        "screenshot: {} ({}×{}, {bytes} bytes, {} colours, {:.1} % not background); page: {} ({} bytes)",
+        png.display(),
+        pic.width,
+        pic.height,
+        pic.colours,
+        pic.drawn * 100.0,
+        html.display(),
+        page.len()
+    );
+    (pic, bytes)
 }

@@ -12,6 +12,17 @@ use super::Duration;
 /// doctor` and the README say when it ends.
 pub const OFFSET_YEARS: (i16, i16) = (2025, 2045);
 
+/// Weekday names from Sunday, as PromQL's `day_of_week` and Alertmanager number them.
+pub const WEEKDAYS: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+
 /// The length of a calendar budget period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CalendarPeriod {

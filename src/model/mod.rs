@@ -15,7 +15,8 @@ pub use crate::syntax::duration::Duration;
 use promql_parser::parser::Expr;
 
 pub use calendar::{
-    Calendar, CalendarPeriod, Exclusion, ExclusionWhen, OFFSET_YEARS, OffsetChange, offsets,
+    Calendar, CalendarPeriod, Exclusion, ExclusionWhen, OFFSET_YEARS, OffsetChange, WEEKDAYS,
+    offsets,
 };
 pub use severity::SeverityKind;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::load::native::{API_VERSION, SeverityKind};
-use crate::model::{Counter, Exclusion, ExclusionWhen, HistogramKind, Service, Sli, Slo};
+use crate::model::{Counter, Exclusion, ExclusionWhen, HistogramKind, Service, Sli, Slo, WEEKDAYS};
 use crate::names::label;
 use crate::syntax::promql;
 
@@ -62,16 +62,6 @@ struct OutTimeRange {
     start_time: String,
     end_time: String,
 }
-
-const WEEKDAYS: [&str; 7] = [
-    "sunday",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-];
 
 fn exclusion(e: &Exclusion) -> OutExclusion {
     let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);

@@ -7,15 +7,7 @@ use crate::diag::Code;
 use crate::load::spanned::Sp;
 use crate::validate::Ctx;
 
-pub(in crate::validate) const WEEKDAYS: [&str; 7] = [
-    "sunday",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-];
+pub(in crate::validate) use crate::model::WEEKDAYS;
 pub(super) const MONTHS: [&str; 12] = [
     "january",
     "february",
