@@ -1,6 +1,7 @@
 //! The PromQL of calendar windows and planned-maintenance exclusions: local time in a zone
 //! (its UTC offset from the zone's offset changes, so daylight saving is followed), the
-//! current period as a `period` label, the period's length, and whether an exclusion holds.
+//! current period as a `period` label, the period's length, whether an exclusion holds, and
+//! the period's error ratio and covered share that its budget is counted from.
 //!
 //! Everything here is computed from `time()` and, for a zone other than UTC, from the local time
 //! the SLO's `slo:local_time:seconds` rule recorded at the previous evaluation (the long sum of
@@ -11,7 +12,9 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Calendar, CalendarPeriod, Duration, ExclusionWhen, Slo, offsets};
+use super::events::Groups;
+use super::{seconds, sel};
+use crate::model::{Calendar, CalendarPeriod, Duration, ExclusionWhen, Settings, Slo, offsets};
 use crate::names::{self, label};
 use crate::syntax::promql::selector;
 
@@ -199,5 +202,85 @@ pub(super) fn excluded(slo: &Slo, base: Duration, step: Duration) -> Option<Stri
             .map(|p| format!("({p})"))
             .collect::<Vec<_>>()
             .join(" or "),
+    )
+}
+
+/// The current calendar period's `slo:sli_error:ratio` (`window="month"`): Σerrors/Σtotal of
+/// the coarse rates recorded in it, `0` before any.
+pub(super) fn period_ratio(out: &mut String, slo: &Slo, settings: &Settings, c: &Calendar) {
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
+    let coarse = names::coarse_record(
+        &settings.coarse_step().to_string(),
+        &settings.base_window.to_string(),
+    );
+    let step = settings.evaluation_interval;
+    let info = period_info(slo, c, settings.base_window, step);
+    let range = settings.window_range(c.period.longest());
+    let in_period = |event: &'static str| {
+        g.sum(&format!(
+            "sum_over_time({}[{range}] offset {step}) and on({}) {info}",
+            sel(&coarse, slo, &[(label::EVENT, event)]),
+            label::PERIOD
+        ))
+    };
+    let (errors, total) = (
+        in_period(label::EVENT_ERRORS),
+        in_period(label::EVENT_TOTAL),
+    );
+    let zero = if g.any() {
+        format!("0 * {total}")
+    } else {
+        "on() vector(0)".to_string()
+    };
+    let _ = write!(
+        out,
+        "label_replace({errors} / ({total} > 0) or {zero}, \"{}\", \"{}\", \"\", \"\")",
+        label::WINDOW,
+        c.period.as_str()
+    );
+}
+
+/// The share of the current calendar period the rules have covered, in [0, 1] (label-free,
+/// or per group): the coarse steps recorded in the period over the steps the period holds.
+/// The count is divided by the coarse records of the last coarse step, as for a rolling
+/// window (one, or one per evaluation under `promtool test rules`).
+pub(super) fn period_covered(slo: &Slo, settings: &Settings, c: &Calendar) -> String {
+    let g = Groups {
+        labels: slo.group_labels(),
+    };
+    let cstep = settings.coarse_step();
+    let cov = sel(&names::coverage_record(&cstep.to_string()), slo, &[]);
+    let step = settings.evaluation_interval;
+    let base = settings.base_window;
+    let info = period_info(slo, c, base, step);
+    let steps = g.sum(&format!(
+        "sum_over_time({cov}[{}] offset {step}) and on({}) {info}",
+        settings.window_range(c.period.longest()),
+        label::PERIOD
+    ));
+    // One coverage series per period: the step that straddles two periods has two.
+    let records = g.agg(
+        "max",
+        &format!(
+            "count_over_time({cov}[{}] offset {step})",
+            settings.window_range(cstep)
+        ),
+    );
+    let (steps, records) = if g.any() {
+        (steps, records)
+    } else {
+        (
+            format!("({steps} or on() vector(0))"),
+            format!("({records} or on() vector(1))"),
+        )
+    };
+    let join = if g.any() { "on() group_left()" } else { "on()" };
+    format!(
+        "clamp_max({steps} / {} clamp_min({records}, 1) * {} / {join} ({}), 1)",
+        g.on(),
+        seconds(cstep),
+        period_seconds(slo, c, base, step)
     )
 }

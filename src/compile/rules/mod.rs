@@ -43,7 +43,7 @@ use serde::Serialize;
 mod calendar;
 mod events;
 
-use crate::model::{Calendar, Counter, Duration, NoDataKind, Settings, Sli, Slo};
+use crate::model::{Counter, Duration, NoDataKind, Settings, Sli, Slo};
 use crate::names::{self, label};
 use crate::syntax::promql::selector;
 
@@ -259,86 +259,6 @@ fn covered(slo: &Slo, settings: &Settings) -> String {
     }
 }
 
-/// The current calendar period's `slo:sli_error:ratio` (`window="month"`): Σerrors/Σtotal of
-/// the coarse rates recorded in it, `0` before any.
-fn period_ratio(out: &mut String, slo: &Slo, settings: &Settings, c: &Calendar) {
-    let g = Groups {
-        labels: slo.group_labels(),
-    };
-    let coarse = names::coarse_record(
-        &settings.coarse_step().to_string(),
-        &settings.base_window.to_string(),
-    );
-    let step = settings.evaluation_interval;
-    let info = calendar::period_info(slo, c, settings.base_window, step);
-    let range = settings.window_range(c.period.longest());
-    let in_period = |event: &'static str| {
-        g.sum(&format!(
-            "sum_over_time({}[{range}] offset {step}) and on({}) {info}",
-            sel(&coarse, slo, &[(label::EVENT, event)]),
-            label::PERIOD
-        ))
-    };
-    let (errors, total) = (
-        in_period(label::EVENT_ERRORS),
-        in_period(label::EVENT_TOTAL),
-    );
-    let zero = if g.any() {
-        format!("0 * {total}")
-    } else {
-        "on() vector(0)".to_string()
-    };
-    let _ = write!(
-        out,
-        "label_replace({errors} / ({total} > 0) or {zero}, \"{}\", \"{}\", \"\", \"\")",
-        label::WINDOW,
-        c.period.as_str()
-    );
-}
-
-/// The share of the current calendar period the rules have covered, in [0, 1] (label-free,
-/// or per group): the coarse steps recorded in the period over the steps the period holds.
-/// The count is divided by the coarse records of the last coarse step, as for a rolling
-/// window (one, or one per evaluation under `promtool test rules`).
-fn period_covered(slo: &Slo, settings: &Settings, c: &Calendar) -> String {
-    let g = Groups {
-        labels: slo.group_labels(),
-    };
-    let cstep = settings.coarse_step();
-    let cov = sel(&names::coverage_record(&cstep.to_string()), slo, &[]);
-    let step = settings.evaluation_interval;
-    let base = settings.base_window;
-    let info = calendar::period_info(slo, c, base, step);
-    let steps = g.sum(&format!(
-        "sum_over_time({cov}[{}] offset {step}) and on({}) {info}",
-        settings.window_range(c.period.longest()),
-        label::PERIOD
-    ));
-    // One coverage series per period: the step that straddles two periods has two.
-    let records = g.agg(
-        "max",
-        &format!(
-            "count_over_time({cov}[{}] offset {step})",
-            settings.window_range(cstep)
-        ),
-    );
-    let (steps, records) = if g.any() {
-        (steps, records)
-    } else {
-        (
-            format!("({steps} or on() vector(0))"),
-            format!("({records} or on() vector(1))"),
-        )
-    };
-    let join = if g.any() { "on() group_left()" } else { "on()" };
-    format!(
-        "clamp_max({steps} / {} clamp_min({records}, 1) * {} / {join} ({}), 1)",
-        g.on(),
-        seconds(cstep),
-        calendar::period_seconds(slo, c, base, step)
-    )
-}
-
 /// The rule group of one SLO.
 fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     let base = settings.base_window;
@@ -472,7 +392,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     }
     if let Some(c) = &slo.calendar {
         ratio.push_str(" or ");
-        period_ratio(&mut ratio, slo, settings, c);
+        calendar::period_ratio(&mut ratio, slo, settings, c);
     }
     rules.push(Rule::Record(RecordingRule {
         record: names::ERROR_RATIO.into(),
@@ -496,7 +416,7 @@ fn slo_group(slo: &Slo, settings: &Settings) -> RuleGroup {
     }));
     let full = slo.window_label();
     let covered = match &slo.calendar {
-        Some(c) => period_covered(slo, settings, c),
+        Some(c) => calendar::period_covered(slo, settings, c),
         None => covered(slo, settings),
     };
     rules.push(Rule::Record(RecordingRule {
