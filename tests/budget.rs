@@ -170,26 +170,17 @@ fn status_and_gate_on_backfilled_data() {
         ("payments/availability", "lockdown"),
         ("search/availability", "normal"),
     ] {
-        let line = table
-            .lines()
-            .find(|l| l.starts_with(row))
-            .unwrap_or_else(|| panic!("no {row} row:\n{table}"));
+        let line = row_of(&table, row);
         assert!(line.ends_with(stage), "{line}");
         assert!(line.contains("30d rolling"), "{line}");
     }
-    let month = table
-        .lines()
-        .find(|l| l.starts_with("shop/availability-month"))
-        .unwrap();
+    let month = row_of(&table, "shop/availability-month");
     assert!(
         month.contains("month ") && month.contains("Europe/Berlin"),
         "{month}"
     );
     assert!(month.ends_with("normal"), "{month}");
-    let shop = table
-        .lines()
-        .find(|l| l.starts_with("shop/availability "))
-        .unwrap();
+    let shop = row_of(&table, "shop/availability ");
     assert!(
         shop.contains("of 43.2 min") && shop.contains("2.50x"),
         "{shop}"
@@ -592,4 +583,12 @@ fn calendar_checks(fleet: &LiveFleet, status: &Json) {
 
 fn outage_end(tl: &Timeline) -> i64 {
     tl.stretch("shop", "outage").to
+}
+
+/// The line of the status table that starts with `prefix`.
+fn row_of<'a>(table: &'a str, prefix: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} row:\n{table}"))
 }
