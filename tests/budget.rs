@@ -137,7 +137,7 @@ fn status_and_gate_on_backfilled_data() {
         assert_eq!(s["window"]["kind"], "rolling");
         assert_eq!(s["burn_rates"].as_array().unwrap().len(), 4, "{s}");
         // Time to exhaustion at the last hour's burn.
-        let (e1h, t1h) = tl.events(job, fleet.now - 60 - HOUR, fleet.now - 60);
+        let (e1h, t1h) = fleet.window_events(job, "availability", "1h", HOUR);
         let burn = e1h / t1h / budget;
         let got = s["burn_rate_1h"].as_f64().unwrap();
         assert!(
