@@ -55,6 +55,13 @@ pub fn render_text(slos: &[SloExplanation]) -> String {
                 s.exclusions.join(", ")
             );
         }
+        if !s.muting_exclusions.is_empty() {
+            let _ = writeln!(
+                out,
+                "  alerts muted in Alertmanager during {} (`mute_alerts`): the generated routes of its alerts carry them in `mute_time_intervals`; the audit receivers still get a copy",
+                s.muting_exclusions.join(", ")
+            );
+        }
         if let Some(g) = &s.groups {
             let _ = writeln!(
                 out,

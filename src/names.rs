@@ -215,6 +215,16 @@ pub fn alertmanager_name(spec_name: &str) -> String {
     format!("{ALERTMANAGER_PREFIX}{spec_name}")
 }
 
+/// The time interval (a spec name, for [`alertmanager_name`]) of an exclusion that mutes its
+/// SLO's alerts: `exclusion-<service>-<name>` when the service declares it for every SLO,
+/// `exclusion-<service>-<slo>-<name>` when one SLO does.
+pub fn exclusion_interval(service: &str, slo: Option<&str>, exclusion: &str) -> String {
+    match slo {
+        None => format!("exclusion-{service}-{exclusion}"),
+        Some(slo) => format!("exclusion-{service}-{slo}-{exclusion}"),
+    }
+}
+
 /// Names of the notification templates defined in the template file.
 pub mod template {
     pub const TITLE: &str = "sloforge.title";

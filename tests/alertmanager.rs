@@ -723,7 +723,8 @@ fn splice_keeps_the_users_config_and_is_idempotent() {
         1
     );
     assert_eq!(ours("receivers", "name"), 12);
-    assert_eq!(ours("time_intervals", "name"), 2);
+    // The routing spec's two and payment/availability's muting exclusion.
+    assert_eq!(ours("time_intervals", "name"), 3);
     // The user's rule, one per page source (page-fast, page-slow) over tickets, page-fast over
     // page-slow and ticket-fast over ticket-slow; budget stages inhibit nothing.
     assert_eq!(cfg["inhibit_rules"].as_array().unwrap().len(), 1 + 4);

@@ -29,6 +29,9 @@ pub struct SloExplanation {
     /// Planned-maintenance exclusions, by name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<String>,
+    /// The exclusions that also mute the SLO's alerts in Alertmanager (`mute_alerts`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub muting_exclusions: Vec<String>,
     pub error_budget: f64,
     /// Minutes of total outage the budget allows over the window.
     pub error_budget_minutes: f64,
@@ -216,6 +219,12 @@ pub fn explain_slo(slo: &Slo, format: SourceFormat, settings: &Settings) -> SloE
             .as_ref()
             .map(|c| format!("{} in {}", c.period.as_str(), c.timezone)),
         exclusions: slo.exclusions.iter().map(|e| e.name.clone()).collect(),
+        muting_exclusions: slo
+            .exclusions
+            .iter()
+            .filter(|e| e.mute_alerts)
+            .map(|e| e.name.clone())
+            .collect(),
         error_budget: budget.to_f64(),
         error_budget_minutes: budget_minutes.to_f64(),
         outage_minute_budget_percent: if budget_minutes.to_f64() > 0.0 {

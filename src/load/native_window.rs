@@ -84,4 +84,9 @@ pub struct ExclusionSpec {
     /// One-off: end, RFC 3339, exclusive.
     #[serde(default)]
     pub end: Option<Sp<String>>,
+    /// Also mute the SLO's alerts in Alertmanager while the exclusion holds: the generated
+    /// routes of its alerts get the exclusion as a time interval in `mute_time_intervals`
+    /// (the audit receivers still get a copy). Default `false`.
+    #[serde(default)]
+    pub mute_alerts: Option<Sp<bool>>,
 }

@@ -171,6 +171,12 @@ impl Calendar {
 pub struct Exclusion {
     pub name: String,
     pub when: ExclusionWhen,
+    /// Alertmanager also mutes the SLO's alerts while the exclusion holds.
+    pub mute_alerts: bool,
+    /// Declared on the service (for every SLO), not on one SLO.
+    pub service_wide: bool,
+    /// Where its `name` is, in the service's file.
+    pub loc: crate::diag::Loc,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,6 +291,9 @@ mod tests {
     fn recurring_exclusions_follow_their_zone() {
         let e = Exclusion {
             name: "m".into(),
+            mute_alerts: false,
+            service_wide: false,
+            loc: crate::diag::Loc::default(),
             when: ExclusionWhen::Recurring {
                 weekdays: vec![0],
                 times: vec![(120, 240)],

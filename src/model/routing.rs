@@ -3,7 +3,7 @@
 //! `alertmanager.yml` (not to a receiver of the user's own configuration, which keeps its
 //! name).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::Duration;
@@ -37,6 +37,24 @@ pub struct Routing {
     pub operator: Operator,
     /// The Alertmanager release the spec says loads `alertmanager.yml`, when it says one.
     pub alertmanager_version: Option<AmVersion>,
+    /// SLOs whose alerts are muted while their exclusions hold (by service, then SLO).
+    pub slo_mutes: Vec<SloMute>,
+}
+
+/// An SLO with exclusions that mute its alerts (`mute_alerts: true`): its team's routes (and
+/// the budget-stage routes) get a copy for its alerts with the exclusions' time intervals in
+/// `mute_time_intervals`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SloMute {
+    pub team: String,
+    pub service: String,
+    pub slo: String,
+    /// The exclusions' time intervals, by their names in [`Routing::time_intervals`].
+    pub intervals: Vec<String>,
+    /// The severities and budget stages its alerts carry: only the routes these reach are
+    /// copied.
+    pub severities: BTreeSet<String>,
+    pub stages: BTreeSet<String>,
 }
 
 impl Routing {

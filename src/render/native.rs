@@ -55,6 +55,8 @@ struct OutExclusion {
     start: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    mute_alerts: bool,
 }
 
 #[derive(Serialize)]
@@ -74,6 +76,7 @@ fn exclusion(e: &Exclusion) -> OutExclusion {
         timezone: None,
         start: None,
         end: None,
+        mute_alerts: e.mute_alerts,
     };
     match &e.when {
         ExclusionWhen::Recurring {

@@ -57,7 +57,7 @@ pub(super) fn exclusions(
     slo: (&[ExclusionSpec], &str),
 ) -> Vec<Exclusion> {
     let mut out: Vec<Exclusion> = Vec::new();
-    for (specs, base) in [service, slo] {
+    for (k, (specs, base)) in [service, slo].into_iter().enumerate() {
         for (i, e) in specs.iter().enumerate() {
             let path = format!("{base}[{i}]");
             if out.iter().any(|o| o.name == e.name.value) {
@@ -72,7 +72,8 @@ pub(super) fn exclusions(
                 );
                 continue;
             }
-            if let Some(x) = exclusion(cx, e, &path) {
+            if let Some(mut x) = exclusion(cx, e, &path) {
+                x.service_wide = k == 0;
                 out.push(x);
             }
         }
@@ -118,6 +119,9 @@ fn exclusion(cx: &mut Ctx, e: &ExclusionSpec, path: &str) -> Option<Exclusion> {
     Some(Exclusion {
         name: e.name.value.clone(),
         when,
+        mute_alerts: e.mute_alerts.as_ref().is_some_and(|m| m.value),
+        service_wide: false,
+        loc: e.name.loc,
     })
 }
 

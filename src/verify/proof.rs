@@ -3,8 +3,9 @@
 //! matching (matchers, nesting, `continue`, inherited receivers, the default route), and the
 //! receivers it reaches are compared with the routing spec. The proof also checks what
 //! `amtool check-config` does not: routes nothing can reach, alerts that land on the default
-//! receiver, `continue` routes without a catch-all, matchers on labels no alert carries, and
-//! inhibition rules that mute more than the SLO they are about.
+//! receiver, `continue` routes without a catch-all, matchers on labels no alert carries,
+//! inhibition rules that mute more than the SLO they are about, and alerts of an SLO whose
+//! exclusions mute its alerts reaching a receiver (other than an audit one) unmuted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -225,6 +226,41 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             }
             v
         };
+        // An SLO whose exclusions mute its alerts: every receiver but the audit ones mutes them.
+        if let Some(m) = routing
+            .slo_mutes
+            .iter()
+            .find(|m| m.service == a.get(label::SERVICE) && m.slo == a.get(label::SLO))
+        {
+            let audit: Vec<String> = routing
+                .audit_receivers
+                .iter()
+                .map(|r| routing.am_name(r))
+                .collect();
+            for &n in &leaves {
+                let node = &cfg.nodes[n];
+                let missing: Vec<String> = m
+                    .intervals
+                    .iter()
+                    .map(|i| names::alertmanager_name(i))
+                    .filter(|i| !node.mute_time_intervals.contains(i))
+                    .collect();
+                if !audit.contains(&node.receiver) && !missing.is_empty() {
+                    push(
+                        Some(a.get(label::TEAM)),
+                        format!(
+                            "{}/{} {} reaches {} at {} without muting {}, although its exclusions mute its alerts",
+                            m.service,
+                            m.slo,
+                            a.stage(),
+                            node.receiver,
+                            node.path,
+                            missing.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
         routed.push(Routed {
             labels: a.labels.clone(),
             receivers,

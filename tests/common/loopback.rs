@@ -120,15 +120,37 @@ fn serve_one(mut s: TcpStream, handler: &BytesHandle) {
 
 /// One request to 127.0.0.1:`port`; `None` when nothing answers.
 pub fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> Option<(u16, String)> {
+    request(
+        port,
+        method,
+        path,
+        "application/x-www-form-urlencoded",
+        form.unwrap_or(""),
+    )
+}
+
+/// A request with a JSON body to 127.0.0.1:`port` (an API that reads JSON, as Alertmanager's
+/// `/api/v2/alerts`): (status, body); fails when nothing answers.
+pub fn http_json(port: u16, method: &str, path: &str, body: &Json) -> (u16, String) {
+    request(port, method, path, "application/json", &body.to_string())
+        .unwrap_or_else(|| panic!("no answer from 127.0.0.1:{port}{path}"))
+}
+
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> Option<(u16, String)> {
     let mut s = TcpStream::connect_timeout(
         &SocketAddr::from(([127, 0, 0, 1], port)),
         Duration::from_secs(2),
     )
     .ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let body = form.unwrap_or("");
     let req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).ok()?;

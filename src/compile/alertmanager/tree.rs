@@ -1,8 +1,12 @@
 //! The routing tree: root → team → severity, budget-stage routes after the audit route,
-//! `continue` where one alert goes to several receivers, and an explicit catch-all.
+//! `continue` where one alert goes to several receivers, and an explicit catch-all. An SLO whose
+//! exclusions mute its alerts gets a route of its own below each team and budget-stage route
+//! its alerts reach, to the same receiver, with the exclusions added to the parent's
+//! `mute_time_intervals`: Alertmanager does not pass a route's time intervals on to its
+//! children, so each child lists them all.
 
 use super::config::Route;
-use crate::model::routing::{Routing, TeamRouting, Timing};
+use crate::model::routing::{Routing, SloMute, TeamRouting, Timing};
 use crate::names::{self, label};
 use crate::syntax::matchers::Matcher;
 
@@ -38,9 +42,45 @@ pub(super) fn timing_full(route: &mut Route, t: &Timing) {
     route.repeat_interval = Some(dur(t.repeat_interval));
 }
 
+/// The matchers of one SLO's alerts.
+fn slo_matchers(m: &SloMute) -> Vec<Matcher> {
+    vec![
+        Matcher::equal(label::SERVICE, &m.service),
+        Matcher::equal(label::SLO, &m.slo),
+    ]
+}
+
+/// `list` (names as written) with the SLO's exclusion intervals added, each once.
+fn with_mutes(list: &[String], m: &SloMute) -> Vec<String> {
+    let mut out = list.to_vec();
+    for i in am_names(&m.intervals) {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Below `parent`, one route per SLO of `mutes` matching that SLO's alerts, to the same
+/// receiver, with its exclusions added to the parent's `mute_time_intervals`. The parent is
+/// still reached by every alert it took before (a child is only taken below it).
+fn muted_children<'a>(parent: &Route, mutes: impl Iterator<Item = &'a SloMute>) -> Vec<Route> {
+    mutes
+        .map(|m| Route {
+            receiver: parent.receiver.clone(),
+            matchers: slo_matchers(m),
+            mute_time_intervals: with_mutes(&parent.mute_time_intervals, m),
+            active_time_intervals: parent.active_time_intervals.clone(),
+            ..Route::default()
+        })
+        .collect()
+}
+
 /// The routes of the budget stages' own receivers: one per stage and receiver, each matching
-/// the stage and continuing, so that the team's routes still take the alert.
-pub(super) fn stage_routes(routing: &Routing) -> Vec<Route> {
+/// the stage and continuing, so that the team's routes still take the alert. Below each, a
+/// muted copy per SLO of `team` (of every team when `None`) whose exclusions mute its alerts
+/// and which has alerts of that stage.
+pub(super) fn stage_routes(routing: &Routing, team: Option<&str>) -> Vec<Route> {
     let mut out = Vec::new();
     for s in &routing.stage_routes {
         for rec in &s.receivers {
@@ -53,6 +93,13 @@ pub(super) fn stage_routes(routing: &Routing) -> Vec<Route> {
                 ..Route::default()
             };
             timing_diff(&mut r, &s.timing, &routing.defaults);
+            r.routes = muted_children(
+                &r,
+                routing
+                    .slo_mutes
+                    .iter()
+                    .filter(|m| m.stages.contains(&s.stage) && team.is_none_or(|t| t == m.team)),
+            );
             out.push(r);
         }
     }
@@ -61,7 +108,9 @@ pub(super) fn stage_routes(routing: &Routing) -> Vec<Route> {
 
 /// A team's routes: one per severity and receiver, `continue: true` on all but the last
 /// receiver of a severity, with the timing and time intervals that differ from the root's.
-pub(super) fn team_leaves(routing: &Routing, team: &TeamRouting) -> Vec<Route> {
+/// Below each, a muted copy per SLO of the team whose exclusions mute its alerts and which has
+/// alerts of that severity.
+pub(super) fn team_routes(routing: &Routing, team: &TeamRouting) -> Vec<Route> {
     let mut leaves = Vec::new();
     for r in &team.routes {
         for (i, rec) in r.receivers.iter().enumerate() {
@@ -74,6 +123,13 @@ pub(super) fn team_leaves(routing: &Routing, team: &TeamRouting) -> Vec<Route> {
                 ..Route::default()
             };
             timing_diff(&mut leaf, &r.timing, &routing.defaults);
+            leaf.routes = muted_children(
+                &leaf,
+                routing
+                    .slo_mutes
+                    .iter()
+                    .filter(|m| m.team == team.name && m.severities.contains(&r.severity)),
+            );
             leaves.push(leaf);
         }
     }
@@ -93,7 +149,7 @@ pub(super) fn children(routing: &Routing) -> Vec<Route> {
             ..Route::default()
         });
     }
-    out.extend(stage_routes(routing));
+    out.extend(stage_routes(routing, None));
     for team in routing.teams.values() {
         if team.routes.is_empty() {
             continue;
@@ -101,7 +157,7 @@ pub(super) fn children(routing: &Routing) -> Vec<Route> {
         out.push(Route {
             receiver: default.clone(),
             matchers: vec![Matcher::equal(label::TEAM, &team.name)],
-            routes: team_leaves(routing, team),
+            routes: team_routes(routing, team),
             ..Route::default()
         });
     }

@@ -4,6 +4,7 @@
 //! correctly). This module finds the document and assembles the routing from its parts.
 
 pub(super) mod calendar;
+mod exclusions;
 mod facts;
 mod http;
 mod integrations;
@@ -62,7 +63,10 @@ pub fn validate(
         }
         found = Some((&doc.file, r));
     }
-    let (file, spec) = found?;
+    let Some((file, spec)) = found else {
+        exclusions::warn_without_routing(services, diags);
+        return None;
+    };
     let errors_before = diags.error_count();
     let mut cx = Ctx { file, diags };
     let routing = routing(&mut cx, spec, services, settings, loaded);
@@ -172,7 +176,8 @@ fn routing(
     let mut receiver_refs = ReceiverRefs::new(&spec.receivers);
     receivers::default_receiver(cx, spec, &mut receiver_refs);
     let audit = receivers::audit_receivers(cx, spec, &mut receiver_refs);
-    let time_intervals = intervals::time_intervals(cx, spec);
+    let mut time_intervals = intervals::time_intervals(cx, spec);
+    let slo_mutes = exclusions::slo_mutes(cx, spec, services, &mut time_intervals);
     let mut refs = Refs {
         receivers: receiver_refs,
         intervals: IntervalRefs::new(&spec.time_intervals),
@@ -214,5 +219,6 @@ fn routing(
         stage_routes,
         operator,
         alertmanager_version,
+        slo_mutes,
     })
 }

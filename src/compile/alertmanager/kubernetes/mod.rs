@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::config::Route as AmRoute;
 use super::inhibit::Inhibition;
 use super::receivers::{Texts, receiver as am_receiver};
-use super::tree::{has_continue, stage_routes, team_leaves, timing_full};
+use super::tree::{has_continue, stage_routes, team_routes, timing_full};
 use crate::model::routing::{Gap, Routing, TeamRouting};
 use crate::names::{self, label};
 use crate::syntax::matchers::{Matcher as AmMatcher, Op};
@@ -127,7 +127,7 @@ pub enum KubernetesError {
     )]
     SecretPath(String),
     #[error(
-        "time interval `{name}` is in {location}, but AlertmanagerConfig (v1alpha1) has no time zone field: use `location: UTC` or the yaml format"
+        "time interval `{name}` is in {location}, but AlertmanagerConfig (v1alpha1) has no time zone field: write it in UTC (`location: UTC`, or an exclusion's `timezone: UTC`) or use the yaml format"
     )]
     TimeZone { name: String, location: String },
     /// Parts of the routing spec's receivers, each at its place in the spec.
@@ -246,7 +246,7 @@ fn team_resource(
     let mut intervals: Vec<String> = Vec::new();
     // The stage receivers of this team's budget-stage alerts (each team's resource only
     // sees its own alerts).
-    top.routes.extend(stage_routes(routing));
+    top.routes.extend(stage_routes(routing, Some(&team.name)));
     for s in &routing.stage_routes {
         for rec in &s.receivers {
             if !used.contains(rec) {
@@ -259,7 +259,14 @@ fn team_resource(
             }
         }
     }
-    top.routes.extend(team_leaves(routing, team));
+    top.routes.extend(team_routes(routing, team));
+    for m in routing.slo_mutes.iter().filter(|m| m.team == team.name) {
+        for i in &m.intervals {
+            if !intervals.contains(i) {
+                intervals.push(i.clone());
+            }
+        }
+    }
     for r in &team.routes {
         for rec in &r.receivers {
             if !used.contains(rec) {
