@@ -45,7 +45,7 @@ pub(super) fn slo_mutes(
                 );
                 if let Some((key, _)) = spec.time_intervals.iter().find(|(k, _)| k.value == name) {
                     cx.err_help(
-                        Code::Config,
+                        Code::TimeInterval,
                         key.loc,
                         format!("time_intervals.{name}"),
                         format!(
@@ -93,7 +93,7 @@ pub(super) fn warn_without_routing(services: &[Arc<Service>], diags: &mut Diagno
                     continue;
                 }
                 cx.warn_help(
-                    Code::Config,
+                    Code::RoutingWarning,
                     e.loc,
                     "mute_alerts",
                     format!(
