@@ -223,17 +223,23 @@ fn muted_slos_reach_only_the_audit_receiver_on_real_alertmanagers() {
 /// of the pager route has lost its exclusion.
 fn proof_checks(specs: &Path, config: &Path) {
     let cwd = specs.parent().unwrap();
-    let o = common::sloforge(
-        &[
-            "routes",
-            specs.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        cwd,
-    );
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{text}");
+    // `sloforge routes` proving `config`: (success, stdout and stderr).
+    let routes = |config: &Path| {
+        let o = common::sloforge(
+            &[
+                "routes",
+                specs.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            cwd,
+        );
+        let text =
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+        (o.status.success(), text)
+    };
+    let (ok, text) = routes(config);
+    assert!(ok, "{text}");
     assert!(
         text.contains("pager (muted during exclusion-shop-moved-maintenance)"),
         "the routes table shows the mute:\n{text}"
@@ -248,17 +254,8 @@ fn proof_checks(specs: &Path, config: &Path) {
     assert_ne!(broken, original, "no mute list to break:\n{original}");
     let bad = cwd.join("broken.yml");
     fs::write(&bad, &broken).unwrap();
-    let o = common::sloforge(
-        &[
-            "routes",
-            specs.to_str().unwrap(),
-            "--config",
-            bad.to_str().unwrap(),
-        ],
-        cwd,
-    );
-    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{text}");
+    let (ok, text) = routes(&bad);
+    assert!(!ok, "{text}");
     assert!(
         text.contains("shop/moved")
             && text.contains("without muting sloforge-exclusion-shop-moved-maintenance"),

@@ -166,6 +166,12 @@ impl Calendar {
     }
 }
 
+/// Minutes since midnight as `HH:MM`, as Alertmanager and the specs write a time of day
+/// (`24:00` for 1440).
+pub fn clock(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 /// A declared window whose events count neither as errors nor as traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exclusion {

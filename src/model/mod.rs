@@ -16,7 +16,7 @@ use promql_parser::parser::Expr;
 
 pub use calendar::{
     Calendar, CalendarPeriod, Exclusion, ExclusionWhen, OFFSET_YEARS, OffsetChange, WEEKDAYS,
-    offsets,
+    clock, offsets,
 };
 pub use severity::SeverityKind;
 

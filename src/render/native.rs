@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::load::native::{API_VERSION, SeverityKind};
-use crate::model::{Counter, Exclusion, ExclusionWhen, HistogramKind, Service, Sli, Slo, WEEKDAYS};
+use crate::model::{
+    Counter, Exclusion, ExclusionWhen, HistogramKind, Service, Sli, Slo, WEEKDAYS, clock,
+};
 use crate::names::label;
 use crate::syntax::promql;
 
@@ -66,7 +68,6 @@ struct OutTimeRange {
 }
 
 fn exclusion(e: &Exclusion) -> OutExclusion {
-    let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
     let instant =
         |t: i64| jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |t| t.to_string());
     let mut out = OutExclusion {

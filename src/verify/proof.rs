@@ -182,6 +182,11 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             );
         }
     }
+    let audit: Vec<String> = routing
+        .audit_receivers
+        .iter()
+        .map(|r| routing.am_name(r))
+        .collect();
     let mut visited_all = BTreeSet::new();
     let mut routed = Vec::new();
     // (team, severity, receivers reached, receivers expected) → the alerts (`service/slo stage`).
@@ -232,11 +237,6 @@ pub fn prove(fleet: &Fleet, routing: &Routing, config_text: &str) -> Result<Proo
             .iter()
             .find(|m| m.service == a.get(label::SERVICE) && m.slo == a.get(label::SLO))
         {
-            let audit: Vec<String> = routing
-                .audit_receivers
-                .iter()
-                .map(|r| routing.am_name(r))
-                .collect();
             for &n in &leaves {
                 let node = &cfg.nodes[n];
                 let missing: Vec<String> = m

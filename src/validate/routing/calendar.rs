@@ -7,7 +7,7 @@ use crate::diag::Code;
 use crate::load::spanned::Sp;
 use crate::validate::Ctx;
 
-pub(in crate::validate) use crate::model::WEEKDAYS;
+pub(in crate::validate) use crate::model::{WEEKDAYS, clock};
 pub(super) const MONTHS: [&str; 12] = [
     "january",
     "february",
@@ -42,10 +42,6 @@ pub(in crate::validate) fn parse_clock(s: &str) -> Option<u32> {
     } else {
         None
     }
-}
-
-pub(super) fn clock(m: u32) -> String {
-    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// A set of indices (weekdays 0–6 from Sunday, months 0–11) from names or ranges `a:b`. A range

@@ -13,7 +13,7 @@ use crate::names;
 use crate::syntax::gotmpl::expand_literal as rendered_label;
 use crate::validate::Ctx;
 
-use super::calendar::{MONTHS, WEEKDAYS, render_set};
+use super::calendar::{MONTHS, WEEKDAYS, clock, render_set};
 
 const DAY: i64 = 86_400;
 
@@ -64,6 +64,8 @@ pub(super) fn slo_mutes(
             if mute.intervals.is_empty() {
                 continue;
             }
+            // All its alerts, the too-many-groups one included (which the fleet facts of the
+            // routing checks leave out): each must find its muted route.
             let severities = slo
                 .alerts
                 .iter()
@@ -139,10 +141,6 @@ pub(crate) fn time_interval(name: &str, e: &Exclusion) -> TimeInterval {
             periods: one_off(*start, *end),
         },
     }
-}
-
-fn clock(minutes: u32) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// `[start, end)` (Unix seconds, widened to whole minutes) as periods in UTC: a partial first
